@@ -1,0 +1,111 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// config is everything read from the environment, once, at start.
+type config struct {
+	Addr          string
+	DatabaseURL   string
+	DataDir       string
+	JWTSecret     []byte
+	AdminUsername string
+	AdminPassword string
+	PublicBaseURL string
+	LogFormat     string
+}
+
+// configError names the variable whose value stops the start.
+type configError struct{ name, reason string }
+
+func (e *configError) Error() string { return e.name + ": " + e.reason }
+
+func env(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return fallback
+}
+
+// loadConfig reads and checks the MINYI_* variables.
+func loadConfig() (*config, error) {
+	cfg := &config{
+		Addr:          env("MINYI_ADDR", ":8080"),
+		DatabaseURL:   env("MINYI_DATABASE_URL", "sqlite:data/minyi.db"),
+		DataDir:       env("MINYI_DATA_DIR", "data"),
+		AdminUsername: os.Getenv("MINYI_ADMIN_USERNAME"),
+		AdminPassword: os.Getenv("MINYI_ADMIN_PASSWORD"),
+		PublicBaseURL: strings.TrimRight(env("MINYI_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
+		LogFormat:     env("MINYI_LOG_FORMAT", "text"),
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return nil, &configError{"MINYI_ADDR", fmt.Sprintf("%q is not host:port (e.g. :8080)", cfg.Addr)}
+	}
+	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") && !strings.HasPrefix(cfg.DatabaseURL, "mysql://") {
+		return nil, &configError{"MINYI_DATABASE_URL", "must start with sqlite: or mysql://"}
+	}
+	if u, err := url.Parse(cfg.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &configError{"MINYI_PUBLIC_BASE_URL", fmt.Sprintf("%q is not an http(s) URL", cfg.PublicBaseURL)}
+	}
+	if cfg.LogFormat != "json" && cfg.LogFormat != "text" {
+		return nil, &configError{"MINYI_LOG_FORMAT", "must be json or text"}
+	}
+	if (cfg.AdminUsername == "") != (cfg.AdminPassword == "") {
+		return nil, &configError{"MINYI_ADMIN_PASSWORD", "set both MINYI_ADMIN_USERNAME and MINYI_ADMIN_PASSWORD, or neither"}
+	}
+	if cfg.AdminPassword != "" && len(cfg.AdminPassword) < 8 {
+		return nil, &configError{"MINYI_ADMIN_PASSWORD", "must be at least 8 characters"}
+	}
+	secret := os.Getenv("MINYI_JWT_SECRET")
+	switch {
+	case secret != "" && len(secret) < 32:
+		return nil, &configError{"MINYI_JWT_SECRET", "must be at least 32 characters"}
+	case secret != "":
+		cfg.JWTSecret = []byte(secret)
+	case strings.HasPrefix(cfg.DatabaseURL, "mysql://"):
+		return nil, &configError{"MINYI_JWT_SECRET", "is required with MySQL (at least 32 characters), so that every instance signs alike"}
+	default:
+		s, err := localSecret(filepath.Join(cfg.DataDir, "jwt-secret"))
+		if err != nil {
+			return nil, &configError{"MINYI_JWT_SECRET", "not set, and no secret could be kept in the data directory: " + err.Error()}
+		}
+		cfg.JWTSecret = s
+	}
+	return cfg, nil
+}
+
+// localSecret reads the JWT secret kept beside the embedded database, or
+// creates one, so tokens survive restarts of a single-host install.
+func localSecret(path string) ([]byte, error) {
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return []byte(secret), nil
+}
+
+func newLogger(format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}

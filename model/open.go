@@ -1,0 +1,166 @@
+// Package model holds the GORM models, the schema migration and the code that
+// opens the embedded SQLite database or a MySQL-compatible server.
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the kind of database behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite Dialect = "sqlite"
+	MySQL  Dialect = "mysql"
+)
+
+// DB is an open database with the knowledge of its dialect and, for SQLite,
+// the lock that serialises writers (SQLite has one writer at a time).
+type DB struct {
+	Gorm    *gorm.DB
+	Dialect Dialect
+	writeMu sync.Mutex
+}
+
+// Open connects to the database named by a URL: "sqlite:path/to/file.db" or
+// "mysql://user:pass@host:3306/dbname".
+func Open(databaseURL string) (*DB, error) {
+	cfg := &gorm.Config{
+		SkipDefaultTransaction: true,
+		PrepareStmt:            true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	switch {
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		path := strings.TrimPrefix(databaseURL, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return nil, errors.New("sqlite database path is empty")
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		dsn := path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		g, err := gorm.Open(sqlite.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxIdleConns(8)
+		return &DB{Gorm: g, Dialect: SQLite}, nil
+	case strings.HasPrefix(databaseURL, "mysql://"):
+		dsn, err := MySQLDSN(databaseURL)
+		if err != nil {
+			return nil, err
+		}
+		g, err := gorm.Open(mysql.New(mysql.Config{DSN: dsn}), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open mysql: %w", err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(100)
+		sqlDB.SetMaxIdleConns(100)
+		sqlDB.SetConnMaxLifetime(5 * time.Minute)
+		return &DB{Gorm: g, Dialect: MySQL}, nil
+	default:
+		return nil, fmt.Errorf("unsupported database URL %q: use sqlite:PATH or mysql://user:pass@host:port/db", redactURL(databaseURL))
+	}
+}
+
+// MySQLDSN turns mysql://user:pass@host:port/db?params into a go-sql-driver DSN
+// with the settings the service relies on (utf8mb4, UTC times, timeouts).
+func MySQLDSN(databaseURL string) (string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil || u.Scheme != "mysql" || u.Host == "" {
+		return "", fmt.Errorf("bad MySQL URL %q: want mysql://user:pass@host:port/dbname", redactURL(databaseURL))
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		return "", fmt.Errorf("bad MySQL URL %q: the database name is missing", redactURL(databaseURL))
+	}
+	user := u.User.Username()
+	pass, _ := u.User.Password()
+	host := u.Host
+	if u.Port() == "" {
+		host += ":3306"
+	}
+	params := url.Values{}
+	params.Set("charset", "utf8mb4")
+	params.Set("collation", "utf8mb4_unicode_ci")
+	params.Set("parseTime", "true")
+	params.Set("loc", "UTC")
+	params.Set("timeout", "2s")
+	params.Set("readTimeout", "30s")
+	params.Set("writeTimeout", "30s")
+	for k, vs := range u.Query() {
+		params[k] = vs
+	}
+	return fmt.Sprintf("%s:%s@tcp(%s)/%s?%s", user, pass, host, name, params.Encode()), nil
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Transaction runs fn in one database transaction; on SQLite, write
+// transactions are serialised in the process so that they never fail with
+// "database is locked".
+func (db *DB) Transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if db.Dialect == SQLite {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
+	err := db.Gorm.WithContext(ctx).Transaction(fn)
+	return Translate(err)
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}

@@ -1,0 +1,99 @@
+// Package testdb gives each test its own fresh, migrated database: a temporary
+// SQLite file and, when MINYI_TEST_MYSQL_URL is set, a new MySQL database.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	_ "github.com/go-sql-driver/mysql" // database/sql driver for creating test databases
+
+	"minyi/model"
+)
+
+// Each runs fn as a subtest once per available database ("sqlite", "mysql").
+// MySQL runs when MINYI_TEST_MYSQL_URL is set; MINYI_TEST_REQUIRE_MYSQL=1
+// makes its absence a failure instead of a skip.
+func Each(t *testing.T, fn func(t *testing.T, db *model.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t)) })
+	t.Run("mysql", func(t *testing.T) { fn(t, OpenMySQL(t)) })
+}
+
+// OpenSQLite opens a migrated SQLite database in a temporary directory.
+func OpenSQLite(t testing.TB) *model.DB {
+	t.Helper()
+	db, err := model.Open("sqlite:" + t.TempDir() + "/test.db")
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return db
+}
+
+// MySQLURL returns the URL of a fresh MySQL database created for this test
+// (dropped when the test ends), or skips (or fails, when required) without one.
+func MySQLURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("MINYI_TEST_MYSQL_URL")
+	if base == "" {
+		if os.Getenv("MINYI_TEST_REQUIRE_MYSQL") == "1" {
+			t.Fatal("MINYI_TEST_REQUIRE_MYSQL=1 but MINYI_TEST_MYSQL_URL is not set")
+		}
+		t.Skip("MySQL tests skipped: set MINYI_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test to run them")
+	}
+	dsn, err := model.MySQLDSN(base)
+	if err != nil {
+		t.Fatalf("MINYI_TEST_MYSQL_URL: %v", err)
+	}
+	admin, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatalf("open mysql: %v", err)
+	}
+	defer admin.Close()
+	buf := make([]byte, 6)
+	rand.Read(buf)
+	name := "t_" + hex.EncodeToString(buf)
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatalf("create test database (is MySQL up at %s?): %v", redacted(base), err)
+	}
+	t.Cleanup(func() {
+		if db, err := sql.Open("mysql", dsn); err == nil {
+			db.Exec("DROP DATABASE IF EXISTS " + name)
+			db.Close()
+		}
+	})
+	u, _ := url.Parse(base)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// OpenMySQL opens a migrated, fresh MySQL database for this test.
+func OpenMySQL(t testing.TB) *model.DB {
+	t.Helper()
+	db, err := model.Open(MySQLURL(t))
+	if err != nil {
+		t.Fatalf("open mysql: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate mysql: %v", err)
+	}
+	return db
+}
+
+func redacted(s string) string {
+	if i := strings.Index(s, "@"); i >= 0 {
+		return "mysql://…" + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,134 @@
+package service
+
+import (
+	"errors"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// Roles of the people who use the service.
+const (
+	RoleAdmin    = "admin"
+	RoleWorker   = "worker"
+	RoleDesigner = "designer"
+	RoleResident = "resident"
+)
+
+// Action is something a caller does; each action names the roles allowed to
+// do it. The router declares the action of every route, so a generated test
+// can try every route as every role.
+type Action string
+
+// The actions of the API.
+const (
+	ActPublic         Action = "public"          // anyone, no token
+	ActAuthenticated  Action = "authenticated"   // any signed-in caller
+	ActManageUsers    Action = "manage_users"    // admin
+	ActManageEstates  Action = "manage_estates"  // admin
+	ActReadEstate     Action = "read_estate"     // admin, worker, designer
+	ActReadRoster     Action = "read_roster"     // admin, worker, designer (masked)
+	ActEditRoster     Action = "edit_roster"     // admin, worker
+	ActManageRounds   Action = "manage_rounds"   // admin, worker
+	ActReadRounds     Action = "read_rounds"     // admin, worker, designer
+	ActRecordSignOffs Action = "record_signoffs" // admin, worker
+	ActReadSignOffs   Action = "read_signoffs"   // admin, worker
+	ActReadTally      Action = "read_tally"      // admin, worker, designer
+	ActRecount        Action = "recount"         // admin
+	ActResident       Action = "resident"        // residents acting for their households
+	ActAnswerFeedback Action = "answer_feedback" // admin, designer
+	ActReadFeedback   Action = "read_feedback"   // admin, worker, designer
+	ActFileObjection  Action = "file_objection"  // admin, worker, resident
+	ActFollowUp       Action = "follow_up"       // admin, worker
+	ActAudit          Action = "audit"           // admin
+)
+
+var actionRoles = map[Action][]string{
+	ActPublic:         nil,
+	ActAuthenticated:  {RoleAdmin, RoleWorker, RoleDesigner, RoleResident},
+	ActManageUsers:    {RoleAdmin},
+	ActManageEstates:  {RoleAdmin},
+	ActReadEstate:     {RoleAdmin, RoleWorker, RoleDesigner},
+	ActReadRoster:     {RoleAdmin, RoleWorker, RoleDesigner},
+	ActEditRoster:     {RoleAdmin, RoleWorker},
+	ActManageRounds:   {RoleAdmin, RoleWorker},
+	ActReadRounds:     {RoleAdmin, RoleWorker, RoleDesigner},
+	ActRecordSignOffs: {RoleAdmin, RoleWorker},
+	ActReadSignOffs:   {RoleAdmin, RoleWorker},
+	ActReadTally:      {RoleAdmin, RoleWorker, RoleDesigner},
+	ActRecount:        {RoleAdmin},
+	ActResident:       {RoleResident},
+	ActAnswerFeedback: {RoleAdmin, RoleDesigner},
+	ActReadFeedback:   {RoleAdmin, RoleWorker, RoleDesigner},
+	ActFileObjection:  {RoleAdmin, RoleWorker, RoleResident},
+	ActFollowUp:       {RoleAdmin, RoleWorker},
+	ActAudit:          {RoleAdmin},
+}
+
+// RolesFor lists the roles allowed to perform an action (nil for public actions).
+func RolesFor(a Action) []string { return actionRoles[a] }
+
+// RoleAllowed tells whether a role may perform an action at all, before any
+// estate is considered.
+func RoleAllowed(a Action, role string) bool {
+	roles, ok := actionRoles[a]
+	if !ok {
+		return false
+	}
+	if a == ActPublic {
+		return true
+	}
+	for _, r := range roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// authorize is the one function that decides whether an actor may perform an
+// action on an estate: the role must allow the action (else forbidden), and
+// the estate must be visible to the actor (else not found, so that ids of
+// other estates cannot be probed). Assignments are read from the database on
+// every call, so a removed assignment takes effect at once.
+func (s *Service) authorize(tx *gorm.DB, actor Actor, estateID string, action Action) error {
+	if actor.Kind == ActorSystem {
+		return nil
+	}
+	if !RoleAllowed(action, actor.Role) {
+		return Forbidden("forbidden")
+	}
+	visible, err := s.canSeeEstate(tx, actor, estateID)
+	if err != nil {
+		return err
+	}
+	if !visible {
+		return NotFound("not_found")
+	}
+	return nil
+}
+
+func (s *Service) canSeeEstate(tx *gorm.DB, actor Actor, estateID string) (bool, error) {
+	switch actor.Role {
+	case RoleAdmin:
+		return true, nil
+	case RoleWorker, RoleDesigner:
+		var n int64
+		err := tx.Model(&model.EstateStaff{}).
+			Where("estate_id = ? AND user_id = ? AND role = ?", estateID, actor.ID, actor.Role).
+			Count(&n).Error
+		return n > 0, model.Translate(err)
+	case RoleResident:
+		return s.residentCanSeeEstate(tx, actor.ID, estateID)
+	}
+	return false, nil
+}
+
+// notFoundAs turns a missing row into a not-found error with a specific code.
+func notFoundAs(err error, code string) error {
+	if errors.Is(model.Translate(err), model.ErrNotFound) {
+		return NotFound(code)
+	}
+	return model.Translate(err)
+}

@@ -1,0 +1,238 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// Tokens is what a successful login or refresh returns.
+type Tokens struct {
+	AccessToken  string
+	ExpiresIn    int
+	RefreshToken string
+	// User is set for staff logins, ResidentID for residents.
+	User       *model.User
+	ResidentID string
+}
+
+type accessClaims struct {
+	Kind string `json:"knd"`
+	Role string `json:"role"`
+	jwt.RegisteredClaims
+}
+
+// dummyHash makes a login with an unknown username cost as much as one with
+// a wrong password, so usernames cannot be discovered by timing.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("minyi-dummy-password"), bcrypt.DefaultCost)
+
+// Login checks a staff username and password and issues tokens.
+// Errors: invalid_credentials (also for disabled accounts).
+func (s *Service) Login(ctx context.Context, username, password string) (*Tokens, error) {
+	var user model.User
+	err := s.db.Gorm.WithContext(ctx).Where("username = ?", username).Take(&user).Error
+	if err != nil {
+		if errors.Is(model.Translate(err), model.ErrNotFound) {
+			bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+			return nil, Unauthenticated("invalid_credentials")
+		}
+		return nil, AsError(err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(password)) != nil || user.Disabled {
+		return nil, Unauthenticated("invalid_credentials")
+	}
+	var tokens *Tokens
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		var err error
+		tokens, err = s.issueTokens(tx, ActorUser, user.ID, user.Role, newID())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	tokens.User = &user
+	return tokens, nil
+}
+
+// IssueResidentTokens issues tokens for a resident after the WeChat login.
+func (s *Service) IssueResidentTokens(ctx context.Context, residentID string) (*Tokens, error) {
+	var tokens *Tokens
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var err error
+		tokens, err = s.issueTokens(tx, ActorResident, residentID, RoleResident, newID())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	tokens.ResidentID = residentID
+	return tokens, nil
+}
+
+func (s *Service) issueTokens(tx *gorm.DB, kind, subjectID, role, familyID string) (*Tokens, error) {
+	now := s.Now()
+	claims := accessClaims{
+		Kind: kind,
+		Role: role,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   subjectID,
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.AccessTokenTTL)),
+			Issuer:    "minyi",
+		},
+	}
+	access, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.cfg.JWTSecret)
+	if err != nil {
+		return nil, fmt.Errorf("sign access token: %w", err)
+	}
+	refresh, err := s.randomToken(32)
+	if err != nil {
+		return nil, err
+	}
+	row := model.RefreshToken{
+		ID: newID(), TokenHash: hashToken(refresh), FamilyID: familyID,
+		SubjectKind: kind, SubjectID: subjectID,
+		ExpiresAt: now.Add(s.cfg.RefreshTokenTTL), CreatedAt: now,
+	}
+	if err := tx.Create(&row).Error; err != nil {
+		return nil, model.Translate(err)
+	}
+	return &Tokens{AccessToken: access, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), RefreshToken: refresh}, nil
+}
+
+// Refresh rotates a refresh token: the old one stops working and a new pair
+// is issued. Presenting a token that was already rotated revokes its whole
+// family (someone copied it). Errors: invalid_refresh_token.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	var tokens *Tokens
+	var user *model.User
+	reused := false
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var row model.RefreshToken
+		if err := tx.Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
+			return notFoundAs(err, "invalid_refresh_token")
+		}
+		now := s.Now()
+		if row.RevokedAt != nil || now.After(row.ExpiresAt) {
+			return Unauthenticated("invalid_refresh_token")
+		}
+		claimed := tx.Model(&model.RefreshToken{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", now)
+		if claimed.Error != nil {
+			return model.Translate(claimed.Error)
+		}
+		if claimed.RowsAffected == 0 {
+			reused = true
+			return tx.Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
+				Update("revoked_at", now).Error
+		}
+		role := RoleResident
+		if row.SubjectKind == ActorUser {
+			var u model.User
+			if err := tx.Where("id = ?", row.SubjectID).Take(&u).Error; err != nil {
+				return notFoundAs(err, "invalid_refresh_token")
+			}
+			if u.Disabled {
+				return Unauthenticated("invalid_refresh_token")
+			}
+			role, user = u.Role, &u
+		}
+		var err error
+		tokens, err = s.issueTokens(tx, row.SubjectKind, row.SubjectID, role, row.FamilyID)
+		if err == nil && row.SubjectKind == ActorResident {
+			tokens.ResidentID = row.SubjectID
+		}
+		return err
+	})
+	if err != nil {
+		if se := AsError(err); se.Kind == KindNotFound {
+			return nil, Unauthenticated("invalid_refresh_token")
+		}
+		return nil, err
+	}
+	if reused {
+		return nil, Unauthenticated("refresh_token_reused")
+	}
+	tokens.User = user
+	return tokens, nil
+}
+
+// Logout revokes the family of a refresh token. Unknown tokens are ignored.
+func (s *Service) Logout(ctx context.Context, refreshToken string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		var row model.RefreshToken
+		if err := tx.Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
+			if errors.Is(model.Translate(err), model.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		return tx.Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
+			Update("revoked_at", s.Now()).Error
+	})
+}
+
+// Authenticate checks an access token and returns the caller as an Actor.
+// The account is read from the database, so a disabled user or a changed
+// role takes effect at once. Errors: invalid_token, token_expired.
+func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error) {
+	var claims accessClaims
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithTimeFunc(s.Now), jwt.WithIssuer("minyi"), jwt.WithExpirationRequired())
+	if err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return Actor{}, Unauthenticated("token_expired")
+		}
+		return Actor{}, Unauthenticated("invalid_token")
+	}
+	switch claims.Kind {
+	case ActorUser:
+		var u model.User
+		if err := s.db.Gorm.WithContext(ctx).Where("id = ?", claims.Subject).Take(&u).Error; err != nil {
+			if errors.Is(model.Translate(err), model.ErrNotFound) {
+				return Actor{}, Unauthenticated("invalid_token")
+			}
+			return Actor{}, AsError(err)
+		}
+		if u.Disabled {
+			return Actor{}, Unauthenticated("account_disabled")
+		}
+		return Actor{Kind: ActorUser, ID: u.ID, Role: u.Role, Name: u.DisplayName}, nil
+	case ActorResident:
+		ok, err := s.residentActive(s.db.Gorm.WithContext(ctx), claims.Subject)
+		if err != nil {
+			return Actor{}, AsError(err)
+		}
+		if !ok {
+			return Actor{}, Unauthenticated("invalid_token")
+		}
+		return Actor{Kind: ActorResident, ID: claims.Subject, Role: RoleResident}, nil
+	}
+	return Actor{}, Unauthenticated("invalid_token")
+}
+
+func (s *Service) randomToken(n int) (string, error) {
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(s.random, buf); err != nil {
+		return "", fmt.Errorf("random token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(buf), nil
+}
+
+// hashToken is how secrets handed to clients (refresh tokens, binding codes)
+// are stored: SHA-256, hex.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

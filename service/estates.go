@@ -1,0 +1,252 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+var estateCodePattern = regexp.MustCompile(`^[a-z0-9-]{3,32}$`)
+
+// EstateFields are the editable fields of an estate; nil means unchanged
+// (or empty on creation).
+type EstateFields struct {
+	Name, Code, District, Street, Community, Address, ContactPhone *string
+	BuiltYear                                                      *int
+}
+
+func (f EstateFields) validate(creating bool) map[string]string {
+	fields := map[string]string{}
+	if creating && f.Name == nil {
+		fields["name"] = "is required"
+	}
+	if f.Name != nil {
+		if n := utf8.RuneCountInString(strings.TrimSpace(*f.Name)); n == 0 || n > 100 {
+			fields["name"] = "1 to 100 characters"
+		}
+	}
+	if f.Code != nil && !estateCodePattern.MatchString(*f.Code) {
+		fields["code"] = "3 to 32 characters of a-z, 0-9 and '-'"
+	}
+	for name, v := range map[string]*string{"district": f.District, "street": f.Street, "community": f.Community, "address": f.Address} {
+		limit := 100
+		if name == "address" {
+			limit = 255
+		}
+		if v != nil && utf8.RuneCountInString(*v) > limit {
+			fields[name] = "too long"
+		}
+	}
+	if f.ContactPhone != nil && len(*f.ContactPhone) > 32 {
+		fields["contact_phone"] = "at most 32 characters"
+	}
+	if f.BuiltYear != nil && (*f.BuiltYear < 1900 || *f.BuiltYear > 2100) {
+		fields["built_year"] = "must be a year between 1900 and 2100"
+	}
+	return fields
+}
+
+func (f EstateFields) apply(e *model.Estate) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	set(&e.Name, f.Name)
+	set(&e.Code, f.Code)
+	set(&e.District, f.District)
+	set(&e.Street, f.Street)
+	set(&e.Community, f.Community)
+	set(&e.Address, f.Address)
+	set(&e.ContactPhone, f.ContactPhone)
+	if f.BuiltYear != nil {
+		e.BuiltYear = f.BuiltYear
+	}
+}
+
+// CreateEstate adds an estate; without a code one is generated.
+// Errors: validation_failed, duplicate_code.
+func (s *Service) CreateEstate(ctx context.Context, actor Actor, in EstateFields) (*model.Estate, error) {
+	if err := s.authorizeGlobal(actor, ActManageEstates); err != nil {
+		return nil, err
+	}
+	if fields := in.validate(true); len(fields) > 0 {
+		return nil, Invalid("validation_failed", fields)
+	}
+	now := s.Now()
+	estate := model.Estate{ID: newID(), CreatedAt: now, UpdatedAt: now}
+	in.apply(&estate)
+	if estate.Code == "" {
+		code, err := s.randomCode(8)
+		if err != nil {
+			return nil, err
+		}
+		estate.Code = "e-" + code
+	}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&estate).Error; err != nil {
+			if errors.Is(model.Translate(err), model.ErrConflict) {
+				return Conflict("duplicate_code", estate.Code)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &estate, nil
+}
+
+// UpdateEstate edits an estate. Errors: estate_not_found, validation_failed, duplicate_code.
+func (s *Service) UpdateEstate(ctx context.Context, actor Actor, estateID string, in EstateFields) (*model.Estate, error) {
+	if fields := in.validate(false); len(fields) > 0 {
+		return nil, Invalid("validation_failed", fields)
+	}
+	var estate model.Estate
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
+			return err
+		}
+		if err := tx.Where("id = ?", estateID).Take(&estate).Error; err != nil {
+			return notFoundAs(err, "estate_not_found")
+		}
+		in.apply(&estate)
+		estate.UpdatedAt = s.Now()
+		if err := tx.Save(&estate).Error; err != nil {
+			if errors.Is(model.Translate(err), model.ErrConflict) {
+				return Conflict("duplicate_code", estate.Code)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &estate, nil
+}
+
+// GetEstate returns an estate the caller may see. Errors: estate_not_found.
+func (s *Service) GetEstate(ctx context.Context, actor Actor, estateID string) (*model.Estate, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	if err := s.authorize(tx, actor, estateID, ActReadEstate); err != nil {
+		return nil, estateNotFound(err)
+	}
+	var estate model.Estate
+	if err := tx.Where("id = ?", estateID).Take(&estate).Error; err != nil {
+		return nil, AsError(notFoundAs(err, "estate_not_found"))
+	}
+	return &estate, nil
+}
+
+// ListEstates lists the estates the caller may see.
+func (s *Service) ListEstates(ctx context.Context, actor Actor, page Page) ([]model.Estate, string, error) {
+	if !RoleAllowed(ActReadEstate, actor.Role) {
+		return nil, "", Forbidden("forbidden")
+	}
+	q := s.db.Gorm.WithContext(ctx).Model(&model.Estate{})
+	if actor.Role != RoleAdmin {
+		q = q.Where("id IN (?)", s.db.Gorm.Model(&model.EstateStaff{}).Select("estate_id").
+			Where("user_id = ? AND role = ?", actor.ID, actor.Role))
+	}
+	q, limit, err := page.apply(q, "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var estates []model.Estate
+	if err := q.Find(&estates).Error; err != nil {
+		return nil, "", AsError(err)
+	}
+	estates, next := nextCursor(estates, limit, func(e model.Estate) string { return e.ID })
+	return estates, next, nil
+}
+
+// AssignStaff assigns a worker or designer to an estate (or changes the role
+// of an existing assignment). Errors: estate_not_found, user_not_found,
+// validation_failed (role does not match the account).
+func (s *Service) AssignStaff(ctx context.Context, actor Actor, estateID, userID, role string) error {
+	if role != RoleWorker && role != RoleDesigner {
+		return InvalidField("role", "must be worker or designer")
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
+			return err
+		}
+		if err := s.mustFindEstate(tx, estateID); err != nil {
+			return err
+		}
+		var user model.User
+		if err := tx.Where("id = ?", userID).Take(&user).Error; err != nil {
+			return notFoundAs(err, "user_not_found")
+		}
+		if user.Role != role {
+			return InvalidField("role", "the account's role is "+user.Role)
+		}
+		if err := tx.Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&model.EstateStaff{EstateID: estateID, UserID: userID, Role: role, CreatedAt: s.Now()}).Error
+	})
+}
+
+// UnassignStaff removes a user's assignment to an estate; it takes effect on
+// the user's next request. Errors: estate_not_found.
+func (s *Service) UnassignStaff(ctx context.Context, actor Actor, estateID, userID string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
+			return err
+		}
+		if err := s.mustFindEstate(tx, estateID); err != nil {
+			return err
+		}
+		return tx.Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error
+	})
+}
+
+// authorizeGlobal checks an action that concerns no estate in particular.
+func (s *Service) authorizeGlobal(actor Actor, action Action) error {
+	if actor.Kind == ActorSystem || RoleAllowed(action, actor.Role) {
+		return nil
+	}
+	return Forbidden("forbidden")
+}
+
+func (s *Service) mustFindEstate(tx *gorm.DB, estateID string) error {
+	var n int64
+	if err := tx.Model(&model.Estate{}).Where("id = ?", estateID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return NotFound("estate_not_found")
+	}
+	return nil
+}
+
+// estateNotFound gives a not-found error the estate's code.
+func estateNotFound(err error) error {
+	if se := AsError(err); se.Kind == KindNotFound {
+		return NotFound("estate_not_found")
+	}
+	return err
+}
+
+const codeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+
+// randomCode returns n characters of an alphabet without look-alikes.
+func (s *Service) randomCode(n int) (string, error) {
+	buf := make([]byte, n)
+	if _, err := s.random.Read(buf); err != nil {
+		return "", err
+	}
+	for i := range buf {
+		buf[i] = codeAlphabet[int(buf[i])%len(codeAlphabet)]
+	}
+	return string(buf), nil
+}

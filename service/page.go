@@ -1,0 +1,52 @@
+package service
+
+import (
+	"encoding/base64"
+
+	"gorm.io/gorm"
+)
+
+// Page asks for one page of a list: at most Limit items after Cursor.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// Default and maximum page sizes of lists.
+const (
+	DefaultPageLimit = 50
+	MaxPageLimit     = 500
+)
+
+// EncodeCursor makes the opaque cursor that follows the item with this id.
+func EncodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
+
+// apply restricts a query ordered by id to the page and returns the limit
+// used; it fetches one extra row to learn whether another page follows.
+func (p Page) apply(q *gorm.DB, idColumn string) (*gorm.DB, int, error) {
+	limit := p.Limit
+	if limit == 0 {
+		limit = DefaultPageLimit
+	}
+	if limit < 1 || limit > MaxPageLimit {
+		return nil, 0, InvalidField("limit", "must be between 1 and 500")
+	}
+	if p.Cursor != "" {
+		after, err := base64.RawURLEncoding.DecodeString(p.Cursor)
+		if err != nil || len(after) == 0 || len(after) > 64 {
+			return nil, 0, InvalidField("cursor", "is not a cursor this server issued")
+		}
+		q = q.Where(idColumn+" > ?", string(after))
+	}
+	return q.Order(idColumn).Limit(limit + 1), limit, nil
+}
+
+// nextCursor trims the extra row fetched by apply and returns the cursor of
+// the next page, or "" on the last page.
+func nextCursor[T any](items []T, limit int, id func(T) string) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	return items, EncodeCursor(id(items[limit-1]))
+}

@@ -1,0 +1,139 @@
+// Package service holds the business rules of Minyi and owns every database
+// transaction. Handlers call one service method per request; each write runs
+// in one transaction opened by Service.inTx.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// Clock tells the time; tests pin it.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the real clock, in UTC.
+type SystemClock struct{}
+
+// Now returns the current time in UTC.
+func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// Config holds what the service needs from the environment.
+type Config struct {
+	// JWTSecret signs access tokens (HS256).
+	JWTSecret []byte
+	// AccessTokenTTL is the lifetime of an access token (2 hours by default).
+	AccessTokenTTL time.Duration
+	// RefreshTokenTTL is the lifetime of a refresh token (30 days by default).
+	RefreshTokenTTL time.Duration
+}
+
+// Service is the business layer: every read and write of the HTTP API goes
+// through one of its methods.
+type Service struct {
+	db     *model.DB
+	cfg    Config
+	clock  Clock
+	random io.Reader
+}
+
+// New builds a Service over an open database.
+func New(db *model.DB, cfg Config, clock Clock) *Service {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if cfg.AccessTokenTTL == 0 {
+		cfg.AccessTokenTTL = 2 * time.Hour
+	}
+	if cfg.RefreshTokenTTL == 0 {
+		cfg.RefreshTokenTTL = 30 * 24 * time.Hour
+	}
+	return &Service{db: db, cfg: cfg, clock: clock, random: rand.Reader}
+}
+
+// DB gives the database, for health checks and tools.
+func (s *Service) DB() *model.DB { return s.db }
+
+// Now is the service clock's current time, in UTC.
+func (s *Service) Now() time.Time { return s.clock.Now().UTC() }
+
+// Channels through which a write reaches the service.
+const (
+	ChannelOnline = "online"
+	ChannelPaper  = "paper"
+	ChannelDoor   = "door"
+	ChannelProxy  = "proxy"
+	ChannelSync   = "sync"
+	ChannelAPI    = "api"
+)
+
+// Actor is who calls a service method: a staff user or a resident, the role
+// they act in, the channel and the request id, so that every write is attributable.
+type Actor struct {
+	Kind      string // "user" or "resident"
+	ID        string
+	Role      string // admin, worker, designer or resident
+	Name      string
+	Channel   string
+	RequestID string
+}
+
+// Actor kinds.
+const (
+	ActorUser     = "user"
+	ActorResident = "resident"
+	ActorSystem   = "system"
+)
+
+// SystemActor is the actor for writes made by the service itself (start-up, demo data).
+func SystemActor() Actor {
+	return Actor{Kind: ActorSystem, ID: "system", Role: RoleAdmin, Name: "system", Channel: ChannelAPI}
+}
+
+// newID returns a new time-ordered UUID (v7) as a string.
+func newID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
+
+// maxTxAttempts bounds the retries of a transaction that lost a race (a
+// duplicate key on a concurrent insert, a deadlock).
+const maxTxAttempts = 5
+
+// inTx runs fn in one transaction: the single write path. A transaction that
+// lost a race with a concurrent one (model.ErrConflict from a unique index
+// while retry is asked for, or a deadlock) is retried from the start.
+func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	var err error
+	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
+		err = s.db.Transaction(ctx, fn)
+		if err == nil || !retryable(err) {
+			break
+		}
+	}
+	if err != nil {
+		return AsError(err)
+	}
+	return nil
+}
+
+// errRetry asks inTx to run the transaction again (a concurrent insert won).
+var errRetry = errors.New("retry transaction")
+
+func retryable(err error) bool {
+	var se *Error
+	if errors.As(err, &se) {
+		return false
+	}
+	return errors.Is(err, errRetry) || isDeadlock(err)
+}

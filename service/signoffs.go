@@ -1,0 +1,301 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"minyi/model"
+)
+
+// Decisions a household can give, and the state of a withdrawn sign-off.
+const (
+	DecisionAgree     = "agree"
+	DecisionDisagree  = "disagree"
+	DecisionAbstain   = "abstain"
+	DecisionWithdrawn = "withdrawn"
+)
+
+// decisions are the counted decisions, in display order.
+var decisions = []string{DecisionAgree, DecisionDisagree, DecisionAbstain}
+
+func counted(decision string) bool {
+	return decision == DecisionAgree || decision == DecisionDisagree || decision == DecisionAbstain
+}
+
+// SignOffInput is a decision to record for a household.
+type SignOffInput struct {
+	Decision    string
+	Channel     string
+	SignerName  string
+	EvidenceURL string
+	Comment     string
+}
+
+// staffChannels are the channels through which staff record decisions.
+var staffChannels = map[string]bool{ChannelPaper: true, ChannelDoor: true, ChannelProxy: true, ChannelSync: true}
+
+func (in *SignOffInput) validate(resident bool) error {
+	fields := map[string]string{}
+	if !counted(in.Decision) {
+		fields["decision"] = "must be agree, disagree or abstain"
+	}
+	in.SignerName = strings.TrimSpace(in.SignerName)
+	if resident {
+		in.Channel = ChannelOnline
+	} else {
+		if !staffChannels[in.Channel] {
+			fields["channel"] = "must be paper, door or proxy"
+		}
+		if in.SignerName == "" {
+			fields["signer_name"] = "is required"
+		}
+	}
+	if utf8.RuneCountInString(in.SignerName) > 100 {
+		fields["signer_name"] = "at most 100 characters"
+	}
+	if len(in.EvidenceURL) > 500 || in.EvidenceURL != "" && !strings.HasPrefix(in.EvidenceURL, "https://") &&
+		!strings.HasPrefix(in.EvidenceURL, "http://") && !strings.HasPrefix(in.EvidenceURL, "/api/v1/uploads/") {
+		fields["evidence_url"] = "an http(s) URL or an upload path, at most 500 characters"
+	}
+	if utf8.RuneCountInString(in.Comment) > 2000 {
+		fields["comment"] = "at most 2000 characters"
+	}
+	if len(fields) > 0 {
+		return Invalid("validation_failed", fields)
+	}
+	return nil
+}
+
+// signOffTarget is what a sign-off transaction learns about its round and
+// household before writing.
+type signOffTarget struct {
+	RoundID        string
+	EstateID       string
+	Status         string
+	HouseholdID    string
+	Building       string
+	AreaHundredths int64
+	InElectorate   bool
+}
+
+// loadSignOffTarget reads the round (in share mode on MySQL, so that closing
+// the round waits for this transaction) and the household's electorate entry
+// in one statement, checks the actor's access and that the round is open.
+// Errors: round_not_found, round_not_open, household_not_in_round.
+func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
+	query := `SELECT r.id AS round_id, r.estate_id, r.status, m.household_id, m.building, m.area_hundredths,
+		m.household_id IS NOT NULL AS in_electorate
+		FROM rounds r LEFT JOIN round_members m ON m.round_id = r.id AND m.household_id = ?
+		WHERE r.id = ?`
+	if s.db.Dialect == model.MySQL {
+		query += " LOCK IN SHARE MODE"
+	}
+	var rows []struct {
+		RoundID        string
+		EstateID       string
+		Status         string
+		HouseholdID    *string
+		Building       *string
+		AreaHundredths *int64
+		InElectorate   bool
+	}
+	if err := tx.Raw(query, householdID, roundID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, NotFound("round_not_found")
+	}
+	row := rows[0]
+	if err := s.authorize(tx, actor, row.EstateID, action); err != nil {
+		if se := AsError(err); se.Kind == KindNotFound {
+			return nil, NotFound("round_not_found")
+		}
+		return nil, err
+	}
+	if row.Status != RoundOpen {
+		return nil, Conflict("round_not_open", "the round is "+row.Status)
+	}
+	if !row.InElectorate {
+		return nil, NotFound("household_not_in_round")
+	}
+	return &signOffTarget{RoundID: row.RoundID, EstateID: row.EstateID, Status: row.Status, HouseholdID: householdID,
+		Building: *row.Building, AreaHundredths: *row.AreaHundredths, InElectorate: true}, nil
+}
+
+// RecordSignOff records (or changes) a household's decision in an open round
+// on behalf of staff (paper, door, proxy). Errors: validation_failed,
+// round_not_found, round_not_open, household_not_in_round.
+func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, householdID string, in SignOffInput) (*model.SignOff, error) {
+	if err := in.validate(false); err != nil {
+		return nil, err
+	}
+	var result model.SignOff
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
+		if err != nil {
+			return err
+		}
+		return s.applyDecision(tx, actor, target, in, &result)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &result, nil
+}
+
+// WithdrawSignOff withdraws a household's decision while the round is open;
+// the withdrawal is kept in the history. Errors: round_not_found,
+// round_not_open, household_not_in_round, signoff_not_found.
+func (s *Service) WithdrawSignOff(ctx context.Context, actor Actor, roundID, householdID string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
+		if err != nil {
+			return err
+		}
+		var result model.SignOff
+		return s.applyDecision(tx, actor, target, SignOffInput{Decision: DecisionWithdrawn, Channel: actor.Channel}, &result)
+	})
+}
+
+// applyDecision writes a household's new decision (or withdrawal), its
+// history entry and the tally counters, in the caller's transaction. The
+// sign-off row is locked (MySQL) so concurrent changes of one household
+// serialise; a concurrent first insert loses on the unique index and the
+// transaction is retried.
+func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in SignOffInput, result *model.SignOff) error {
+	q := tx.Where("round_id = ? AND household_id = ?", t.RoundID, t.HouseholdID)
+	if s.db.Dialect == model.MySQL {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var existing []model.SignOff
+	if err := q.Limit(1).Find(&existing).Error; err != nil {
+		return err
+	}
+	now := s.Now()
+	old := ""
+	if len(existing) == 1 {
+		*result = existing[0]
+		old = result.Decision
+		if in.Decision == DecisionWithdrawn && !counted(old) {
+			return NotFound("signoff_not_found")
+		}
+		if old == in.Decision && result.Channel == in.Channel && result.SignerName == in.SignerName &&
+			result.Comment == in.Comment && result.EvidenceURL == in.EvidenceURL {
+			return nil // the same decision again: nothing changes
+		}
+		result.Version++
+	} else {
+		if in.Decision == DecisionWithdrawn {
+			return NotFound("signoff_not_found")
+		}
+		*result = model.SignOff{ID: newID(), RoundID: t.RoundID, HouseholdID: t.HouseholdID, Building: t.Building, Version: 1}
+	}
+	result.Decision, result.Channel, result.SignerName = in.Decision, in.Channel, in.SignerName
+	result.EvidenceURL, result.Comment = in.EvidenceURL, in.Comment
+	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, now
+	if result.Version == 1 {
+		if err := tx.Create(result).Error; err != nil {
+			if errors.Is(model.Translate(err), model.ErrConflict) {
+				return errRetry // another request inserted this household first
+			}
+			return err
+		}
+	} else if err := tx.Save(result).Error; err != nil {
+		return err
+	}
+	event := model.SignOffEvent{ID: newID(), RoundID: t.RoundID, HouseholdID: t.HouseholdID, Version: result.Version,
+		OldDecision: old, NewDecision: in.Decision, Channel: in.Channel, SignerName: in.SignerName, Comment: in.Comment,
+		ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: actor.Role, RequestID: actor.RequestID, RecordedAt: now}
+	if err := tx.Create(&event).Error; err != nil {
+		return err
+	}
+	return s.moveCounters(tx, t, old, in.Decision)
+}
+
+// moveCounters moves one household from its old decision's counter to its
+// new one, in a single statement.
+func (s *Service) moveCounters(tx *gorm.DB, t *signOffTarget, old, new string) error {
+	if old == new {
+		return nil
+	}
+	var touched []string
+	if counted(old) {
+		touched = append(touched, old)
+	}
+	if counted(new) {
+		touched = append(touched, new)
+	}
+	if len(touched) == 0 {
+		return nil
+	}
+	res := tx.Exec(`UPDATE tally_counters
+		SET households = households + CASE WHEN decision = ? THEN 1 ELSE -1 END,
+		    area_hundredths = area_hundredths + CASE WHEN decision = ? THEN ? ELSE ? END
+		WHERE round_id = ? AND building = ? AND decision IN ?`,
+		new, new, t.AreaHundredths, -t.AreaHundredths, t.RoundID, t.Building, touched)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != int64(len(touched)) {
+		return errors.New("tally counters missing for round " + t.RoundID + " building " + t.Building)
+	}
+	return nil
+}
+
+// SignOffFilter narrows a sign-off listing.
+type SignOffFilter struct {
+	Decision *string
+	Building *string
+}
+
+// ListSignOffs lists the current decisions of a round's households
+// (withdrawn ones excluded). Errors: round_not_found, validation_failed.
+func (s *Service) ListSignOffs(ctx context.Context, actor Actor, roundID string, filter SignOffFilter, page Page) ([]model.SignOff, string, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var round model.Round
+	if err := s.loadRoundFor(tx, actor, roundID, ActReadSignOffs, &round); err != nil {
+		return nil, "", AsError(err)
+	}
+	q := tx.Model(&model.SignOff{}).Where("round_id = ?", roundID)
+	if filter.Decision != nil {
+		if !counted(*filter.Decision) {
+			return nil, "", InvalidField("decision", "must be agree, disagree or abstain")
+		}
+		q = q.Where("decision = ?", *filter.Decision)
+	} else {
+		q = q.Where("decision IN ?", decisions)
+	}
+	if filter.Building != nil {
+		q = q.Where("building = ?", *filter.Building)
+	}
+	q, limit, err := page.apply(q, "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []model.SignOff
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", AsError(err)
+	}
+	rows, next := nextCursor(rows, limit, func(r model.SignOff) string { return r.ID })
+	return rows, next, nil
+}
+
+// SignOffHistory lists every recorded change of a household's decision in a
+// round, oldest first. Errors: round_not_found.
+func (s *Service) SignOffHistory(ctx context.Context, actor Actor, roundID, householdID string) ([]model.SignOffEvent, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var round model.Round
+	if err := s.loadRoundFor(tx, actor, roundID, ActReadSignOffs, &round); err != nil {
+		return nil, AsError(err)
+	}
+	var events []model.SignOffEvent
+	if err := tx.Where("round_id = ? AND household_id = ?", roundID, householdID).Order("version, id").Find(&events).Error; err != nil {
+		return nil, AsError(model.Translate(err))
+	}
+	return events, nil
+}

@@ -1,0 +1,240 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+	"minyi/service/rule"
+)
+
+// counterElectorate is the decision column value of the counter rows that
+// hold each building's frozen electorate.
+const counterElectorate = "electorate"
+
+// Tally is the state of a round's vote: counts, the rule's checks, whether
+// it passes and how many more agreeing households it needs. It is also the
+// frozen result stored when a round closes.
+type Tally struct {
+	RoundID      string                 `json:"round_id"`
+	Status       string                 `json:"status"`
+	Rule         rule.Spec              `json:"rule"`
+	Electorate   rule.Amount            `json:"electorate"`
+	Participated rule.Amount            `json:"participated"`
+	Decisions    map[string]rule.Amount `json:"decisions"`
+	Checks       []rule.CheckResult     `json:"checks"`
+	Passed       bool                   `json:"passed"`
+	Shortfall    rule.Shortfall         `json:"shortfall"`
+	ByBuilding   []BuildingTally        `json:"by_building"`
+	ComputedAt   time.Time              `json:"computed_at"`
+	// Recount is set when a recount was asked for.
+	Recount *Recount `json:"recount,omitempty"`
+}
+
+// BuildingTally is one building's share of a round's tally.
+type BuildingTally struct {
+	Building     string `json:"building"`
+	Electorate   int64  `json:"electorate"`
+	Participated int64  `json:"participated"`
+	Agree        int64  `json:"agree"`
+	Disagree     int64  `json:"disagree"`
+	Abstain      int64  `json:"abstain"`
+}
+
+// Recount compares the incremental counters with a count of the sign-off rows.
+type Recount struct {
+	Matches     bool                `json:"matches"`
+	Differences []CounterDifference `json:"differences"`
+}
+
+// CounterDifference is one counter that disagrees with the sign-off rows.
+type CounterDifference struct {
+	Building                string `json:"building"`
+	Decision                string `json:"decision"`
+	CounterHouseholds       int64  `json:"counter_households"`
+	RecountedHouseholds     int64  `json:"recounted_households"`
+	CounterAreaHundredths   int64  `json:"counter_area_hundredths"`
+	RecountedAreaHundredths int64  `json:"recounted_area_hundredths"`
+}
+
+// GetTally returns a round's tally: live from the counters while the round
+// is open (no scan of sign-offs), the frozen result once it is closed. With
+// recount (admins only) it also recounts the sign-off rows and reports any
+// difference. Errors: round_not_found, forbidden (recount).
+func (s *Service) GetTally(ctx context.Context, actor Actor, roundID string, recount bool) (*Tally, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var round model.Round
+	if err := s.loadRoundFor(tx, actor, roundID, ActReadTally, &round); err != nil {
+		return nil, AsError(err)
+	}
+	if recount && !RoleAllowed(ActRecount, actor.Role) && actor.Kind != ActorSystem {
+		return nil, Forbidden("recount_admin_only")
+	}
+	view, err := decodeRound(round)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	var tally *Tally
+	if round.Status == RoundClosed && round.ResultJSON != "" {
+		tally = &Tally{}
+		if err := json.Unmarshal([]byte(round.ResultJSON), tally); err != nil {
+			return nil, AsError(err)
+		}
+	} else if tally, err = s.computeTally(tx, view, s.Now()); err != nil {
+		return nil, AsError(err)
+	}
+	if recount {
+		rc, err := s.recount(tx, roundID)
+		if err != nil {
+			return nil, AsError(err)
+		}
+		tally.Recount = rc
+	}
+	return tally, nil
+}
+
+// computeTally builds the tally from the round's counter rows: a handful of
+// rows per building, whatever the number of households. Only a rule that
+// counts area and is not yet passed reads the remaining households' areas.
+func (s *Service) computeTally(tx *gorm.DB, round *RoundView, now time.Time) (*Tally, error) {
+	var counters []model.TallyCounter
+	if err := tx.Where("round_id = ?", round.ID).Find(&counters).Error; err != nil {
+		return nil, err
+	}
+	tally := &Tally{RoundID: round.ID, Status: round.Status, Rule: round.Rule.Spec(), ComputedAt: now,
+		Decisions: map[string]rule.Amount{}}
+	for _, d := range decisions {
+		tally.Decisions[d] = rule.Amount{}
+	}
+	buildings := map[string]*BuildingTally{}
+	for _, c := range counters {
+		b, ok := buildings[c.Building]
+		if !ok {
+			b = &BuildingTally{Building: c.Building}
+			buildings[c.Building] = b
+		}
+		amount := rule.Amount{Households: c.Households, AreaHundredths: c.AreaHundredths}
+		switch c.Decision {
+		case counterElectorate:
+			b.Electorate += c.Households
+			tally.Electorate = sum(tally.Electorate, amount)
+			continue
+		case DecisionAgree:
+			b.Agree += c.Households
+		case DecisionDisagree:
+			b.Disagree += c.Households
+		case DecisionAbstain:
+			b.Abstain += c.Households
+		}
+		b.Participated += c.Households
+		tally.Decisions[c.Decision] = sum(tally.Decisions[c.Decision], amount)
+		tally.Participated = sum(tally.Participated, amount)
+	}
+	for _, b := range buildings {
+		tally.ByBuilding = append(tally.ByBuilding, *b)
+	}
+	sort.Slice(tally.ByBuilding, func(i, j int) bool { return naturalLess(tally.ByBuilding[i].Building, tally.ByBuilding[j].Building) })
+	counts := rule.Counts{Electorate: tally.Electorate, Participated: tally.Participated, Agree: tally.Decisions[DecisionAgree]}
+	result := rule.Evaluate(round.Rule, counts)
+	tally.Checks, tally.Passed = result.Checks, result.Passed
+	var remaining []int64
+	if !result.Passed && round.Rule.UsesArea() {
+		err := tx.Raw(`SELECT m.area_hundredths FROM round_members m
+			LEFT JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id AND s.decision IN ?
+			WHERE m.round_id = ? AND s.id IS NULL ORDER BY m.area_hundredths DESC`, decisions, round.ID).Scan(&remaining).Error
+		if err != nil {
+			return nil, err
+		}
+	}
+	tally.Shortfall = rule.ComputeShortfall(round.Rule, counts, remaining)
+	return tally, nil
+}
+
+func sum(a, b rule.Amount) rule.Amount {
+	return rule.Amount{Households: a.Households + b.Households, AreaHundredths: a.AreaHundredths + b.AreaHundredths}
+}
+
+// recount counts the electorate and the current decisions from the rows and
+// compares them with the counters.
+func (s *Service) recount(tx *gorm.DB, roundID string) (*Recount, error) {
+	type group struct {
+		Building       string
+		Decision       string
+		Households     int64
+		AreaHundredths int64
+	}
+	var fromRows []group
+	if err := tx.Raw(`SELECT m.building, ? AS decision, COUNT(*) AS households, COALESCE(SUM(m.area_hundredths), 0) AS area_hundredths
+		FROM round_members m WHERE m.round_id = ? GROUP BY m.building`, counterElectorate, roundID).Scan(&fromRows).Error; err != nil {
+		return nil, err
+	}
+	var decided []group
+	if err := tx.Raw(`SELECT m.building, s.decision, COUNT(*) AS households, COALESCE(SUM(m.area_hundredths), 0) AS area_hundredths
+		FROM sign_offs s JOIN round_members m ON m.round_id = s.round_id AND m.household_id = s.household_id
+		WHERE s.round_id = ? AND s.decision IN ? GROUP BY m.building, s.decision`, roundID, decisions).Scan(&decided).Error; err != nil {
+		return nil, err
+	}
+	fromRows = append(fromRows, decided...)
+	var counters []model.TallyCounter
+	if err := tx.Where("round_id = ?", roundID).Find(&counters).Error; err != nil {
+		return nil, err
+	}
+	key := func(b, d string) string { return b + "\x00" + d }
+	recounted := map[string]group{}
+	for _, g := range fromRows {
+		recounted[key(g.Building, g.Decision)] = g
+	}
+	rc := &Recount{Matches: true, Differences: []CounterDifference{}}
+	seen := map[string]bool{}
+	for _, c := range counters {
+		k := key(c.Building, c.Decision)
+		seen[k] = true
+		g := recounted[k]
+		if g.Households != c.Households || g.AreaHundredths != c.AreaHundredths {
+			rc.Differences = append(rc.Differences, CounterDifference{Building: c.Building, Decision: c.Decision,
+				CounterHouseholds: c.Households, RecountedHouseholds: g.Households,
+				CounterAreaHundredths: c.AreaHundredths, RecountedAreaHundredths: g.AreaHundredths})
+		}
+	}
+	for k, g := range recounted {
+		if !seen[k] {
+			rc.Differences = append(rc.Differences, CounterDifference{Building: g.Building, Decision: g.Decision,
+				RecountedHouseholds: g.Households, RecountedAreaHundredths: g.AreaHundredths})
+		}
+	}
+	rc.Matches = len(rc.Differences) == 0
+	return rc, nil
+}
+
+// naturalLess orders building names so that "2" comes before "10".
+func naturalLess(a, b string) bool {
+	if len(a) != len(b) && isNumber(a) && isNumber(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// Result decodes the frozen result of a closed round (nil before it closes).
+func (r *RoundView) Result() (*Tally, error) {
+	if r.ResultJSON == "" {
+		return nil, nil
+	}
+	var t Tally
+	if err := json.Unmarshal([]byte(r.ResultJSON), &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}

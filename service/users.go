@@ -1,0 +1,193 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,64}$`)
+
+// NewUser is the input for creating a staff account.
+type NewUser struct {
+	Username, Password, DisplayName, Role string
+}
+
+// UserChanges is the input for editing a staff account; nil fields stay.
+type UserChanges struct {
+	DisplayName *string
+	Password    *string
+	Disabled    *bool
+}
+
+func validatePassword(field, password string) error {
+	if n := utf8.RuneCountInString(password); n < 8 || n > 72 {
+		return InvalidField(field, "must be 8 to 72 characters")
+	}
+	return nil
+}
+
+// CreateUser adds a staff account. Errors: validation_failed, duplicate_username.
+func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*model.User, error) {
+	if actor.Role != RoleAdmin {
+		return nil, Forbidden("forbidden")
+	}
+	fields := map[string]string{}
+	if !usernamePattern.MatchString(in.Username) {
+		fields["username"] = "3 to 64 letters, digits, '_', '.' or '-'"
+	}
+	if err := validatePassword("password", in.Password); err != nil {
+		fields["password"] = err.(*Error).Fields["password"]
+	}
+	switch in.Role {
+	case RoleAdmin, RoleWorker, RoleDesigner:
+	default:
+		fields["role"] = "must be admin, worker or designer"
+	}
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	if in.DisplayName == "" {
+		in.DisplayName = in.Username
+	}
+	if utf8.RuneCountInString(in.DisplayName) > 100 {
+		fields["display_name"] = "at most 100 characters"
+	}
+	if len(fields) > 0 {
+		return nil, Invalid("validation_failed", fields)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	user := model.User{ID: newID(), Username: in.Username, PasswordHash: string(hash), DisplayName: in.DisplayName,
+		Role: in.Role, CreatedAt: now, UpdatedAt: now}
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&user).Error; err != nil {
+			if errors.Is(model.Translate(err), model.ErrConflict) {
+				return Conflict("duplicate_username", in.Username)
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &user, nil
+}
+
+// ListUsers lists staff accounts, a page at a time.
+func (s *Service) ListUsers(ctx context.Context, actor Actor, page Page) ([]model.User, string, error) {
+	if actor.Role != RoleAdmin {
+		return nil, "", Forbidden("forbidden")
+	}
+	q, limit, err := page.apply(s.db.Gorm.WithContext(ctx).Model(&model.User{}), "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var users []model.User
+	if err := q.Find(&users).Error; err != nil {
+		return nil, "", AsError(err)
+	}
+	users, next := nextCursor(users, limit, func(u model.User) string { return u.ID })
+	return users, next, nil
+}
+
+// UpdateUser edits a staff account. Disabling an account revokes its refresh
+// tokens. Errors: user_not_found, validation_failed.
+func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch UserChanges) (*model.User, error) {
+	if actor.Role != RoleAdmin {
+		return nil, Forbidden("forbidden")
+	}
+	updates := map[string]any{}
+	if ch.DisplayName != nil {
+		name := strings.TrimSpace(*ch.DisplayName)
+		if name == "" || utf8.RuneCountInString(name) > 100 {
+			return nil, InvalidField("display_name", "1 to 100 characters")
+		}
+		updates["display_name"] = name
+	}
+	if ch.Password != nil {
+		if err := validatePassword("password", *ch.Password); err != nil {
+			return nil, err
+		}
+		hash, err := bcrypt.GenerateFromPassword([]byte(*ch.Password), bcrypt.DefaultCost)
+		if err != nil {
+			return nil, err
+		}
+		updates["password_hash"] = string(hash)
+	}
+	if ch.Disabled != nil {
+		if *ch.Disabled && userID == actor.ID {
+			return nil, InvalidField("disabled", "an admin cannot disable their own account")
+		}
+		updates["disabled"] = *ch.Disabled
+	}
+	var user model.User
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", userID).Take(&user).Error; err != nil {
+			return notFoundAs(err, "user_not_found")
+		}
+		if len(updates) == 0 {
+			return nil
+		}
+		updates["updated_at"] = s.Now()
+		if err := tx.Model(&user).Updates(updates).Error; err != nil {
+			return err
+		}
+		if ch.Disabled != nil && *ch.Disabled || ch.Password != nil {
+			return tx.Model(&model.RefreshToken{}).
+				Where("subject_kind = ? AND subject_id = ? AND revoked_at IS NULL", ActorUser, userID).
+				Update("revoked_at", s.Now()).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &user, nil
+}
+
+// GetUser returns one staff account. Errors: user_not_found.
+func (s *Service) GetUser(ctx context.Context, userID string) (*model.User, error) {
+	var user model.User
+	if err := s.db.Gorm.WithContext(ctx).Where("id = ?", userID).Take(&user).Error; err != nil {
+		return nil, AsError(notFoundAs(err, "user_not_found"))
+	}
+	return &user, nil
+}
+
+// EnsureAdmin creates an admin account when none exists. With an empty
+// password it generates one and returns it (to be shown once); otherwise it
+// returns "". It returns created=false when an admin already exists.
+func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (generated string, created bool, err error) {
+	var n int64
+	if err := s.db.Gorm.WithContext(ctx).Model(&model.User{}).Where("role = ?", RoleAdmin).Count(&n).Error; err != nil {
+		return "", false, AsError(err)
+	}
+	if n > 0 {
+		return "", false, nil
+	}
+	if username == "" {
+		username = "admin"
+	}
+	if password == "" {
+		generated, err = s.randomToken(12)
+		if err != nil {
+			return "", false, err
+		}
+		password = generated
+	}
+	_, err = s.CreateUser(ctx, SystemActor(), NewUser{Username: username, Password: password, DisplayName: "管理员", Role: RoleAdmin})
+	if err != nil {
+		return "", false, err
+	}
+	return generated, true, nil
+}
