@@ -132,3 +132,11 @@ func notFoundAs(err error, code string) error {
 	}
 	return model.Translate(err)
 }
+
+// defineAction declares an action and the roles allowed to do it; parts of
+// the service declare their own actions with it.
+func defineAction(name string, roles ...string) Action {
+	a := Action(name)
+	actionRoles[a] = roles
+	return a
+}
