@@ -11,6 +11,7 @@ func Models() []any {
 		&User{}, &RefreshToken{}, &Estate{}, &EstateStaff{}, &Household{},
 		&Round{}, &RoundMember{}, &SignOff{}, &SignOffEvent{}, &TallyCounter{},
 		&IdempotencyRecord{},
+		&Objection{}, &ObjectionEvent{}, &Revision{}, &RevisionObjection{}, &Upload{}, &RoundOpenOverride{},
 	}
 }
 
