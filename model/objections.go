@@ -102,10 +102,10 @@ type Upload struct {
 // objections of the earlier round were unanswered (?force=true): who, when,
 // and which objections were still open.
 type RoundOpenOverride struct {
-	RoundID      string `gorm:"type:varchar(36);primaryKey"`
-	ForcedBy     string `gorm:"type:varchar(36);not null"`
-	ForcedRole   string `gorm:"type:varchar(16);not null"`
-	RequestID    string `gorm:"type:varchar(64);not null;default:''"`
+	RoundID       string `gorm:"type:varchar(36);primaryKey"`
+	ForcedBy      string `gorm:"type:varchar(36);not null"`
+	ForcedRole    string `gorm:"type:varchar(16);not null"`
+	RequestID     string `gorm:"type:varchar(64);not null;default:''"`
 	UnansweredIDs string `gorm:"type:text"` // comma-separated objection ids
-	ForcedAt     time.Time
+	ForcedAt      time.Time
 }
