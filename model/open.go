@@ -4,6 +4,8 @@ package model
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	mysqldriver "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -74,13 +77,18 @@ func Open(databaseURL string) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		g, err := gorm.Open(mysql.New(mysql.Config{DSN: dsn}), cfg)
+		driverCfg, err := mysqldriver.ParseDSN(dsn)
 		if err != nil {
-			return nil, fmt.Errorf("open mysql: %w", err)
+			return nil, fmt.Errorf("bad MySQL URL: %w", err)
 		}
-		sqlDB, err := g.DB()
+		connector, err := mysqldriver.NewConnector(driverCfg)
 		if err != nil {
 			return nil, err
+		}
+		sqlDB := sql.OpenDB(readCommitted{connector})
+		g, err := gorm.Open(mysql.New(mysql.Config{Conn: sqlDB}), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open mysql: %w", err)
 		}
 		sqlDB.SetMaxOpenConns(100)
 		sqlDB.SetMaxIdleConns(100)
@@ -163,4 +171,28 @@ func (db *DB) Close() error {
 		return err
 	}
 	return sqlDB.Close()
+}
+
+// readCommitted sets READ COMMITTED on every new MySQL connection. Under the
+// default REPEATABLE READ, locking a sign-off row that does not exist yet
+// takes a gap lock, and two first sign-offs in the same gap deadlock; READ
+// COMMITTED takes no gap locks (the unique index still guarantees one row per
+// household). The statement is standard, so MySQL, MariaDB and TiDB accept it.
+type readCommitted struct{ driver.Connector }
+
+func (c readCommitted) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	execer, ok := conn.(driver.ExecerContext)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("mysql connection cannot execute statements")
+	}
+	if _, err := execer.ExecContext(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED", nil); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
 }

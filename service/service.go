@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	mathrand "math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
@@ -108,7 +109,7 @@ func newID() string {
 
 // maxTxAttempts bounds the retries of a transaction that lost a race (a
 // duplicate key on a concurrent insert, a deadlock).
-const maxTxAttempts = 5
+const maxTxAttempts = 8
 
 // inTx runs fn in one transaction: the single write path. A transaction that
 // lost a race with a concurrent one (model.ErrConflict from a unique index
@@ -119,6 +120,12 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		err = s.db.Transaction(ctx, fn)
 		if err == nil || !retryable(err) {
 			break
+		}
+		// Back off a little, with jitter, so that the racers do not collide again.
+		select {
+		case <-ctx.Done():
+			return AsError(ctx.Err())
+		case <-time.After(time.Duration(attempt*attempt) * time.Duration(1+mathrand.IntN(3)) * time.Millisecond):
 		}
 	}
 	if err != nil {
