@@ -1,0 +1,120 @@
+package service
+
+import (
+	"context"
+	"time"
+	"unicode/utf8"
+
+	"minyi/model"
+)
+
+// PublicAnswer is an answered objection as the public notice board shows it:
+// the topic, a short excerpt and the answer, never the objector or household.
+type PublicAnswer struct {
+	Category        string // category code; CategoryLabel gives its Chinese label
+	PlanItem        string
+	ContentExcerpt  string // at most 80 runes of the objection's text
+	Outcome         string // adopted, partially_adopted or not_adopted
+	Explanation     string
+	RevisionVersion *int // the revision that adopted it, when linked
+	AnsweredAt      time.Time
+}
+
+// PublicRevision is a published plan revision as the notice board shows it.
+type PublicRevision struct {
+	Version        int
+	Title          string
+	Summary        string
+	Changes        string
+	PublishedAt    time.Time
+	AddressedCount int      // objections the revision addresses
+	AttachmentIDs  []string // uploads attached to the revision; public with it
+}
+
+// excerptRunes is the longest excerpt of an objection shown in public.
+const excerptRunes = 80
+
+// excerpt shortens text to at most n runes, ending with "…" when cut.
+func excerpt(text string, n int) string {
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	runes := []rune(text)
+	return string(runes[:n-1]) + "…"
+}
+
+// PublicAnswers lists the answered and closed objections of an estate whose
+// text is published (not held by moderation), oldest answer first. It carries
+// no personal data by construction.
+func (s *Service) PublicAnswers(ctx context.Context, estateID string) ([]PublicAnswer, error) {
+	var rows []struct {
+		Category        string
+		PlanItem        string
+		Content         string
+		Outcome         string
+		Explanation     string
+		RevisionVersion *int
+		AnsweredAt      *time.Time
+	}
+	err := s.db.Gorm.WithContext(ctx).Table("objections o").
+		Select("o.category, o.plan_item, o.content, o.outcome, o.explanation, r.version AS revision_version, o.answered_at").
+		Joins("LEFT JOIN revisions r ON r.id = o.revision_id").
+		Where("o.estate_id = ? AND o.status IN ? AND o.moderation = ?", estateID,
+			[]string{ObjectionAnswered, ObjectionClosed}, ModerationPublished).
+		Order("o.answered_at, o.id").Scan(&rows).Error
+	if err != nil {
+		return nil, AsError(err)
+	}
+	answers := make([]PublicAnswer, 0, len(rows))
+	for _, r := range rows {
+		a := PublicAnswer{Category: r.Category, PlanItem: r.PlanItem, ContentExcerpt: excerpt(r.Content, excerptRunes),
+			Outcome: r.Outcome, Explanation: r.Explanation, RevisionVersion: r.RevisionVersion}
+		if r.AnsweredAt != nil {
+			a.AnsweredAt = r.AnsweredAt.UTC()
+		}
+		answers = append(answers, a)
+	}
+	return answers, nil
+}
+
+// PublicRevisions lists an estate's plan revisions, oldest first, with the
+// number of objections each addresses and its attachments.
+func (s *Service) PublicRevisions(ctx context.Context, estateID string) ([]PublicRevision, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var revisions []model.Revision
+	if err := tx.Where("estate_id = ?", estateID).Order("version").Find(&revisions).Error; err != nil {
+		return nil, AsError(err)
+	}
+	if len(revisions) == 0 {
+		return []PublicRevision{}, nil
+	}
+	ids := make([]string, len(revisions))
+	for i, r := range revisions {
+		ids[i] = r.ID
+	}
+	var counts []struct {
+		RevisionID string
+		N          int
+	}
+	if err := tx.Model(&model.RevisionObjection{}).Select("revision_id, COUNT(*) AS n").
+		Where("revision_id IN ?", ids).Group("revision_id").Scan(&counts).Error; err != nil {
+		return nil, AsError(err)
+	}
+	addressed := map[string]int{}
+	for _, c := range counts {
+		addressed[c.RevisionID] = c.N
+	}
+	attachments, err := attachmentsOf(tx, uploadOwnerRevision, ids)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	out := make([]PublicRevision, len(revisions))
+	for i, r := range revisions {
+		out[i] = PublicRevision{Version: r.Version, Title: r.Title, Summary: r.Summary, Changes: r.Changes,
+			PublishedAt: r.PublishedAt.UTC(), AddressedCount: addressed[r.ID], AttachmentIDs: attachments[r.ID]}
+		if out[i].AttachmentIDs == nil {
+			out[i].AttachmentIDs = []string{}
+		}
+	}
+	return out, nil
+}
