@@ -12,6 +12,7 @@ func Models() []any {
 		&Round{}, &RoundMember{}, &SignOff{}, &SignOffEvent{}, &TallyCounter{},
 		&IdempotencyRecord{},
 		&Objection{}, &ObjectionEvent{}, &Revision{}, &RevisionObjection{}, &Upload{}, &RoundOpenOverride{},
+		&Resident{}, &ResidentBinding{}, &BindingCode{}, &BindingFailure{}, &ModerationItem{},
 	}
 }
 
