@@ -13,6 +13,7 @@ func Models() []any {
 		&IdempotencyRecord{},
 		&Objection{}, &ObjectionEvent{}, &Revision{}, &RevisionObjection{}, &Upload{}, &RoundOpenOverride{},
 		&Resident{}, &ResidentBinding{}, &BindingCode{}, &BindingFailure{}, &ModerationItem{},
+		&Visit{}, &SyncRecord{},
 	}
 }
 
