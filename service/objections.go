@@ -1,5 +1,15 @@
 package service
 
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
 // Objection statuses: open → answered → closed.
 const (
 	ObjectionOpen     = "open"
@@ -64,4 +74,378 @@ func OutcomeLabel(outcome string) string {
 		return "未采纳"
 	}
 	return ""
+}
+
+// Limits of an objection's fields.
+const (
+	MaxObjectionRunes  = 2000
+	MaxObjectionPhotos = 9
+	maxPlanItemRunes   = 100
+)
+
+// Actions of objections and revisions that the core list does not declare.
+var (
+	// ActReadObjections lists and reads objections: staff of the estate, residents their own.
+	ActReadObjections = defineAction("read_objections", RoleAdmin, RoleWorker, RoleDesigner, RoleResident)
+	// ActPublishRevisions publishes plan revisions.
+	ActPublishRevisions = defineAction("publish_revisions", RoleAdmin, RoleDesigner)
+	// ActReadRevisions reads plan revisions: staff of the estate and its residents.
+	ActReadRevisions = defineAction("read_revisions", RoleAdmin, RoleWorker, RoleDesigner, RoleResident)
+)
+
+// validCategory tells whether a code is in the fixed category list.
+func validCategory(code string) bool { return CategoryLabel(code) != "" }
+
+// ObjectionInput is an objection to file.
+type ObjectionInput struct {
+	RoundID     *string
+	HouseholdID *string
+	Category    string
+	PlanItem    string
+	Content     string
+	Photos      []string // upload ids
+	// Channel is how staff received it: paper, door or proxy (the default).
+	// A resident's own objection is always online.
+	Channel string
+}
+
+func (in *ObjectionInput) validate(resident bool) error {
+	fields := map[string]string{}
+	if !validCategory(in.Category) {
+		fields["category"] = "must be one of elevator, parking, greening, drainage, pipes, facade, safety, accessibility, cost, construction, management, other"
+	}
+	in.PlanItem = strings.TrimSpace(in.PlanItem)
+	if utf8.RuneCountInString(in.PlanItem) > maxPlanItemRunes {
+		fields["plan_item"] = "at most 100 characters"
+	}
+	in.Content = strings.TrimSpace(in.Content)
+	if n := utf8.RuneCountInString(in.Content); n == 0 || n > MaxObjectionRunes {
+		fields["content"] = "1 to 2000 characters"
+	}
+	if len(in.Photos) > MaxObjectionPhotos {
+		fields["photos"] = "at most 9 photos"
+	} else if hasDuplicate(in.Photos) {
+		fields["photos"] = "a photo is listed twice"
+	}
+	if resident {
+		in.Channel = ChannelOnline
+		if in.HouseholdID == nil || *in.HouseholdID == "" {
+			fields["household_id"] = "is required: the household you speak for"
+		}
+	} else if in.Channel == "" {
+		in.Channel = ChannelProxy
+	} else if !staffChannels[in.Channel] || in.Channel == ChannelSync {
+		fields["channel"] = "must be paper, door or proxy"
+	}
+	if len(fields) > 0 {
+		return Invalid("validation_failed", fields)
+	}
+	return nil
+}
+
+func hasDuplicate(ids []string) bool {
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return true
+		}
+		seen[id] = true
+	}
+	return false
+}
+
+// HouseholdAddress is where an objection's household is. Room is empty for
+// designers, who see building and unit only.
+type HouseholdAddress struct {
+	ID       string
+	Building string
+	Unit     string
+	Room     string
+}
+
+// ObjectionView is an objection with its photos, its household's address
+// and (when read one by one) its history.
+type ObjectionView struct {
+	model.Objection
+	Photos    []string
+	Household *HouseholdAddress
+	History   []model.ObjectionEvent
+}
+
+// FileObjection records an objection: a resident's for one of their bound
+// households (channel online), or staff's on a resident's behalf (channel
+// paper, door or proxy). Errors: estate_not_found, validation_failed
+// (round_id, household_id, photos).
+func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID string, in ObjectionInput) (*ObjectionView, error) {
+	resident := actor.Role == RoleResident
+	if err := in.validate(resident); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var view ObjectionView
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.authorize(tx, actor, estateID, ActFileObjection); err != nil {
+			return estateNotFound(err)
+		}
+		if err := s.mustFindEstate(tx, estateID); err != nil {
+			return err
+		}
+		if err := s.checkObjectionRefs(tx, actor, estateID, &in); err != nil {
+			return err
+		}
+		o := model.Objection{ID: newID(), EstateID: estateID, Status: ObjectionOpen, RoundID: in.RoundID,
+			HouseholdID: in.HouseholdID, Category: in.Category, PlanItem: in.PlanItem, Content: in.Content,
+			Moderation: ModerationPublished, Channel: in.Channel, FiledByKind: actor.Kind, FiledByID: actor.ID,
+			FiledByRole: actor.Role, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&o).Error; err != nil {
+			return err
+		}
+		if err := s.attachUploads(tx, actor, estateID, uploadOwnerObjection, o.ID, in.Photos, "photos"); err != nil {
+			return err
+		}
+		if err := tx.Create(s.objectionEvent(actor, &o, "filed")).Error; err != nil {
+			return err
+		}
+		views, err := s.objectionViews(tx, actor, []model.Objection{o})
+		if err != nil {
+			return err
+		}
+		view = views[0]
+		return s.touchEstate(tx, estateID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+// checkObjectionRefs verifies that the round and household an objection
+// names belong to the estate, and that a resident speaks for their own household.
+func (s *Service) checkObjectionRefs(tx *gorm.DB, actor Actor, estateID string, in *ObjectionInput) error {
+	if in.RoundID != nil && *in.RoundID == "" {
+		in.RoundID = nil
+	}
+	if in.HouseholdID != nil && *in.HouseholdID == "" {
+		in.HouseholdID = nil
+	}
+	if in.RoundID != nil {
+		var n int64
+		if err := tx.Model(&model.Round{}).Where("id = ? AND estate_id = ?", *in.RoundID, estateID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return InvalidField("round_id", "no such round in this estate")
+		}
+	}
+	if in.HouseholdID == nil {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&model.Household{}).Where("id = ? AND estate_id = ?", *in.HouseholdID, estateID).Count(&n).Error; err != nil {
+		return err
+	}
+	bound := n > 0
+	if bound && actor.Role == RoleResident {
+		var err error
+		if bound, err = s.residentMaySpeakFor(tx, actor.ID, *in.HouseholdID); err != nil {
+			return err
+		}
+	}
+	if !bound {
+		return InvalidField("household_id", "not a household of this estate that you may speak for")
+	}
+	return nil
+}
+
+// objectionEvent builds the history entry of a transition of o by actor.
+func (s *Service) objectionEvent(actor Actor, o *model.Objection, kind string) *model.ObjectionEvent {
+	e := &model.ObjectionEvent{ID: newID(), ObjectionID: o.ID, Kind: kind, Status: o.Status,
+		ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: actor.Role, Channel: actor.Channel,
+		RequestID: actor.RequestID, RecordedAt: s.Now()}
+	switch kind {
+	case "filed":
+		e.Channel = o.Channel
+	case "answered", "amended":
+		e.Outcome, e.Explanation, e.RevisionID = o.Outcome, o.Explanation, o.RevisionID
+	case "closed":
+		e.Satisfied, e.Note = o.FollowUpSatisfied, o.FollowUpNote
+	}
+	return e
+}
+
+// ObjectionFilter narrows a list of objections; empty fields do not filter.
+type ObjectionFilter struct {
+	Status   string
+	RoundID  string
+	Category string
+}
+
+func (f ObjectionFilter) validate() error {
+	fields := map[string]string{}
+	if f.Status != "" && f.Status != ObjectionOpen && f.Status != ObjectionAnswered && f.Status != ObjectionClosed {
+		fields["status"] = "must be open, answered or closed"
+	}
+	if f.Category != "" && !validCategory(f.Category) {
+		fields["category"] = "not a known category"
+	}
+	if len(fields) > 0 {
+		return Invalid("validation_failed", fields)
+	}
+	return nil
+}
+
+// ListObjections lists an estate's objections, oldest first: every one for
+// its staff, their own for a resident. Errors: estate_not_found, validation_failed.
+func (s *Service) ListObjections(ctx context.Context, actor Actor, estateID string, filter ObjectionFilter, page Page) ([]ObjectionView, string, error) {
+	if err := filter.validate(); err != nil {
+		return nil, "", err
+	}
+	tx := s.db.Gorm.WithContext(ctx)
+	if err := s.authorize(tx, actor, estateID, ActReadObjections); err != nil {
+		return nil, "", AsError(estateNotFound(err))
+	}
+	if err := s.mustFindEstate(tx, estateID); err != nil {
+		return nil, "", AsError(err)
+	}
+	q := tx.Model(&model.Objection{}).Where("estate_id = ?", estateID)
+	if actor.Role == RoleResident {
+		q = s.ownObjections(tx, q, actor.ID)
+	}
+	if filter.Status != "" {
+		q = q.Where("status = ?", filter.Status)
+	}
+	if filter.RoundID != "" {
+		q = q.Where("round_id = ?", filter.RoundID)
+	}
+	if filter.Category != "" {
+		q = q.Where("category = ?", filter.Category)
+	}
+	return s.pageOfObjections(tx, actor, q, page)
+}
+
+// ListMyObjections lists a resident's own objections, with their answers, oldest first.
+func (s *Service) ListMyObjections(ctx context.Context, actor Actor, page Page) ([]ObjectionView, string, error) {
+	if actor.Role != RoleResident {
+		return nil, "", Forbidden("forbidden")
+	}
+	tx := s.db.Gorm.WithContext(ctx)
+	return s.pageOfObjections(tx, actor, s.ownObjections(tx, tx.Model(&model.Objection{}), actor.ID), page)
+}
+
+func (s *Service) pageOfObjections(tx *gorm.DB, actor Actor, q *gorm.DB, page Page) ([]ObjectionView, string, error) {
+	q, limit, err := page.apply(q, "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []model.Objection
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", AsError(err)
+	}
+	rows, next := nextCursor(rows, limit, func(o model.Objection) string { return o.ID })
+	views, err := s.objectionViews(tx, actor, rows)
+	if err != nil {
+		return nil, "", AsError(err)
+	}
+	return views, next, nil
+}
+
+// GetObjection returns one objection with its photos and full history
+// (every answer, including amended ones). Errors: objection_not_found.
+func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID string) (*ObjectionView, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var o model.Objection
+	if err := s.loadObjectionFor(tx, actor, objectionID, ActReadObjections, &o); err != nil {
+		return nil, AsError(err)
+	}
+	views, err := s.objectionViews(tx, actor, []model.Objection{o})
+	if err != nil {
+		return nil, AsError(err)
+	}
+	view := views[0]
+	if err := tx.Where("objection_id = ?", o.ID).Order("recorded_at, id").Find(&view.History).Error; err != nil {
+		return nil, AsError(err)
+	}
+	return &view, nil
+}
+
+// loadObjectionFor reads an objection and checks the actor may perform the
+// action on it; one the actor may not see is not found.
+func (s *Service) loadObjectionFor(tx *gorm.DB, actor Actor, objectionID string, action Action, o *model.Objection) error {
+	if err := tx.Where("id = ?", objectionID).Take(o).Error; err != nil {
+		return notFoundAs(err, "objection_not_found")
+	}
+	if err := s.authorize(tx, actor, o.EstateID, action); err != nil {
+		if se := AsError(err); se.Kind == KindNotFound {
+			return NotFound("objection_not_found")
+		}
+		return err
+	}
+	if actor.Role == RoleResident {
+		own, err := s.residentOwnsObjection(tx, actor.ID, o)
+		if err != nil {
+			return err
+		}
+		if !own {
+			return NotFound("objection_not_found")
+		}
+	}
+	return nil
+}
+
+// objectionViews adds photos and household addresses to objections; a
+// designer gets building and unit without the room.
+func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objection) ([]ObjectionView, error) {
+	ids := make([]string, len(rows))
+	var householdIDs []string
+	for i, o := range rows {
+		ids[i] = o.ID
+		if o.HouseholdID != nil {
+			householdIDs = append(householdIDs, *o.HouseholdID)
+		}
+	}
+	photos, err := attachmentsOf(tx, uploadOwnerObjection, ids)
+	if err != nil {
+		return nil, err
+	}
+	addresses := map[string]*HouseholdAddress{}
+	if len(householdIDs) > 0 {
+		var hs []model.Household
+		if err := tx.Select("id", "building", "unit", "room").Where("id IN ?", householdIDs).Find(&hs).Error; err != nil {
+			return nil, err
+		}
+		for _, h := range hs {
+			addr := &HouseholdAddress{ID: h.ID, Building: h.Building, Unit: h.Unit, Room: h.Room}
+			if actor.Role == RoleDesigner {
+				addr.Room = ""
+			}
+			addresses[h.ID] = addr
+		}
+	}
+	views := make([]ObjectionView, len(rows))
+	for i, o := range rows {
+		views[i] = ObjectionView{Objection: o, Photos: photos[o.ID]}
+		if views[i].Photos == nil {
+			views[i].Photos = []string{}
+		}
+		if o.HouseholdID != nil {
+			views[i].Household = addresses[*o.HouseholdID]
+		}
+	}
+	return views, nil
+}
+
+// ownObjections restricts a query to the objections a resident filed.
+func (s *Service) ownObjections(tx *gorm.DB, q *gorm.DB, residentID string) *gorm.DB {
+	return q.Where("filed_by_kind = ? AND filed_by_id = ?", ActorResident, residentID)
+}
+
+// residentOwnsObjection tells whether a resident filed the objection.
+func (s *Service) residentOwnsObjection(tx *gorm.DB, residentID string, o *model.Objection) (bool, error) {
+	return o.FiledByKind == ActorResident && o.FiledByID == residentID, nil
+}
+
+// residentMaySpeakFor tells whether a resident is bound to the household.
+// Bindings arrive with the residents' part; until then no resident is bound.
+func (s *Service) residentMaySpeakFor(tx *gorm.DB, residentID, householdID string) (bool, error) {
+	return false, nil
 }

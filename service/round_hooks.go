@@ -1,23 +1,69 @@
 package service
 
 import (
+	"strings"
+
 	"gorm.io/gorm"
 
 	"minyi/model"
 )
 
 // checkRoundRevision verifies that the revision a round names belongs to its
-// estate. Revisions arrive with the objections-and-revisions work; until then
-// a round may not name one. Errors: revision_not_found.
+// estate. Errors: revision_not_found (422, field revision_id).
 func (s *Service) checkRoundRevision(tx *gorm.DB, round *model.Round) error {
-	if round.RevisionID != nil {
-		return InvalidField("revision_id", "no such revision in this estate")
+	if round.RevisionID == nil {
+		return nil
 	}
-	return nil
+	return s.checkRevisionOfEstate(tx, *round.RevisionID, round.EstateID)
 }
 
-// beforeOpenRound runs the checks a round must pass before it opens (for a
-// plan round: every objection of the earlier round answered, unless forced).
+// maxUnansweredListed bounds the objections listed in an objections_unanswered error.
+const maxUnansweredListed = 100
+
+// beforeOpenRound runs the checks a round must pass before it opens. A plan
+// round on a revision newer than an earlier closed round's revision (a round
+// without one consulted on the original plan, version 0) needs every
+// objection of those earlier rounds answered; otherwise 409
+// objections_unanswered lists them. An admin may force the opening; who
+// forced it, when, and what was unanswered is recorded.
+// Errors: objections_unanswered, force_admin_only.
 func (s *Service) beforeOpenRound(tx *gorm.DB, actor Actor, round *model.Round, force bool) error {
-	return nil
+	if round.Kind != KindPlan || round.RevisionID == nil {
+		return nil
+	}
+	var version int
+	if err := tx.Model(&model.Revision{}).Where("id = ?", *round.RevisionID).Select("version").Scan(&version).Error; err != nil {
+		return err
+	}
+	var unanswered []model.Objection
+	err := tx.Table("objections o").Select("o.id, o.round_id, o.category, o.plan_item, o.created_at").
+		Joins("JOIN rounds r ON r.id = o.round_id").
+		Joins("LEFT JOIN revisions v ON v.id = r.revision_id").
+		Where("r.estate_id = ? AND r.status = ? AND r.seq < ? AND COALESCE(v.version, 0) < ? AND o.status = ?",
+			round.EstateID, RoundClosed, round.Seq, version, ObjectionOpen).
+		Order("o.id").Scan(&unanswered).Error
+	if err != nil {
+		return err
+	}
+	if len(unanswered) == 0 {
+		return nil
+	}
+	if !force {
+		listed := []map[string]any{}
+		for _, o := range unanswered[:min(len(unanswered), maxUnansweredListed)] {
+			listed = append(listed, map[string]any{"id": o.ID, "round_id": o.RoundID, "category": o.Category, "plan_item": o.PlanItem})
+		}
+		e := Conflict("objections_unanswered", "every objection of the earlier round needs an answer before the revised plan is consulted on")
+		e.Extra = map[string]any{"count": len(unanswered), "objections": listed}
+		return e
+	}
+	if actor.Role != RoleAdmin {
+		return Forbidden("force_admin_only")
+	}
+	ids := make([]string, len(unanswered))
+	for i, o := range unanswered {
+		ids[i] = o.ID
+	}
+	return tx.Create(&model.RoundOpenOverride{RoundID: round.ID, ForcedBy: actor.ID, ForcedRole: actor.Role,
+		RequestID: actor.RequestID, UnansweredIDs: strings.Join(ids, ","), ForcedAt: s.Now()}).Error
 }

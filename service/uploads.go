@@ -1,16 +1,239 @@
 package service
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
 	"gorm.io/gorm"
 
 	"minyi/model"
 )
+
+// MaxUploadBytes is the largest file accepted by POST /uploads (10 MiB).
+const MaxUploadBytes = 10 << 20
 
 // Owners an upload can be attached to.
 const (
 	uploadOwnerObjection = "objection"
 	uploadOwnerRevision  = "revision"
 )
+
+// SaveUpload stores a photo (JPEG, PNG, WebP) or drawing (PDF), recognised
+// from its bytes, under uploadDir with a random name, with location-bearing
+// metadata removed from photos. The upload belongs to its uploader until it is
+// attached to an objection or revision; with estateID it is also usable by
+// that estate's staff. Errors: estate_not_found, file_too_large,
+// unsupported_file_type, validation_failed (file).
+func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estateID string, content io.Reader) (*model.Upload, error) {
+	if err := s.authorizeGlobal(actor, ActAuthenticated); err != nil {
+		return nil, err
+	}
+	if estateID != "" {
+		if err := s.authorize(s.db.Gorm.WithContext(ctx), actor, estateID, ActAuthenticated); err != nil {
+			return nil, AsError(estateNotFound(err))
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(content, MaxUploadBytes+1))
+	if err != nil {
+		return nil, InvalidField("file", "could not be read")
+	}
+	if len(data) > MaxUploadBytes {
+		return nil, Invalid("file_too_large", map[string]string{"file": "at most 10 MiB"})
+	}
+	if len(data) == 0 {
+		return nil, InvalidField("file", "is empty")
+	}
+	contentType := sniffUploadType(data)
+	if contentType == "" {
+		return nil, Invalid("unsupported_file_type", map[string]string{"file": "must be a JPEG, PNG or WebP photo or a PDF drawing"})
+	}
+	if data, err = stripMetadata(contentType, data); err != nil {
+		return nil, InvalidField("file", "is not a valid "+strings.TrimPrefix(contentType, "image/")+" file")
+	}
+	name, err := s.randomFileName(uploadExtensions[contentType])
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomically(uploadDir, name, data); err != nil {
+		return nil, fmt.Errorf("store upload: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	upload := model.Upload{ID: newID(), StoredName: name, ContentType: contentType, SizeBytes: int64(len(data)),
+		SHA256: hex.EncodeToString(sum[:]), UploaderKind: actor.Kind, UploaderID: actor.ID, CreatedAt: s.Now()}
+	if estateID != "" {
+		upload.EstateID = &estateID
+	}
+	if err := s.inTx(ctx, func(tx *gorm.DB) error { return tx.Create(&upload).Error }); err != nil {
+		os.Remove(filepath.Join(uploadDir, name))
+		return nil, err
+	}
+	return &upload, nil
+}
+
+// randomFileName returns 32 random hex digits and the extension: stored
+// files never carry the client's name.
+func (s *Service) randomFileName(ext string) (string, error) {
+	buf := make([]byte, 16)
+	if _, err := io.ReadFull(s.random, buf); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(buf) + ext, nil
+}
+
+// writeFileAtomically writes a file under dir through a temporary file, so a
+// reader never sees half a file.
+func writeFileAtomically(dir, name string, data []byte) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".partial-*")
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(tmp, bytes.NewReader(data))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// OpenUpload returns an upload and its opened file, for a caller allowed to
+// see the object it is attached to (the uploader, or the estate's staff when
+// uploaded for an estate, while it is unattached). The caller closes the file.
+// Errors: upload_not_found.
+func (s *Service) OpenUpload(ctx context.Context, actor Actor, uploadDir, uploadID string) (*model.Upload, *os.File, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var upload model.Upload
+	if err := tx.Where("id = ?", uploadID).Take(&upload).Error; err != nil {
+		return nil, nil, AsError(notFoundAs(err, "upload_not_found"))
+	}
+	visible, err := s.mayReadUpload(tx, actor, &upload)
+	if err != nil {
+		return nil, nil, AsError(err)
+	}
+	if !visible {
+		return nil, nil, NotFound("upload_not_found")
+	}
+	return openStored(uploadDir, &upload)
+}
+
+// OpenPublicAttachment returns an attachment of one of the estate's plan
+// revisions, which are public with the revision (for the notice board).
+// Errors: upload_not_found.
+func (s *Service) OpenPublicAttachment(ctx context.Context, uploadDir, estateID, uploadID string) (*model.Upload, *os.File, error) {
+	var upload model.Upload
+	err := s.db.Gorm.WithContext(ctx).Where("id = ? AND estate_id = ? AND owner_kind = ?", uploadID, estateID, uploadOwnerRevision).
+		Take(&upload).Error
+	if err != nil {
+		return nil, nil, AsError(notFoundAs(err, "upload_not_found"))
+	}
+	return openStored(uploadDir, &upload)
+}
+
+func openStored(uploadDir string, upload *model.Upload) (*model.Upload, *os.File, error) {
+	f, err := os.Open(filepath.Join(uploadDir, upload.StoredName))
+	if os.IsNotExist(err) {
+		return nil, nil, NotFound("upload_not_found")
+	}
+	if err != nil {
+		return nil, nil, AsError(err)
+	}
+	return upload, f, nil
+}
+
+// mayReadUpload tells whether the actor may see the upload: admins always;
+// while unattached its uploader (and, if uploaded for an estate, that
+// estate's staff); once attached whoever may see the objection or revision.
+func (s *Service) mayReadUpload(tx *gorm.DB, actor Actor, u *model.Upload) (bool, error) {
+	if actor.Kind == ActorSystem || actor.Role == RoleAdmin {
+		return true, nil
+	}
+	switch u.OwnerKind {
+	case "":
+		if u.UploaderKind == actor.Kind && u.UploaderID == actor.ID {
+			return true, nil
+		}
+		if u.EstateID == nil || actor.Role == RoleResident {
+			return false, nil
+		}
+		return s.canSeeEstate(tx, actor, *u.EstateID)
+	case uploadOwnerObjection:
+		var o model.Objection
+		err := s.loadObjectionFor(tx, actor, u.OwnerID, ActReadObjections, &o)
+		return visibleUnlessNotFound(err)
+	case uploadOwnerRevision:
+		if u.EstateID == nil {
+			return false, nil
+		}
+		return visibleUnlessNotFound(s.authorize(tx, actor, *u.EstateID, ActReadRevisions))
+	}
+	return false, nil
+}
+
+// visibleUnlessNotFound turns an authorisation result into visibility: a
+// not-found or forbidden answer means not visible, other errors are errors.
+func visibleUnlessNotFound(err error) (bool, error) {
+	if err == nil {
+		return true, nil
+	}
+	if se := AsError(err); se.Kind == KindNotFound || se.Kind == KindForbidden {
+		return false, nil
+	}
+	return false, err
+}
+
+// attachUploads attaches uploads to an objection or revision, in order. Each
+// must exist, be unattached, and belong to the actor or the estate; an
+// objection's photos must be images. Errors: validation_failed (field).
+func (s *Service) attachUploads(tx *gorm.DB, actor Actor, estateID, ownerKind, ownerID string, ids []string, field string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var uploads []model.Upload
+	if err := tx.Where("id IN ?", ids).Find(&uploads).Error; err != nil {
+		return err
+	}
+	byID := make(map[string]model.Upload, len(uploads))
+	for _, u := range uploads {
+		byID[u.ID] = u
+	}
+	for position, id := range ids {
+		u, ok := byID[id]
+		usable := ok && u.OwnerKind == "" && (actor.Kind == ActorSystem ||
+			u.UploaderKind == actor.Kind && u.UploaderID == actor.ID || u.EstateID != nil && *u.EstateID == estateID)
+		if !usable {
+			return InvalidField(field, "no such unattached upload of yours: "+id)
+		}
+		if ownerKind == uploadOwnerObjection && !strings.HasPrefix(u.ContentType, "image/") {
+			return InvalidField(field, "photos must be JPEG, PNG or WebP images: "+id)
+		}
+		res := tx.Model(&model.Upload{}).Where("id = ? AND owner_kind = ?", id, "").
+			Updates(map[string]any{"owner_kind": ownerKind, "owner_id": ownerID, "estate_id": estateID, "position": position})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return InvalidField(field, "already attached elsewhere: "+id)
+		}
+	}
+	return nil
+}
 
 // attachmentsOf returns the ids of the uploads attached to each owner, in position order.
 func attachmentsOf(tx *gorm.DB, ownerKind string, ownerIDs []string) (map[string][]string, error) {

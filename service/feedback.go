@@ -1,0 +1,218 @@
+package service
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// Kinds of feedback items.
+const (
+	FeedbackObjection       = "objection"
+	FeedbackDisagreeComment = "disagree_comment"
+)
+
+// CategoryDisagreeComment is the group of the comments of disagree sign-offs,
+// which carry no category of their own.
+const CategoryDisagreeComment = "disagree_comment"
+
+// FeedbackCounts counts a group's items. Answered counts objections with an
+// answer (answered or closed); adopted, partially adopted and not adopted
+// split them by outcome; closed counts those whose follow-up is done.
+type FeedbackCounts struct {
+	Total            int // objections and comments
+	Objections       int
+	Comments         int
+	Open             int
+	Answered         int
+	Adopted          int
+	PartiallyAdopted int
+	NotAdopted       int
+	Closed           int
+}
+
+func (c *FeedbackCounts) add(item FeedbackItem) {
+	c.Total++
+	if item.Kind == FeedbackDisagreeComment {
+		c.Comments++
+		return
+	}
+	c.Objections++
+	switch item.Status {
+	case ObjectionOpen:
+		c.Open++
+		return
+	case ObjectionClosed:
+		c.Closed++
+	}
+	c.Answered++
+	switch item.Outcome {
+	case OutcomeAdopted:
+		c.Adopted++
+	case OutcomePartiallyAdopted:
+		c.PartiallyAdopted++
+	case OutcomeNotAdopted:
+		c.NotAdopted++
+	}
+}
+
+// FeedbackItem is one objection or one disagree sign-off's comment. Room is
+// empty for designers; no names or phone numbers are ever included.
+type FeedbackItem struct {
+	Kind        string
+	ID          string // the objection's or the sign-off's id
+	RoundID     *string
+	Category    string
+	PlanItem    string
+	Content     string
+	Status      string // objections only
+	Outcome     string
+	Explanation string
+	RevisionID  *string
+	Building    string
+	Unit        string
+	Room        string
+	CreatedAt   time.Time
+	AnsweredAt  *time.Time
+}
+
+// FeedbackGroup is the feedback on one plan item of one category.
+type FeedbackGroup struct {
+	Category      string
+	CategoryLabel string
+	PlanItem      string
+	Counts        FeedbackCounts
+	Items         []FeedbackItem
+}
+
+// Feedback is everything residents said about an estate's plan (or one
+// round), grouped for the designers.
+type Feedback struct {
+	EstateID    string
+	RoundID     *string
+	Totals      FeedbackCounts
+	Groups      []FeedbackGroup
+	GeneratedAt time.Time
+}
+
+// Feedback gathers an estate's objections and the comments of disagree
+// sign-offs (of one round when roundID is set), grouped by category (in the
+// order of the fixed list, disagree comments last) and plan item, with counts.
+// Errors: estate_not_found, round_not_found.
+func (s *Service) Feedback(ctx context.Context, actor Actor, estateID, roundID string) (*Feedback, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	if err := s.authorize(tx, actor, estateID, ActReadFeedback); err != nil {
+		return nil, AsError(estateNotFound(err))
+	}
+	if err := s.mustFindEstate(tx, estateID); err != nil {
+		return nil, AsError(err)
+	}
+	out := &Feedback{EstateID: estateID, GeneratedAt: s.Now(), Groups: []FeedbackGroup{}}
+	if roundID != "" {
+		var n int64
+		if err := tx.Model(&model.Round{}).Where("id = ? AND estate_id = ?", roundID, estateID).Count(&n).Error; err != nil {
+			return nil, AsError(err)
+		}
+		if n == 0 {
+			return nil, NotFound("round_not_found")
+		}
+		out.RoundID = &roundID
+	}
+	objections, err := feedbackObjections(tx, estateID, roundID)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	comments, err := disagreeComments(tx, estateID, roundID)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	items := append(objections, comments...)
+	if actor.Role == RoleDesigner {
+		for i := range items {
+			items[i].Room = ""
+		}
+	}
+	out.Groups, out.Totals = groupFeedback(items)
+	return out, nil
+}
+
+// feedbackObjections reads the objections with their households' addresses.
+func feedbackObjections(tx *gorm.DB, estateID, roundID string) ([]FeedbackItem, error) {
+	q := tx.Table("objections o").
+		Select(`o.id, o.round_id, o.category, o.plan_item, o.content, o.status, o.outcome, o.explanation,
+			o.revision_id, o.created_at, o.answered_at,
+			COALESCE(h.building, '') AS building, COALESCE(h.unit, '') AS unit, COALESCE(h.room, '') AS room`).
+		Joins("LEFT JOIN households h ON h.id = o.household_id").
+		Where("o.estate_id = ?", estateID)
+	if roundID != "" {
+		q = q.Where("o.round_id = ?", roundID)
+	}
+	var items []FeedbackItem
+	if err := q.Order("o.id").Scan(&items).Error; err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i].Kind = FeedbackObjection
+	}
+	return items, nil
+}
+
+// disagreeComments reads the non-empty comments of current disagree sign-offs.
+func disagreeComments(tx *gorm.DB, estateID, roundID string) ([]FeedbackItem, error) {
+	q := tx.Table("sign_offs so").
+		Select(`so.id, so.round_id, so.comment AS content, so.recorded_at AS created_at,
+			COALESCE(h.building, '') AS building, COALESCE(h.unit, '') AS unit, COALESCE(h.room, '') AS room`).
+		Joins("JOIN rounds r ON r.id = so.round_id").
+		Joins("LEFT JOIN households h ON h.id = so.household_id").
+		Where("r.estate_id = ? AND so.decision = ? AND so.comment IS NOT NULL AND so.comment <> ''", estateID, DecisionDisagree)
+	if roundID != "" {
+		q = q.Where("so.round_id = ?", roundID)
+	}
+	var items []FeedbackItem
+	if err := q.Order("so.id").Scan(&items).Error; err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i].Kind, items[i].Category = FeedbackDisagreeComment, CategoryDisagreeComment
+	}
+	return items, nil
+}
+
+// groupFeedback groups items by category and plan item and counts them.
+func groupFeedback(items []FeedbackItem) ([]FeedbackGroup, FeedbackCounts) {
+	order := map[string]int{CategoryDisagreeComment: len(ObjectionCategories)}
+	for i, c := range ObjectionCategories {
+		order[c.Code] = i
+	}
+	type key struct{ category, planItem string }
+	index := map[key]int{}
+	groups := []FeedbackGroup{}
+	var totals FeedbackCounts
+	for _, item := range items {
+		k := key{item.Category, item.PlanItem}
+		i, ok := index[k]
+		if !ok {
+			label := CategoryLabel(item.Category)
+			if item.Category == CategoryDisagreeComment {
+				label = "反对签字附言"
+			}
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, FeedbackGroup{Category: item.Category, CategoryLabel: label, PlanItem: item.PlanItem})
+		}
+		groups[i].Items = append(groups[i].Items, item)
+		groups[i].Counts.add(item)
+		totals.add(item)
+	}
+	sort.SliceStable(groups, func(a, b int) bool {
+		if groups[a].Category != groups[b].Category {
+			return order[groups[a].Category] < order[groups[b].Category]
+		}
+		return groups[a].PlanItem < groups[b].PlanItem
+	})
+	return groups, totals
+}

@@ -1,0 +1,161 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"minyi/model"
+)
+
+// AnswerInput is a designer's answer to an objection.
+type AnswerInput struct {
+	Outcome     string
+	Explanation string
+	// RevisionID names the revision that adopts the objection, if any.
+	RevisionID *string
+}
+
+func (in *AnswerInput) validate() error {
+	fields := map[string]string{}
+	in.Explanation = strings.TrimSpace(in.Explanation)
+	switch in.Outcome {
+	case OutcomeAdopted:
+	case OutcomePartiallyAdopted, OutcomeNotAdopted:
+		if in.Explanation == "" {
+			fields["explanation"] = "is required unless the objection is adopted: say why"
+		}
+	default:
+		fields["outcome"] = "must be adopted, partially_adopted or not_adopted"
+	}
+	if utf8.RuneCountInString(in.Explanation) > MaxObjectionRunes {
+		fields["explanation"] = "at most 2000 characters"
+	}
+	if in.RevisionID != nil && *in.RevisionID == "" {
+		in.RevisionID = nil
+	}
+	if len(fields) > 0 {
+		return Invalid("validation_failed", fields)
+	}
+	return nil
+}
+
+// AnswerObjection records a designer's or admin's answer: the objection
+// becomes answered. Answering again amends the answer; the earlier text stays
+// in the history. A linked revision must belong to the objection's estate
+// and then lists the objection among those it addresses.
+// Errors: objection_not_found, validation_failed, revision_not_found, objection_closed.
+func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID string, in AnswerInput) (*ObjectionView, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var view ObjectionView
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var o model.Objection
+		if err := s.loadObjectionFor(tx, actor, objectionID, ActAnswerFeedback, &o); err != nil {
+			return err
+		}
+		if o.Status == ObjectionClosed {
+			return Conflict("objection_closed", "the objection was closed after the follow-up visit")
+		}
+		if in.RevisionID != nil {
+			if err := s.checkRevisionOfEstate(tx, *in.RevisionID, o.EstateID); err != nil {
+				return err
+			}
+			link := model.RevisionObjection{RevisionID: *in.RevisionID, ObjectionID: o.ID}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&link).Error; err != nil {
+				return err
+			}
+		}
+		kind := "answered"
+		if o.Status == ObjectionAnswered {
+			kind = "amended"
+		}
+		now := s.Now()
+		previous := o.AnswerVersion
+		o.Status, o.Outcome, o.Explanation, o.RevisionID = ObjectionAnswered, in.Outcome, in.Explanation, in.RevisionID
+		o.AnswerVersion, o.AnsweredBy, o.AnsweredAt, o.UpdatedAt = previous+1, actor.ID, &now, now
+		// The version in the condition makes a concurrent answer retry rather than be lost.
+		res := tx.Model(&model.Objection{}).Where("id = ? AND answer_version = ? AND status <> ?", o.ID, previous, ObjectionClosed).
+			Updates(map[string]any{"status": o.Status, "outcome": o.Outcome, "explanation": o.Explanation,
+				"revision_id": o.RevisionID, "answer_version": o.AnswerVersion, "answered_by": o.AnsweredBy,
+				"answered_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errRetry
+		}
+		if err := tx.Create(s.objectionEvent(actor, &o, kind)).Error; err != nil {
+			return err
+		}
+		views, err := s.objectionViews(tx, actor, []model.Objection{o})
+		if err != nil {
+			return err
+		}
+		view = views[0]
+		return s.touchEstate(tx, o.EstateID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+// FollowUpInput is what a worker records after visiting the objector.
+type FollowUpInput struct {
+	Satisfied bool
+	Note      string
+}
+
+// FollowUpObjection records the follow-up visit of an answered objection
+// (whether the resident is satisfied, and a note) and closes it.
+// Errors: objection_not_found, validation_failed, objection_not_answered, objection_closed.
+func (s *Service) FollowUpObjection(ctx context.Context, actor Actor, objectionID string, in FollowUpInput) (*ObjectionView, error) {
+	in.Note = strings.TrimSpace(in.Note)
+	if n := utf8.RuneCountInString(in.Note); n > MaxObjectionRunes || n == 0 && !in.Satisfied {
+		return nil, InvalidField("note", "1 to 2000 characters; required when the resident is not satisfied")
+	}
+	var view ObjectionView
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var o model.Objection
+		if err := s.loadObjectionFor(tx, actor, objectionID, ActFollowUp, &o); err != nil {
+			return err
+		}
+		switch o.Status {
+		case ObjectionOpen:
+			return Conflict("objection_not_answered", "answer the objection before the follow-up visit")
+		case ObjectionClosed:
+			return Conflict("objection_closed", "the follow-up was already recorded")
+		}
+		now := s.Now()
+		satisfied := in.Satisfied
+		o.Status, o.FollowUpSatisfied, o.FollowUpNote, o.ClosedBy, o.ClosedAt, o.UpdatedAt =
+			ObjectionClosed, &satisfied, in.Note, actor.ID, &now, now
+		res := tx.Model(&model.Objection{}).Where("id = ? AND status = ?", o.ID, ObjectionAnswered).
+			Updates(map[string]any{"status": o.Status, "follow_up_satisfied": satisfied, "follow_up_note": o.FollowUpNote,
+				"closed_by": o.ClosedBy, "closed_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errRetry
+		}
+		if err := tx.Create(s.objectionEvent(actor, &o, "closed")).Error; err != nil {
+			return err
+		}
+		views, err := s.objectionViews(tx, actor, []model.Objection{o})
+		if err != nil {
+			return err
+		}
+		view = views[0]
+		return s.touchEstate(tx, o.EstateID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}

@@ -1,0 +1,237 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// Limits of a revision's fields.
+const (
+	maxRevisionTitleRunes   = 200
+	maxRevisionSummaryRunes = 2000
+	maxRevisionChangesRunes = 20000
+	maxRevisionAddresses    = 500
+	maxRevisionAttachments  = 20
+)
+
+// RevisionInput is a plan revision to publish.
+type RevisionInput struct {
+	Title       string
+	Summary     string
+	Changes     string
+	Addresses   []string // ids of the objections it addresses
+	Attachments []string // upload ids (drawings, photos)
+}
+
+func (in *RevisionInput) validate() error {
+	fields := map[string]string{}
+	in.Title, in.Summary, in.Changes = strings.TrimSpace(in.Title), strings.TrimSpace(in.Summary), strings.TrimSpace(in.Changes)
+	if n := utf8.RuneCountInString(in.Title); n == 0 || n > maxRevisionTitleRunes {
+		fields["title"] = "1 to 200 characters"
+	}
+	if utf8.RuneCountInString(in.Summary) > maxRevisionSummaryRunes {
+		fields["summary"] = "at most 2000 characters"
+	}
+	if utf8.RuneCountInString(in.Changes) > maxRevisionChangesRunes {
+		fields["changes"] = "at most 20000 characters"
+	}
+	if len(in.Addresses) > maxRevisionAddresses {
+		fields["addresses"] = "at most 500 objections"
+	} else if hasDuplicate(in.Addresses) {
+		fields["addresses"] = "an objection is listed twice"
+	}
+	if len(in.Attachments) > maxRevisionAttachments {
+		fields["attachments"] = "at most 20 attachments"
+	} else if hasDuplicate(in.Attachments) {
+		fields["attachments"] = "an attachment is listed twice"
+	}
+	if len(fields) > 0 {
+		return Invalid("validation_failed", fields)
+	}
+	return nil
+}
+
+// RevisionView is a revision with the objections it addresses and its attachments.
+type RevisionView struct {
+	model.Revision
+	Addresses   []string
+	Attachments []string
+}
+
+// PublishRevision publishes the estate's next plan revision (version 1, 2,
+// 3…; a concurrent publication retries with the next number), linking the
+// objections it addresses and its attachments.
+// Errors: estate_not_found, validation_failed (addresses, attachments).
+func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID string, in RevisionInput) (*RevisionView, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var view RevisionView
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.authorize(tx, actor, estateID, ActPublishRevisions); err != nil {
+			return estateNotFound(err)
+		}
+		if err := s.mustFindEstate(tx, estateID); err != nil {
+			return err
+		}
+		if err := s.checkObjectionsOfEstate(tx, estateID, in.Addresses); err != nil {
+			return err
+		}
+		var latest int
+		if err := tx.Model(&model.Revision{}).Where("estate_id = ?", estateID).
+			Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {
+			return err
+		}
+		rev := model.Revision{ID: newID(), EstateID: estateID, Version: latest + 1, Title: in.Title,
+			Summary: in.Summary, Changes: in.Changes, PublishedBy: actor.ID, PublishedAt: s.Now()}
+		if err := tx.Create(&rev).Error; err != nil {
+			if errors.Is(model.Translate(err), model.ErrConflict) {
+				return errRetry
+			}
+			return err
+		}
+		if len(in.Addresses) > 0 {
+			links := make([]model.RevisionObjection, len(in.Addresses))
+			for i, id := range in.Addresses {
+				links[i] = model.RevisionObjection{RevisionID: rev.ID, ObjectionID: id}
+			}
+			if err := tx.Create(&links).Error; err != nil {
+				return err
+			}
+		}
+		if err := s.attachUploads(tx, actor, estateID, uploadOwnerRevision, rev.ID, in.Attachments, "attachments"); err != nil {
+			return err
+		}
+		addresses := append([]string{}, in.Addresses...)
+		sort.Strings(addresses)
+		view = RevisionView{Revision: rev, Addresses: addresses, Attachments: append([]string{}, in.Attachments...)}
+		return s.touchEstate(tx, estateID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+// checkObjectionsOfEstate verifies that every id is an objection of the estate.
+func (s *Service) checkObjectionsOfEstate(tx *gorm.DB, estateID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var found []string
+	if err := tx.Model(&model.Objection{}).Where("estate_id = ? AND id IN ?", estateID, ids).Pluck("id", &found).Error; err != nil {
+		return err
+	}
+	if len(found) == len(ids) {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, id := range found {
+		known[id] = true
+	}
+	var unknown []string
+	for _, id := range ids {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	return InvalidField("addresses", "no such objection in this estate: "+strings.Join(unknown, ", "))
+}
+
+// checkRevisionOfEstate verifies that a revision exists in the estate.
+// Errors: revision_not_found (422, field revision_id).
+func (s *Service) checkRevisionOfEstate(tx *gorm.DB, revisionID, estateID string) error {
+	var n int64
+	if err := tx.Model(&model.Revision{}).Where("id = ? AND estate_id = ?", revisionID, estateID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return Invalid("revision_not_found", map[string]string{"revision_id": "no such revision in this estate"})
+	}
+	return nil
+}
+
+// ListRevisions lists an estate's revisions, oldest first. Errors: estate_not_found.
+func (s *Service) ListRevisions(ctx context.Context, actor Actor, estateID string, page Page) ([]RevisionView, string, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	if err := s.authorize(tx, actor, estateID, ActReadRevisions); err != nil {
+		return nil, "", AsError(estateNotFound(err))
+	}
+	if err := s.mustFindEstate(tx, estateID); err != nil {
+		return nil, "", AsError(err)
+	}
+	// Ids are time-ordered, so id order is publication (and version) order.
+	q, limit, err := page.apply(tx.Model(&model.Revision{}).Where("estate_id = ?", estateID), "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []model.Revision
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", AsError(err)
+	}
+	rows, next := nextCursor(rows, limit, func(r model.Revision) string { return r.ID })
+	views, err := revisionViews(tx, rows)
+	if err != nil {
+		return nil, "", AsError(err)
+	}
+	return views, next, nil
+}
+
+// GetRevision returns one revision. Errors: revision_not_found.
+func (s *Service) GetRevision(ctx context.Context, actor Actor, revisionID string) (*RevisionView, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var rev model.Revision
+	if err := tx.Where("id = ?", revisionID).Take(&rev).Error; err != nil {
+		return nil, AsError(notFoundAs(err, "revision_not_found"))
+	}
+	if err := s.authorize(tx, actor, rev.EstateID, ActReadRevisions); err != nil {
+		if se := AsError(err); se.Kind == KindNotFound {
+			return nil, NotFound("revision_not_found")
+		}
+		return nil, AsError(err)
+	}
+	views, err := revisionViews(tx, []model.Revision{rev})
+	if err != nil {
+		return nil, AsError(err)
+	}
+	return &views[0], nil
+}
+
+func revisionViews(tx *gorm.DB, rows []model.Revision) ([]RevisionView, error) {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	attachments, err := attachmentsOf(tx, uploadOwnerRevision, ids)
+	if err != nil {
+		return nil, err
+	}
+	addresses := map[string][]string{}
+	if len(ids) > 0 {
+		var links []model.RevisionObjection
+		if err := tx.Where("revision_id IN ?", ids).Order("revision_id, objection_id").Find(&links).Error; err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			addresses[l.RevisionID] = append(addresses[l.RevisionID], l.ObjectionID)
+		}
+	}
+	views := make([]RevisionView, len(rows))
+	for i, r := range rows {
+		views[i] = RevisionView{Revision: r, Addresses: addresses[r.ID], Attachments: attachments[r.ID]}
+		if views[i].Addresses == nil {
+			views[i].Addresses = []string{}
+		}
+		if views[i].Attachments == nil {
+			views[i].Attachments = []string{}
+		}
+	}
+	return views, nil
+}
