@@ -43,6 +43,8 @@ type Service struct {
 	cfg    Config
 	clock  Clock
 	random io.Reader
+	// moderator checks what residents write; nil means pass everything (see SetModerator).
+	moderator Moderator
 }
 
 // New builds a Service over an open database.

@@ -1,0 +1,275 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"minyi/model"
+)
+
+// ActIssueBindingCodes is handing a household a code that binds a resident to it.
+var ActIssueBindingCodes = defineAction("issue_binding_codes", RoleAdmin, RoleWorker)
+
+// Binding codes: 8 characters from an alphabet without look-alikes (no 0/O,
+// 1/I), 32 letters so that each character carries 5 random bits exactly.
+const (
+	bindingCodeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+	bindingCodeLength   = 8
+	// BindingCodeTTL is how long a binding code can be redeemed.
+	BindingCodeTTL = 14 * 24 * time.Hour
+	// MaxBindingFailures wrong codes per resident within BindingFailureWindow
+	// make further tries wait.
+	MaxBindingFailures   = 10
+	BindingFailureWindow = time.Hour
+)
+
+// IssuedBindingCode is a new binding code, shown once to the worker.
+type IssuedBindingCode struct {
+	Code        string
+	EstateID    string
+	HouseholdID string
+	ExpiresAt   time.Time
+}
+
+// IssueBindingCode creates a one-time code that binds a resident to a
+// household of the estate. Only the code's hash is stored.
+// Errors: estate_not_found, household_not_found.
+func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, householdID string) (*IssuedBindingCode, error) {
+	var issued IssuedBindingCode
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.authorize(tx, actor, estateID, ActIssueBindingCodes); err != nil {
+			return estateNotFound(err)
+		}
+		var n int64
+		if err := tx.Model(&model.Household{}).Where("id = ? AND estate_id = ?", householdID, estateID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return NotFound("household_not_found")
+		}
+		code, err := newBindingCode(s.random)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		row := model.BindingCode{ID: newID(), CodeHash: hashToken(code), EstateID: estateID, HouseholdID: householdID,
+			ExpiresAt: now.Add(BindingCodeTTL), CreatedBy: actor.ID, CreatedAt: now}
+		if err := tx.Create(&row).Error; err != nil {
+			if errors.Is(model.Translate(err), model.ErrConflict) {
+				return errRetry // the same code was drawn before: draw again
+			}
+			return err
+		}
+		issued = IssuedBindingCode{Code: code, EstateID: estateID, HouseholdID: householdID, ExpiresAt: row.ExpiresAt}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &issued, nil
+}
+
+func newBindingCode(random io.Reader) (string, error) {
+	buf := make([]byte, bindingCodeLength)
+	if _, err := io.ReadFull(random, buf); err != nil {
+		return "", err
+	}
+	for i, b := range buf {
+		buf[i] = bindingCodeAlphabet[int(b)%len(bindingCodeAlphabet)]
+	}
+	return string(buf), nil
+}
+
+// normalizeBindingCode forgives what people do when they type a code:
+// lower case, spaces and dashes.
+func normalizeBindingCode(code string) string {
+	code = strings.ToUpper(code)
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\t' {
+			return -1
+		}
+		return r
+	}, code)
+}
+
+// RedeemBindingCode binds the calling resident to the household of a
+// binding code and uses the code up. Redeeming a code the same resident
+// already redeemed answers the same binding again. Errors:
+// validation_failed, binding_code_invalid, binding_code_expired,
+// binding_code_used (422, each counted as a wrong try),
+// too_many_binding_attempts (429 after MaxBindingFailures wrong tries in an hour).
+func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code string) (*BoundHousehold, error) {
+	if actor.Kind != ActorResident {
+		return nil, Forbidden("forbidden")
+	}
+	code = normalizeBindingCode(code)
+	if code == "" || len(code) > 32 {
+		return nil, InvalidField("code", "is required (8 characters)")
+	}
+	var bound *BoundHousehold
+	var wrong *Error // a wrong code: the failure is recorded (committed), then reported
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		bound, wrong = nil, nil
+		if err := s.lockResident(tx, actor.ID); err != nil {
+			return err
+		}
+		now := s.Now()
+		if err := s.checkBindingFailures(tx, actor.ID, now); err != nil {
+			return err
+		}
+		var row model.BindingCode
+		err := tx.Where("code_hash = ?", hashToken(code)).Take(&row).Error
+		switch {
+		case errors.Is(model.Translate(err), model.ErrNotFound):
+			wrong = Invalid("binding_code_invalid", map[string]string{"code": "no such binding code"})
+		case err != nil:
+			return err
+		case row.UsedAt != nil && row.UsedBy == actor.ID:
+			// the same resident again (a repeated request): answer the binding
+		case row.UsedAt != nil:
+			wrong = Invalid("binding_code_used", map[string]string{"code": "the code was already used"})
+		case !now.Before(row.ExpiresAt):
+			wrong = Invalid("binding_code_expired", map[string]string{"code": "the code has expired"})
+		default:
+			if err := s.consumeBindingCode(tx, actor.ID, &row, now); err != nil {
+				return err
+			}
+		}
+		if wrong == nil {
+			households, err := s.boundHouseholds(tx, actor.ID, row.HouseholdID)
+			if err != nil {
+				return err
+			}
+			if len(households) == 1 {
+				bound = &households[0]
+				return nil
+			}
+			// redeemed by this resident earlier, but the binding was removed since
+			wrong = Invalid("binding_code_used", map[string]string{"code": "the code was already used"})
+		}
+		return tx.Create(&model.BindingFailure{ID: newID(), ResidentID: actor.ID, AttemptedAt: now}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	if wrong != nil {
+		return nil, wrong
+	}
+	return bound, nil
+}
+
+// lockResident takes the resident's row lock (MySQL), so one resident's
+// binding tries are counted one at a time; SQLite has one writer anyway.
+func (s *Service) lockResident(tx *gorm.DB, residentID string) error {
+	q := tx.Select("id").Where("id = ?", residentID)
+	if s.db.Dialect == model.MySQL {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r model.Resident
+	return notFoundAs(q.Take(&r).Error, "not_found")
+}
+
+// checkBindingFailures refuses a try when the resident made
+// MaxBindingFailures wrong tries within the window; Retry-After says when
+// the oldest of them leaves it.
+func (s *Service) checkBindingFailures(tx *gorm.DB, residentID string, now time.Time) error {
+	var recent []model.BindingFailure
+	err := tx.Where("resident_id = ? AND attempted_at > ?", residentID, now.Add(-BindingFailureWindow)).
+		Order("attempted_at DESC").Limit(MaxBindingFailures).Find(&recent).Error
+	if err != nil {
+		return err
+	}
+	if len(recent) < MaxBindingFailures {
+		return nil
+	}
+	oldest := recent[len(recent)-1].AttemptedAt
+	wait := int(oldest.Add(BindingFailureWindow).Sub(now)/time.Second) + 1
+	return RateLimited("too_many_binding_attempts", wait)
+}
+
+// consumeBindingCode marks a code used and binds the resident to its household.
+func (s *Service) consumeBindingCode(tx *gorm.DB, residentID string, row *model.BindingCode, now time.Time) error {
+	claimed := tx.Model(&model.BindingCode{}).Where("id = ? AND used_at IS NULL", row.ID).
+		Updates(map[string]any{"used_at": now, "used_by": residentID})
+	if claimed.Error != nil {
+		return claimed.Error
+	}
+	if claimed.RowsAffected == 0 {
+		return errRetry // redeemed concurrently: look again
+	}
+	binding := model.ResidentBinding{ID: newID(), ResidentID: residentID, HouseholdID: row.HouseholdID,
+		EstateID: row.EstateID, BindingCodeID: row.ID, CreatedAt: now}
+	// Already bound through another code: the binding stays as it was.
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&binding).Error
+}
+
+// HouseholdResident is a resident bound to a household, as staff see it.
+type HouseholdResident struct {
+	Resident model.Resident
+	BoundAt  time.Time
+}
+
+// ListHouseholdResidents lists the residents bound to a household (staff of
+// its estate). Errors: household_not_found.
+func (s *Service) ListHouseholdResidents(ctx context.Context, actor Actor, householdID string) ([]HouseholdResident, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	if err := s.authorizeHousehold(tx, actor, householdID, ActReadRoster); err != nil {
+		return nil, AsError(err)
+	}
+	var rows []struct {
+		model.Resident
+		BoundAt time.Time
+	}
+	err := tx.Table("resident_bindings b").Select("r.*, b.created_at AS bound_at").
+		Joins("JOIN residents r ON r.id = b.resident_id").
+		Where("b.household_id = ?", householdID).Order("b.created_at, b.id").Scan(&rows).Error
+	if err != nil {
+		return nil, AsError(err)
+	}
+	out := make([]HouseholdResident, len(rows))
+	for i, r := range rows {
+		out[i] = HouseholdResident{Resident: r.Resident, BoundAt: r.BoundAt.UTC()}
+	}
+	return out, nil
+}
+
+// UnbindResident removes a resident's binding to a household (the flat was
+// sold, the code reached the wrong person). Errors: household_not_found,
+// binding_not_found.
+func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, residentID string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.authorizeHousehold(tx, actor, householdID, ActEditRoster); err != nil {
+			return err
+		}
+		res := tx.Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.ResidentBinding{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return NotFound("binding_not_found")
+		}
+		return nil
+	})
+}
+
+// authorizeHousehold checks the actor may perform the action on the
+// household's estate; a household of an invisible estate is not found.
+func (s *Service) authorizeHousehold(tx *gorm.DB, actor Actor, householdID string, action Action) error {
+	var h model.Household
+	if err := tx.Select("id", "estate_id").Where("id = ?", householdID).Take(&h).Error; err != nil {
+		return notFoundAs(err, "household_not_found")
+	}
+	if err := s.authorize(tx, actor, h.EstateID, action); err != nil {
+		if AsError(err).Kind == KindNotFound {
+			return NotFound("household_not_found")
+		}
+		return err
+	}
+	return nil
+}

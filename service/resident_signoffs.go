@@ -1,0 +1,282 @@
+package service
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// RecentRoundWindow is how long after closing a round still shows among a
+// resident's rounds.
+const RecentRoundWindow = 90 * 24 * time.Hour
+
+// MySignOffInput is a resident's decision for one of their households.
+type MySignOffInput struct {
+	HouseholdID string // required when the resident has several households in the round's estate
+	Decision    string
+	Comment     string
+}
+
+// MySignOff is the recorded decision and whether its comment is published.
+type MySignOff struct {
+	SignOff       model.SignOff
+	CommentStatus string // "" without comment, else published or held
+}
+
+// RecordMySignOff records a resident's decision for their household in an
+// open round, through the same path as staff sign-offs (one per household,
+// versioned, in the history, counted incrementally), with channel online. A
+// comment is checked by the moderator first: rejected → 422
+// content_rejected, review → recorded but held. Errors: validation_failed,
+// round_not_found, household_required, household_not_found,
+// round_not_open, household_not_in_round, content_rejected.
+func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID string, in MySignOffInput) (*MySignOff, error) {
+	if actor.Kind != ActorResident {
+		return nil, Forbidden("forbidden")
+	}
+	decision := SignOffInput{Decision: in.Decision, Comment: strings.TrimSpace(in.Comment)}
+	if err := decision.validate(true); err != nil {
+		return nil, err
+	}
+	householdID, err := s.resolveMyHousehold(s.db.Gorm.WithContext(ctx), actor, roundID, in.HouseholdID)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	verdict, err := s.moderateText(ctx, actor, "comment", decision.Comment)
+	if err != nil {
+		return nil, err
+	}
+	var result MySignOff
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActResident)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND household_id = ?", actor.ID, householdID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return NotFound("household_not_found") // unbound a moment ago
+		}
+		if err := s.applyDecision(tx, actor, target, decision, &result.SignOff); err != nil {
+			return err
+		}
+		if decision.Comment == "" {
+			result.CommentStatus = ""
+			return nil
+		}
+		result.CommentStatus = verdict.Outcome
+		if verdict.Outcome != ModerationHeld {
+			return nil
+		}
+		subject := ModerationSubject{Kind: SubjectSignOffComment, ID: result.SignOff.ID, Version: result.SignOff.Version, EstateID: target.EstateID}
+		return s.holdForReview(tx, actor, subject, decision.Comment, verdict)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &result, nil
+}
+
+// resolveMyHousehold finds the household a resident signs for in a round:
+// the one named (it must be bound to the resident), or the only one the
+// resident has in the round's estate. It also refuses a round that is not
+// open, before any text is sent to the moderator.
+func (s *Service) resolveMyHousehold(tx *gorm.DB, actor Actor, roundID, householdID string) (string, error) {
+	var round model.Round
+	if err := s.loadRoundFor(tx, actor, roundID, ActResident, &round); err != nil {
+		return "", err
+	}
+	var bound []string
+	if err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND estate_id = ?", actor.ID, round.EstateID).
+		Order("household_id").Pluck("household_id", &bound).Error; err != nil {
+		return "", err
+	}
+	if householdID != "" {
+		for _, id := range bound {
+			if id == householdID {
+				return s.checkRoundOpen(&round, householdID)
+			}
+		}
+		return "", NotFound("household_not_found")
+	}
+	switch len(bound) {
+	case 0:
+		return "", NotFound("round_not_found")
+	case 1:
+		return s.checkRoundOpen(&round, bound[0])
+	}
+	e := Invalid("household_required", map[string]string{"household_id": "you act for several households in this estate; name one"})
+	e.Extra = map[string]any{"household_ids": bound}
+	return "", e
+}
+
+func (s *Service) checkRoundOpen(round *model.Round, householdID string) (string, error) {
+	if round.Status != RoundOpen {
+		return "", Conflict("round_not_open", "the round is "+round.Status)
+	}
+	return householdID, nil
+}
+
+// MyRound is one round of one of a resident's households: the round, the
+// household, its current decision (nil when none) and its history.
+type MyRound struct {
+	Round         RoundView
+	EstateName    string
+	Household     model.Household
+	SignOff       *model.SignOff
+	CommentStatus string // of the current decision's comment: "", published, held or rejected
+	History       []MyHistoryEntry
+}
+
+// MyHistoryEntry is one change of the household's decision, as its resident sees it.
+type MyHistoryEntry struct {
+	Event         model.SignOffEvent
+	ByMe          bool
+	CommentStatus string
+}
+
+// MyRounds lists the open and recently closed rounds (RecentRoundWindow) of
+// the calling resident's households in which the household votes, open
+// ones first, each with that household's own decision and history. No other
+// household's decision is included. Errors: forbidden.
+func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) {
+	if actor.Kind != ActorResident {
+		return nil, Forbidden("forbidden")
+	}
+	tx := s.db.Gorm.WithContext(ctx)
+	bound, err := s.boundHouseholds(tx, actor.ID, "")
+	if err != nil {
+		return nil, AsError(err)
+	}
+	if len(bound) == 0 {
+		return []MyRound{}, nil
+	}
+	households := map[string]BoundHousehold{}
+	householdIDs := make([]string, len(bound))
+	for i, b := range bound {
+		households[b.Household.ID], householdIDs[i] = b, b.Household.ID
+	}
+	var members []model.RoundMember
+	if err := tx.Select("round_id", "household_id").Where("household_id IN ?", householdIDs).Find(&members).Error; err != nil {
+		return nil, AsError(err)
+	}
+	if len(members) == 0 {
+		return []MyRound{}, nil
+	}
+	roundIDs := make([]string, 0, len(members))
+	for _, m := range members {
+		roundIDs = append(roundIDs, m.RoundID)
+	}
+	var rounds []model.Round
+	if err := tx.Where("id IN ? AND (status = ? OR (status = ? AND closed_at >= ?))", roundIDs, RoundOpen, RoundClosed,
+		s.Now().Add(-RecentRoundWindow)).Find(&rounds).Error; err != nil {
+		return nil, AsError(err)
+	}
+	byID := map[string]*RoundView{}
+	for _, r := range rounds {
+		v, err := decodeRound(r)
+		if err != nil {
+			return nil, AsError(err)
+		}
+		byID[r.ID] = v
+	}
+	signOffs, history, err := s.myDecisions(tx, roundIDs, householdIDs)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	var out []MyRound
+	for _, m := range members {
+		v, ok := byID[m.RoundID]
+		if !ok {
+			continue
+		}
+		key := m.RoundID + "/" + m.HouseholdID
+		item := MyRound{Round: *v, EstateName: households[m.HouseholdID].EstateName, Household: households[m.HouseholdID].Household,
+			History: []MyHistoryEntry{}}
+		if so, ok := signOffs.rows[key]; ok {
+			item.SignOff = &so
+			if so.Comment != "" {
+				item.CommentStatus = signOffs.status(so.ID, so.Version)
+			}
+		}
+		for _, e := range history[key] {
+			entry := MyHistoryEntry{Event: e, ByMe: e.ActorKind == ActorResident && e.ActorID == actor.ID}
+			if e.Comment != "" && item.SignOff != nil {
+				entry.CommentStatus = signOffs.status(item.SignOff.ID, e.Version)
+			}
+			item.History = append(item.History, entry)
+		}
+		out = append(out, item)
+	}
+	sortMyRounds(out)
+	return out, nil
+}
+
+// myDecisionRows are the sign-offs of some households and the moderation
+// status of their comments.
+type myDecisionRows struct {
+	rows     map[string]model.SignOff // by round_id/household_id
+	statuses map[moderationKey]string
+}
+
+func (d myDecisionRows) status(signOffID string, version int) string {
+	if st, ok := d.statuses[moderationKey{signOffID, version}]; ok {
+		return st
+	}
+	return ModerationPublished
+}
+
+// myDecisions reads the sign-offs, histories and comment statuses of the
+// given households in the given rounds.
+func (s *Service) myDecisions(tx *gorm.DB, roundIDs, householdIDs []string) (myDecisionRows, map[string][]model.SignOffEvent, error) {
+	out := myDecisionRows{rows: map[string]model.SignOff{}}
+	var rows []model.SignOff
+	if err := tx.Where("round_id IN ? AND household_id IN ?", roundIDs, householdIDs).Find(&rows).Error; err != nil {
+		return out, nil, err
+	}
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if counted(r.Decision) || r.Decision == DecisionWithdrawn {
+			out.rows[r.RoundID+"/"+r.HouseholdID] = r
+		}
+		ids = append(ids, r.ID)
+	}
+	var err error
+	if out.statuses, err = s.moderationStatuses(tx, SubjectSignOffComment, ids); err != nil {
+		return out, nil, err
+	}
+	var events []model.SignOffEvent
+	if err := tx.Where("round_id IN ? AND household_id IN ?", roundIDs, householdIDs).Order("version, id").Find(&events).Error; err != nil {
+		return out, nil, err
+	}
+	history := map[string][]model.SignOffEvent{}
+	for _, e := range events {
+		key := e.RoundID + "/" + e.HouseholdID
+		history[key] = append(history[key], e)
+	}
+	return out, history, nil
+}
+
+// sortMyRounds puts open rounds first, then the most recently opened.
+func sortMyRounds(items []MyRound) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i].Round, items[j].Round
+		if (a.Status == RoundOpen) != (b.Status == RoundOpen) {
+			return a.Status == RoundOpen
+		}
+		if a.OpenedAt != nil && b.OpenedAt != nil && !a.OpenedAt.Equal(*b.OpenedAt) {
+			return a.OpenedAt.After(*b.OpenedAt)
+		}
+		if a.ID != b.ID {
+			return a.ID > b.ID
+		}
+		return items[i].Household.ID < items[j].Household.ID
+	})
+}
