@@ -158,3 +158,6 @@ type IdempotencyRecord struct {
 	Body        []byte    `gorm:"type:mediumblob"`
 	CreatedAt   time.Time `gorm:"index:ix_idempotency_created"`
 }
+
+// TableName keeps the table's name in the singular, as "staff" has no plural.
+func (EstateStaff) TableName() string { return "estate_staff" }

@@ -73,6 +73,11 @@ func Open(databaseURL string) (*DB, error) {
 		sqlDB.SetMaxIdleConns(8)
 		return &DB{Gorm: g, Dialect: SQLite}, nil
 	case strings.HasPrefix(databaseURL, "mysql://"):
+		// Statements are sent with their arguments interpolated by the
+		// driver (one round trip each, no server-side prepare), and a
+		// transaction may send several statements in one round trip
+		// (DB.ExecBatch). Both keep the write path to few round trips.
+		cfg.PrepareStmt = false
 		dsn, err := MySQLDSN(databaseURL)
 		if err != nil {
 			return nil, err
@@ -124,6 +129,8 @@ func MySQLDSN(databaseURL string) (string, error) {
 	params.Set("timeout", "2s")
 	params.Set("readTimeout", "30s")
 	params.Set("writeTimeout", "30s")
+	params.Set("interpolateParams", "true")
+	params.Set("multiStatements", "true")
 	for k, vs := range u.Query() {
 		params[k] = vs
 	}
@@ -195,4 +202,37 @@ func (c readCommitted) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	return conn, nil
+}
+
+// Statement is one SQL statement with its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// ExecBatch runs statements in order in the transaction tx and returns the
+// rows affected by the last one. On MySQL they travel in one round trip.
+func (db *DB) ExecBatch(tx *gorm.DB, statements []Statement) (int64, error) {
+	if db.Dialect == MySQL && len(statements) > 1 {
+		var sqlText strings.Builder
+		var args []any
+		for i, st := range statements {
+			if i > 0 {
+				sqlText.WriteString(";\n")
+			}
+			sqlText.WriteString(st.SQL)
+			args = append(args, st.Args...)
+		}
+		res := tx.Exec(sqlText.String(), args...)
+		return res.RowsAffected, res.Error
+	}
+	var affected int64
+	for _, st := range statements {
+		res := tx.Exec(st.SQL, st.Args...)
+		if res.Error != nil {
+			return 0, res.Error
+		}
+		affected = res.RowsAffected
+	}
+	return affected, nil
 }

@@ -103,6 +103,18 @@ func (s *Service) authorize(tx *gorm.DB, actor Actor, estateID string, action Ac
 	if err != nil {
 		return err
 	}
+	return s.decide(actor, action, visible)
+}
+
+// decide is authorize's verdict once the estate's visibility to the actor is
+// known (callers that read the assignment in a larger query use it directly).
+func (s *Service) decide(actor Actor, action Action, visible bool) error {
+	if actor.Kind == ActorSystem {
+		return nil
+	}
+	if !RoleAllowed(action, actor.Role) {
+		return Forbidden("forbidden")
+	}
 	if !visible {
 		return NotFound("not_found")
 	}

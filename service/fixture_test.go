@@ -63,7 +63,14 @@ func newFixture(tb testing.TB, db *model.DB, n, buildings int, preset string) *f
 		tb.Fatal(err)
 	}
 	f.roundID = round.ID
-	f.worker = Actor{Kind: ActorSystem, ID: "worker-1", Role: RoleWorker, Channel: ChannelPaper}
+	worker, err := svc.CreateUser(ctx, system, NewUser{Username: "worker-" + estate.Code, Password: "worker-password", Role: RoleWorker})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := svc.AssignStaff(ctx, system, estate.ID, worker.ID, RoleWorker); err != nil {
+		tb.Fatal(err)
+	}
+	f.worker = Actor{Kind: ActorUser, ID: worker.ID, Role: RoleWorker, Channel: ChannelAPI}
 	return f
 }
 

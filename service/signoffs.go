@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -83,14 +84,17 @@ type signOffTarget struct {
 	InElectorate   bool
 }
 
-// loadSignOffTarget reads the round (in share mode on MySQL, so that closing
-// the round waits for this transaction) and the household's electorate entry
-// in one statement, checks the actor's access and that the round is open.
+// loadSignOffTarget reads, in one statement, the round (in share mode on
+// MySQL, so that closing the round waits for this transaction), the
+// household's electorate entry and the caller's assignment to the estate;
+// then it checks access and that the round is open.
 // Errors: round_not_found, round_not_open, household_not_in_round.
 func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
-	query := `SELECT r.id AS round_id, r.estate_id, r.status, m.household_id, m.building, m.area_hundredths,
-		m.household_id IS NOT NULL AS in_electorate
-		FROM rounds r LEFT JOIN round_members m ON m.round_id = r.id AND m.household_id = ?
+	query := `SELECT r.id AS round_id, r.estate_id, r.status, m.building, m.area_hundredths,
+		m.household_id IS NOT NULL AS in_electorate, es.user_id IS NOT NULL AS assigned
+		FROM rounds r
+		LEFT JOIN round_members m ON m.round_id = r.id AND m.household_id = ?
+		LEFT JOIN estate_staff es ON es.estate_id = r.estate_id AND es.user_id = ? AND es.role = ?
 		WHERE r.id = ?`
 	if s.db.Dialect == model.MySQL {
 		query += " LOCK IN SHARE MODE"
@@ -99,19 +103,25 @@ func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, household
 		RoundID        string
 		EstateID       string
 		Status         string
-		HouseholdID    *string
 		Building       *string
 		AreaHundredths *int64
 		InElectorate   bool
+		Assigned       bool
 	}
-	if err := tx.Raw(query, householdID, roundID).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(query, householdID, actor.ID, actor.Role, roundID).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
 		return nil, NotFound("round_not_found")
 	}
 	row := rows[0]
-	if err := s.authorize(tx, actor, row.EstateID, action); err != nil {
+	var err error
+	if actor.Role == RoleWorker || actor.Role == RoleDesigner {
+		err = s.decide(actor, action, row.Assigned) // the assignment was read above
+	} else {
+		err = s.authorize(tx, actor, row.EstateID, action)
+	}
+	if err != nil {
 		if se := AsError(err); se.Kind == KindNotFound {
 			return nil, NotFound("round_not_found")
 		}
@@ -164,9 +174,10 @@ func (s *Service) WithdrawSignOff(ctx context.Context, actor Actor, roundID, hou
 
 // applyDecision writes a household's new decision (or withdrawal), its
 // history entry and the tally counters, in the caller's transaction. The
-// sign-off row is locked (MySQL) so concurrent changes of one household
-// serialise; a concurrent first insert loses on the unique index and the
-// transaction is retried.
+// sign-off row is locked first (MySQL) so that concurrent changes of one
+// household serialise; a concurrent first insert loses on the unique index
+// and the transaction is retried. The three writes travel together
+// (model.DB.ExecBatch: one round trip on MySQL).
 func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in SignOffInput, result *model.SignOff) error {
 	q := tx.Where("round_id = ? AND household_id = ?", t.RoundID, t.HouseholdID)
 	if s.db.Dialect == model.MySQL {
@@ -198,30 +209,56 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 	result.Decision, result.Channel, result.SignerName = in.Decision, in.Channel, in.SignerName
 	result.EvidenceURL, result.Comment = in.EvidenceURL, in.Comment
 	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, now
-	if result.Version == 1 {
-		if err := tx.Create(result).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
-				return errRetry // another request inserted this household first
-			}
-			return err
+
+	statements := []model.Statement{signOffWrite(result)}
+	statements = append(statements, model.Statement{
+		SQL: `INSERT INTO sign_off_events (id, round_id, household_id, version, old_decision, new_decision, channel,
+			signer_name, comment, actor_kind, actor_id, actor_role, request_id, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		Args: []any{newID(), t.RoundID, t.HouseholdID, result.Version, old, in.Decision, in.Channel,
+			in.SignerName, in.Comment, actor.Kind, actor.ID, actor.Role, actor.RequestID, now},
+	})
+	move, touched := counterMove(t, old, in.Decision)
+	if touched > 0 {
+		statements = append(statements, move)
+	}
+	affected, err := s.db.ExecBatch(tx, statements)
+	if err != nil {
+		if errors.Is(model.Translate(err), model.ErrConflict) && result.Version == 1 {
+			return errRetry // another request inserted this household first
 		}
-	} else if err := tx.Save(result).Error; err != nil {
 		return err
 	}
-	event := model.SignOffEvent{ID: newID(), RoundID: t.RoundID, HouseholdID: t.HouseholdID, Version: result.Version,
-		OldDecision: old, NewDecision: in.Decision, Channel: in.Channel, SignerName: in.SignerName, Comment: in.Comment,
-		ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: actor.Role, RequestID: actor.RequestID, RecordedAt: now}
-	if err := tx.Create(&event).Error; err != nil {
-		return err
+	if touched > 0 && affected != touched {
+		return fmt.Errorf("tally counters missing for round %s building %s", t.RoundID, t.Building)
 	}
-	return s.moveCounters(tx, t, old, in.Decision)
+	return nil
 }
 
-// moveCounters moves one household from its old decision's counter to its
-// new one, in a single statement.
-func (s *Service) moveCounters(tx *gorm.DB, t *signOffTarget, old, new string) error {
+// signOffWrite is the insert of a first decision or the update of a later one.
+func signOffWrite(so *model.SignOff) model.Statement {
+	if so.Version == 1 {
+		return model.Statement{
+			SQL: `INSERT INTO sign_offs (id, round_id, household_id, building, decision, channel, signer_name,
+				evidence_url, comment, version, actor_kind, actor_id, recorded_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			Args: []any{so.ID, so.RoundID, so.HouseholdID, so.Building, so.Decision, so.Channel, so.SignerName,
+				so.EvidenceURL, so.Comment, so.Version, so.ActorKind, so.ActorID, so.RecordedAt},
+		}
+	}
+	return model.Statement{
+		SQL: `UPDATE sign_offs SET decision = ?, channel = ?, signer_name = ?, evidence_url = ?, comment = ?,
+			version = ?, actor_kind = ?, actor_id = ?, recorded_at = ? WHERE id = ?`,
+		Args: []any{so.Decision, so.Channel, so.SignerName, so.EvidenceURL, so.Comment,
+			so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.ID},
+	}
+}
+
+// counterMove is the one statement that moves a household from its old
+// decision's counter to its new one, and the number of rows it must touch.
+func counterMove(t *signOffTarget, old, new string) (model.Statement, int64) {
 	if old == new {
-		return nil
+		return model.Statement{}, 0
 	}
 	var touched []string
 	if counted(old) {
@@ -230,21 +267,13 @@ func (s *Service) moveCounters(tx *gorm.DB, t *signOffTarget, old, new string) e
 	if counted(new) {
 		touched = append(touched, new)
 	}
-	if len(touched) == 0 {
-		return nil
-	}
-	res := tx.Exec(`UPDATE tally_counters
-		SET households = households + CASE WHEN decision = ? THEN 1 ELSE -1 END,
-		    area_hundredths = area_hundredths + CASE WHEN decision = ? THEN ? ELSE ? END
-		WHERE round_id = ? AND building = ? AND decision IN ?`,
-		new, new, t.AreaHundredths, -t.AreaHundredths, t.RoundID, t.Building, touched)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected != int64(len(touched)) {
-		return errors.New("tally counters missing for round " + t.RoundID + " building " + t.Building)
-	}
-	return nil
+	return model.Statement{
+		SQL: `UPDATE tally_counters
+			SET households = households + CASE WHEN decision = ? THEN 1 ELSE -1 END,
+			    area_hundredths = area_hundredths + CASE WHEN decision = ? THEN ? ELSE ? END
+			WHERE round_id = ? AND building = ? AND decision IN ?`,
+		Args: []any{new, new, t.AreaHundredths, -t.AreaHundredths, t.RoundID, t.Building, touched},
+	}, int64(len(touched))
 }
 
 // SignOffFilter narrows a sign-off listing.
