@@ -1,6 +1,14 @@
 package api
 
-// publicRoutes lists the routes of this part of the API; it is empty until that part is built.
+import "minyi/service"
+
+// publicRoutes lists the public notice board's routes: no token, no personal data.
 func (a *API) publicRoutes() []Route {
-	return nil
+	notices := &noticeHandlers{svc: a.svc, publicBaseURL: a.cfg.PublicBaseURL, cache: newNoticeCache()}
+	return []Route{
+		{"GET", "/notice/:code", service.ActPublic, notices.page},
+		{"GET", "/notice/:code/qrcode.png", service.ActPublic, notices.qrCode},
+		{"GET", "/notice/:code/poster", service.ActPublic, notices.poster},
+		{"GET", "/api/v1/public/estates/:code", service.ActPublic, notices.publicJSON},
+	}
 }

@@ -1,0 +1,195 @@
+package api
+
+import (
+	"minyi/service"
+)
+
+// noticeJSON is the public notice board as JSON (GET /api/v1/public/estates/{code}):
+// the same content as the HTML page, with no personal data.
+type noticeJSON struct {
+	Estate          noticeEstateJSON     `json:"estate"`
+	CurrentRevision *noticeRevisionJSON  `json:"current_revision"`
+	Revisions       []noticeRevisionJSON `json:"revisions"`
+	Rounds          []noticeRoundJSON    `json:"rounds"`
+	Answers         []noticeAnswerJSON   `json:"answers"`
+	Timeline        []noticeEventJSON    `json:"timeline"`
+	UpdatedAt       Time                 `json:"updated_at"`
+	NoticeURL       string               `json:"notice_url"`
+	QRCodeURL       string               `json:"qrcode_url"`
+}
+
+type noticeRevisionJSON struct {
+	Version             int      `json:"version"`
+	Title               string   `json:"title"`
+	Summary             string   `json:"summary"`
+	Changes             string   `json:"changes"`
+	PublishedAt         Time     `json:"published_at"`
+	AddressedObjections int      `json:"addressed_objections"`
+	AttachmentIDs       []string `json:"attachment_ids"`
+}
+
+type noticeAnswerJSON struct {
+	Category        string `json:"category"`
+	CategoryLabel   string `json:"category_label"`
+	PlanItem        string `json:"plan_item"`
+	Objection       string `json:"objection"`
+	Outcome         string `json:"outcome"`
+	OutcomeLabel    string `json:"outcome_label"`
+	Explanation     string `json:"explanation"`
+	RevisionVersion *int   `json:"revision_version"`
+	AnsweredAt      Time   `json:"answered_at"`
+}
+
+type noticeEstateJSON struct {
+	Code         string `json:"code"`
+	Name         string `json:"name"`
+	District     string `json:"district"`
+	Street       string `json:"street"`
+	Community    string `json:"community"`
+	Address      string `json:"address"`
+	ContactPhone string `json:"contact_phone"`
+	BuiltYear    *int   `json:"built_year"`
+}
+
+type noticeScopeJSON struct {
+	Building string `json:"building"`
+	Unit     string `json:"unit"`
+}
+
+type noticeRuleJSON struct {
+	Preset      string `json:"preset"`
+	Description string `json:"description"`
+}
+
+type noticeCheckJSON struct {
+	Name     string `json:"name"`
+	Label    string `json:"label"`
+	Required string `json:"required"`
+	Actual   string `json:"actual"`
+	Passed   bool   `json:"passed"`
+}
+
+type noticeBuildingJSON struct {
+	Building     string `json:"building"`
+	Electorate   int64  `json:"electorate"`
+	Participated int64  `json:"participated"`
+	Agree        int64  `json:"agree"`
+	Disagree     int64  `json:"disagree"`
+	Abstain      int64  `json:"abstain"`
+}
+
+type noticeBuildingGroupJSON struct {
+	Buildings    int   `json:"buildings"`
+	Electorate   int64 `json:"electorate"`
+	Participated int64 `json:"participated"`
+	Agree        int64 `json:"agree"`
+	Disagree     int64 `json:"disagree"`
+	Abstain      int64 `json:"abstain"`
+}
+
+type noticeDecisionsJSON struct {
+	Agree    amountJSON `json:"agree"`
+	Disagree amountJSON `json:"disagree"`
+	Abstain  amountJSON `json:"abstain"`
+}
+
+type noticeRoundJSON struct {
+	ID              string                   `json:"id"`
+	Seq             int                      `json:"seq"`
+	Title           string                   `json:"title"`
+	Kind            string                   `json:"kind"`
+	Status          string                   `json:"status"`
+	Scope           noticeScopeJSON          `json:"scope"`
+	RevisionVersion *int                     `json:"revision_version"`
+	OpenedAt        *Time                    `json:"opened_at"`
+	ClosesAt        *Time                    `json:"closes_at"`
+	ClosedAt        *Time                    `json:"closed_at"`
+	Rule            noticeRuleJSON           `json:"rule"`
+	Electorate      amountJSON               `json:"electorate"`
+	Participated    amountJSON               `json:"participated"`
+	Decisions       noticeDecisionsJSON      `json:"decisions"`
+	Checks          []noticeCheckJSON        `json:"checks"`
+	Passed          bool                     `json:"passed"`
+	Shortfall       *shortfallJSON           `json:"shortfall"`
+	ByBuilding      []noticeBuildingJSON     `json:"by_building"`
+	OtherBuildings  *noticeBuildingGroupJSON `json:"other_buildings"`
+}
+
+type noticeEventJSON struct {
+	At    Time   `json:"at"`
+	Kind  string `json:"kind"`
+	Title string `json:"title"`
+}
+
+// toNoticeJSON converts the service's public read model field by field.
+func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL string) noticeJSON {
+	e := board.Estate
+	out := noticeJSON{
+		Estate: noticeEstateJSON{Code: e.Code, Name: e.Name, District: e.District, Street: e.Street,
+			Community: e.Community, Address: e.Address, ContactPhone: e.ContactPhone, BuiltYear: e.BuiltYear},
+		Rounds:    make([]noticeRoundJSON, 0, len(board.Rounds)),
+		Timeline:  make([]noticeEventJSON, 0, len(board.Timeline)),
+		UpdatedAt: Time(board.LatestChange),
+		NoticeURL: noticeURL,
+		QRCodeURL: qrURL,
+	}
+	out.Revisions = make([]noticeRevisionJSON, 0, len(board.Revisions))
+	for _, rev := range board.Revisions {
+		attachments := rev.AttachmentIDs
+		if attachments == nil {
+			attachments = []string{}
+		}
+		out.Revisions = append(out.Revisions, noticeRevisionJSON{Version: rev.Version, Title: rev.Title, Summary: rev.Summary,
+			Changes: rev.Changes, PublishedAt: Time(rev.PublishedAt), AddressedObjections: rev.AddressedCount, AttachmentIDs: attachments})
+	}
+	if n := len(out.Revisions); n > 0 {
+		out.CurrentRevision = &out.Revisions[n-1]
+	}
+	for _, r := range board.Rounds {
+		out.Rounds = append(out.Rounds, toNoticeRoundJSON(r))
+	}
+	out.Answers = make([]noticeAnswerJSON, 0, len(board.Answers))
+	for _, a := range board.Answers {
+		out.Answers = append(out.Answers, noticeAnswerJSON{Category: a.Category, CategoryLabel: service.CategoryLabel(a.Category),
+			PlanItem: a.PlanItem, Objection: a.ContentExcerpt, Outcome: a.Outcome, OutcomeLabel: service.OutcomeLabel(a.Outcome),
+			Explanation: a.Explanation, RevisionVersion: a.RevisionVersion, AnsweredAt: Time(a.AnsweredAt)})
+	}
+	for _, ev := range board.Timeline {
+		out.Timeline = append(out.Timeline, noticeEventJSON{At: Time(ev.At), Kind: ev.Kind, Title: ev.Title})
+	}
+	return out
+}
+
+func toNoticeRoundJSON(r service.NoticeRound) noticeRoundJSON {
+	out := noticeRoundJSON{
+		ID: r.ID, Seq: r.Seq, Title: r.Title, Kind: r.Kind, Status: r.Status,
+		Scope: noticeScopeJSON{Building: r.ScopeBuilding, Unit: r.ScopeUnit}, RevisionVersion: r.RevisionVersion,
+		OpenedAt: timePtr(r.OpenedAt), ClosesAt: timePtr(r.ClosesAt), ClosedAt: timePtr(r.ClosedAt),
+		Rule:       noticeRuleJSON{Preset: r.RulePreset, Description: r.RuleDescription},
+		Electorate: toAmount(r.Electorate), Participated: toAmount(r.Participated),
+		Decisions:  noticeDecisionsJSON{Agree: toAmount(r.Agree), Disagree: toAmount(r.Disagree), Abstain: toAmount(r.Abstain)},
+		Checks:     make([]noticeCheckJSON, 0, len(r.Checks)),
+		Passed:     r.Passed,
+		ByBuilding: make([]noticeBuildingJSON, 0, len(r.Buildings)),
+	}
+	for _, ch := range r.Checks {
+		out.Checks = append(out.Checks, noticeCheckJSON{Name: ch.Name, Label: ch.Label, Required: ch.Required,
+			Actual: ch.Actual, Passed: ch.Passed})
+	}
+	if r.Shortfall != nil {
+		out.Shortfall = &shortfallJSON{Possible: r.Shortfall.Possible}
+		if r.Shortfall.Possible {
+			n := r.Shortfall.AgreeHouseholdsNeeded
+			out.Shortfall.AgreeHouseholdsNeeded = &n
+		}
+	}
+	for _, b := range r.Buildings {
+		out.ByBuilding = append(out.ByBuilding, noticeBuildingJSON{Building: b.Building, Electorate: b.Electorate,
+			Participated: b.Participated, Agree: b.Agree, Disagree: b.Disagree, Abstain: b.Abstain})
+	}
+	if g := r.OtherBuildings; g != nil {
+		out.OtherBuildings = &noticeBuildingGroupJSON{Buildings: g.Buildings, Electorate: g.Electorate,
+			Participated: g.Participated, Agree: g.Agree, Disagree: g.Disagree, Abstain: g.Abstain}
+	}
+	return out
+}

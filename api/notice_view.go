@@ -1,0 +1,244 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"minyi/service"
+)
+
+// noticePage is what the notice board template shows: every text already in
+// Chinese and every number formatted, so the template only lays it out.
+type noticePage struct {
+	Estate    estateView
+	Current   *revisionView
+	Earlier   []revisionView
+	Rounds    []roundView
+	Answers   []answerView
+	Timeline  []eventView
+	Updated   string
+	NoticeURL string
+	QRPath    string
+	JSONPath  string
+}
+
+type estateView struct {
+	Name, Address, Community, ContactPhone, BuiltYear string
+}
+
+type revisionView struct {
+	Heading, Published, Summary, Changes, Addressed, Attachments string
+}
+
+type answerView struct {
+	Topic, Objection, Outcome, OutcomeClass, Explanation, Revision, Answered string
+}
+
+type roundView struct {
+	Title, Kind, Status, StatusClass, Scope string
+	Plan                                    string
+	Dates                                   []string
+	Rule                                    string
+	Checks                                  []checkView
+	Electorate, Participated                string
+	Agree, Disagree, Abstain                string
+	Open                                    bool
+	Result, ResultClass                     string
+	Shortfall                               string
+	Buildings                               []buildingView
+	Others                                  string
+	HasBuildings                            bool
+}
+
+type checkView struct {
+	Label, Actual, Required string
+	Passed                  bool
+	// BarPercent and MarkPercent are the bar's fill and the threshold mark, 0 to 100.
+	BarPercent, MarkPercent int64
+}
+
+type buildingView struct {
+	Building, Electorate, Participated, Agree string
+	// ParticipatedPercent is the share of the building's households that responded, 0 to 100.
+	ParticipatedPercent int64
+}
+
+type eventView struct {
+	Date, Text string
+}
+
+var (
+	roundKindText   = map[string]string{service.KindWillingness: "意愿征询", service.KindPlan: "方案征询"}
+	roundStatusText = map[string]string{service.RoundOpen: "征询中", service.RoundClosed: "已结束"}
+	eventKindText   = map[string]string{
+		service.EventRoundOpened:       "开始征询",
+		service.EventRoundClosed:       "征询结束",
+		service.EventRevisionPublished: "发布方案修改",
+	}
+)
+
+// newNoticePage prepares the board for the template.
+func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath string) noticePage {
+	e := board.Estate
+	page := noticePage{
+		Estate: estateView{Name: e.Name, Community: e.Community, ContactPhone: e.ContactPhone,
+			Address: joinNonEmpty(" ", e.District, e.Street, e.Address)},
+		Updated:   chineseDateTime(board.LatestChange),
+		NoticeURL: noticeURL, QRPath: qrPath, JSONPath: jsonPath,
+	}
+	if e.BuiltYear != nil {
+		page.Estate.BuiltYear = fmt.Sprintf("%d 年", *e.BuiltYear)
+	}
+	for i, rev := range board.Revisions {
+		view := newRevisionView(rev)
+		if i == len(board.Revisions)-1 {
+			page.Current = &view
+		} else {
+			page.Earlier = append([]revisionView{view}, page.Earlier...) // newest first
+		}
+	}
+	for _, a := range board.Answers {
+		page.Answers = append(page.Answers, newAnswerView(a))
+	}
+	// Newest round first: that is what a resident opening the page wants to see.
+	for i := len(board.Rounds) - 1; i >= 0; i-- {
+		page.Rounds = append(page.Rounds, newRoundView(board.Rounds[i]))
+	}
+	for _, ev := range board.Timeline {
+		page.Timeline = append(page.Timeline, eventView{Date: chineseDate(ev.At), Text: eventKindText[ev.Kind] + "：" + ev.Title})
+	}
+	return page
+}
+
+func newRevisionView(rev service.PublicRevision) revisionView {
+	v := revisionView{Heading: fmt.Sprintf("第 %d 版：%s", rev.Version, rev.Title), Published: "发布于 " + chineseDate(rev.PublishedAt),
+		Summary: rev.Summary, Changes: rev.Changes}
+	if rev.AddressedCount > 0 {
+		v.Addressed = fmt.Sprintf("本版回应了 %d 条居民意见", rev.AddressedCount)
+	}
+	if n := len(rev.AttachmentIDs); n > 0 {
+		v.Attachments = fmt.Sprintf("附图纸等附件 %d 份，可向社区索取查看", n)
+	}
+	return v
+}
+
+// answerOutcomeClass colours an answer's outcome.
+var answerOutcomeClass = map[string]string{
+	service.OutcomeAdopted: "adopted", service.OutcomePartiallyAdopted: "partial", service.OutcomeNotAdopted: "rejected",
+}
+
+func newAnswerView(a service.PublicAnswer) answerView {
+	v := answerView{Topic: joinNonEmpty(" · ", service.CategoryLabel(a.Category), a.PlanItem), Objection: a.ContentExcerpt,
+		Outcome: service.OutcomeLabel(a.Outcome), OutcomeClass: answerOutcomeClass[a.Outcome], Explanation: a.Explanation}
+	if a.RevisionVersion != nil {
+		v.Revision = fmt.Sprintf("已在第 %d 版方案中体现", *a.RevisionVersion)
+	}
+	if !a.AnsweredAt.IsZero() {
+		v.Answered = "答复于 " + chineseDate(a.AnsweredAt)
+	}
+	return v
+}
+
+func newRoundView(r service.NoticeRound) roundView {
+	v := roundView{
+		Title: r.Title, Kind: roundKindText[r.Kind], Status: roundStatusText[r.Status], StatusClass: r.Status,
+		Scope: scopeText(r.ScopeBuilding, r.ScopeUnit), Rule: r.RuleDescription, Open: r.Status == service.RoundOpen,
+		Electorate:   amountText(r.Electorate.Households, r.Electorate.AreaHundredths, r.UsesArea),
+		Participated: amountText(r.Participated.Households, r.Participated.AreaHundredths, r.UsesArea),
+		Agree:        amountText(r.Agree.Households, r.Agree.AreaHundredths, r.UsesArea),
+		Disagree:     amountText(r.Disagree.Households, r.Disagree.AreaHundredths, r.UsesArea),
+		Abstain:      amountText(r.Abstain.Households, r.Abstain.AreaHundredths, r.UsesArea),
+	}
+	if r.RevisionVersion != nil {
+		v.Plan = fmt.Sprintf("征询方案：第 %d 版", *r.RevisionVersion)
+	}
+	if r.OpenedAt != nil {
+		v.Dates = append(v.Dates, "开始："+chineseDate(*r.OpenedAt))
+	}
+	if r.ClosesAt != nil {
+		v.Dates = append(v.Dates, "截止："+chineseDate(*r.ClosesAt))
+	}
+	if r.ClosedAt != nil {
+		v.Dates = append(v.Dates, "结束："+chineseDate(*r.ClosedAt))
+	}
+	for _, ch := range r.Checks {
+		v.Checks = append(v.Checks, checkView{Label: ch.Label, Actual: ch.Actual, Required: ch.Required, Passed: ch.Passed,
+			BarPercent: clampPercent(ch.ActualBasisPoints / 100), MarkPercent: clampPercent(ch.RequiredBasisPoints / 100)})
+	}
+	switch {
+	case r.Status == service.RoundClosed && r.Passed:
+		v.Result, v.ResultClass = "结果：通过", "passed"
+	case r.Status == service.RoundClosed:
+		v.Result, v.ResultClass = "结果：未通过", "failed"
+	case r.Passed:
+		v.Result, v.ResultClass = "目前已达到通过要求（以征询结束时为准）", "passed"
+	}
+	if r.Shortfall != nil && !r.Passed {
+		if r.Shortfall.Possible {
+			v.Shortfall = fmt.Sprintf("还需 %d 户同意即可达到通过要求", r.Shortfall.AgreeHouseholdsNeeded)
+		} else {
+			v.Shortfall = "即使尚未表态的住户全部同意，也无法达到通过要求"
+		}
+	}
+	for _, b := range r.Buildings {
+		v.Buildings = append(v.Buildings, buildingView{Building: b.Building + " 号楼",
+			Electorate: fmt.Sprint(b.Electorate), Participated: fmt.Sprint(b.Participated), Agree: fmt.Sprint(b.Agree),
+			ParticipatedPercent: share(b.Participated, b.Electorate)})
+	}
+	if g := r.OtherBuildings; g != nil {
+		v.Others = fmt.Sprintf("另有 %d 栋楼户数较少，合并统计：共 %d 户，已表态 %d 户，同意 %d 户（为保护隐私，不分栋公示）",
+			g.Buildings, g.Electorate, g.Participated, g.Agree)
+	}
+	v.HasBuildings = len(v.Buildings) > 0 || v.Others != ""
+	return v
+}
+
+func scopeText(building, unit string) string {
+	switch {
+	case building == "":
+		return "全小区"
+	case unit == "":
+		return building + " 号楼"
+	default:
+		return building + " 号楼 " + unit + " 单元"
+	}
+}
+
+// amountText writes "120 户" or, for rules that count area, "120 户 / 8,650.5 m²".
+func amountText(households, areaHundredths int64, withArea bool) string {
+	text := fmt.Sprintf("%d 户", households)
+	if withArea {
+		text += " / " + formatArea(areaHundredths) + " m²"
+	}
+	return text
+}
+
+func share(part, whole int64) int64 {
+	if whole <= 0 {
+		return 0
+	}
+	return clampPercent(part * 100 / whole)
+}
+
+func clampPercent(p int64) int64 {
+	return min(max(p, 0), 100)
+}
+
+func chineseDate(t time.Time) string {
+	return t.In(shanghai).Format("2006年1月2日")
+}
+
+func chineseDateTime(t time.Time) string {
+	return t.In(shanghai).Format("2006年1月2日 15:04")
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}
