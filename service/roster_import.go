@@ -1,0 +1,370 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// RosterFile is an uploaded roster spreadsheet: its name (for the
+// extension) and its content.
+type RosterFile struct {
+	Name string
+	Data []byte
+}
+
+// ImportOptions change how an import treats its file.
+type ImportOptions struct {
+	// DryRun validates and counts without writing.
+	DryRun bool
+	// SkipInvalid imports the valid rows even when others are invalid.
+	SkipInvalid bool
+}
+
+// ImportIssue is one problem of an imported row, located as Excel shows it.
+type ImportIssue struct {
+	Row    int    // the row number in the spreadsheet (the header row counts)
+	Column string // the column letter, e.g. "D"; "" when the column is missing
+	Field  string // the household field, e.g. "area_m2"
+	Reason string // what is wrong, in English
+	// Message says what is wrong in Chinese, for the community worker.
+	Message string
+}
+
+// ImportReport is the outcome of a roster import.
+type ImportReport struct {
+	DryRun bool
+	// Written tells whether the households were saved.
+	Written bool
+	// Rejected is set when rows are invalid and SkipInvalid is off: then
+	// nothing is written.
+	Rejected bool
+	// Created, Updated and Unchanged count the valid rows: new households,
+	// households whose fields changed, and households already as in the file.
+	Created, Updated, Unchanged int
+	// Skipped counts the invalid rows.
+	Skipped int
+	// Errors lists the problems, at most MaxImportIssues of them; ErrorCount is their total.
+	Errors     []ImportIssue
+	ErrorCount int
+}
+
+// Limits of a roster import.
+const (
+	MaxImportRows   = 50_000
+	MaxImportIssues = 500
+	importBatchSize = 500
+)
+
+// rosterRow is one valid row of an imported roster.
+type rosterRow struct {
+	Number int
+	Fields HouseholdFields
+	Key    string
+}
+
+// ImportHouseholds loads an estate's roster from an .xlsx or .csv file:
+// households whose (building, unit, room) exist are updated, the others
+// created, all in one transaction. When any row is invalid nothing is
+// written unless SkipInvalid is set; the report names each problem's row
+// and column. Errors: estate_not_found, validation_failed (file).
+func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID string, file RosterFile, opts ImportOptions) (*ImportReport, error) {
+	read := s.db.Gorm.WithContext(ctx)
+	if err := s.authorize(read, actor, estateID, ActEditRoster); err != nil {
+		return nil, AsError(estateNotFound(err))
+	}
+	if err := s.mustFindEstate(read, estateID); err != nil {
+		return nil, AsError(err)
+	}
+	sheet, err := readSheet(file.Name, file.Data)
+	if err != nil {
+		return nil, err
+	}
+	rows, issues, err := parseRoster(sheet)
+	if err != nil {
+		return nil, err
+	}
+	report := &ImportReport{DryRun: opts.DryRun, Skipped: countRows(issues), ErrorCount: len(issues)}
+	report.Errors = issues[:min(len(issues), MaxImportIssues)]
+	report.Rejected = len(issues) > 0 && !opts.SkipInvalid
+	if report.Rejected && !opts.DryRun {
+		return report, nil
+	}
+	now := s.Now()
+	if opts.DryRun {
+		existing, err := loadRoster(read, estateID)
+		if err != nil {
+			return nil, AsError(err)
+		}
+		plan := planImport(estateID, existing, rows, now)
+		report.Created, report.Updated, report.Unchanged = len(plan.creates), len(plan.updates), plan.unchanged
+		return report, nil
+	}
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.authorize(tx, actor, estateID, ActEditRoster); err != nil {
+			return estateNotFound(err)
+		}
+		existing, err := loadRoster(tx, estateID)
+		if err != nil {
+			return err
+		}
+		plan := planImport(estateID, existing, rows, now)
+		report.Created, report.Updated, report.Unchanged = len(plan.creates), len(plan.updates), plan.unchanged
+		if err := s.upsertHouseholds(tx, append(plan.creates, plan.updates...)); err != nil {
+			return err
+		}
+		return s.touchEstate(tx, estateID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	report.Written = true
+	return report, nil
+}
+
+// parseRoster finds the header and turns every row under it into household
+// fields, validated as the roster API validates them. Blank rows are skipped.
+// Errors: validation_failed (file) for a missing header or too many rows.
+func parseRoster(sheet []sheetRow) ([]rosterRow, []ImportIssue, error) {
+	headerIndex, columns, err := findHeader(sheet)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rows []rosterRow
+	var issues []ImportIssue
+	firstRowOf := map[string]int{}
+	for _, line := range sheet[headerIndex+1:] {
+		if line.empty() {
+			continue
+		}
+		if len(rows)+len(issues) >= MaxImportRows {
+			return nil, nil, InvalidField("file", fmt.Sprintf("at most %d rows per file", MaxImportRows))
+		}
+		fields, rowIssues := parseRosterLine(line, columns)
+		key := addressKey(derefString(fields.Building), derefString(fields.Unit), derefString(fields.Room))
+		if len(rowIssues) == 0 {
+			if first, repeated := firstRowOf[key]; repeated {
+				rowIssues = append(rowIssues, issueAt(line.Number, columns, "room",
+					fmt.Sprintf("repeats row %d (same building, unit and room)", first),
+					fmt.Sprintf("与第%d行的楼栋、单元、房号重复", first)))
+			} else {
+				firstRowOf[key] = line.Number
+			}
+		}
+		if len(rowIssues) > 0 {
+			issues = append(issues, rowIssues...)
+			continue
+		}
+		rows = append(rows, rosterRow{Number: line.Number, Fields: fields, Key: key})
+	}
+	if len(rows) == 0 && len(issues) == 0 {
+		return nil, nil, InvalidField("file", "no household rows under the header row")
+	}
+	return rows, issues, nil
+}
+
+// parseRosterLine reads one row's cells into household fields; a column
+// the file does not have stays nil (unchanged on update, default on creation).
+func parseRosterLine(line sheetRow, columns map[string]int) (HouseholdFields, []ImportIssue) {
+	var f HouseholdFields
+	var issues []ImportIssue
+	text := func(field string) *string {
+		i, ok := columns[field]
+		if !ok {
+			return nil
+		}
+		v := line.cell(i)
+		return &v
+	}
+	problem := func(field, reason string) {
+		issues = append(issues, issueAt(line.Number, columns, field, reason, rosterColumnOf(field).Rule))
+	}
+	for field, dst := range map[string]**string{"building": &f.Building, "unit": &f.Unit, "room": &f.Room} {
+		if v := text(field); v != nil {
+			cleaned := cleanAddressPart(field, cleanText(*v))
+			*dst = &cleaned
+		}
+	}
+	if v := text("area_m2"); v != nil && *v != "" {
+		if area, ok := parseAreaCell(*v); ok {
+			f.AreaHundredths = &area
+		} else {
+			problem("area_m2", "must be a number of m² with at most 2 decimals")
+		}
+	}
+	if v := text("owner_name"); v != nil {
+		name := cleanText(*v)
+		f.OwnerName = &name
+	}
+	if v := text("phone"); v != nil {
+		phone := cleanPhoneCell(*v)
+		f.Phone = &phone
+	}
+	if v := text("occupancy"); v != nil && *v != "" {
+		if occupancy, ok := occupancyWords[strings.ToLower(*v)]; ok {
+			f.Occupancy = &occupancy
+		} else {
+			problem("occupancy", "must be 自住, 出租 or 空置 (owner, rented, vacant)")
+		}
+	}
+	if v := text("eligible"); v != nil && *v != "" {
+		if eligible, ok := eligibleWords[strings.ToLower(*v)]; ok {
+			f.Eligible = &eligible
+		} else {
+			problem("eligible", "must be 是 or 否")
+		}
+	}
+	reasons := map[string]string{}
+	f.validate("", true, reasons)
+	for field, reason := range reasons {
+		if !hasIssue(issues, field) {
+			problem(field, reason)
+		}
+	}
+	sort.Slice(issues, func(i, j int) bool { return fieldOrder(issues[i].Field) < fieldOrder(issues[j].Field) })
+	return f, issues
+}
+
+func issueAt(row int, columns map[string]int, field, reason, message string) ImportIssue {
+	issue := ImportIssue{Row: row, Field: field, Reason: reason, Message: rosterColumnOf(field).Header + "：" + message}
+	if i, ok := columns[field]; ok {
+		issue.Column = columnLetter(i)
+	}
+	return issue
+}
+
+func hasIssue(issues []ImportIssue, field string) bool {
+	for _, issue := range issues {
+		if issue.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+func fieldOrder(field string) int {
+	for i, c := range rosterColumns {
+		if c.Field == field {
+			return i
+		}
+	}
+	return len(rosterColumns)
+}
+
+// countRows counts the distinct rows among the issues.
+func countRows(issues []ImportIssue) int {
+	rows := map[int]bool{}
+	for _, issue := range issues {
+		rows[issue.Row] = true
+	}
+	return len(rows)
+}
+
+func derefString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return strings.TrimSpace(*s)
+}
+
+// addressKey identifies a household within an estate. It ignores case, as
+// MySQL's collation does, so that the plan agrees with the unique index.
+func addressKey(building, unit, room string) string {
+	return strings.ToLower(building) + "\x00" + strings.ToLower(unit) + "\x00" + strings.ToLower(room)
+}
+
+// loadRoster reads an estate's households, for matching imported rows.
+func loadRoster(tx *gorm.DB, estateID string) ([]model.Household, error) {
+	var households []model.Household
+	err := tx.Where("estate_id = ?", estateID).Find(&households).Error
+	return households, err
+}
+
+// importPlan is what an import will write.
+type importPlan struct {
+	creates, updates []model.Household
+	unchanged        int
+}
+
+// planImport matches the rows with the existing households: a match whose
+// fields differ is updated (keeping its stored address spelling), a row
+// without a match is created with the defaults (owner-occupied, eligible).
+func planImport(estateID string, existing []model.Household, rows []rosterRow, now time.Time) importPlan {
+	byKey := make(map[string]*model.Household, len(existing))
+	for i := range existing {
+		h := &existing[i]
+		byKey[addressKey(h.Building, h.Unit, h.Room)] = h
+	}
+	var plan importPlan
+	for _, row := range rows {
+		current, found := byKey[row.Key]
+		if !found {
+			h := model.Household{ID: newID(), EstateID: estateID, Occupancy: "owner", Eligible: true, CreatedAt: now, UpdatedAt: now}
+			row.Fields.apply(&h)
+			plan.creates = append(plan.creates, h)
+			continue
+		}
+		changed := *current
+		row.Fields.apply(&changed)
+		changed.Building, changed.Unit, changed.Room = current.Building, current.Unit, current.Room
+		if changed == *current {
+			plan.unchanged++
+			continue
+		}
+		changed.UpdatedAt = now
+		plan.updates = append(plan.updates, changed)
+	}
+	return plan
+}
+
+// upsertHouseholds writes households in multi-row statements: a row whose
+// address exists updates it (its id and creation time stay), the others
+// are inserted. Plain SQL, because GORM would replace a false "eligible"
+// by the column's default.
+func (s *Service) upsertHouseholds(tx *gorm.DB, households []model.Household) error {
+	const columns = "id, estate_id, building, unit, room, area_hundredths, owner_name, phone, occupancy, eligible, created_at, updated_at"
+	updated := []string{"area_hundredths", "owner_name", "phone", "occupancy", "eligible", "updated_at"}
+	var onConflict strings.Builder
+	if s.db.Dialect == model.MySQL {
+		onConflict.WriteString(" ON DUPLICATE KEY UPDATE ")
+		for i, c := range updated {
+			if i > 0 {
+				onConflict.WriteString(", ")
+			}
+			fmt.Fprintf(&onConflict, "%s = VALUES(%s)", c, c)
+		}
+	} else {
+		onConflict.WriteString(" ON CONFLICT (estate_id, building, unit, room) DO UPDATE SET ")
+		for i, c := range updated {
+			if i > 0 {
+				onConflict.WriteString(", ")
+			}
+			fmt.Fprintf(&onConflict, "%s = excluded.%s", c, c)
+		}
+	}
+	for start := 0; start < len(households); start += importBatchSize {
+		batch := households[start:min(start+importBatchSize, len(households))]
+		var sql strings.Builder
+		sql.WriteString("INSERT INTO households (" + columns + ") VALUES ")
+		args := make([]any, 0, 12*len(batch))
+		for i, h := range batch {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, h.ID, h.EstateID, h.Building, h.Unit, h.Room, h.AreaHundredths, h.OwnerName,
+				h.Phone, h.Occupancy, h.Eligible, h.CreatedAt, h.UpdatedAt)
+		}
+		sql.WriteString(onConflict.String())
+		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}

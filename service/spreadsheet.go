@@ -1,0 +1,200 @@
+package service
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Formats of the downloadable spreadsheets.
+const (
+	FormatXLSX = "xlsx"
+	FormatCSV  = "csv"
+)
+
+// Content types of the downloadable spreadsheets.
+const (
+	ContentTypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	ContentTypeCSV  = "text/csv; charset=utf-8"
+)
+
+// Spreadsheet is a generated file for download.
+type Spreadsheet struct {
+	FileName    string
+	ContentType string
+	Data        []byte
+}
+
+// checkFormat accepts "xlsx" (also when empty) or "csv".
+func checkFormat(format string) (string, error) {
+	switch format {
+	case "", FormatXLSX:
+		return FormatXLSX, nil
+	case FormatCSV:
+		return FormatCSV, nil
+	}
+	return "", InvalidField("format", "must be xlsx or csv")
+}
+
+// areaCell is an area in hundredths of m², written as a number with two decimals.
+type areaCell int64
+
+func (a areaCell) String() string {
+	h := int64(a)
+	return fmt.Sprintf("%d.%02d", h/100, h%100)
+}
+
+// sheet is one worksheet: a header row, data rows and column widths. Cells
+// are strings, areaCell or integers.
+type sheet struct {
+	Name   string
+	Header []string
+	Rows   [][]any
+	Widths []float64
+}
+
+// writeXLSX writes the sheets into a workbook, streaming the rows; headers
+// are bold and frozen, areas are numbers shown with two decimals.
+func writeXLSX(sheets []sheet) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	headerStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}})
+	if err != nil {
+		return nil, err
+	}
+	areaStyle, err := f.NewStyle(&excelize.Style{NumFmt: 2}) // built-in format "0.00"
+	if err != nil {
+		return nil, err
+	}
+	for i, sh := range sheets {
+		if i == 0 {
+			if err := f.SetSheetName(f.GetSheetName(0), sh.Name); err != nil {
+				return nil, err
+			}
+		} else if _, err := f.NewSheet(sh.Name); err != nil {
+			return nil, err
+		}
+		if err := streamSheet(f, sh, headerStyle, areaStyle); err != nil {
+			return nil, err
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func streamSheet(f *excelize.File, sh sheet, headerStyle, areaStyle int) error {
+	w, err := f.NewStreamWriter(sh.Name)
+	if err != nil {
+		return err
+	}
+	for col, width := range sh.Widths {
+		if err := w.SetColWidth(col+1, col+1, width); err != nil {
+			return err
+		}
+	}
+	if len(sh.Header) > 0 {
+		if err := w.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+		cells := make([]any, len(sh.Header))
+		for i, h := range sh.Header {
+			cells[i] = excelize.Cell{StyleID: headerStyle, Value: h}
+		}
+		if err := w.SetRow("A1", cells); err != nil {
+			return err
+		}
+	}
+	first := 1
+	if len(sh.Header) > 0 {
+		first = 2
+	}
+	for r, row := range sh.Rows {
+		cells := make([]any, len(row))
+		for i, v := range row {
+			switch v := v.(type) {
+			case areaCell:
+				// float64 of a hundredths value prints back to the same two decimals.
+				cells[i] = excelize.Cell{StyleID: areaStyle, Value: float64(v) / 100}
+			default:
+				cells[i] = v
+			}
+		}
+		cell, err := excelize.CoordinatesToCellName(1, first+r)
+		if err != nil {
+			return err
+		}
+		if err := w.SetRow(cell, cells); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
+}
+
+// writeCSV writes a header and rows as UTF-8 CSV with a byte-order mark (so
+// that Excel opens it in the right encoding). Text that a spreadsheet would
+// take for a formula gets a leading apostrophe; the import removes it.
+func writeCSV(header []string, rows [][]any) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	if err := w.Write(header); err != nil {
+		return nil, err
+	}
+	record := make([]string, len(header))
+	for _, row := range rows {
+		record = record[:0]
+		for _, v := range row {
+			switch v := v.(type) {
+			case string:
+				record = append(record, defuseFormula(v))
+			case areaCell:
+				record = append(record, v.String())
+			case int64:
+				record = append(record, strconv.FormatInt(v, 10))
+			case int:
+				record = append(record, strconv.Itoa(v))
+			default:
+				record = append(record, fmt.Sprint(v))
+			}
+		}
+		if err := w.Write(record); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// defuseFormula prefixes text starting with = + - @ with an apostrophe.
+func defuseFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// shanghai is the zone the spreadsheets show times in.
+var shanghai = time.FixedZone("UTC+8", 8*3600)
+
+// localTime formats a time in +08:00 for a spreadsheet cell.
+func localTime(t time.Time) string { return t.In(shanghai).Format("2006-01-02 15:04:05") }
+
+// safeFileName removes from a name the characters file systems refuse.
+func safeFileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < ' ' {
+			return '_'
+		}
+		return r
+	}, name)
+}

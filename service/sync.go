@@ -1,0 +1,449 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"minyi/model"
+)
+
+// Types of the records of an offline batch.
+const (
+	SyncSignOff  = "signoff"
+	SyncWithdraw = "withdraw"
+	SyncVisit    = "visit"
+)
+
+// Outcomes of one record of an offline batch.
+const (
+	SyncApplied   = "applied"
+	SyncDuplicate = "duplicate"
+	SyncRejected  = "rejected"
+)
+
+// MaxSyncRecords bounds one offline batch.
+const MaxSyncRecords = 1000
+
+// maxDeviceClockSkew is how far in the future a device's time may be; a
+// record dated later is refused, one within it is taken as now.
+const maxDeviceClockSkew = 5 * time.Minute
+
+// syncChunkSize is how many records share one transaction. One transaction
+// per record costs a commit each; one for the whole batch holds the locks of
+// up to 1,000 households for its whole length. Measured in BenchmarkSync.
+var syncChunkSize = 100
+
+// SyncRecordInput is one record of an offline batch, made on a worker's
+// phone: a sign-off, a withdrawal or a visit.
+type SyncRecordInput struct {
+	// ClientID is a UUID the device generated; a repeated one is applied once.
+	ClientID    string
+	Type        string
+	HouseholdID string
+	// RecordedAt is when the record was made, by the device's clock (zero
+	// when the client sent no valid time).
+	RecordedAt time.Time
+	// SignOff is the decision of a "signoff" record; its Channel (paper,
+	// door, proxy) also applies to a withdrawal.
+	SignOff SignOffInput
+	// Visit is the outcome and note of a "visit" record.
+	Visit VisitInput
+}
+
+// SyncResult is what happened to one record.
+type SyncResult struct {
+	ClientID    string `json:"client_id"`
+	Type        string `json:"type"`
+	HouseholdID string `json:"household_id"`
+	Status      string `json:"status"`
+	// FirstStatus is the status of the first delivery, on a duplicate.
+	FirstStatus string `json:"first_status,omitempty"`
+	// Superseded is set when a sign-off or withdrawal was older than the
+	// household's current decision: it is kept in the history and changes nothing.
+	Superseded bool          `json:"superseded,omitempty"`
+	Error      *SyncError    `json:"error,omitempty"`
+	SignOff    *SyncDecision `json:"signoff,omitempty"`
+	VisitID    string        `json:"visit_id,omitempty"`
+}
+
+// SyncError is why a record was rejected: a service error code and the fields at fault.
+type SyncError struct {
+	Code   string            `json:"code"`
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// SyncDecision is the household's decision after a sign-off or withdrawal record.
+type SyncDecision struct {
+	Decision   string    `json:"decision"`
+	Version    int       `json:"version"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// SyncReport is the outcome of an offline batch, one result per record in
+// the order they were sent.
+type SyncReport struct {
+	RoundID                       string
+	Results                       []SyncResult
+	Applied, Duplicates, Rejected int
+}
+
+// SyncRecords applies a batch of records made offline. Each record goes
+// through the same path as the single endpoints (loadSignOffTarget, then
+// applyDecision or insertVisit) and gets its own result: one bad record does
+// not stop the others. Records are applied in the order of their device
+// time, so for one household the later decision wins and both are in the
+// history; a record older than the household's current decision is kept in
+// the history (request id "sync-superseded:<client_id>") without changing it.
+// Applied records are remembered per caller and client id: sent again, they
+// are answered "duplicate" with their first result. Rejected records are not
+// remembered, so they can be sent again once the reason is gone.
+// Errors (for the whole batch): validation_failed (records), round_not_found.
+func (s *Service) SyncRecords(ctx context.Context, actor Actor, roundID string, records []SyncRecordInput) (*SyncReport, error) {
+	if len(records) == 0 || len(records) > MaxSyncRecords {
+		return nil, InvalidField("records", "1 to 1000 records")
+	}
+	var round model.Round
+	if err := s.loadRoundFor(s.db.Gorm.WithContext(ctx), actor, roundID, ActRecordSignOffs, &round); err != nil {
+		return nil, AsError(err)
+	}
+	report := &SyncReport{RoundID: roundID, Results: make([]SyncResult, len(records))}
+	now := s.Now()
+	firstOf := map[string]int{}
+	var pending []int
+	for i := range records {
+		rec := &records[i]
+		report.Results[i] = SyncResult{ClientID: rec.ClientID, Type: rec.Type, HouseholdID: rec.HouseholdID}
+		if err := rec.validate(now, round.OpenedAt); err != nil {
+			report.Results[i].reject(err)
+			continue
+		}
+		report.Results[i].ClientID = rec.ClientID
+		if _, repeated := firstOf[rec.ClientID]; repeated {
+			continue // answered below with the first one's result
+		}
+		firstOf[rec.ClientID] = i
+		pending = append(pending, i)
+	}
+	sort.SliceStable(pending, func(a, b int) bool { return records[pending[a]].RecordedAt.Before(records[pending[b]].RecordedAt) })
+	for start := 0; start < len(pending); start += syncChunkSize {
+		chunk := pending[start:min(start+syncChunkSize, len(pending))]
+		if err := s.syncChunkOrEach(ctx, actor, roundID, records, chunk, report.Results); err != nil {
+			return nil, err
+		}
+	}
+	for i, rec := range records {
+		if first, ok := firstOf[rec.ClientID]; ok && first != i && report.Results[i].Error == nil {
+			report.Results[i] = report.Results[first].asDuplicate()
+		}
+		switch report.Results[i].Status {
+		case SyncApplied:
+			report.Applied++
+		case SyncDuplicate:
+			report.Duplicates++
+		default:
+			report.Rejected++
+		}
+	}
+	return report, nil
+}
+
+// validate checks a record before anything is read: its id, type, device
+// time and the fields of its type. It canonicalises the client id.
+func (rec *SyncRecordInput) validate(now time.Time, openedAt *time.Time) error {
+	fields := map[string]string{}
+	if id, err := uuid.Parse(rec.ClientID); err != nil {
+		fields["client_id"] = "must be a UUID"
+	} else {
+		rec.ClientID = id.String()
+	}
+	rec.HouseholdID = strings.TrimSpace(rec.HouseholdID)
+	if rec.HouseholdID == "" || len(rec.HouseholdID) > 36 {
+		fields["household_id"] = "is required"
+	}
+	switch {
+	case rec.RecordedAt.IsZero():
+		fields["recorded_at"] = "is required: an RFC 3339 time such as 2026-12-01T18:00:00+08:00"
+	case rec.RecordedAt.After(now.Add(maxDeviceClockSkew)):
+		fields["recorded_at"] = "is in the future: check the phone's clock"
+	case openedAt != nil && rec.RecordedAt.Before(*openedAt):
+		fields["recorded_at"] = "is before the round opened"
+	}
+	if rec.RecordedAt.After(now) {
+		rec.RecordedAt = now
+	}
+	rec.RecordedAt = rec.RecordedAt.UTC().Truncate(time.Millisecond) // as MySQL keeps it
+	switch rec.Type {
+	case SyncSignOff:
+		if err := rec.SignOff.validate(false); err != nil {
+			mergeFields(fields, err)
+		}
+		if rec.SignOff.Channel == ChannelSync {
+			fields["channel"] = "must be paper, door or proxy"
+		}
+	case SyncWithdraw:
+		if rec.SignOff.Channel == "" {
+			rec.SignOff.Channel = ChannelSync
+		} else if !staffChannels[rec.SignOff.Channel] {
+			fields["channel"] = "must be paper, door or proxy"
+		}
+	case SyncVisit:
+		rec.Visit.HouseholdID = rec.HouseholdID
+		if err := rec.Visit.validate(); err != nil {
+			mergeFields(fields, err)
+		}
+	default:
+		fields["type"] = "must be signoff, withdraw or visit"
+	}
+	if len(fields) > 0 {
+		return Invalid("validation_failed", fields)
+	}
+	return nil
+}
+
+func mergeFields(fields map[string]string, err error) {
+	for k, v := range AsError(err).Fields {
+		fields[k] = v
+	}
+}
+
+func (r *SyncResult) reject(err error) {
+	se := AsError(err)
+	r.Status, r.Error = SyncRejected, &SyncError{Code: se.Code, Fields: se.Fields}
+	if se.Kind == KindInternal {
+		r.Error.Fields = nil
+	}
+}
+
+func (r SyncResult) asDuplicate() SyncResult {
+	r.FirstStatus, r.Status = r.Status, SyncDuplicate
+	return r
+}
+
+// syncChunkOrEach applies a chunk of records in one transaction; when that
+// transaction fails for a reason other than a record's own (a database
+// error), it applies the chunk's records one transaction each, so that a
+// single bad record is rejected alone. An unavailable database stops the batch.
+func (s *Service) syncChunkOrEach(ctx context.Context, actor Actor, roundID string, records []SyncRecordInput, chunk []int, results []SyncResult) error {
+	err := s.syncChunk(ctx, actor, roundID, records, chunk, results)
+	if err == nil {
+		return nil
+	}
+	if se := AsError(err); se.Kind == KindUnavailable || len(chunk) == 1 {
+		if se.Kind == KindUnavailable {
+			return se
+		}
+		results[chunk[0]].reject(se)
+		return nil
+	}
+	for _, i := range chunk {
+		if err := s.syncChunkOrEach(ctx, actor, roundID, records, []int{i}, results); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncChunk applies records in one transaction, retried as a whole when it
+// loses a race. Results are written only once the transaction commits.
+func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, records []SyncRecordInput, chunk []int, results []SyncResult) error {
+	caller := actor.Kind + ":" + actor.ID
+	var outcome map[int]SyncResult
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		outcome = make(map[int]SyncResult, len(chunk))
+		remembered, err := s.rememberedResults(tx, caller, records, chunk)
+		if err != nil {
+			return err
+		}
+		current, err := s.lockCurrentSignOffs(tx, roundID, records, chunk)
+		if err != nil {
+			return err
+		}
+		deviceTimes := map[string]time.Time{}
+		var applied []model.SyncRecord
+		for _, i := range chunk {
+			rec := &records[i]
+			if first, ok := remembered[rec.ClientID]; ok {
+				first.ClientID, first.Type, first.HouseholdID = rec.ClientID, rec.Type, rec.HouseholdID
+				outcome[i] = first.asDuplicate()
+				continue
+			}
+			result := SyncResult{ClientID: rec.ClientID, Type: rec.Type, HouseholdID: rec.HouseholdID, Status: SyncApplied}
+			err := s.applySyncRecord(tx, actor, roundID, rec, current, deviceTimes, &result)
+			var se *Error
+			if errors.As(err, &se) {
+				result.reject(se) // a record's own problem, found before it wrote anything
+				outcome[i] = result
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			outcome[i] = result
+			raw, err := json.Marshal(result)
+			if err != nil {
+				return err
+			}
+			applied = append(applied, model.SyncRecord{Caller: caller, ClientID: rec.ClientID, RoundID: roundID,
+				HouseholdID: rec.HouseholdID, Type: rec.Type, DeviceRecordedAt: rec.RecordedAt,
+				RequestID: actor.RequestID, ResultJSON: string(raw), CreatedAt: s.Now()})
+		}
+		if err := s.setDeviceTimes(tx, deviceTimes); err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			if err := tx.CreateInBatches(applied, 200).Error; err != nil {
+				if errors.Is(model.Translate(err), model.ErrConflict) {
+					return errRetry // the same record arrived concurrently: the retry finds it remembered
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i, r := range outcome {
+		results[i] = r
+	}
+	return nil
+}
+
+// rememberedResults reads the first results of the chunk's records that
+// were applied before.
+func (s *Service) rememberedResults(tx *gorm.DB, caller string, records []SyncRecordInput, chunk []int) (map[string]SyncResult, error) {
+	ids := make([]string, len(chunk))
+	for k, i := range chunk {
+		ids[k] = records[i].ClientID
+	}
+	var rows []model.SyncRecord
+	if err := tx.Where("caller = ? AND client_id IN ?", caller, ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	remembered := make(map[string]SyncResult, len(rows))
+	for _, row := range rows {
+		var first SyncResult
+		if err := json.Unmarshal([]byte(row.ResultJSON), &first); err != nil {
+			return nil, err
+		}
+		remembered[row.ClientID] = first
+	}
+	return remembered, nil
+}
+
+// lockCurrentSignOffs reads the current sign-offs of the chunk's households.
+// On MySQL it first takes the round in share mode and then locks the rows,
+// the same order as a single sign-off, so the two never deadlock.
+func (s *Service) lockCurrentSignOffs(tx *gorm.DB, roundID string, records []SyncRecordInput, chunk []int) (map[string]*model.SignOff, error) {
+	var households []string
+	for _, i := range chunk {
+		if records[i].Type != SyncVisit {
+			households = append(households, records[i].HouseholdID)
+		}
+	}
+	current := map[string]*model.SignOff{}
+	if len(households) == 0 {
+		return current, nil
+	}
+	q := tx.Where("round_id = ? AND household_id IN ?", roundID, households)
+	if s.db.Dialect == model.MySQL {
+		var locked []string
+		if err := tx.Raw("SELECT id FROM rounds WHERE id = ? LOCK IN SHARE MODE", roundID).Scan(&locked).Error; err != nil {
+			return nil, err
+		}
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var rows []model.SignOff
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		current[rows[i].HouseholdID] = &rows[i]
+	}
+	return current, nil
+}
+
+// applySyncRecord applies one validated record. A sign-off or withdrawal
+// dated before the household's current decision is only added to the history.
+// current and deviceTimes follow the chunk's writes.
+func (s *Service) applySyncRecord(tx *gorm.DB, actor Actor, roundID string, rec *SyncRecordInput,
+	current map[string]*model.SignOff, deviceTimes map[string]time.Time, result *SyncResult) error {
+	synced := actor
+	synced.Channel, synced.RequestID = ChannelSync, "sync:"+rec.ClientID
+	action := ActRecordSignOffs
+	if rec.Type == SyncVisit {
+		action = ActRecordVisits
+	}
+	target, err := s.loadSignOffTarget(tx, synced, roundID, rec.HouseholdID, action)
+	if err != nil {
+		return err
+	}
+	if rec.Type == SyncVisit {
+		visit, err := s.insertVisit(tx, synced, target, rec.Visit, rec.RecordedAt)
+		if err != nil {
+			return err
+		}
+		result.VisitID = visit.ID
+		return nil
+	}
+	in := rec.SignOff
+	if rec.Type == SyncWithdraw {
+		in = SignOffInput{Decision: DecisionWithdrawn, Channel: rec.SignOff.Channel}
+	}
+	latest := current[rec.HouseholdID]
+	if latest != nil && rec.RecordedAt.Before(latest.RecordedAt) {
+		result.Superseded = true
+		result.SignOff = &SyncDecision{Decision: latest.Decision, Version: latest.Version, RecordedAt: latest.RecordedAt}
+		return s.recordSuperseded(tx, synced, rec, latest, in)
+	}
+	var signOff model.SignOff
+	if err := s.applyDecision(tx, synced, target, in, &signOff); err != nil {
+		return err
+	}
+	if latest == nil || signOff.Version != latest.Version {
+		signOff.RecordedAt = rec.RecordedAt
+		deviceTimes[signOff.ID] = rec.RecordedAt
+	}
+	current[rec.HouseholdID] = &signOff
+	result.SignOff = &SyncDecision{Decision: signOff.Decision, Version: signOff.Version, RecordedAt: signOff.RecordedAt}
+	return nil
+}
+
+// recordSuperseded adds a record that came too late to the household's
+// history without touching its decision or the tally: same version as the
+// current decision, request id "sync-superseded:<client_id>".
+func (s *Service) recordSuperseded(tx *gorm.DB, actor Actor, rec *SyncRecordInput, current *model.SignOff, in SignOffInput) error {
+	event := model.SignOffEvent{ID: newID(), RoundID: current.RoundID, HouseholdID: current.HouseholdID,
+		Version: current.Version, OldDecision: current.Decision, NewDecision: in.Decision, Channel: in.Channel,
+		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID,
+		ActorRole: actor.Role, RequestID: "sync-superseded:" + rec.ClientID, RecordedAt: s.Now()}
+	return tx.Create(&event).Error
+}
+
+// setDeviceTimes dates the sign-offs the chunk changed by the device time
+// of their latest record, in one statement, so that a later batch can tell
+// whether its records are older.
+func (s *Service) setDeviceTimes(tx *gorm.DB, deviceTimes map[string]time.Time) error {
+	if len(deviceTimes) == 0 {
+		return nil
+	}
+	var sql strings.Builder
+	sql.WriteString("UPDATE sign_offs SET recorded_at = CASE id")
+	args := make([]any, 0, 3*len(deviceTimes))
+	ids := make([]string, 0, len(deviceTimes))
+	for id, at := range deviceTimes {
+		sql.WriteString(" WHEN ? THEN ?")
+		args = append(args, id, at)
+		ids = append(ids, id)
+	}
+	sql.WriteString(" END WHERE id IN ?")
+	return tx.Exec(sql.String(), append(args, ids)...).Error
+}

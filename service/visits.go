@@ -1,0 +1,90 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// ActRecordVisits is recording home visits (入户) of a round's households.
+var ActRecordVisits = defineAction("record_visits", RoleAdmin, RoleWorker)
+
+// Outcomes of a home visit.
+const (
+	VisitConsulted   = "consulted"   // the household was consulted (征询到)
+	VisitNotHome     = "not_home"    // nobody at home
+	VisitRefused     = "refused"     // the household refused to talk
+	VisitUnreachable = "unreachable" // the household cannot be reached (moved away, no contact)
+)
+
+var visitOutcomes = map[string]bool{VisitConsulted: true, VisitNotHome: true, VisitRefused: true, VisitUnreachable: true}
+
+// VisitOutcomeLabel is the Chinese word for a visit outcome.
+func VisitOutcomeLabel(outcome string) string {
+	return map[string]string{VisitConsulted: "已征询", VisitNotHome: "不在家", VisitRefused: "拒绝", VisitUnreachable: "无法联系"}[outcome]
+}
+
+// VisitInput is a home visit to record.
+type VisitInput struct {
+	HouseholdID string
+	Outcome     string
+	Note        string
+}
+
+func (in *VisitInput) validate() error {
+	fields := map[string]string{}
+	in.HouseholdID = strings.TrimSpace(in.HouseholdID)
+	if in.HouseholdID == "" || len(in.HouseholdID) > 36 {
+		fields["household_id"] = "is required"
+	}
+	if !visitOutcomes[in.Outcome] {
+		fields["outcome"] = "must be consulted, not_home, refused or unreachable"
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if utf8.RuneCountInString(in.Note) > 2000 {
+		fields["note"] = "at most 2000 characters"
+	}
+	if len(fields) > 0 {
+		return Invalid("validation_failed", fields)
+	}
+	return nil
+}
+
+// RecordVisit records a home visit to a household of an open round's
+// electorate. Errors: validation_failed, round_not_found, round_not_open,
+// household_not_in_round.
+func (s *Service) RecordVisit(ctx context.Context, actor Actor, roundID string, in VisitInput) (*model.Visit, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var visit *model.Visit
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		target, err := s.loadSignOffTarget(tx, actor, roundID, in.HouseholdID, ActRecordVisits)
+		if err != nil {
+			return err
+		}
+		visit, err = s.insertVisit(tx, actor, target, in, s.Now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return visit, nil
+}
+
+// insertVisit writes a validated visit in the caller's transaction; the
+// single endpoint and the offline sync share it.
+func (s *Service) insertVisit(tx *gorm.DB, actor Actor, t *signOffTarget, in VisitInput, visitedAt time.Time) (*model.Visit, error) {
+	visit := &model.Visit{ID: newID(), RoundID: t.RoundID, HouseholdID: t.HouseholdID, Outcome: in.Outcome,
+		Note: in.Note, Channel: actor.Channel, ActorKind: actor.Kind, ActorID: actor.ID, RequestID: actor.RequestID,
+		VisitedAt: visitedAt, RecordedAt: s.Now()}
+	if err := tx.Create(visit).Error; err != nil {
+		return nil, err
+	}
+	return visit, nil
+}
