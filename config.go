@@ -22,6 +22,12 @@ type config struct {
 	AdminPassword string
 	PublicBaseURL string
 	LogFormat     string
+	// WeChat mini-program credentials (both or neither) and API host.
+	WeChatAppID   string
+	WeChatSecret  string
+	WeChatAPIBase string
+	// DevLogin accepts "dev:<openid>" WeChat login codes (MINYI_DEV_LOGIN=1).
+	DevLogin bool
 }
 
 // configError names the variable whose value stops the start.
@@ -64,6 +70,9 @@ func loadConfig() (*config, error) {
 	}
 	if cfg.AdminPassword != "" && len(cfg.AdminPassword) < 8 {
 		return nil, &configError{"MINYI_ADMIN_PASSWORD", "must be at least 8 characters"}
+	}
+	if err := loadWeChatConfig(cfg); err != nil {
+		return nil, err
 	}
 	secret := os.Getenv("MINYI_JWT_SECRET")
 	switch {
@@ -108,4 +117,26 @@ func newLogger(format string) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+// loadWeChatConfig reads MINYI_WECHAT_APPID, MINYI_WECHAT_SECRET,
+// MINYI_WECHAT_API_BASE and MINYI_DEV_LOGIN.
+func loadWeChatConfig(cfg *config) error {
+	cfg.WeChatAppID = strings.TrimSpace(os.Getenv("MINYI_WECHAT_APPID"))
+	cfg.WeChatSecret = strings.TrimSpace(os.Getenv("MINYI_WECHAT_SECRET"))
+	cfg.WeChatAPIBase = strings.TrimRight(env("MINYI_WECHAT_API_BASE", "https://api.weixin.qq.com"), "/")
+	if (cfg.WeChatAppID == "") != (cfg.WeChatSecret == "") {
+		return &configError{"MINYI_WECHAT_SECRET", "set both MINYI_WECHAT_APPID and MINYI_WECHAT_SECRET, or neither"}
+	}
+	if u, err := url.Parse(cfg.WeChatAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &configError{"MINYI_WECHAT_API_BASE", fmt.Sprintf("%q is not an http(s) URL", cfg.WeChatAPIBase)}
+	}
+	switch os.Getenv("MINYI_DEV_LOGIN") {
+	case "", "0", "false":
+	case "1", "true":
+		cfg.DevLogin = true
+	default:
+		return &configError{"MINYI_DEV_LOGIN", "must be 1 (on) or 0 (off)"}
+	}
+	return nil
 }

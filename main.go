@@ -25,6 +25,7 @@ import (
 	"minyi/api"
 	"minyi/model"
 	"minyi/service"
+	"minyi/wechat"
 )
 
 //go:embed openapi.yaml
@@ -118,7 +119,20 @@ func serve(args []string) error {
 		}
 		logger.Info("demo estate loaded", "notice_board", cfg.PublicBaseURL+"/notice/demo")
 	}
-	router, _ := api.New(svc, api.Config{OpenAPI: openapiSpec, PublicBaseURL: cfg.PublicBaseURL, DataDir: cfg.DataDir, Logger: logger})
+	weChat, err := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, BaseURL: cfg.WeChatAPIBase})
+	if err != nil {
+		return fmt.Errorf("MINYI_WECHAT_API_BASE: %w", err)
+	}
+	if weChat.Configured() {
+		svc.SetModerator(service.WeChatModerator{Client: weChat})
+	} else {
+		logger.Info("WeChat is not configured: the WeChat login answers 503 and residents' texts are published unchecked")
+	}
+	if cfg.DevLogin {
+		logger.Warn("!!! MINYI_DEV_LOGIN=1: anyone can log in as any resident with the code dev:<openid>; never use this in production !!!")
+	}
+	router, _ := api.New(svc, api.Config{OpenAPI: openapiSpec, PublicBaseURL: cfg.PublicBaseURL, DataDir: cfg.DataDir, Logger: logger,
+		WeChat: weChat, DevLogin: cfg.DevLogin})
 	server := &http.Server{Addr: cfg.Addr, Handler: router, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	stop, cancel := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)

@@ -118,7 +118,7 @@ type meResponse struct {
 func (a *API) me(c *gin.Context) {
 	actor := actorOf(c)
 	if actor.Kind == service.ActorResident {
-		c.JSON(http.StatusOK, meResponse{Resident: a.residentSummary(c, actor.ID)})
+		a.residentMe(c, actor)
 		return
 	}
 	u, err := a.svc.GetUser(c.Request.Context(), actor.ID)
