@@ -62,7 +62,7 @@ type Household struct {
 	OwnerName      string `gorm:"type:varchar(100);not null;default:''"`
 	Phone          string `gorm:"type:varchar(32);not null;default:''"`
 	Occupancy      string `gorm:"type:varchar(16);not null;default:'owner'"`
-	Eligible       bool   `gorm:"not null;default:true"`
+	Eligible       bool   `gorm:"not null"` // no default: GORM would turn an explicit false into the default on insert
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
