@@ -44,6 +44,8 @@ func TestOpenAPIValidatorRejectsWrongResponses(t *testing.T) {
 			jsonResponse(200, strings.Replace(validTallyBody, `"agree_households_needed": null`, `"agree_households_needed": "2"`, 1)), "agree_households_needed"},
 		{"an area given as text", "GET", "/api/v1/rounds/r1/tally",
 			jsonResponse(200, strings.Replace(validTallyBody, `"area_m2": 812.5`, `"area_m2": "812.5"`, 1)), "area_m2"},
+		{"a time that is not RFC 3339", "GET", "/api/v1/rounds/r1/tally",
+			jsonResponse(200, strings.Replace(validTallyBody, `"2026-11-22T08:00:00+08:00"`, `"2026-11-22 08:00"`, 1)), "computed_at"},
 		{"an undocumented status", "GET", "/api/v1/rounds/r1/tally", jsonResponse(http.StatusTeapot, `{}`), "status is not supported"},
 		{"a household whose phone is null", "GET", "/api/v1/households/h1", jsonResponse(200,
 			`{"id":"h1","estate_id":"e1","building":"1","unit":"1","room":"101","area_m2":80.5,"owner_name":"张三","phone":null,"occupancy":"owner","eligible":true}`), "phone"},
