@@ -227,7 +227,9 @@ func parseRosterLine(line sheetRow, columns map[string]int) (HouseholdFields, []
 			problem(field, reason)
 		}
 	}
-	sort.Slice(issues, func(i, j int) bool { return fieldOrder(issues[i].Field) < fieldOrder(issues[j].Field) })
+	sort.Slice(issues, func(i, j int) bool {
+		return columnOrder(columns, issues[i].Field) < columnOrder(columns, issues[j].Field)
+	})
 	return f, issues
 }
 
@@ -248,13 +250,12 @@ func hasIssue(issues []ImportIssue, field string) bool {
 	return false
 }
 
-func fieldOrder(field string) int {
-	for i, c := range rosterColumns {
-		if c.Field == field {
-			return i
-		}
+// columnOrder sorts a row's issues left to right; a missing column last.
+func columnOrder(columns map[string]int, field string) int {
+	if i, ok := columns[field]; ok {
+		return i
 	}
-	return len(rosterColumns)
+	return 1 << 20
 }
 
 // countRows counts the distinct rows among the issues.
