@@ -100,7 +100,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 // TestOpenAPISecurityMatchesRoutes checks that the spec tells the truth about
 // authentication: public routes need no token, every other route needs the
-// bearer token, documents 401 and 403, and its writes accept Idempotency-Key.
+// bearer token and documents 401 (and 403 when some role is refused), and its
+// writes accept Idempotency-Key.
 func TestOpenAPISecurityMatchesRoutes(t *testing.T) {
 	doc := mustParseSpec(t)
 	operations := specOperations(doc)
@@ -130,15 +131,26 @@ func TestOpenAPISecurityMatchesRoutes(t *testing.T) {
 		if !needsBearer {
 			t.Errorf("%s needs a bearer token but the spec does not say so (security bearerAuth)", name)
 		}
-		for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden} {
-			if op.Responses.Status(status) == nil {
-				t.Errorf("%s does not document %d", name, status)
-			}
+		if op.Responses.Status(http.StatusUnauthorized) == nil {
+			t.Errorf("%s does not document 401", name)
+		}
+		if refusesSomeRole(rt.Action) && op.Responses.Status(http.StatusForbidden) == nil {
+			t.Errorf("%s is closed to some roles but does not document 403", name)
 		}
 		if rt.Method != http.MethodGet && !hasHeaderParameter(doc, name, "Idempotency-Key") {
 			t.Errorf("%s is a write but does not document the Idempotency-Key header", name)
 		}
 	}
+}
+
+// refusesSomeRole tells whether a role may be refused the action (403).
+func refusesSomeRole(action service.Action) bool {
+	for _, role := range []string{service.RoleAdmin, service.RoleWorker, service.RoleDesigner, service.RoleResident} {
+		if !service.RoleAllowed(action, role) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasHeaderParameter(doc *openapi3.T, operation, header string) bool {
