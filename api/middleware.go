@@ -76,6 +76,9 @@ func recoverPanics(logger *slog.Logger) gin.HandlerFunc {
 	}
 }
 
+// maxMultipartBytes is the outer cap of multipart bodies (uploads, imports).
+const maxMultipartBytes = 32 << 20
+
 // limitBody caps request bodies; multipart uploads set their own, larger limit.
 func limitBody(limit int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -85,6 +88,10 @@ func limitBody(limit int64) gin.HandlerFunc {
 		}
 		if !strings.HasPrefix(c.ContentType(), "multipart/") {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		} else {
+			// An outer cap, so that nothing (the idempotency middleware
+			// included) reads an unbounded upload; handlers set their own limits.
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxMultipartBytes)
 		}
 		c.Next()
 	}
