@@ -60,12 +60,16 @@ func TestCoreContractAuth(t *testing.T) {
 		// A disabled account's tokens stop working at once.
 		workerID, worker := s.staff(admin, "worker1", "worker")
 		s.must(http.StatusOK, "GET", "/api/v1/me", worker, nil)
+		var workerLogin tokenResponse
+		s.must(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]string{"username": "worker1", "password": "password-worker1"}).decode(t, &workerLogin)
 		var disabled userResponse
 		s.must(http.StatusOK, "PATCH", "/api/v1/users/"+workerID, admin, map[string]bool{"disabled": true}).decode(t, &disabled)
 		if !disabled.Disabled {
 			t.Errorf("the patched account is not disabled: %+v", disabled)
 		}
 		expectError(t, s.call("GET", "/api/v1/me", worker, nil), http.StatusUnauthorized, "account_disabled")
+		expectError(t, s.call("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": workerLogin.RefreshToken}),
+			http.StatusUnauthorized, "invalid_refresh_token")
 		expectError(t, s.call("POST", "/api/v1/auth/login", "", map[string]string{"username": "worker1", "password": "password-worker1"}),
 			http.StatusUnauthorized, "invalid_credentials")
 		bad := expectError(t, s.call("PATCH", "/api/v1/users/"+me.User.ID, admin, map[string]bool{"disabled": true}),
