@@ -1,6 +1,25 @@
 package api
 
-// workerRoutes lists the routes of this part of the API; it is empty until that part is built.
+import "minyi/service"
+
+// workerRoutes lists the community workers' tools: roster import and
+// export, home visits, offline sync, progress and the sign-off register.
 func (a *API) workerRoutes() []Route {
-	return nil
+	return []Route{
+		{"POST", "/api/v1/estates/:estate_id/households/import", service.ActEditRoster, a.importHouseholds},
+		{"GET", "/api/v1/estates/:estate_id/households/export", service.ActExportRoster, a.exportHouseholds},
+		{"GET", "/api/v1/households/import-template.xlsx", service.ActEditRoster, a.importTemplate},
+		{"POST", "/api/v1/rounds/:round_id/visits", service.ActRecordVisits, a.recordVisit},
+		{"POST", "/api/v1/rounds/:round_id/sync", service.ActRecordSignOffs, a.syncRecords},
+		{"GET", "/api/v1/rounds/:round_id/progress", service.ActReadProgress, a.roundProgress},
+		{"GET", "/api/v1/rounds/:round_id/export", service.ActExportRegister, a.exportRegister},
+	}
+}
+
+func init() {
+	RegisterMessages(map[string][2]string{
+		"import_rows_invalid": {"名册中有错误的行，本次未导入任何住户；请按行号和列修改后重新上传，或选择跳过错误行",
+			"some rows of the roster are invalid; nothing was imported (fix them or use skip_invalid=true)"},
+		"malformed_multipart": {"文件上传格式错误", "the multipart upload is malformed"},
+	})
 }

@@ -1,0 +1,167 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/service"
+)
+
+// MaxImportBytes bounds an uploaded roster file (20 MiB); the multipart
+// envelope may add a little.
+const MaxImportBytes = 20 << 20
+
+const multipartOverhead = 64 << 10
+
+type importIssueJSON struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+type importResponse struct {
+	DryRun     bool              `json:"dry_run"`
+	Written    bool              `json:"written"`
+	Created    int               `json:"created"`
+	Updated    int               `json:"updated"`
+	Unchanged  int               `json:"unchanged"`
+	Skipped    int               `json:"skipped"`
+	Errors     []importIssueJSON `json:"errors"`
+	ErrorCount int               `json:"error_count"`
+}
+
+// importIssues renders the problems in the caller's language.
+func importIssues(c *gin.Context, issues []service.ImportIssue) []importIssueJSON {
+	out := make([]importIssueJSON, len(issues))
+	for i, issue := range issues {
+		message := issue.Message
+		if english(c) {
+			message = issue.Reason
+		}
+		out[i] = importIssueJSON{Row: issue.Row, Column: issue.Column, Field: issue.Field, Message: message}
+	}
+	return out
+}
+
+// maxIssueFields bounds the per-row entries of an error envelope's fields.
+const maxIssueFields = 50
+
+func (a *API) importHouseholds(c *gin.Context) {
+	dryRun, ok := queryBool(c, "dry_run")
+	if !ok {
+		return
+	}
+	skipInvalid, ok := queryBool(c, "skip_invalid")
+	if !ok {
+		return
+	}
+	file, ok := uploadedFile(c)
+	if !ok {
+		return
+	}
+	report, err := a.svc.ImportHouseholds(c.Request.Context(), actorOf(c), c.Param("estate_id"), file,
+		service.ImportOptions{DryRun: dryRun, SkipInvalid: skipInvalid})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	issues := importIssues(c, report.Errors)
+	if report.Rejected && !report.DryRun {
+		fields := map[string]string{}
+		for _, issue := range issues[:min(len(issues), maxIssueFields)] {
+			fields[fmt.Sprintf("rows[%d].%s", issue.Row, issue.Field)] = issue.Message
+		}
+		abortWith(c, http.StatusUnprocessableEntity, "import_rows_invalid", fields,
+			map[string]any{"errors": issues, "error_count": report.ErrorCount})
+		return
+	}
+	c.JSON(http.StatusOK, importResponse{DryRun: report.DryRun, Written: report.Written, Created: report.Created,
+		Updated: report.Updated, Unchanged: report.Unchanged, Skipped: report.Skipped, Errors: issues,
+		ErrorCount: report.ErrorCount})
+}
+
+// uploadedFile reads the multipart field "file", at most MaxImportBytes
+// (the global body limit does not apply to multipart requests). It writes
+// the error and returns false on failure.
+func uploadedFile(c *gin.Context) (service.RosterFile, bool) {
+	if c.Request.ContentLength > MaxImportBytes+multipartOverhead {
+		abortWith(c, http.StatusRequestEntityTooLarge, "body_too_large", nil, nil)
+		return service.RosterFile{}, false
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxImportBytes+multipartOverhead)
+	part, header, err := c.Request.FormFile("file")
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge) || strings.Contains(err.Error(), "request body too large"):
+			abortWith(c, http.StatusRequestEntityTooLarge, "body_too_large", nil, nil)
+		case errors.Is(err, http.ErrNotMultipart) || errors.Is(err, http.ErrMissingBoundary):
+			abortWith(c, http.StatusUnprocessableEntity, "validation_failed",
+				map[string]string{"file": `send the file as multipart/form-data in the field "file"`}, nil)
+		case errors.Is(err, http.ErrMissingFile):
+			abortWith(c, http.StatusUnprocessableEntity, "validation_failed", map[string]string{"file": "is required"}, nil)
+		default:
+			abortWith(c, http.StatusBadRequest, "malformed_multipart", nil, nil)
+		}
+		return service.RosterFile{}, false
+	}
+	defer part.Close()
+	data, err := io.ReadAll(io.LimitReader(part, MaxImportBytes+1))
+	if err != nil {
+		abortWith(c, http.StatusBadRequest, "malformed_multipart", nil, nil)
+		return service.RosterFile{}, false
+	}
+	if len(data) > MaxImportBytes {
+		abortWith(c, http.StatusRequestEntityTooLarge, "body_too_large", nil, nil)
+		return service.RosterFile{}, false
+	}
+	return service.RosterFile{Name: header.Filename, Data: data}, true
+}
+
+func (a *API) exportHouseholds(c *gin.Context) {
+	sheet, err := a.svc.ExportRoster(c.Request.Context(), actorOf(c), c.Param("estate_id"), c.Query("format"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sendSpreadsheet(c, sheet, "roster")
+}
+
+func (a *API) importTemplate(c *gin.Context) {
+	sheet, err := service.ImportTemplate()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sendSpreadsheet(c, sheet, "roster-template")
+}
+
+// sendSpreadsheet answers with a download: the Chinese file name for
+// browsers that read RFC 6266 filename*, an ASCII one for the others. The
+// files hold personal data, so nothing may cache them.
+func sendSpreadsheet(c *gin.Context, sheet *service.Spreadsheet, asciiName string) {
+	ext := sheet.FileName[strings.LastIndex(sheet.FileName, ".")+1:]
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"; filename*=UTF-8''%s`,
+		asciiName, ext, encodeRFC5987(sheet.FileName)))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, sheet.ContentType, sheet.Data)
+}
+
+// encodeRFC5987 percent-encodes a UTF-8 file name for filename*.
+func encodeRFC5987(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
