@@ -28,6 +28,10 @@ type config struct {
 	WeChatAPIBase string
 	// DevLogin accepts "dev:<openid>" WeChat login codes (MINYI_DEV_LOGIN=1).
 	DevLogin bool
+	// DataKey encrypts phone numbers at rest (MINYI_DATA_KEY, 32 bytes).
+	DataKey []byte
+	// TrustedProxies may name the client in X-Forwarded-For (MINYI_TRUSTED_PROXIES).
+	TrustedProxies []string
 }
 
 // configError names the variable whose value stops the start.
@@ -72,6 +76,9 @@ func loadConfig() (*config, error) {
 		return nil, &configError{"MINYI_ADMIN_PASSWORD", "must be at least 8 characters"}
 	}
 	if err := loadWeChatConfig(cfg); err != nil {
+		return nil, err
+	}
+	if err := loadSecurityConfig(cfg); err != nil {
 		return nil, err
 	}
 	secret := os.Getenv("MINYI_JWT_SECRET")

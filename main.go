@@ -24,6 +24,7 @@ import (
 
 	"minyi/api"
 	"minyi/model"
+	"minyi/model/fieldcrypt"
 	"minyi/service"
 	"minyi/wechat"
 )
@@ -74,6 +75,9 @@ func openAll() (*config, *model.DB, *service.Service, error) {
 	cfg, err := loadConfig()
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if err := fieldcrypt.SetKey(cfg.DataKey); err != nil {
+		return nil, nil, nil, fmt.Errorf("MINYI_DATA_KEY: %w", err)
 	}
 	db, err := model.Open(cfg.DatabaseURL)
 	if err != nil {
@@ -132,7 +136,7 @@ func serve(args []string) error {
 		logger.Warn("!!! MINYI_DEV_LOGIN=1: anyone can log in as any resident with the code dev:<openid>; never use this in production !!!")
 	}
 	router, _ := api.New(svc, api.Config{OpenAPI: openapiSpec, PublicBaseURL: cfg.PublicBaseURL, DataDir: cfg.DataDir, Logger: logger,
-		WeChat: weChat, DevLogin: cfg.DevLogin})
+		WeChat: weChat, DevLogin: cfg.DevLogin, TrustedProxies: cfg.TrustedProxies})
 	server := &http.Server{Addr: cfg.Addr, Handler: router, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	stop, cancel := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)

@@ -73,7 +73,7 @@ func (a *API) login(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	tokens, err := a.svc.Login(c.Request.Context(), req.Username, req.Password)
+	tokens, err := a.svc.LoginFrom(c.Request.Context(), req.Username, req.Password, c.ClientIP())
 	if err != nil {
 		fail(c, err)
 		return

@@ -29,6 +29,9 @@ type Config struct {
 	// DevLogin accepts "dev:<openid>" codes at the WeChat login, for demos
 	// without WeChat (MINYI_DEV_LOGIN=1; never in production).
 	DevLogin bool
+	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For
+	// names the client; none by default (MINYI_TRUSTED_PROXIES).
+	TrustedProxies []string
 }
 
 // API holds the handlers' dependencies.
@@ -58,7 +61,8 @@ func New(svc *service.Service, cfg Config) (*gin.Engine, *API) {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(withRequestID(), recoverPanics(cfg.Logger), accessLog(cfg.Logger), limitBody(MaxBodyBytes))
+	r.Use(securityHeaders(), withRequestID(), recoverPanics(cfg.Logger), accessLog(cfg.Logger), limitBody(MaxBodyBytes))
+	_ = r.SetTrustedProxies(cfg.TrustedProxies) // none by default: the client address is the peer's, not X-Forwarded-For
 	r.NoRoute(func(c *gin.Context) { abortWith(c, http.StatusNotFound, "route_not_found", nil, nil) })
 	r.NoMethod(func(c *gin.Context) { abortWith(c, http.StatusMethodNotAllowed, "method_not_allowed", nil, nil) })
 	for _, rt := range a.Routes() {

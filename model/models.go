@@ -60,7 +60,8 @@ type Household struct {
 	Room           string `gorm:"type:varchar(32);not null;uniqueIndex:ux_households_address,priority:4"`
 	AreaHundredths int64  `gorm:"not null"`
 	OwnerName      string `gorm:"type:varchar(100);not null;default:''"`
-	Phone          string `gorm:"type:varchar(32);not null;default:''"`
+	Phone          string `gorm:"type:varchar(128);not null;default:'';serializer:secret"` // sealed: model/fieldcrypt
+	PhoneHash      string `gorm:"type:varchar(64);not null;default:'';index:ix_households_phone_hash"`
 	Occupancy      string `gorm:"type:varchar(16);not null;default:'owner'"`
 	Eligible       bool   `gorm:"not null"` // no default: GORM would turn an explicit false into the default on insert
 	CreatedAt      time.Time

@@ -9,7 +9,8 @@ type Resident struct {
 	OpenID  string `gorm:"type:varchar(64);not null;uniqueIndex:ux_residents_openid"`
 	UnionID string `gorm:"type:varchar(64);not null;default:'';index:ix_residents_unionid"`
 	// Phone is the number the resident shared through WeChat (optional).
-	Phone       string `gorm:"type:varchar(32);not null;default:''"`
+	Phone       string `gorm:"type:varchar(128);not null;default:'';serializer:secret"` // sealed: model/fieldcrypt
+	PhoneHash   string `gorm:"type:varchar(64);not null;default:'';index:ix_residents_phone_hash"`
 	Disabled    bool   `gorm:"not null;default:false"`
 	LastLoginAt *time.Time
 	CreatedAt   time.Time

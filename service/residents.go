@@ -163,8 +163,12 @@ func (s *Service) SetResidentPhone(ctx context.Context, actor Actor, phone strin
 		return nil, InvalidField("code", "WeChat returned no usable phone number")
 	}
 	var profile *ResidentProfile
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&model.Resident{}).Where("id = ?", actor.ID).Updates(map[string]any{"phone": phone, "updated_at": s.Now()})
+	sealed, phoneHash, err := model.SealedPhone(phone) // a map update bypasses the model's serializer
+	if err != nil {
+		return nil, err
+	}
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&model.Resident{}).Where("id = ?", actor.ID).Updates(map[string]any{"phone": sealed, "phone_hash": phoneHash, "updated_at": s.Now()})
 		if res.Error != nil {
 			return res.Error
 		}

@@ -116,6 +116,7 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 		}
 		plan := planImport(estateID, existing, rows, now)
 		report.Created, report.Updated, report.Unchanged = len(plan.creates), len(plan.updates), plan.unchanged
+		s.audit(tx, actor, estateID, "roster.import", "estate", estateID, nil, map[string]any{"created": len(plan.creates), "updated": len(plan.updates), "unchanged": plan.unchanged})
 		if err := s.upsertHouseholds(tx, append(plan.creates, plan.updates...)); err != nil {
 			return err
 		}
@@ -329,8 +330,8 @@ func planImport(estateID string, existing []model.Household, rows []rosterRow, n
 // are inserted. Plain SQL, because GORM would replace a false "eligible"
 // by the column's default.
 func (s *Service) upsertHouseholds(tx *gorm.DB, households []model.Household) error {
-	const columns = "id, estate_id, building, unit, room, area_hundredths, owner_name, phone, occupancy, eligible, created_at, updated_at"
-	updated := []string{"area_hundredths", "owner_name", "phone", "occupancy", "eligible", "updated_at"}
+	const columns = "id, estate_id, building, unit, room, area_hundredths, owner_name, phone, phone_hash, occupancy, eligible, created_at, updated_at"
+	updated := []string{"area_hundredths", "owner_name", "phone", "phone_hash", "occupancy", "eligible", "updated_at"}
 	var onConflict strings.Builder
 	if s.db.Dialect == model.MySQL {
 		onConflict.WriteString(" ON DUPLICATE KEY UPDATE ")
@@ -353,14 +354,18 @@ func (s *Service) upsertHouseholds(tx *gorm.DB, households []model.Household) er
 		batch := households[start:min(start+importBatchSize, len(households))]
 		var sql strings.Builder
 		sql.WriteString("INSERT INTO households (" + columns + ") VALUES ")
-		args := make([]any, 0, 12*len(batch))
+		args := make([]any, 0, 13*len(batch))
 		for i, h := range batch {
 			if i > 0 {
 				sql.WriteString(", ")
 			}
-			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			phone, phoneHash, err := model.SealedPhone(h.Phone) // plain SQL: seal as the model would
+			if err != nil {
+				return err
+			}
 			args = append(args, h.ID, h.EstateID, h.Building, h.Unit, h.Room, h.AreaHundredths, h.OwnerName,
-				h.Phone, h.Occupancy, h.Eligible, h.CreatedAt, h.UpdatedAt)
+				phone, phoneHash, h.Occupancy, h.Eligible, h.CreatedAt, h.UpdatedAt)
 		}
 		sql.WriteString(onConflict.String())
 		if err := tx.Exec(sql.String(), args...).Error; err != nil {

@@ -1,0 +1,91 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"minyi/model"
+)
+
+// Login brute-force limit: after LoginFailureLimit failed logins for one
+// username from one client address within LoginFailureWindow, further logins
+// for that pair are refused (even with the right password) until the oldest
+// failure leaves the window. The failures are counted in the database, so the
+// limit holds across instances.
+const (
+	LoginFailureLimit  = 10
+	LoginFailureWindow = 10 * time.Minute
+)
+
+// LoginFrom is Login guarded against password guessing: it refuses with 429
+// too_many_login_attempts (and the seconds to wait) once the username has
+// failed LoginFailureLimit times from clientIP within LoginFailureWindow,
+// records each invalid_credentials failure, and forgets the failures of the
+// pair on success. Errors: those of Login, too_many_login_attempts.
+func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP string) (*Tokens, error) {
+	key := loginFailureKey(username, clientIP)
+	if wait, err := s.loginWait(ctx, key); err != nil {
+		return nil, err
+	} else if wait > 0 {
+		return nil, RateLimited("too_many_login_attempts", int((wait+time.Second-1)/time.Second))
+	}
+	tokens, err := s.Login(ctx, username, password)
+	var se *Error
+	switch {
+	case err == nil:
+		if derr := s.db.Gorm.WithContext(ctx).Where("pair_hash = ?", key).Delete(&model.LoginFailure{}).Error; derr != nil {
+			return nil, AsError(derr)
+		}
+		return tokens, nil
+	case errors.As(err, &se) && se.Code == "invalid_credentials":
+		if rerr := s.recordLoginFailure(ctx, key); rerr != nil {
+			return nil, rerr
+		}
+	}
+	return nil, err
+}
+
+// loginWait is how long the pair must wait before its next try (0: go ahead).
+func (s *Service) loginWait(ctx context.Context, key string) (time.Duration, error) {
+	now := s.Now()
+	var recent []time.Time
+	err := s.db.Gorm.WithContext(ctx).Model(&model.LoginFailure{}).
+		Where("pair_hash = ? AND failed_at > ?", key, now.Add(-LoginFailureWindow)).
+		Order("failed_at DESC").Limit(LoginFailureLimit).Pluck("failed_at", &recent).Error
+	if err != nil {
+		return 0, AsError(err)
+	}
+	if len(recent) < LoginFailureLimit {
+		return 0, nil
+	}
+	// The pair may try again when the oldest of the last LoginFailureLimit
+	// failures leaves the window.
+	oldest := recent[len(recent)-1]
+	return max(oldest.Add(LoginFailureWindow).Sub(now), time.Second), nil
+}
+
+// recordLoginFailure stores one failure and drops the pair's failures that
+// have left the window, so the table stays small. These are counters, not
+// records of the consultation: they are written outside inTx and its audit
+// ledger, and need no transaction (each statement stands alone).
+func (s *Service) recordLoginFailure(ctx context.Context, key string) error {
+	now := s.Now()
+	g := s.db.Gorm.WithContext(ctx)
+	if err := g.Where("pair_hash = ? AND failed_at <= ?", key, now.Add(-LoginFailureWindow)).Delete(&model.LoginFailure{}).Error; err != nil {
+		return AsError(err)
+	}
+	if err := g.Create(&model.LoginFailure{ID: newID(), PairHash: key, FailedAt: now}).Error; err != nil {
+		return AsError(err)
+	}
+	return nil
+}
+
+// loginFailureKey identifies a (username, client address) pair without
+// storing the username, which may be a mistyped password.
+func loginFailureKey(username, clientIP string) string {
+	sum := sha256.Sum256([]byte(username + "\x00" + clientIP))
+	return hex.EncodeToString(sum[:])
+}
