@@ -23,6 +23,9 @@ func BenchmarkTally(b *testing.B) {
 		b.Run(fmt.Sprintf("sqlite/households=%d", n), func(b *testing.B) {
 			benchTally(b, testdb.OpenSQLite(b), n)
 		})
+		b.Run(fmt.Sprintf("mysql/households=%d", n), func(b *testing.B) {
+			benchTally(b, testdb.OpenMySQL(b), n)
+		})
 	}
 }
 
