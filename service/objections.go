@@ -173,17 +173,23 @@ type ObjectionView struct {
 }
 
 // FileObjection records an objection: a resident's for one of their bound
-// households (channel online), or staff's on a resident's behalf (channel
-// paper, door or proxy). Errors: estate_not_found, validation_failed
-// (round_id, household_id, photos).
+// households (channel online; the text is moderated, and held text waits for
+// a worker's review), or staff's on a resident's behalf (channel paper, door
+// or proxy). Errors: estate_not_found, validation_failed (round_id,
+// household_id, photos), content_rejected.
 func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID string, in ObjectionInput) (*ObjectionView, error) {
 	resident := actor.Role == RoleResident
 	if err := in.validate(resident); err != nil {
 		return nil, err
 	}
+	// A resident's text is checked before the transaction (the check may call WeChat).
+	verdict, err := s.moderateText(ctx, actor, "content", in.Content)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Now()
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := s.authorize(tx, actor, estateID, ActFileObjection); err != nil {
 			return estateNotFound(err)
 		}
@@ -195,13 +201,19 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 		}
 		o := model.Objection{ID: newID(), EstateID: estateID, Status: ObjectionOpen, RoundID: in.RoundID,
 			HouseholdID: in.HouseholdID, Category: in.Category, PlanItem: in.PlanItem, Content: in.Content,
-			Moderation: ModerationPublished, Channel: in.Channel, FiledByKind: actor.Kind, FiledByID: actor.ID,
+			Moderation: verdict.Outcome, Channel: in.Channel, FiledByKind: actor.Kind, FiledByID: actor.ID,
 			FiledByRole: actor.Role, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&o).Error; err != nil {
 			return err
 		}
 		if err := s.attachUploads(tx, actor, estateID, uploadOwnerObjection, o.ID, in.Photos, "photos"); err != nil {
 			return err
+		}
+		if o.Moderation == ModerationHeld {
+			subject := ModerationSubject{Kind: SubjectObjection, ID: o.ID, EstateID: estateID}
+			if err := s.holdForReview(tx, actor, subject, o.Content, verdict); err != nil {
+				return err
+			}
 		}
 		if err := tx.Create(s.objectionEvent(actor, &o, "filed")).Error; err != nil {
 			return err
@@ -434,18 +446,28 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 	return views, nil
 }
 
-// ownObjections restricts a query to the objections a resident filed.
+// ownObjections restricts a query to a resident's own objections: those
+// they filed and those filed for a household they are bound to.
 func (s *Service) ownObjections(tx *gorm.DB, q *gorm.DB, residentID string) *gorm.DB {
-	return q.Where("filed_by_kind = ? AND filed_by_id = ?", ActorResident, residentID)
+	bound := tx.Model(&model.ResidentBinding{}).Select("household_id").Where("resident_id = ?", residentID)
+	return q.Where("((filed_by_kind = ? AND filed_by_id = ?) OR household_id IN (?))", ActorResident, residentID, bound)
 }
 
-// residentOwnsObjection tells whether a resident filed the objection.
+// residentOwnsObjection tells whether the objection is the resident's own:
+// filed by them, or for a household they are bound to.
 func (s *Service) residentOwnsObjection(tx *gorm.DB, residentID string, o *model.Objection) (bool, error) {
-	return o.FiledByKind == ActorResident && o.FiledByID == residentID, nil
+	if o.FiledByKind == ActorResident && o.FiledByID == residentID {
+		return true, nil
+	}
+	if o.HouseholdID == nil {
+		return false, nil
+	}
+	return s.residentMaySpeakFor(tx, residentID, *o.HouseholdID)
 }
 
 // residentMaySpeakFor tells whether a resident is bound to the household.
-// Bindings arrive with the residents' part; until then no resident is bound.
 func (s *Service) residentMaySpeakFor(tx *gorm.DB, residentID, householdID string) (bool, error) {
-	return false, nil
+	var n int64
+	err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND household_id = ?", residentID, householdID).Count(&n).Error
+	return n > 0, err
 }
