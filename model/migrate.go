@@ -14,6 +14,7 @@ func Models() []any {
 		&Objection{}, &ObjectionEvent{}, &Revision{}, &RevisionObjection{}, &Upload{}, &RoundOpenOverride{},
 		&Resident{}, &ResidentBinding{}, &BindingCode{}, &BindingFailure{}, &ModerationItem{},
 		&Visit{}, &SyncRecord{},
+		&AuditChain{}, &AuditEvent{},
 		&LoginFailure{},
 	}
 }

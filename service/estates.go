@@ -90,6 +90,7 @@ func (s *Service) CreateEstate(ctx context.Context, actor Actor, in EstateFields
 		estate.Code = "e-" + code
 	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		s.audit(tx, actor, estate.ID, "estate.create", "estate", estate.ID, nil, estateSummary(estate))
 		if err := tx.Create(&estate).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return Conflict("duplicate_code", estate.Code)
@@ -117,6 +118,7 @@ func (s *Service) UpdateEstate(ctx context.Context, actor Actor, estateID string
 		if err := tx.Where("id = ?", estateID).Take(&estate).Error; err != nil {
 			return notFoundAs(err, "estate_not_found")
 		}
+		s.audit(tx, actor, estate.ID, "estate.update", "estate", estate.ID, estateSummary(estate), func() any { return estateSummary(estate) })
 		in.apply(&estate)
 		estate.UpdatedAt = s.Now()
 		if err := tx.Save(&estate).Error; err != nil {
@@ -189,6 +191,7 @@ func (s *Service) AssignStaff(ctx context.Context, actor Actor, estateID, userID
 		if user.Role != role {
 			return InvalidField("role", "the account's role is "+user.Role)
 		}
+		s.audit(tx, actor, estateID, "estate.assign_staff", "user", userID, nil, map[string]any{"role": role})
 		if err := tx.Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error; err != nil {
 			return err
 		}
@@ -206,6 +209,7 @@ func (s *Service) UnassignStaff(ctx context.Context, actor Actor, estateID, user
 		if err := s.mustFindEstate(tx, estateID); err != nil {
 			return err
 		}
+		s.audit(tx, actor, estateID, "estate.unassign_staff", "user", userID, nil, nil)
 		return tx.Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error
 	})
 }

@@ -133,6 +133,7 @@ func (s *Service) CreateHouseholds(ctx context.Context, actor Actor, estateID st
 			}
 			return err
 		}
+		s.auditHouseholds(tx, actor, "household.create", households)
 		return s.touchEstate(tx, estateID)
 	})
 	if err != nil {
@@ -203,6 +204,7 @@ func (s *Service) UpdateHousehold(ctx context.Context, actor Actor, householdID 
 		if err := s.authorize(tx, actor, h.EstateID, ActEditRoster); err != nil {
 			return householdNotFound(err)
 		}
+		s.audit(tx, actor, h.EstateID, "household.update", "household", h.ID, householdSummary(h), func() any { return householdSummary(h) })
 		in.apply(&h)
 		h.UpdatedAt = s.Now()
 		if err := tx.Save(&h).Error; err != nil {

@@ -187,6 +187,7 @@ func (s *Service) ReviewModeration(ctx context.Context, actor Actor, itemID, out
 			}
 			return err
 		}
+		s.audit(tx, actor, item.EstateID, "moderation.review", item.SubjectKind, item.SubjectID, map[string]any{"status": item.Status}, map[string]any{"status": status})
 		now := s.Now()
 		claimed := tx.Model(&model.ModerationItem{}).Where("id = ? AND status = ?", item.ID, ModerationHeld).
 			Updates(map[string]any{"status": status, "reviewed_by": actor.ID, "reviewed_at": now})

@@ -215,6 +215,7 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 				return err
 			}
 		}
+		s.audit(tx, actor, estateID, "objection.file", "objection", o.ID, nil, objectionSummary(&o))
 		if err := tx.Create(s.objectionEvent(actor, &o, "filed")).Error; err != nil {
 			return err
 		}

@@ -89,6 +89,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 		if res.RowsAffected == 0 {
 			return errRetry
 		}
+		s.audit(tx, actor, o.EstateID, "objection."+kind, "objection", o.ID, nil, objectionSummary(&o))
 		if err := tx.Create(s.objectionEvent(actor, &o, kind)).Error; err != nil {
 			return err
 		}
@@ -144,6 +145,7 @@ func (s *Service) FollowUpObjection(ctx context.Context, actor Actor, objectionI
 		if res.RowsAffected == 0 {
 			return errRetry
 		}
+		s.audit(tx, actor, o.EstateID, "objection.close", "objection", o.ID, nil, objectionSummary(&o))
 		if err := tx.Create(s.objectionEvent(actor, &o, "closed")).Error; err != nil {
 			return err
 		}

@@ -58,6 +58,7 @@ func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, h
 			return err
 		}
 		now := s.Now()
+		s.audit(tx, actor, estateID, "binding_code.issue", "household", householdID, nil, nil)
 		row := model.BindingCode{ID: newID(), CodeHash: hashToken(code), EstateID: estateID, HouseholdID: householdID,
 			ExpiresAt: now.Add(BindingCodeTTL), CreatedBy: actor.ID, CreatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
@@ -137,6 +138,7 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code strin
 		case !now.Before(row.ExpiresAt):
 			wrong = Invalid("binding_code_expired", map[string]string{"code": "the code has expired"})
 		default:
+			s.audit(tx, actor, row.EstateID, "binding.redeem", "household", row.HouseholdID, nil, map[string]any{"resident_id": actor.ID})
 			if err := s.consumeBindingCode(tx, actor.ID, &row, now); err != nil {
 				return err
 			}
@@ -247,6 +249,7 @@ func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, 
 		if err := s.authorizeHousehold(tx, actor, householdID, ActEditRoster); err != nil {
 			return err
 		}
+		s.auditHousehold(tx, actor, householdID, "binding.remove", map[string]any{"resident_id": residentID}, nil)
 		res := tx.Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.ResidentBinding{})
 		if res.Error != nil {
 			return res.Error

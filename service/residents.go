@@ -85,6 +85,7 @@ func (s *Service) LoginResident(ctx context.Context, who ResidentIdentity) (*Tok
 				return err
 			}
 		}
+		s.audit(tx, Actor{Kind: ActorResident, ID: resident.ID, Role: RoleResident, Channel: ChannelOnline}, "", "resident.login", "resident", resident.ID, nil, nil)
 		var err error
 		residentID = resident.ID
 		tokens, err = s.issueTokens(tx, ActorResident, resident.ID, RoleResident, newID())
@@ -175,6 +176,7 @@ func (s *Service) SetResidentPhone(ctx context.Context, actor Actor, phone strin
 		if res.RowsAffected == 0 {
 			return NotFound("not_found")
 		}
+		s.audit(tx, actor, "", "resident.set_phone", "resident", actor.ID, nil, map[string]any{"number_verified": true})
 		var err error
 		profile, err = s.residentProfile(tx, actor.ID)
 		return err

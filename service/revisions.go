@@ -91,6 +91,7 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 		}
 		rev := model.Revision{ID: newID(), EstateID: estateID, Version: latest + 1, Title: in.Title,
 			Summary: in.Summary, Changes: in.Changes, PublishedBy: actor.ID, PublishedAt: s.Now()}
+		s.audit(tx, actor, estateID, "revision.publish", "revision", rev.ID, nil, map[string]any{"version": rev.Version, "title": rev.Title, "addresses": in.Addresses})
 		if err := tx.Create(&rev).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return errRetry

@@ -177,6 +177,7 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 			}
 			return err
 		}
+		s.audit(tx, actor, estateID, "round.create", "round", round.ID, nil, map[string]any{"seq": round.Seq, "title": round.Title, "kind": round.Kind, "rule": round.RuleJSON})
 		return s.touchEstate(tx, estateID)
 	})
 	if err != nil {
@@ -209,6 +210,7 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 		if err := tx.Save(&round).Error; err != nil {
 			return err
 		}
+		s.audit(tx, actor, round.EstateID, "round.update", "round", round.ID, nil, map[string]any{"title": round.Title, "kind": round.Kind, "rule": round.RuleJSON, "scope_building": round.ScopeBuilding, "scope_unit": round.ScopeUnit})
 		return s.touchEstate(tx, round.EstateID)
 	})
 	if err != nil {
@@ -290,6 +292,7 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 		}).Error; err != nil {
 			return err
 		}
+		s.audit(tx, actor, round.EstateID, "round.open", "round", round.ID, map[string]any{"status": RoundDraft}, map[string]any{"status": RoundOpen, "forced": force, "electorate_households": round.ElectorateHouseholds, "electorate_area_hundredths": round.ElectorateArea})
 		return s.touchEstate(tx, round.EstateID)
 	})
 	if err != nil {
@@ -381,6 +384,7 @@ func (s *Service) CloseRound(ctx context.Context, actor Actor, roundID string) (
 		}).Error; err != nil {
 			return err
 		}
+		s.audit(tx, actor, round.EstateID, "round.close", "round", round.ID, map[string]any{"status": RoundOpen}, map[string]any{"status": RoundClosed, "passed": tally.Passed, "electorate": tally.Electorate, "decisions": tally.Decisions})
 		return s.touchEstate(tx, round.EstateID)
 	})
 	if err != nil {

@@ -58,6 +58,7 @@ func New(db *model.DB, cfg Config, clock Clock) *Service {
 	if cfg.RefreshTokenTTL == 0 {
 		cfg.RefreshTokenTTL = 30 * 24 * time.Hour
 	}
+	registerAuditGuard(db)
 	return &Service{db: db, cfg: cfg, clock: clock, random: rand.Reader}
 }
 
@@ -119,7 +120,7 @@ const maxTxAttempts = 8
 func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
-		err = s.db.Transaction(ctx, fn)
+		err = s.db.Transaction(s.guardAudit(ctx, fn))
 		if err == nil || !retryable(err) {
 			break
 		}

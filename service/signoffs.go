@@ -218,6 +218,11 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 		Args: []any{newID(), t.RoundID, t.HouseholdID, result.Version, old, in.Decision, in.Channel,
 			in.SignerName, in.Comment, actor.Kind, actor.ID, actor.Role, actor.RequestID, now},
 	})
+	audit, err := s.auditSignOff(tx, actor, t, old, result)
+	if err != nil {
+		return err
+	}
+	statements = append(statements, audit...)
 	move, touched := counterMove(t, old, in.Decision)
 	if touched > 0 {
 		statements = append(statements, move)

@@ -402,6 +402,7 @@ func (s *Service) applySyncRecord(tx *gorm.DB, actor Actor, roundID string, rec 
 	if latest != nil && rec.RecordedAt.Before(latest.RecordedAt) {
 		result.Superseded = true
 		result.SignOff = &SyncDecision{Decision: latest.Decision, Version: latest.Version, RecordedAt: latest.RecordedAt}
+		s.audit(tx, synced, target.EstateID, "signoff.sync_superseded", "sign_off", latest.ID, nil, map[string]any{"decision": in.Decision, "client_id": rec.ClientID})
 		return s.recordSuperseded(tx, synced, rec, latest, in)
 	}
 	var signOff model.SignOff

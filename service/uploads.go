@@ -70,7 +70,10 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 	if estateID != "" {
 		upload.EstateID = &estateID
 	}
-	if err := s.inTx(ctx, func(tx *gorm.DB) error { return tx.Create(&upload).Error }); err != nil {
+	if err := s.inTx(ctx, func(tx *gorm.DB) error {
+		s.audit(tx, actor, estateID, "upload.create", "upload", upload.ID, nil, map[string]any{"content_type": upload.ContentType, "size_bytes": upload.SizeBytes, "sha256": upload.SHA256})
+		return tx.Create(&upload).Error
+	}); err != nil {
 		os.Remove(filepath.Join(uploadDir, name))
 		return nil, err
 	}

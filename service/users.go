@@ -69,6 +69,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*mod
 	user := model.User{ID: newID(), Username: in.Username, PasswordHash: string(hash), DisplayName: in.DisplayName,
 		Role: in.Role, CreatedAt: now, UpdatedAt: now}
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		s.audit(tx, actor, "", "user.create", "user", user.ID, nil, map[string]any{"username": user.Username, "role": user.Role, "display_name": user.DisplayName})
 		if err := tx.Create(&user).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return Conflict("duplicate_username", in.Username)
@@ -138,6 +139,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 		if len(updates) == 0 {
 			return nil
 		}
+		s.audit(tx, actor, "", "user.update", "user", user.ID, map[string]any{"display_name": user.DisplayName, "disabled": user.Disabled}, updates)
 		updates["updated_at"] = s.Now()
 		if err := tx.Model(&user).Updates(updates).Error; err != nil {
 			return err

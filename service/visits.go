@@ -83,6 +83,7 @@ func (s *Service) insertVisit(tx *gorm.DB, actor Actor, t *signOffTarget, in Vis
 	visit := &model.Visit{ID: newID(), RoundID: t.RoundID, HouseholdID: t.HouseholdID, Outcome: in.Outcome,
 		Note: in.Note, Channel: actor.Channel, ActorKind: actor.Kind, ActorID: actor.ID, RequestID: actor.RequestID,
 		VisitedAt: visitedAt, RecordedAt: s.Now()}
+	s.audit(tx, actor, t.EstateID, "visit.record", "visit", visit.ID, nil, map[string]any{"round_id": t.RoundID, "household_id": t.HouseholdID, "outcome": visit.Outcome})
 	if err := tx.Create(visit).Error; err != nil {
 		return nil, err
 	}

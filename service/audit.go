@@ -1,0 +1,288 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// auditShards is the number of hash chains per estate. Every append locks
+// its chain's head row until the transaction commits, so one chain per
+// estate would serialise all of an estate's writes (sign-offs included) on
+// one row; sixteen chains, chosen by the audited object, let sixteen
+// transactions commit at once while every object's events stay in one chain
+// (see the benchmark figures in BenchmarkSignOffMySQL's comment).
+const auditShards = 16
+
+// auditGenesis is the previous hash of the first event of every chain.
+const auditGenesis = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// maxSummaryBytes caps the before/after summaries of an event.
+const maxSummaryBytes = 2000
+
+// auditChainID names the chain of an estate's events about an object; events
+// that concern no estate (staff accounts, residents' logins) go to the
+// chains of the pseudo-estate "global".
+func auditChainID(estateID, objectID string) string {
+	if estateID == "" {
+		estateID = "global"
+	}
+	sum := sha256.Sum256([]byte(objectID))
+	return fmt.Sprintf("%s/%02d", estateID, int(sum[0])%auditShards)
+}
+
+// audit appends an event to the ledger in the caller's transaction (one
+// of Service.inTx): the actor, the action on an object of an estate ("" when
+// none) and short summaries of the object before and after (maps or
+// structs; keys naming phone numbers, passwords, tokens or codes are
+// dropped). The event is written when the transaction's function returns
+// without error, just before the commit, so a call is one line anywhere in
+// the function; before is encoded at the call, after when the event is
+// written, and after may be a func() any (called then), so a call placed
+// before a change records the state after it.
+func (s *Service) audit(tx *gorm.DB, actor Actor, estateID, action, objectType, objectID string, before, after any) {
+	e := s.newAuditEvent(actor, estateID, action, objectType, objectID, before, nil)
+	if scope := scopeOf(tx); scope != nil {
+		scope.mu.Lock()
+		scope.pending = append(scope.pending, pendingEvent{event: e, after: after})
+		scope.mu.Unlock()
+		return
+	}
+	e.AfterSummary = auditSummary(after)
+	// Outside inTx (never in the service's own code): write at once.
+	if statements, err := s.appendAuditEvent(tx, e); err == nil {
+		_, err = s.db.ExecBatch(tx, statements)
+		if err != nil {
+			tx.AddError(err)
+		}
+	} else {
+		tx.AddError(err)
+	}
+}
+
+// auditStatements returns the statements that append an audit event, for a
+// caller that sends its writes as one batch (model.DB.ExecBatch).
+func (s *Service) auditStatements(tx *gorm.DB, actor Actor, estateID, action, objectType, objectID string, before, after any) ([]model.Statement, error) {
+	markAudited(tx)
+	return s.appendAuditEvent(tx, s.newAuditEvent(actor, estateID, action, objectType, objectID, before, after))
+}
+
+// newAuditEvent builds an event (without its place in the chain).
+func (s *Service) newAuditEvent(actor Actor, estateID, action, objectType, objectID string, before, after any) *model.AuditEvent {
+	return &model.AuditEvent{ID: newID(), EstateID: clean(estateID, 36), ChainID: auditChainID(estateID, objectID),
+		ActorKind: clean(actor.Kind, 16), ActorID: clean(actor.ID, 64), ActorRole: clean(actor.Role, 16),
+		Channel: clean(actor.Channel, 16), Action: clean(action, 48), ObjectType: clean(objectType, 32),
+		ObjectID: clean(objectID, 64), BeforeSummary: auditSummary(before), AfterSummary: auditSummary(after),
+		RequestID: clean(actor.RequestID, 64), OccurredAt: s.Now().Truncate(time.Millisecond)}
+}
+
+// appendAuditEvent returns the statements that put an event at the end of
+// its chain. On MySQL the chain's new hash is computed by the statements
+// themselves (SHA2 over the head row's hash and the event's encoding), so
+// the head row is locked only from that statement to the commit; on SQLite,
+// whose writers are serialised anyway, the head is read and the hash
+// computed here.
+func (s *Service) appendAuditEvent(tx *gorm.DB, e *model.AuditEvent) ([]model.Statement, error) {
+	canonical := canonicalAuditEvent(e)
+	fields := []any{e.ID, e.ChainID, e.EstateID, e.ActorKind, e.ActorID, e.ActorRole, e.Channel, e.Action,
+		e.ObjectType, e.ObjectID, e.BeforeSummary, e.AfterSummary, e.RequestID, e.OccurredAt}
+	const columns = `id, chain_id, estate_id, actor_kind, actor_id, actor_role, channel, action, object_type,
+		object_id, before_summary, after_summary, request_id, occurred_at, seq, prev_hash, hash`
+	if s.db.Dialect == model.MySQL {
+		return []model.Statement{{
+			SQL: `INSERT INTO audit_chains (chain_id, estate_id, seq, prev_hash, head_hash)
+				VALUES (?, ?, 1, ?, SHA2(CONCAT(?, ?), 256))
+				ON DUPLICATE KEY UPDATE seq = seq + 1, prev_hash = head_hash, head_hash = SHA2(CONCAT(head_hash, ?), 256)`,
+			Args: []any{e.ChainID, e.EstateID, auditGenesis, auditGenesis, canonical, canonical},
+		}, {
+			SQL: `INSERT INTO audit_events (` + columns + `)
+				SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, seq, prev_hash, head_hash FROM audit_chains WHERE chain_id = ?`,
+			Args: append(fields, e.ChainID),
+		}}, nil
+	}
+	var heads []model.AuditChain
+	if err := tx.Where("chain_id = ?", e.ChainID).Limit(1).Find(&heads).Error; err != nil {
+		return nil, err
+	}
+	e.Seq, e.PrevHash = 1, auditGenesis
+	if len(heads) == 1 {
+		e.Seq, e.PrevHash = heads[0].Seq+1, heads[0].HeadHash
+	}
+	e.Hash = chainHash(e.PrevHash, canonical)
+	return []model.Statement{{
+		SQL: `INSERT INTO audit_chains (chain_id, estate_id, seq, prev_hash, head_hash) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (chain_id) DO UPDATE SET seq = excluded.seq, prev_hash = excluded.prev_hash, head_hash = excluded.head_hash`,
+		Args: []any{e.ChainID, e.EstateID, e.Seq, e.PrevHash, e.Hash},
+	}, {
+		SQL:  `INSERT INTO audit_events (` + columns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		Args: append(fields, e.Seq, e.PrevHash, e.Hash),
+	}}, nil
+}
+
+// chainHash is the hash of an event: SHA-256 over the previous event's hash
+// (64 hex digits) followed by the event's canonical encoding, in hex.
+func chainHash(prevHash, canonical string) string {
+	sum := sha256.Sum256([]byte(prevHash + canonical))
+	return hex.EncodeToString(sum[:])
+}
+
+// canonicalAuditEvent is the encoding an event's hash covers: a JSON array
+// of its fields in a fixed order, the time in UTC to the millisecond. The
+// sequence number and hashes are not part of it; the chain links order the
+// events.
+func canonicalAuditEvent(e *model.AuditEvent) string {
+	encoded, _ := json.Marshal([]string{"minyi-audit-v1", e.ID, e.ChainID, e.EstateID, e.ActorKind, e.ActorID,
+		e.ActorRole, e.Channel, e.Action, e.ObjectType, e.ObjectID, e.BeforeSummary, e.AfterSummary, e.RequestID,
+		e.OccurredAt.UTC().Format("2006-01-02T15:04:05.000Z")})
+	return string(encoded)
+}
+
+// clean makes a string safe to store and hash identically on every
+// database: valid UTF-8, at most max bytes.
+func clean(s string, max int) string {
+	s = strings.ToValidUTF8(s, "?")
+	for len(s) > max {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}
+
+// sensitiveKeys are summary keys never written to the ledger.
+var sensitiveKeys = []string{"phone", "password", "token", "secret", "code_hash", "session"}
+
+// auditSummary encodes a before/after summary as compact JSON with sorted
+// keys, dropping sensitive keys at any depth; nil gives "".
+func auditSummary(v any) string {
+	if later, ok := v.(func() any); ok {
+		v = later()
+	}
+	if v == nil {
+		return ""
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return `{"error":"summary not encodable"}`
+	}
+	var generic any
+	if json.Unmarshal(raw, &generic) != nil {
+		return ""
+	}
+	raw, _ = json.Marshal(dropSensitive(generic))
+	if len(raw) > maxSummaryBytes {
+		raw, _ = json.Marshal(map[string]any{"truncated": clean(string(raw), maxSummaryBytes-40)})
+	}
+	return string(raw)
+}
+
+func dropSensitive(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, inner := range t {
+			lower := strings.ToLower(k)
+			for _, bad := range sensitiveKeys {
+				if strings.Contains(lower, bad) {
+					delete(t, k)
+					break
+				}
+			}
+			if _, ok := t[k]; ok {
+				t[k] = dropSensitive(inner)
+			}
+		}
+	case []any:
+		for i := range t {
+			t[i] = dropSensitive(t[i])
+		}
+	}
+	return v
+}
+
+// ListAuditEvents lists an estate's audit events, oldest first, a page at a
+// time (admin). Errors: estate_not_found, validation_failed (limit, cursor).
+func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, estateID string, page Page) ([]model.AuditEvent, string, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	if err := s.authorize(tx, actor, estateID, ActAudit); err != nil {
+		return nil, "", estateNotFound(err)
+	}
+	if err := s.mustFindEstate(tx, estateID); err != nil {
+		return nil, "", AsError(err)
+	}
+	q, limit, err := page.apply(tx.Model(&model.AuditEvent{}).Where("estate_id = ?", estateID), "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var events []model.AuditEvent
+	if err := q.Find(&events).Error; err != nil {
+		return nil, "", AsError(err)
+	}
+	events, next := nextCursor(events, limit, func(e model.AuditEvent) string { return e.ID })
+	return events, next, nil
+}
+
+// auditSignOff returns the audit statements of a sign-off's change, for
+// applyDecision's batch.
+func (s *Service) auditSignOff(tx *gorm.DB, actor Actor, t *signOffTarget, old string, so *model.SignOff) ([]model.Statement, error) {
+	action := "signoff.record"
+	if so.Decision == DecisionWithdrawn {
+		action = "signoff.withdraw"
+	}
+	var before any
+	if old != "" {
+		before = map[string]any{"decision": old, "version": so.Version - 1}
+	}
+	after := map[string]any{"round_id": t.RoundID, "household_id": t.HouseholdID, "decision": so.Decision,
+		"version": so.Version, "channel": so.Channel}
+	return s.auditStatements(tx, actor, t.EstateID, action, "sign_off", so.ID, before, after)
+}
+
+// householdSummary is what the ledger keeps of a household: its address,
+// area, occupancy and eligibility (no names, no phone numbers).
+func householdSummary(h model.Household) map[string]any {
+	return map[string]any{"building": h.Building, "unit": h.Unit, "room": h.Room,
+		"area_hundredths": h.AreaHundredths, "occupancy": h.Occupancy, "eligible": h.Eligible}
+}
+
+// auditHouseholds records the creation (or import) of households, one event each.
+func (s *Service) auditHouseholds(tx *gorm.DB, actor Actor, action string, households []model.Household) {
+	for _, h := range households {
+		s.audit(tx, actor, h.EstateID, action, "household", h.ID, nil, householdSummary(h))
+	}
+}
+
+// estateSummary is what the ledger keeps of an estate (not its contact phone).
+func estateSummary(e model.Estate) map[string]any {
+	return map[string]any{"code": e.Code, "name": e.Name, "district": e.District, "street": e.Street,
+		"community": e.Community, "address": e.Address, "built_year": e.BuiltYear}
+}
+
+// auditHousehold records an action on a household whose estate the caller
+// has not read (it is looked up here).
+func (s *Service) auditHousehold(tx *gorm.DB, actor Actor, householdID, action string, before, after any) {
+	var estateIDs []string
+	if err := tx.Model(&model.Household{}).Where("id = ?", householdID).Limit(1).Pluck("estate_id", &estateIDs).Error; err != nil {
+		tx.AddError(err)
+		return
+	}
+	estateID := ""
+	if len(estateIDs) == 1 {
+		estateID = estateIDs[0]
+	}
+	s.audit(tx, actor, estateID, action, "household", householdID, before, after)
+}
+
+// objectionSummary is what the ledger keeps of an objection: its state and
+// answer, not its text (which may name people).
+func objectionSummary(o *model.Objection) map[string]any {
+	return map[string]any{"status": o.Status, "category": o.Category, "round_id": o.RoundID,
+		"household_id": o.HouseholdID, "outcome": o.Outcome, "revision_id": o.RevisionID, "moderation": o.Moderation}
+}
