@@ -239,15 +239,21 @@ func feedbackXLSX(f *service.Feedback, withRoom bool) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// writeSheet writes rows to a sheet through excelize's stream writer, which
+// keeps memory flat for long sheets.
 func writeSheet(book *excelize.File, sheet string, rows [][]any) error {
+	stream, err := book.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
 	for i, row := range rows {
 		cell, err := excelize.CoordinatesToCellName(1, i+1)
 		if err != nil {
 			return err
 		}
-		if err := book.SetSheetRow(sheet, cell, &row); err != nil {
+		if err := stream.SetRow(cell, row); err != nil {
 			return fmt.Errorf("sheet %s row %d: %w", sheet, i+1, err)
 		}
 	}
-	return nil
+	return stream.Flush()
 }
