@@ -2,13 +2,18 @@ package api
 
 import (
 	"bytes"
+	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"minyi/model"
+	"minyi/service"
 )
 
 // workersEnv is an estate with an admin, an assigned worker and designer,
@@ -23,9 +28,37 @@ type workersEnv struct {
 	estateID string
 }
 
+// workersClock is a clock the test moves by hand.
+type workersClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *workersClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *workersClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func newWorkersEnv(t *testing.T, db *model.DB) *workersEnv {
+	return newWorkersEnvAt(t, db, nil)
+}
+
+// newWorkersEnvAt is newWorkersEnv with the service on the given clock (nil: the real one).
+func newWorkersEnvAt(t *testing.T, db *model.DB, clock service.Clock) *workersEnv {
 	t.Helper()
 	srv := newTestServer(t, db)
+	if clock != nil {
+		srv.svc = service.New(db, service.Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, clock)
+		srv.handler, srv.api = New(srv.svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn",
+			DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}
 	e := &workersEnv{t: t, srv: srv, admin: srv.adminToken()}
 	workerID, worker := srv.staff(e.admin, "grid-worker", "worker")
 	designerID, designer := srv.staff(e.admin, "planner", "designer")
