@@ -51,6 +51,11 @@ func TestForcedPlanRoundOpeningIsRecorded(t *testing.T) {
 			t.Fatalf("override record %+v", got)
 		}
 
+		var audited int64
+		if err := db.Gorm.Model(&model.AuditEvent{}).Where("action = ? AND object_id = ?", "round.force_open", round2).Count(&audited).Error; err != nil || audited != 1 {
+			t.Fatalf("%d round.force_open audit events (%v), want 1", audited, err)
+		}
+
 		// A round naming another estate's revision is refused.
 		other := newObjectionEstate(t, srv, admin, "force-other")
 		foreign := other.revision(other.designer, "别处的方案")

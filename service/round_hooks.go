@@ -64,6 +64,7 @@ func (s *Service) beforeOpenRound(tx *gorm.DB, actor Actor, round *model.Round, 
 	for i, o := range unanswered {
 		ids[i] = o.ID
 	}
+	s.audit(tx, actor, round.EstateID, "round.force_open", "round", round.ID, nil, map[string]any{"unanswered_objections": ids})
 	return tx.Create(&model.RoundOpenOverride{RoundID: round.ID, ForcedBy: actor.ID, ForcedRole: actor.Role,
 		RequestID: actor.RequestID, UnansweredIDs: strings.Join(ids, ","), ForcedAt: s.Now()}).Error
 }
