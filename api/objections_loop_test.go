@@ -77,6 +77,7 @@ func TestObjectionLoop(t *testing.T) {
 			t.Fatalf("objections_unanswered details %v, want exactly %s", env.Error.Details, elevator2.ID)
 		}
 		expectError(t, srv.call("POST", "/api/v1/rounds/"+round2+"/open?force=true", e.worker, nil), http.StatusForbidden, "force_admin_only")
+		checkObjectionFilters(t, e, round1, elevator2.ID)
 
 		e.answer(elevator2.ID, "not_adopted", "费用按国家补助政策分摊，无法调整", nil)
 		amended := e.answer(parking.ID, "adopted", "改为增加20个车位", &rev2.ID)
@@ -192,4 +193,31 @@ func feedbackCounts(t *testing.T, e *objectionEstate, token, roundID string) map
 		}
 	}
 	return counts
+}
+
+// checkObjectionFilters lists the estate's objections by status, round and
+// category while exactly one (openID, an elevator objection) is open.
+func checkObjectionFilters(t *testing.T, e *objectionEstate, roundID, openID string) {
+	t.Helper()
+	base := "/api/v1/estates/" + e.estateID + "/objections"
+	for query, want := range map[string]int{
+		"?status=open": 1, "?status=answered": 2, "?round_id=" + roundID: 3, "?category=elevator": 2,
+		"?category=elevator&status=answered": 1, "?round_id=no-such-round": 0, "?limit=2": 2,
+	} {
+		var list listResponse[objectionResponse]
+		e.srv.must(http.StatusOK, "GET", base+query, e.designer, nil).decode(t, &list)
+		if len(list.Items) != want {
+			t.Errorf("objections%s: %d items, want %d", query, len(list.Items), want)
+		}
+		if query == "?status=open" && len(list.Items) == 1 && list.Items[0].ID != openID {
+			t.Errorf("the open objection is %s, want %s", list.Items[0].ID, openID)
+		}
+		for _, o := range list.Items {
+			if o.Household != nil && o.Household.Room != "" {
+				t.Errorf("the designer sees room %q", o.Household.Room)
+			}
+		}
+	}
+	expectError(t, e.srv.call("GET", base+"?status=pending", e.designer, nil), http.StatusUnprocessableEntity, "validation_failed")
+	expectError(t, e.srv.call("GET", base+"?category=noise", e.designer, nil), http.StatusUnprocessableEntity, "validation_failed")
 }
