@@ -76,6 +76,15 @@ func (a *API) recordMySignOff(c *gin.Context) {
 		Channel: s.Channel, Version: s.Version, Comment: s.Comment, CommentStatus: mine.CommentStatus, RecordedAt: Time(s.RecordedAt)})
 }
 
+func (a *API) withdrawMySignOff(c *gin.Context) {
+	err := a.svc.WithdrawMySignOff(c.Request.Context(), actorOf(c), c.Param("round_id"), c.Query("household_id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 // myRoundJSON is one round of one of the resident's households.
 type myRoundJSON struct {
 	Round      myRoundInfoJSON     `json:"round"`

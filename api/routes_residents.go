@@ -21,6 +21,7 @@ func (a *API) residentRoutes() []Route {
 		{"POST", "/api/v1/me/phone", service.ActResident, a.setMyPhone},
 		{"GET", "/api/v1/me/rounds", service.ActResident, a.myRounds},
 		{"PUT", "/api/v1/rounds/:round_id/my-signoff", service.ActResident, a.recordMySignOff},
+		{"DELETE", "/api/v1/rounds/:round_id/my-signoff", service.ActResident, a.withdrawMySignOff},
 
 		{"POST", "/api/v1/estates/:estate_id/households/:household_id/binding-codes", service.ActIssueBindingCodes, a.issueBindingCode},
 		{"GET", "/api/v1/households/:household_id/residents", service.ActReadRoster, a.listHouseholdResidents},

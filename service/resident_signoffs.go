@@ -57,12 +57,8 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 		if err != nil {
 			return err
 		}
-		var n int64
-		if err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND household_id = ?", actor.ID, householdID).Count(&n).Error; err != nil {
+		if err := s.checkBound(tx, actor, householdID); err != nil {
 			return err
-		}
-		if n == 0 {
-			return NotFound("household_not_found") // unbound a moment ago
 		}
 		if err := s.applyDecision(tx, actor, target, decision, &result.SignOff); err != nil {
 			return err
@@ -82,6 +78,43 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 		return nil, err
 	}
 	return &result, nil
+}
+
+// WithdrawMySignOff withdraws the decision of one of the resident's
+// households while the round is open; the withdrawal stays in the history
+// and leaves the tally. Errors: as RecordMySignOff, and signoff_not_found.
+func (s *Service) WithdrawMySignOff(ctx context.Context, actor Actor, roundID, householdID string) error {
+	if actor.Kind != ActorResident {
+		return Forbidden("forbidden")
+	}
+	householdID, err := s.resolveMyHousehold(s.db.Gorm.WithContext(ctx), actor, roundID, householdID)
+	if err != nil {
+		return AsError(err)
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActResident)
+		if err != nil {
+			return err
+		}
+		if err := s.checkBound(tx, actor, householdID); err != nil {
+			return err
+		}
+		var result model.SignOff
+		return s.applyDecision(tx, actor, target, SignOffInput{Decision: DecisionWithdrawn, Channel: ChannelOnline}, &result)
+	})
+}
+
+// checkBound verifies, inside the writing transaction, that the resident is
+// still bound to the household (a worker may have removed the binding).
+func (s *Service) checkBound(tx *gorm.DB, actor Actor, householdID string) error {
+	var n int64
+	if err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND household_id = ?", actor.ID, householdID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return NotFound("household_not_found")
+	}
+	return nil
 }
 
 // resolveMyHousehold finds the household a resident signs for in a round:
