@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/skip2/go-qrcode"
@@ -71,7 +73,7 @@ func (h *noticeHandlers) page(c *gin.Context) {
 		h.failPage(c, err)
 		return
 	}
-	serveVersioned(c, "text/html; charset=utf-8", `"h-`+rendered.version+`"`, rendered.html)
+	serveVersioned(c, "text/html; charset=utf-8", "h-"+rendered.version, rendered.html)
 }
 
 // poster serves GET /notice/{code}/poster, the printable A4 page for the notice wall.
@@ -82,7 +84,7 @@ func (h *noticeHandlers) poster(c *gin.Context) {
 		h.failPage(c, err)
 		return
 	}
-	serveVersioned(c, "text/html; charset=utf-8", `"p-`+rendered.version+`"`, rendered.poster)
+	serveVersioned(c, "text/html; charset=utf-8", "p-"+rendered.version, rendered.poster)
 }
 
 // publicJSON serves GET /api/v1/public/estates/{code}.
@@ -93,7 +95,7 @@ func (h *noticeHandlers) publicJSON(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	serveVersioned(c, "application/json; charset=utf-8", `"j-`+rendered.version+`"`, rendered.json)
+	serveVersioned(c, "application/json; charset=utf-8", "j-"+rendered.version, rendered.json)
 }
 
 // qrCode serves GET /notice/{code}/qrcode.png?size=256: a PNG that encodes
@@ -111,7 +113,7 @@ func (h *noticeHandlers) qrCode(c *gin.Context) {
 		size = n
 	}
 	code := c.Param("code")
-	if _, err := h.svc.NoticeVersion(c.Request.Context(), code); err != nil {
+	if _, err := h.load(c.Request.Context(), code); err != nil {
 		fail(c, err)
 		return
 	}
@@ -122,19 +124,42 @@ func (h *noticeHandlers) qrCode(c *gin.Context) {
 		return
 	}
 	digest := sha256.Sum256([]byte(target + "#" + strconv.Itoa(size)))
-	serveVersioned(c, "image/png", `"q-`+hex.EncodeToString(digest[:12])+`"`, png)
+	serveVersioned(c, "image/png", "q-"+hex.EncodeToString(digest[:12]), representation{plain: png})
 }
 
-// load returns the rendered board of an estate: from the cache when its
-// version is current (one query), else built, rendered and cached. Concurrent
-// requests for a changed board build it once.
+// load returns the rendered board of an estate. A board confirmed within
+// noticeFreshFor is served from memory; after that one request asks the
+// database for the board's version (one query) while the others keep being
+// served, and a changed board is built once and cached. When the database
+// cannot answer, the last board is served rather than an error.
 func (h *noticeHandlers) load(ctx context.Context, code string) (*renderedNotice, error) {
+	cached, serve := h.cache.current(code, time.Now())
+	if serve {
+		return cached, nil
+	}
+	rendered, err := h.refresh(ctx, code, cached)
+	if err != nil {
+		h.cache.release(code)
+		if se := service.AsError(err); se.Kind == service.KindNotFound {
+			h.cache.forget(code)
+		} else if cached != nil {
+			return cached, nil
+		}
+		return nil, err
+	}
+	return rendered, nil
+}
+
+// refresh confirms the cached board's version or builds the current one.
+func (h *noticeHandlers) refresh(ctx context.Context, code string, cached *renderedNotice) (*renderedNotice, error) {
+	checkedAt := time.Now()
 	version, err := h.svc.NoticeVersion(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	if rendered := h.cache.lookup(code, version); rendered != nil {
-		return rendered, nil
+	if cached != nil && cached.version == version {
+		h.cache.store(code, cached, checkedAt)
+		return cached, nil
 	}
 	unlock := h.cache.lockBuild(code)
 	defer unlock()
@@ -149,7 +174,7 @@ func (h *noticeHandlers) load(ctx context.Context, code string) (*renderedNotice
 	if err != nil {
 		return nil, err
 	}
-	h.cache.store(code, rendered)
+	h.cache.store(code, rendered, checkedAt)
 	return rendered, nil
 }
 
@@ -164,19 +189,19 @@ func (h *noticeHandlers) render(board *service.NoticeBoard) (*renderedNotice, er
 	if err := pageTemplates.ExecuteTemplate(&buf, "notice.html", newNoticePage(board, noticeURL, qrPath, jsonPath)); err != nil {
 		return nil, err
 	}
-	rendered.html = bytes.Clone(buf.Bytes())
+	rendered.html = compressible(buf.Bytes())
 	buf.Reset()
 	poster := posterPage{Name: board.Estate.Name, Community: board.Estate.Community, ContactPhone: board.Estate.ContactPhone,
 		NoticeURL: noticeURL, QRPath: qrPath + "?size=" + strconv.Itoa(posterQRSize)}
 	if err := pageTemplates.ExecuteTemplate(&buf, "poster.html", poster); err != nil {
 		return nil, err
 	}
-	rendered.poster = bytes.Clone(buf.Bytes())
+	rendered.poster = compressible(buf.Bytes())
 	raw, err := json.Marshal(toNoticeJSON(board, noticeURL, h.publicBaseURL+qrPath))
 	if err != nil {
 		return nil, err
 	}
-	rendered.json = raw
+	rendered.json = compressible(raw)
 	return rendered, nil
 }
 
@@ -218,15 +243,56 @@ func setPageSecurityHeaders(c *gin.Context) {
 	c.Header("Referrer-Policy", "no-referrer")
 }
 
-// serveVersioned answers with the body, or 304 when the caller already has this version.
-func serveVersioned(c *gin.Context, contentType, etag string, body []byte) {
+// representation is a response body, and its gzip form when it is worth sending compressed.
+type representation struct {
+	plain, gzipped []byte
+}
+
+// compressible copies body and compresses it once, so that phones on a weak
+// connection download a fraction of it and the server never compresses per request.
+func compressible(body []byte) representation {
+	rep := representation{plain: bytes.Clone(body)}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if _, err := zw.Write(body); err == nil && zw.Close() == nil && buf.Len() < len(body) {
+		rep.gzipped = buf.Bytes()
+	}
+	return rep
+}
+
+// serveVersioned answers with the body (gzip-encoded when the caller accepts
+// it), or 304 when the caller already has this version. tag names the
+// version; the gzip form's ETag is tag + "-gz", and either matches.
+func serveVersioned(c *gin.Context, contentType, tag string, rep representation) {
+	etag, body := `"`+tag+`"`, rep.plain
+	if rep.gzipped != nil {
+		c.Header("Vary", "Accept-Encoding")
+		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+			etag, body = `"`+tag+`-gz"`, rep.gzipped
+		}
+	}
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", noticeCacheControl)
-	if etagMatches(c.GetHeader("If-None-Match"), etag) {
+	if inm := c.GetHeader("If-None-Match"); etagMatches(inm, `"`+tag+`"`) || etagMatches(inm, `"`+tag+`-gz"`) {
 		c.Status(http.StatusNotModified)
 		return
 	}
+	if len(body) != len(rep.plain) {
+		c.Header("Content-Encoding", "gzip")
+	}
 	c.Data(http.StatusOK, contentType, body)
+}
+
+// acceptsGzip reads Accept-Encoding: gzip listed and not refused with q=0.
+func acceptsGzip(header string) bool {
+	for part := range strings.SplitSeq(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			q := strings.ReplaceAll(strings.ToLower(params), " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 // etagMatches implements If-None-Match's weak comparison: any listed tag, or "*".

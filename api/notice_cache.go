@@ -3,50 +3,101 @@ package api
 import (
 	"strconv"
 	"sync"
+	"time"
 )
 
 // maxCachedNotices bounds the cache; past it the cache starts afresh (an
 // estate's board is rebuilt on its next request).
 const maxCachedNotices = 1024
 
+// noticeFreshFor is how long a cached board is served without asking the
+// database whether it changed. A whole estate scanning the poster at once
+// then costs one small query per second, not one per scan; a sign-off shows
+// on the board at most this much later (browsers may keep a page for the
+// 30 s of Cache-Control anyway).
+const noticeFreshFor = time.Second
+
 // renderedNotice is one version of an estate's board in its three forms.
 type renderedNotice struct {
 	version            string
-	html, json, poster []byte
+	html, json, poster representation
+}
+
+// noticeEntry is an estate's cached board and when its version was last confirmed.
+type noticeEntry struct {
+	rendered   *renderedNotice
+	checkedAt  time.Time
+	refreshing bool
 }
 
 // noticeCache keeps the latest rendered board of each estate by code, and
-// the QR code images by URL and size. A cached board is served only while
-// its version is still the estate's current one, so it is never stale.
+// the QR code images by URL and size.
 type noticeCache struct {
-	mu      sync.Mutex
-	boards  map[string]*renderedNotice
-	builds  map[string]*sync.Mutex
-	qrCodes map[string][]byte
+	freshFor time.Duration
+	mu       sync.Mutex
+	boards   map[string]*noticeEntry
+	builds   map[string]*sync.Mutex
+	qrCodes  map[string][]byte
 }
 
-func newNoticeCache() *noticeCache {
-	return &noticeCache{boards: map[string]*renderedNotice{}, builds: map[string]*sync.Mutex{}, qrCodes: map[string][]byte{}}
+func newNoticeCache(freshFor time.Duration) *noticeCache {
+	return &noticeCache{freshFor: freshFor, boards: map[string]*noticeEntry{}, builds: map[string]*sync.Mutex{},
+		qrCodes: map[string][]byte{}}
+}
+
+// current returns the cached board of an estate. serve is true when it may be
+// served as it is: confirmed within freshFor, or being confirmed by another
+// request right now (so that only one request at a time asks the database).
+// When serve is false the caller must confirm or replace the board, and call
+// store or release.
+func (c *noticeCache) current(code string, now time.Time) (rendered *renderedNotice, serve bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.boards[code]
+	if e == nil {
+		return nil, false
+	}
+	if now.Sub(e.checkedAt) < c.freshFor || e.refreshing {
+		return e.rendered, true
+	}
+	e.refreshing = true
+	return e.rendered, false
 }
 
 // lookup returns the cached board of the estate if it has this version.
 func (c *noticeCache) lookup(code, version string) *renderedNotice {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if r := c.boards[code]; r != nil && r.version == version {
-		return r
+	if e := c.boards[code]; e != nil && e.rendered.version == version {
+		return e.rendered
 	}
 	return nil
 }
 
-// store keeps a rendered board as the estate's latest.
-func (c *noticeCache) store(code string, r *renderedNotice) {
+// store keeps a board, confirmed at checkedAt, as the estate's latest.
+func (c *noticeCache) store(code string, r *renderedNotice, checkedAt time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.boards) >= maxCachedNotices {
-		c.boards = map[string]*renderedNotice{}
+		c.boards = map[string]*noticeEntry{}
 	}
-	c.boards[code] = r
+	c.boards[code] = &noticeEntry{rendered: r, checkedAt: checkedAt}
+}
+
+// release ends a refresh that failed, so the next request tries again.
+func (c *noticeCache) release(code string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.boards[code]; e != nil {
+		e.refreshing = false
+	}
+}
+
+// forget drops an estate's board (its code no longer exists).
+func (c *noticeCache) forget(code string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.boards, code)
 }
 
 // lockBuild takes the estate's build lock, so that a board that changed is

@@ -2,12 +2,15 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"image/png"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/makiuchi-d/gozxing"
 	zxingqr "github.com/makiuchi-d/gozxing/qrcode"
@@ -243,27 +246,72 @@ func TestNoticeBoardCaching(t *testing.T) {
 		}
 		before := srv.must(http.StatusOK, "GET", "/notice/cache-test", "", nil)
 		seed.sign(t, srv.svc, 5, service.DecisionAgree) // a sign-off does not touch the estate row
-		after := srv.must(http.StatusOK, "GET", "/notice/cache-test", "", nil, "If-None-Match", page)
-		if after.Header.Get("ETag") == page {
-			t.Fatal("the ETag did not change after a sign-off")
-		}
+		after := awaitNewETag(t, srv, "/notice/cache-test", page)
 		if bytes.Equal(after.Body, before.Body) || !strings.Contains(string(after.Body), "已表态<b>5 户</b>") {
 			t.Fatal("the page after a sign-off still shows the old count")
 		}
-		if etagOf("/api/v1/public/estates/cache-test") == data {
-			t.Fatal("the JSON's ETag did not change after a sign-off")
-		}
+		awaitNewETag(t, srv, "/api/v1/public/estates/cache-test", data)
 
 		page = etagOf("/notice/cache-test")
 		name := "缓存小区（更名）"
 		if _, err := srv.svc.UpdateEstate(context.Background(), service.SystemActor(), seed.estateID, service.EstateFields{Name: &name}); err != nil {
 			t.Fatal(err)
 		}
-		renamed := srv.must(http.StatusOK, "GET", "/notice/cache-test", "", nil, "If-None-Match", page)
-		if renamed.Header.Get("ETag") == page || !strings.Contains(string(renamed.Body), name) {
+		if renamed := awaitNewETag(t, srv, "/notice/cache-test", page); !strings.Contains(string(renamed.Body), name) {
 			t.Fatal("the page did not follow the estate's new name")
 		}
 	})
+}
+
+func TestNoticeBoardGzip(t *testing.T) {
+	srv := newTestServer(t, testdb.OpenSQLite(t))
+	seedNoticeEstate(t, srv.svc, "gzip-estate", "压缩小区", []int{6, 6}, agreeMostly)
+	plain := srv.must(http.StatusOK, "GET", "/notice/gzip-estate", "", nil)
+	zipped := srv.must(http.StatusOK, "GET", "/notice/gzip-estate", "", nil, "Accept-Encoding", "br, gzip")
+	if zipped.Header.Get("Content-Encoding") != "gzip" || zipped.Header.Get("Vary") != "Accept-Encoding" {
+		t.Fatalf("headers of the gzip answer: %v", zipped.Header)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zipped.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(unzipped, plain.Body) {
+		t.Fatalf("the gzip body does not inflate to the page (%v)", err)
+	}
+	if len(zipped.Body)*2 > len(plain.Body) {
+		t.Errorf("gzip only shrank %d bytes to %d", len(plain.Body), len(zipped.Body))
+	}
+	plainTag, zippedTag := plain.Header.Get("ETag"), zipped.Header.Get("ETag")
+	if plainTag == zippedTag || plain.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("the two encodings share ETag %s, or the plain one is encoded", plainTag)
+	}
+	for _, tag := range []string{plainTag, zippedTag} {
+		srv.must(http.StatusNotModified, "GET", "/notice/gzip-estate", "", nil, "Accept-Encoding", "gzip", "If-None-Match", tag)
+	}
+	if refused := srv.must(http.StatusOK, "GET", "/notice/gzip-estate", "", nil, "Accept-Encoding", "gzip;q=0"); refused.Header.Get("Content-Encoding") != "" {
+		t.Fatal("gzip was sent although refused with q=0")
+	}
+}
+
+// awaitNewETag asks for path with If-None-Match: old until the answer is a
+// 200 with another ETag, which must come within the board's freshness
+// window (plus a margin for a slow machine).
+func awaitNewETag(t *testing.T, srv *testServer, path, old string) *testResponse {
+	t.Helper()
+	deadline := time.Now().Add(noticeFreshFor + 2*time.Second)
+	for {
+		resp := srv.call("GET", path, "", nil, "If-None-Match", old)
+		switch {
+		case resp.Status == http.StatusOK && resp.Header.Get("ETag") != old:
+			return resp
+		case resp.Status != http.StatusNotModified && resp.Status != http.StatusOK:
+			t.Fatalf("GET %s: status %d: %s", path, resp.Status, resp.Body)
+		case time.Now().After(deadline):
+			t.Fatalf("GET %s: the ETag is still %s %v after the change", path, old, noticeFreshFor+2*time.Second)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func TestNoticeBoardUnknownEstate(t *testing.T) {

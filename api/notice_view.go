@@ -24,7 +24,9 @@ type noticePage struct {
 }
 
 type estateView struct {
-	Name, Address, Community, ContactPhone, BuiltYear string
+	Name string
+	// Lines are the estate's details, one short line each.
+	Lines []string
 }
 
 type revisionView struct {
@@ -82,13 +84,24 @@ var (
 func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath string) noticePage {
 	e := board.Estate
 	page := noticePage{
-		Estate: estateView{Name: e.Name, Community: e.Community, ContactPhone: e.ContactPhone,
-			Address: joinNonEmpty(" ", e.District, e.Street, e.Address)},
+		Estate:    estateView{Name: e.Name},
 		Updated:   chineseDateTime(board.LatestChange),
 		NoticeURL: noticeURL, QRPath: qrPath, JSONPath: jsonPath,
 	}
+	built := ""
 	if e.BuiltYear != nil {
-		page.Estate.BuiltYear = fmt.Sprintf("%d 年", *e.BuiltYear)
+		built = fmt.Sprintf("%d 年建成", *e.BuiltYear)
+	}
+	for _, line := range []string{
+		joinNonEmpty(" · ", joinNonEmpty(" ", e.District, e.Street, e.Community), built),
+		e.Address,
+	} {
+		if line != "" {
+			page.Estate.Lines = append(page.Estate.Lines, line)
+		}
+	}
+	if e.ContactPhone != "" {
+		page.Estate.Lines = append(page.Estate.Lines, "咨询电话："+e.ContactPhone)
 	}
 	for i, rev := range board.Revisions {
 		view := newRevisionView(rev)

@@ -4,7 +4,7 @@ import "minyi/service"
 
 // publicRoutes lists the public notice board's routes: no token, no personal data.
 func (a *API) publicRoutes() []Route {
-	notices := &noticeHandlers{svc: a.svc, publicBaseURL: a.cfg.PublicBaseURL, cache: newNoticeCache()}
+	notices := &noticeHandlers{svc: a.svc, publicBaseURL: a.cfg.PublicBaseURL, cache: newNoticeCache(noticeFreshFor)}
 	return []Route{
 		{"GET", "/notice/:code", service.ActPublic, notices.page},
 		{"GET", "/notice/:code/qrcode.png", service.ActPublic, notices.qrCode},
