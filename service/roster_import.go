@@ -59,8 +59,17 @@ type ImportReport struct {
 const (
 	MaxImportRows   = 50_000
 	MaxImportIssues = 500
-	importBatchSize = 500
 )
+
+// importBatchSize is the number of households per insert statement: the
+// SQLite driver binds arguments in time quadratic in their number, so its
+// statements stay small; MySQL gets fewer, larger ones.
+func (s *Service) importBatchSize() int {
+	if s.db.Dialect == model.MySQL {
+		return 1000
+	}
+	return 50
+}
 
 // rosterRow is one valid row of an imported roster.
 type rosterRow struct {
@@ -350,8 +359,9 @@ func (s *Service) upsertHouseholds(tx *gorm.DB, households []model.Household) er
 			fmt.Fprintf(&onConflict, "%s = excluded.%s", c, c)
 		}
 	}
-	for start := 0; start < len(households); start += importBatchSize {
-		batch := households[start:min(start+importBatchSize, len(households))]
+	size := s.importBatchSize()
+	for start := 0; start < len(households); start += size {
+		batch := households[start:min(start+size, len(households))]
 		var sql strings.Builder
 		sql.WriteString("INSERT INTO households (" + columns + ") VALUES ")
 		args := make([]any, 0, 13*len(batch))
