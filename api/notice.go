@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -57,12 +58,18 @@ func init() {
 type noticeHandlers struct {
 	svc           *service.Service
 	publicBaseURL string
+	uploadDir     string
 	cache         *noticeCache
 }
 
 // noticeURL is the stable public address of an estate's notice board: what the QR code encodes.
 func (h *noticeHandlers) noticeURL(code string) string {
 	return h.publicBaseURL + "/notice/" + url.PathEscape(code)
+}
+
+// attachmentPath is the path under which the estate's public attachments are served.
+func (h *noticeHandlers) attachmentPath(code string) string {
+	return "/notice/" + url.PathEscape(code) + "/attachments/"
 }
 
 // page serves GET /notice/{code}.
@@ -96,6 +103,22 @@ func (h *noticeHandlers) publicJSON(c *gin.Context) {
 		return
 	}
 	serveVersioned(c, "application/json; charset=utf-8", "j-"+rendered.version, rendered.json)
+}
+
+// attachment serves GET /notice/{code}/attachments/{upload_id}: a drawing or
+// photo attached to one of the estate's plan revisions (never an objection's photo).
+func (h *noticeHandlers) attachment(c *gin.Context) {
+	upload, file, err := h.svc.OpenNoticeAttachment(c.Request.Context(), c.Param("code"), h.uploadDir, c.Param("upload_id"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer file.Close()
+	c.Header("Content-Type", upload.ContentType)
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Header("Content-Disposition", `inline; filename="`+upload.ID+filepath.Ext(upload.StoredName)+`"`)
+	http.ServeContent(c.Writer, c.Request, "", upload.CreatedAt, file)
 }
 
 // qrCode serves GET /notice/{code}/qrcode.png?size=256: a PNG that encodes
@@ -186,7 +209,8 @@ func (h *noticeHandlers) render(board *service.NoticeBoard) (*renderedNotice, er
 	jsonPath := "/api/v1/public/estates/" + url.PathEscape(code)
 	rendered := &renderedNotice{version: board.Version}
 	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, "notice.html", newNoticePage(board, noticeURL, qrPath, jsonPath)); err != nil {
+	page := newNoticePage(board, noticeURL, qrPath, jsonPath, h.attachmentPath(code))
+	if err := pageTemplates.ExecuteTemplate(&buf, "notice.html", page); err != nil {
 		return nil, err
 	}
 	rendered.html = compressible(buf.Bytes())
@@ -197,7 +221,7 @@ func (h *noticeHandlers) render(board *service.NoticeBoard) (*renderedNotice, er
 		return nil, err
 	}
 	rendered.poster = compressible(buf.Bytes())
-	raw, err := json.Marshal(toNoticeJSON(board, noticeURL, h.publicBaseURL+qrPath))
+	raw, err := json.Marshal(toNoticeJSON(board, noticeURL, h.publicBaseURL+qrPath, h.publicBaseURL+h.attachmentPath(code)))
 	if err != nil {
 		return nil, err
 	}

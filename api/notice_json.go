@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/url"
+
 	"minyi/service"
 )
 
@@ -26,6 +28,7 @@ type noticeRevisionJSON struct {
 	PublishedAt         Time     `json:"published_at"`
 	AddressedObjections int      `json:"addressed_objections"`
 	AttachmentIDs       []string `json:"attachment_ids"`
+	AttachmentURLs      []string `json:"attachment_urls"`
 }
 
 type noticeAnswerJSON struct {
@@ -122,7 +125,7 @@ type noticeEventJSON struct {
 }
 
 // toNoticeJSON converts the service's public read model field by field.
-func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL string) noticeJSON {
+func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL, attachmentBase string) noticeJSON {
 	e := board.Estate
 	out := noticeJSON{
 		Estate: noticeEstateJSON{Code: e.Code, Name: e.Name, District: e.District, Street: e.Street,
@@ -139,8 +142,13 @@ func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL string) noticeJSO
 		if attachments == nil {
 			attachments = []string{}
 		}
+		urls := make([]string, len(attachments))
+		for i, id := range attachments {
+			urls[i] = attachmentBase + url.PathEscape(id)
+		}
 		out.Revisions = append(out.Revisions, noticeRevisionJSON{Version: rev.Version, Title: rev.Title, Summary: rev.Summary,
-			Changes: rev.Changes, PublishedAt: Time(rev.PublishedAt), AddressedObjections: rev.AddressedCount, AttachmentIDs: attachments})
+			Changes: rev.Changes, PublishedAt: Time(rev.PublishedAt), AddressedObjections: rev.AddressedCount,
+			AttachmentIDs: attachments, AttachmentURLs: urls})
 	}
 	if n := len(out.Revisions); n > 0 {
 		out.CurrentRevision = &out.Revisions[n-1]

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"image"
 	"image/png"
 	"io"
 	"net/http"
@@ -292,6 +293,65 @@ func TestNoticeBoardGzip(t *testing.T) {
 	if refused := srv.must(http.StatusOK, "GET", "/notice/gzip-estate", "", nil, "Accept-Encoding", "gzip;q=0"); refused.Header.Get("Content-Encoding") != "" {
 		t.Fatal("gzip was sent although refused with q=0")
 	}
+}
+
+// tinyPNG is a small image to upload.
+func tinyPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestNoticeAttachments(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		ctx := context.Background()
+		srv := newTestServer(t, db)
+		seed := seedNoticeEstate(t, srv.svc, "attach-estate", "附件小区", []int{5}, func(int) string { return "" })
+		seedNoticeEstate(t, srv.svc, "other-estate", "别的小区", []int{5}, func(int) string { return "" })
+		system := service.SystemActor()
+		drawing, err := srv.svc.SaveUpload(ctx, system, srv.api.uploadDir(), seed.estateID, bytes.NewReader(tinyPNG(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		photo, err := srv.svc.SaveUpload(ctx, system, srv.api.uploadDir(), seed.estateID, bytes.NewReader(tinyPNG(t)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		household := seed.households[0].ID
+		if _, err := srv.svc.FileObjection(ctx, seed.worker, seed.estateID, service.ObjectionInput{HouseholdID: &household,
+			Category: "facade", Content: "外墙脱落", Photos: []string{photo.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.svc.PublishRevision(ctx, system, seed.estateID, service.RevisionInput{Title: "外立面方案",
+			Changes: "更换外墙涂料", Attachments: []string{drawing.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		path := "/notice/attach-estate/attachments/" + drawing.ID
+		if html := string(srv.must(http.StatusOK, "GET", "/notice/attach-estate", "", nil).Body); !strings.Contains(html, `href="`+path+`"`) {
+			t.Fatalf("the page does not link the revision's drawing %s", path)
+		}
+		if data := string(srv.must(http.StatusOK, "GET", "/api/v1/public/estates/attach-estate", "", nil).Body); !strings.Contains(data, `"https://minyi.example.cn`+path+`"`) {
+			t.Fatalf("the JSON does not give the drawing's URL: %s", data)
+		}
+		resp := srv.must(http.StatusOK, "GET", path, "", nil)
+		if _, err := png.Decode(bytes.NewReader(resp.Body)); err != nil || resp.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("the drawing: %s, %v", resp.Header.Get("Content-Type"), err)
+		}
+		for path, code := range map[string]string{
+			"/notice/attach-estate/attachments/" + photo.ID:    "upload_not_found", // an objection's photo is never public
+			"/notice/other-estate/attachments/" + drawing.ID:   "upload_not_found", // another estate's board
+			"/notice/attach-estate/attachments/no-such-file":   "upload_not_found",
+			"/notice/no-such-estate/attachments/" + drawing.ID: "estate_not_found",
+		} {
+			if got := srv.must(http.StatusNotFound, "GET", path, "", nil).errorCode(); got != code {
+				t.Errorf("GET %s: %s, want %s", path, got, code)
+			}
+		}
+	})
 }
 
 // awaitNewETag asks for path with If-None-Match: old until the answer is a

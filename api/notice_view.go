@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -30,7 +31,12 @@ type estateView struct {
 }
 
 type revisionView struct {
-	Heading, Published, Summary, Changes, Addressed, Attachments string
+	Heading, Published, Summary, ChangesTitle, Changes, Addressed string
+	Attachments                                                   []linkView
+}
+
+type linkView struct {
+	Text, Path string
 }
 
 type answerView struct {
@@ -81,7 +87,7 @@ var (
 )
 
 // newNoticePage prepares the board for the template.
-func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath string) noticePage {
+func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath, attachmentPath string) noticePage {
 	e := board.Estate
 	page := noticePage{
 		Estate:    estateView{Name: e.Name},
@@ -104,7 +110,7 @@ func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath strin
 		page.Estate.Lines = append(page.Estate.Lines, "咨询电话："+e.ContactPhone)
 	}
 	for i, rev := range board.Revisions {
-		view := newRevisionView(rev)
+		view := newRevisionView(rev, attachmentPath)
 		if i == len(board.Revisions)-1 {
 			page.Current = &view
 		} else {
@@ -124,14 +130,17 @@ func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath strin
 	return page
 }
 
-func newRevisionView(rev service.PublicRevision) revisionView {
+func newRevisionView(rev service.PublicRevision, attachmentPath string) revisionView {
 	v := revisionView{Heading: fmt.Sprintf("第 %d 版：%s", rev.Version, rev.Title), Published: "发布于 " + chineseDate(rev.PublishedAt),
-		Summary: rev.Summary, Changes: rev.Changes}
+		Summary: rev.Summary, Changes: rev.Changes, ChangesTitle: "与上一版相比的修改"}
+	if rev.Version == 1 {
+		v.ChangesTitle = "方案内容"
+	}
 	if rev.AddressedCount > 0 {
 		v.Addressed = fmt.Sprintf("本版回应了 %d 条居民意见", rev.AddressedCount)
 	}
-	if n := len(rev.AttachmentIDs); n > 0 {
-		v.Attachments = fmt.Sprintf("附图纸等附件 %d 份，可向社区索取查看", n)
+	for i, id := range rev.AttachmentIDs {
+		v.Attachments = append(v.Attachments, linkView{Text: fmt.Sprintf("附件 %d", i+1), Path: attachmentPath + url.PathEscape(id)})
 	}
 	return v
 }

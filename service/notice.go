@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -247,6 +248,21 @@ func (s *Service) revisionVersions(tx *gorm.DB, estateID string, rounds []model.
 		versions[r.ID] = r.Version
 	}
 	return versions, nil
+}
+
+// OpenNoticeAttachment opens an attachment of a plan revision of the estate
+// with the given code: attachments are public with their revision, while
+// objections' photos never are. The caller closes the file.
+// Errors: estate_not_found, upload_not_found.
+func (s *Service) OpenNoticeAttachment(ctx context.Context, code, uploadDir, uploadID string) (*model.Upload, *os.File, error) {
+	if !estateCodePattern.MatchString(code) {
+		return nil, nil, NotFound("estate_not_found")
+	}
+	var estate model.Estate
+	if err := s.db.Gorm.WithContext(ctx).Select("id").Where("code = ?", code).Take(&estate).Error; err != nil {
+		return nil, nil, AsError(notFoundAs(err, "estate_not_found"))
+	}
+	return s.OpenPublicAttachment(ctx, uploadDir, estate.ID, uploadID)
 }
 
 // noticeRound turns a round and its tally into the public view.
