@@ -445,7 +445,10 @@ func TestNoticePoster(t *testing.T) {
 		resp := srv.must(http.StatusOK, "GET", "/notice/poster-estate/poster", "", nil)
 		html := string(resp.Body)
 		for _, want := range []string{"海报小区", "扫码查看改造方案与征询进度", "https://minyi.example.cn/notice/poster-estate",
-			`src="/notice/poster-estate/qrcode.png?size=1024"`, "size:A4", "width:100mm"} {
+			// 110 mm wide with a quiet zone of 4 modules each side: the code itself
+			// is over 8 cm (any notice URL needs QR version 2 or more: 25 of 33
+			// modules, 83 mm), which phones read from about 1.5 m.
+			`src="/notice/poster-estate/qrcode.png?size=1024"`, "size:A4", "width:110mm"} {
 			if !strings.Contains(html, want) {
 				t.Errorf("the poster lacks %q", want)
 			}
