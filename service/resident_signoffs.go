@@ -43,21 +43,25 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 	if err := decision.validate(true); err != nil {
 		return nil, err
 	}
-	householdID, err := s.resolveMyHousehold(s.db.Gorm.WithContext(ctx), actor, roundID, in.HouseholdID)
-	if err != nil {
-		return nil, AsError(err)
-	}
-	verdict, err := s.moderateText(ctx, actor, "comment", decision.Comment)
-	if err != nil {
-		return nil, err
+	verdict := Verdict{Outcome: ModerationPublished}
+	if decision.Comment != "" {
+		// Refuse a bad round or household before the text goes to the moderator.
+		if _, err := s.resolveMyHousehold(s.db.Gorm.WithContext(ctx), actor, roundID, in.HouseholdID); err != nil {
+			return nil, AsError(err)
+		}
+		var err error
+		if verdict, err = s.moderateText(ctx, actor, "comment", decision.Comment); err != nil {
+			return nil, err
+		}
 	}
 	var result MySignOff
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActResident)
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		householdID, err := s.resolveMyHousehold(tx, actor, roundID, in.HouseholdID)
 		if err != nil {
 			return err
 		}
-		if err := s.checkBound(tx, actor, householdID); err != nil {
+		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActResident)
+		if err != nil {
 			return err
 		}
 		if err := s.applyDecision(tx, actor, target, decision, &result.SignOff); err != nil {
@@ -87,16 +91,13 @@ func (s *Service) WithdrawMySignOff(ctx context.Context, actor Actor, roundID, h
 	if actor.Kind != ActorResident {
 		return Forbidden("forbidden")
 	}
-	householdID, err := s.resolveMyHousehold(s.db.Gorm.WithContext(ctx), actor, roundID, householdID)
-	if err != nil {
-		return AsError(err)
-	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
-		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActResident)
+		householdID, err := s.resolveMyHousehold(tx, actor, roundID, householdID)
 		if err != nil {
 			return err
 		}
-		if err := s.checkBound(tx, actor, householdID); err != nil {
+		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActResident)
+		if err != nil {
 			return err
 		}
 		var result model.SignOff
@@ -104,57 +105,52 @@ func (s *Service) WithdrawMySignOff(ctx context.Context, actor Actor, roundID, h
 	})
 }
 
-// checkBound verifies, inside the writing transaction, that the resident is
-// still bound to the household (a worker may have removed the binding).
-func (s *Service) checkBound(tx *gorm.DB, actor Actor, householdID string) error {
-	var n int64
-	if err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND household_id = ?", actor.ID, householdID).Count(&n).Error; err != nil {
-		return err
-	}
-	if n == 0 {
-		return NotFound("household_not_found")
-	}
-	return nil
-}
-
-// resolveMyHousehold finds the household a resident signs for in a round:
-// the one named (it must be bound to the resident), or the only one the
-// resident has in the round's estate. It also refuses a round that is not
-// open, before any text is sent to the moderator.
+// resolveMyHousehold finds the household a resident signs for in a round,
+// in one query: the one named (it must be bound to the resident), or the
+// only one the resident has in the round's estate. A round of an estate the
+// resident has no household in is not found; a round that is not open is a
+// conflict. Inside the writing transaction it also proves the binding still
+// holds (a worker may have removed it a moment ago).
 func (s *Service) resolveMyHousehold(tx *gorm.DB, actor Actor, roundID, householdID string) (string, error) {
-	var round model.Round
-	if err := s.loadRoundFor(tx, actor, roundID, ActResident, &round); err != nil {
+	var rows []struct {
+		Status      string
+		HouseholdID *string
+	}
+	err := tx.Raw(`SELECT r.status, b.household_id FROM rounds r
+		LEFT JOIN resident_bindings b ON b.estate_id = r.estate_id AND b.resident_id = ?
+		WHERE r.id = ? ORDER BY b.household_id`, actor.ID, roundID).Scan(&rows).Error
+	if err != nil {
 		return "", err
 	}
-	var bound []string
-	if err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND estate_id = ?", actor.ID, round.EstateID).
-		Order("household_id").Pluck("household_id", &bound).Error; err != nil {
-		return "", err
+	if len(rows) == 0 || rows[0].HouseholdID == nil {
+		return "", NotFound("round_not_found")
 	}
-	if householdID != "" {
+	bound := make([]string, len(rows))
+	for i, r := range rows {
+		bound[i] = *r.HouseholdID
+	}
+	chosen := ""
+	switch {
+	case householdID != "":
 		for _, id := range bound {
 			if id == householdID {
-				return s.checkRoundOpen(&round, householdID)
+				chosen = id
 			}
 		}
-		return "", NotFound("household_not_found")
+		if chosen == "" {
+			return "", NotFound("household_not_found")
+		}
+	case len(bound) == 1:
+		chosen = bound[0]
+	default:
+		e := Invalid("household_required", map[string]string{"household_id": "you act for several households in this estate; name one"})
+		e.Extra = map[string]any{"household_ids": bound}
+		return "", e
 	}
-	switch len(bound) {
-	case 0:
-		return "", NotFound("round_not_found")
-	case 1:
-		return s.checkRoundOpen(&round, bound[0])
+	if rows[0].Status != RoundOpen {
+		return "", Conflict("round_not_open", "the round is "+rows[0].Status)
 	}
-	e := Invalid("household_required", map[string]string{"household_id": "you act for several households in this estate; name one"})
-	e.Extra = map[string]any{"household_ids": bound}
-	return "", e
-}
-
-func (s *Service) checkRoundOpen(round *model.Round, householdID string) (string, error) {
-	if round.Status != RoundOpen {
-		return "", Conflict("round_not_open", "the round is "+round.Status)
-	}
-	return householdID, nil
+	return chosen, nil
 }
 
 // MyRound is one round of one of a resident's households: the round, the
