@@ -46,6 +46,24 @@ func (a *API) recordVisit(c *gin.Context) {
 	c.JSON(http.StatusCreated, toVisit(visit))
 }
 
+func (a *API) listVisits(c *gin.Context) {
+	page, ok := pageOf(c)
+	if !ok {
+		return
+	}
+	visits, next, err := a.svc.ListVisits(c.Request.Context(), actorOf(c), c.Param("round_id"),
+		service.VisitFilter{HouseholdID: queryOptional(c, "household_id")}, page)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	resp := listResponse[visitResponse]{Items: make([]visitResponse, len(visits)), NextCursor: next}
+	for i := range visits {
+		resp.Items[i] = toVisit(&visits[i])
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
 // syncRecordRequest is one offline record; recorded_at is read per record
 // so that a bad time rejects only its record.
 type syncRecordRequest struct {

@@ -136,6 +136,23 @@ func TestWorkersVisitsSyncProgressRegister(t *testing.T) {
 			t.Fatalf("history = %+v", history.Items)
 		}
 
+		// The visits: the one at the door, then the synced one dated by the phone.
+		var visits listResponse[visitResponse]
+		s.must(http.StatusOK, "GET", w.path("/visits?limit=1"), w.worker, nil).decode(t, &visits)
+		if len(visits.Items) != 1 || visits.Items[0].ID != visit.ID || visits.NextCursor == "" {
+			t.Fatalf("visits page 1 = %+v", visits)
+		}
+		s.must(http.StatusOK, "GET", w.path("/visits?cursor="+visits.NextCursor), w.worker, nil).decode(t, &visits)
+		if len(visits.Items) != 1 || visits.Items[0].Channel != "sync" || visits.Items[0].Outcome != "consulted" ||
+			!time.Time(visits.Items[0].VisitedAt).Equal(start.Add(7*time.Minute)) {
+			t.Fatalf("visits page 2 = %+v", visits)
+		}
+		s.must(http.StatusOK, "GET", w.path("/visits?household_id="+w.ids["1-1-101"]), w.worker, nil).decode(t, &visits)
+		if len(visits.Items) != 0 {
+			t.Errorf("1-1-101 has no visit, got %+v", visits.Items)
+		}
+		expectError(t, s.call("GET", w.path("/visits"), w.designer, nil), http.StatusForbidden, "forbidden")
+
 		// Progress: E=5; visited 1-1-101, 1-1-102, 1-2-101 (sign-offs), 2-1-101 and 2-1-102 (visits) = 5;
 		// participated 3 (agree 2, disagree 1). Two-80 needs P >= 4 and A >= 80% of P: one more
 		// agreement gives 3 of 4 (75%), two give 4 of 5: two more agreements.

@@ -77,6 +77,35 @@ func (s *Service) RecordVisit(ctx context.Context, actor Actor, roundID string, 
 	return visit, nil
 }
 
+// VisitFilter narrows a visit listing.
+type VisitFilter struct {
+	HouseholdID *string
+}
+
+// ListVisits lists a round's visits in the order they were recorded.
+// Errors: round_not_found, validation_failed (limit, cursor).
+func (s *Service) ListVisits(ctx context.Context, actor Actor, roundID string, filter VisitFilter, page Page) ([]model.Visit, string, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var round model.Round
+	if err := s.loadRoundFor(tx, actor, roundID, ActReadProgress, &round); err != nil {
+		return nil, "", AsError(err)
+	}
+	q := tx.Model(&model.Visit{}).Where("round_id = ?", roundID)
+	if filter.HouseholdID != nil {
+		q = q.Where("household_id = ?", *filter.HouseholdID)
+	}
+	q, limit, err := page.apply(q, "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var visits []model.Visit
+	if err := q.Find(&visits).Error; err != nil {
+		return nil, "", AsError(err)
+	}
+	visits, next := nextCursor(visits, limit, func(v model.Visit) string { return v.ID })
+	return visits, next, nil
+}
+
 // insertVisit writes a validated visit in the caller's transaction; the
 // single endpoint and the offline sync share it.
 func (s *Service) insertVisit(tx *gorm.DB, actor Actor, t *signOffTarget, in VisitInput, visitedAt time.Time) (*model.Visit, error) {
