@@ -28,7 +28,13 @@ import (
 // chromiumPath finds the browser or skips (fails when it is required).
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	candidates := []string{os.Getenv("MINYI_CHROMIUM")}
+	if named := os.Getenv("MINYI_CHROMIUM"); named != "" {
+		if info, err := os.Stat(named); err != nil || info.IsDir() {
+			t.Fatalf("MINYI_CHROMIUM=%s is not a file: %v", named, err)
+		}
+		return named
+	}
+	var candidates []string
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if path, err := exec.LookPath(name); err == nil {
 			candidates = append(candidates, path)
@@ -36,7 +42,7 @@ func chromiumPath(t *testing.T) string {
 	}
 	candidates = append(candidates, "/usr/bin/chromium")
 	for _, path := range candidates {
-		if info, err := os.Stat(path); path != "" && err == nil && !info.IsDir() {
+		if info, err := os.Stat(path); err == nil && !info.IsDir() {
 			return path
 		}
 	}

@@ -5,10 +5,12 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -292,6 +294,51 @@ func TestNoticeBoardGzip(t *testing.T) {
 	}
 	if refused := srv.must(http.StatusOK, "GET", "/notice/gzip-estate", "", nil, "Accept-Encoding", "gzip;q=0"); refused.Header.Get("Content-Encoding") != "" {
 		t.Fatal("gzip was sent although refused with q=0")
+	}
+}
+
+// TestNoticeBoardUnderConcurrentSignOffs reads the board from many clients
+// while sign-offs are recorded (run with -race): every answer is a complete
+// page, and once the writes stop the board shows the final count.
+func TestNoticeBoardUnderConcurrentSignOffs(t *testing.T) {
+	srv := newTestServer(t, testdb.OpenSQLite(t))
+	seed := seedNoticeEstate(t, srv.svc, "busy-estate", "繁忙小区", []int{10, 10}, func(int) string { return "" })
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				req := httptest.NewRequest("GET", "/notice/busy-estate", nil)
+				rec := httptest.NewRecorder()
+				srv.handler.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK || !strings.HasSuffix(strings.TrimSpace(rec.Body.String()), "</html>") {
+					errs <- fmt.Errorf("status %d, body of %d bytes", rec.Code, rec.Body.Len())
+					return
+				}
+			}
+		}()
+	}
+	for i := range 12 {
+		seed.sign(t, srv.svc, i, service.DecisionAgree)
+	}
+	close(done)
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(noticeFreshFor + 2*time.Second)
+	for !strings.Contains(string(srv.must(http.StatusOK, "GET", "/notice/busy-estate", "", nil).Body), "已表态<b>12 户</b>") {
+		if time.Now().After(deadline) {
+			t.Fatal("the board does not show the 12 sign-offs")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
