@@ -160,6 +160,17 @@ func (s *Service) guardAudit(ctx context.Context, fn func(tx *gorm.DB) error) (c
 // writeAuditEvents appends queued events: in one round trip on MySQL, one
 // event after another on SQLite (each reads the head the previous one wrote).
 func (s *Service) writeAuditEvents(tx *gorm.DB, events []pendingEvent) error {
+	if s.db.Dialect == model.MySQL {
+		ensured := map[string]bool{}
+		for _, p := range events {
+			if !ensured[p.event.EstateID] {
+				if err := s.ensureChainHeads(tx, p.event.EstateID); err != nil {
+					return err
+				}
+				ensured[p.event.EstateID] = true
+			}
+		}
+	}
 	var batch []model.Statement
 	for _, p := range events {
 		p.event.AfterSummary = auditSummary(p.after)
