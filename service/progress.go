@@ -161,19 +161,7 @@ func holdsBackMore(a, b ProgressCounts, buildingA, buildingB, unitA, unitB strin
 // unitProgress counts each unit's households from the electorate, the
 // current sign-offs and the visits, and lists those still to reach.
 func (s *Service) unitProgress(tx *gorm.DB, roundID string) ([]UnitProgress, error) {
-	var members []struct {
-		HouseholdID string
-		Building    string
-		Unit        string
-		Room        string
-		OwnerName   string
-		Decision    *string
-	}
-	err := tx.Raw(`SELECT m.household_id, m.building, m.unit, h.room, h.owner_name, s.decision
-		FROM round_members m
-		JOIN households h ON h.id = m.household_id
-		LEFT JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id
-		WHERE m.round_id = ?`, roundID).Scan(&members).Error
+	members, err := progressMembers(tx, roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +213,27 @@ func (s *Service) unitProgress(tx *gorm.DB, roundID string) ([]UnitProgress, err
 		units = append(units, *u)
 	}
 	return units, nil
+}
+
+// progressMember is a household of the electorate with its current
+// decision (nil when it never had one).
+type progressMember struct {
+	HouseholdID string
+	Building    string
+	Unit        string
+	Room        string
+	OwnerName   string
+	Decision    *string
+}
+
+func progressMembers(tx *gorm.DB, roundID string) ([]progressMember, error) {
+	var members []progressMember
+	err := tx.Raw(`SELECT m.household_id, m.building, m.unit, h.room, h.owner_name, s.decision
+		FROM round_members m
+		JOIN households h ON h.id = m.household_id
+		LEFT JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id
+		WHERE m.round_id = ?`, roundID).Scan(&members).Error
+	return members, err
 }
 
 // lastVisits returns each visited household's latest visit in the round.

@@ -287,13 +287,11 @@ func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, re
 				return err
 			}
 			outcome[i] = result
-			raw, err := json.Marshal(result)
+			remembered, err := s.syncRecordOf(caller, actor, roundID, rec, result)
 			if err != nil {
 				return err
 			}
-			applied = append(applied, model.SyncRecord{Caller: caller, ClientID: rec.ClientID, RoundID: roundID,
-				HouseholdID: rec.HouseholdID, Type: rec.Type, DeviceRecordedAt: rec.RecordedAt,
-				RequestID: actor.RequestID, ResultJSON: string(raw), CreatedAt: s.Now()})
+			applied = append(applied, remembered)
 		}
 		if err := s.setDeviceTimes(tx, deviceTimes); err != nil {
 			return err
@@ -315,6 +313,17 @@ func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, re
 		results[i] = r
 	}
 	return nil
+}
+
+// syncRecordOf is the row that remembers an applied record's result.
+func (s *Service) syncRecordOf(caller string, actor Actor, roundID string, rec *SyncRecordInput, result SyncResult) (model.SyncRecord, error) {
+	raw, err := json.Marshal(result)
+	if err != nil {
+		return model.SyncRecord{}, err
+	}
+	return model.SyncRecord{Caller: caller, ClientID: rec.ClientID, RoundID: roundID, HouseholdID: rec.HouseholdID,
+		Type: rec.Type, DeviceRecordedAt: rec.RecordedAt, RequestID: actor.RequestID, ResultJSON: string(raw),
+		CreatedAt: s.Now()}, nil
 }
 
 // rememberedResults reads the first results of the chunk's records that
