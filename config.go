@@ -30,6 +30,8 @@ type config struct {
 	DevLogin bool
 	// DataKey encrypts phone numbers at rest (MINYI_DATA_KEY, 32 bytes).
 	DataKey []byte
+	// PreviousDataKeys still open values sealed before a rotation (MINYI_DATA_KEY_PREVIOUS).
+	PreviousDataKeys [][]byte
 	// TrustedProxies may name the client in X-Forwarded-For (MINYI_TRUSTED_PROXIES).
 	TrustedProxies []string
 }
@@ -78,9 +80,6 @@ func loadConfig() (*config, error) {
 	if err := loadWeChatConfig(cfg); err != nil {
 		return nil, err
 	}
-	if err := loadSecurityConfig(cfg); err != nil {
-		return nil, err
-	}
 	secret := os.Getenv("MINYI_JWT_SECRET")
 	switch {
 	case secret != "" && len(secret) < 32:
@@ -95,6 +94,9 @@ func loadConfig() (*config, error) {
 			return nil, &configError{"MINYI_JWT_SECRET", "not set, and no secret could be kept in the data directory: " + err.Error()}
 		}
 		cfg.JWTSecret = s
+	}
+	if err := loadSecurityConfig(cfg); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

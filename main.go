@@ -47,6 +47,8 @@ func main() {
 		err = userCommand(os.Args[2:])
 	case "healthcheck":
 		err = healthcheck()
+	case "rotate-data-key":
+		err = rotateDataKey()
 	case "-h", "--help", "help":
 		usage()
 		return
@@ -67,6 +69,7 @@ func usage() {
   user add -username NAME -role admin|worker|designer [-display-name NAME]
                    create a staff account (password from MINYI_NEW_PASSWORD or standard input)
   healthcheck      exit 0 when the service on MINYI_ADDR answers /healthz
+  rotate-data-key  re-encrypt stored phone numbers with MINYI_DATA_KEY (old key in MINYI_DATA_KEY_PREVIOUS)
 Configuration comes from MINYI_* environment variables; see README.md.`)
 }
 
@@ -76,7 +79,7 @@ func openAll() (*config, *model.DB, *service.Service, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := fieldcrypt.SetKey(cfg.DataKey); err != nil {
+	if err := fieldcrypt.SetKey(cfg.DataKey, cfg.PreviousDataKeys...); err != nil {
 		return nil, nil, nil, fmt.Errorf("MINYI_DATA_KEY: %w", err)
 	}
 	db, err := model.Open(cfg.DatabaseURL)

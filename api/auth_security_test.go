@@ -306,3 +306,33 @@ func ginWith(middleware gin.HandlerFunc, write func(w http.ResponseWriter)) *gin
 	r.GET("/", func(c *gin.Context) { write(c.Writer) })
 	return r
 }
+
+// TestJWTSecretRotation checks what SECURITY.md says of a new JWT secret:
+// access tokens signed with the old one answer 401 at once, while refresh
+// tokens (random, stored hashed, not signed) still yield new access tokens;
+// revoking the refresh tokens ends those sessions too.
+func TestJWTSecretRotation(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		before := newTestServer(t, db)
+		before.adminToken()
+		var login tokenResponse
+		before.must(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "admin-password"}).decode(t, &login)
+		var second tokenResponse
+		before.must(http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": "admin-password"}).decode(t, &second)
+
+		svc := service.New(db, service.Config{JWTSecret: []byte("a-brand-new-secret-a-brand-new-secret!")}, nil)
+		handler, a := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(),
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		after := &testServer{t: t, db: db, svc: svc, api: a, handler: handler}
+		expectError(t, after.call("GET", "/api/v1/me", login.AccessToken, nil), http.StatusUnauthorized, "invalid_token")
+		var refreshed tokenResponse
+		after.must(http.StatusOK, "POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": login.RefreshToken}).decode(t, &refreshed)
+		after.must(http.StatusOK, "GET", "/api/v1/me", refreshed.AccessToken, nil)
+
+		if err := db.Gorm.Exec("UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE revoked_at IS NULL").Error; err != nil {
+			t.Fatal(err)
+		}
+		expectError(t, after.call("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": second.RefreshToken}),
+			http.StatusUnauthorized, "invalid_refresh_token")
+	})
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestDataKeyConfig checks MINYI_DATA_KEY: a bad key or a MySQL database
+// without one stops the start naming the variable; a good one is used; the
+// embedded default creates a key once and keeps it.
+func TestDataKeyConfig(t *testing.T) {
+	key := bytes.Repeat([]byte{9}, 32)
+	bad := []struct {
+		name     string
+		env      map[string]string
+		variable string
+	}{
+		{"not a key", map[string]string{"MINYI_DATA_KEY": "swordfish"}, "MINYI_DATA_KEY"},
+		{"16 bytes", map[string]string{"MINYI_DATA_KEY": base64.StdEncoding.EncodeToString(key[:16])}, "MINYI_DATA_KEY"},
+		{"MySQL without a key", map[string]string{"MINYI_DATABASE_URL": "mysql://u:p@127.0.0.1:3306/minyi",
+			"MINYI_JWT_SECRET": "0123456789abcdef0123456789abcdef"}, "MINYI_DATA_KEY"},
+		{"bad previous key", map[string]string{"MINYI_DATA_KEY_PREVIOUS": "short"}, "MINYI_DATA_KEY_PREVIOUS"},
+		{"bad proxy", map[string]string{"MINYI_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local"}, "MINYI_TRUSTED_PROXIES"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv("MINYI_DATA_DIR", t.TempDir())
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			_, err := loadConfig()
+			var cfgErr *configError
+			if !errors.As(err, &cfgErr) || cfgErr.name != tc.variable {
+				t.Fatalf("loadConfig() = %v, want an error naming %s", err, tc.variable)
+			}
+		})
+	}
+	t.Run("given", func(t *testing.T) {
+		clearEnv(t)
+		t.Setenv("MINYI_DATA_DIR", t.TempDir())
+		t.Setenv("MINYI_DATA_KEY", base64.StdEncoding.EncodeToString(key))
+		t.Setenv("MINYI_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.1")
+		cfg, err := loadConfig()
+		if err != nil || !bytes.Equal(cfg.DataKey, key) || len(cfg.TrustedProxies) != 2 {
+			t.Fatalf("cfg %+v, %v", cfg, err)
+		}
+	})
+	t.Run("kept beside the embedded database", func(t *testing.T) {
+		clearEnv(t)
+		dir := t.TempDir()
+		t.Setenv("MINYI_DATA_DIR", dir)
+		first, err := loadConfig()
+		if err != nil || len(first.DataKey) != 32 {
+			t.Fatalf("first start: %v", err)
+		}
+		info, err := os.Stat(filepath.Join(dir, "data-key"))
+		if err != nil || info.Mode().Perm() != 0o600 {
+			t.Fatalf("key file: %v %v", err, info)
+		}
+		second, err := loadConfig()
+		if err != nil || !bytes.Equal(first.DataKey, second.DataKey) {
+			t.Fatal("the data key changed between starts")
+		}
+	})
+}
