@@ -88,6 +88,7 @@ func (a *API) withdrawMySignOff(c *gin.Context) {
 // myRoundJSON is one round of one of the resident's households.
 type myRoundJSON struct {
 	Round      myRoundInfoJSON     `json:"round"`
+	Revision   *myRevisionJSON     `json:"revision"`
 	Household  myHouseholdJSON     `json:"household"`
 	CanSign    bool                `json:"can_sign"`
 	MyDecision *myDecisionJSON     `json:"my_decision"`
@@ -107,6 +108,15 @@ type myRoundInfoJSON struct {
 	OpenedAt   *Time   `json:"opened_at"`
 	ClosesAt   *Time   `json:"closes_at"`
 	ClosedAt   *Time   `json:"closed_at"`
+}
+
+// myRevisionJSON is the plan revision a round consults on.
+type myRevisionJSON struct {
+	ID          string `json:"id"`
+	Version     int    `json:"version"`
+	Title       string `json:"title"`
+	Summary     string `json:"summary"`
+	PublishedAt Time   `json:"published_at"`
 }
 
 type myHouseholdJSON struct {
@@ -145,6 +155,9 @@ func toMyRound(m *service.MyRound) myRoundJSON {
 		Household: myHouseholdJSON{ID: m.Household.ID, Building: m.Household.Building, Unit: m.Household.Unit, Room: m.Household.Room},
 		CanSign:   r.Status == service.RoundOpen,
 		History:   make([]myHistoryItemJSON, len(m.History)),
+	}
+	if rev := m.Revision; rev != nil {
+		out.Revision = &myRevisionJSON{ID: rev.ID, Version: rev.Version, Title: rev.Title, Summary: rev.Summary, PublishedAt: Time(rev.PublishedAt)}
 	}
 	if s := m.SignOff; s != nil {
 		out.MyDecision = &myDecisionJSON{Decision: s.Decision, Channel: s.Channel, Version: s.Version, Comment: s.Comment,

@@ -39,3 +39,40 @@ func TestResidentWithdraws(t *testing.T) {
 		}
 	})
 }
+
+// TestMyRoundsShowThePlanRevision: a plan round shows the revision it consults on.
+func TestMyRoundsShowThePlanRevision(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		w := newResidentWorld(t, db)
+		s := w.srv
+		token, _ := w.bind("o-plan", "101")
+		var rev struct {
+			ID string `json:"id"`
+		}
+		s.must(http.StatusCreated, "POST", "/api/v1/estates/"+w.estateID+"/revisions", w.designer, map[string]any{
+			"title": "方案第二版", "summary": "调整电梯位置", "changes": "电梯移至北侧", "addresses": []string{}}).decode(t, &rev)
+		var round struct {
+			ID string `json:"id"`
+		}
+		s.must(http.StatusCreated, "POST", "/api/v1/estates/"+w.estateID+"/rounds", w.worker, map[string]any{
+			"title": "方案征询", "kind": "plan", "revision_id": rev.ID}).decode(t, &round)
+		s.must(http.StatusOK, "POST", "/api/v1/rounds/"+round.ID+"/open", w.worker, nil)
+		found := false
+		for _, item := range w.myRounds(token) {
+			if item.Round.ID != round.ID {
+				if item.Revision != nil {
+					t.Errorf("the willingness round shows revision %+v", item.Revision)
+				}
+				continue
+			}
+			found = true
+			if item.Round.RevisionID == nil || *item.Round.RevisionID != rev.ID || item.Revision == nil ||
+				item.Revision.Title != "方案第二版" || item.Revision.Version != 1 || item.Revision.Summary != "调整电梯位置" {
+				t.Fatalf("the plan round shows %+v / %+v", item.Round, item.Revision)
+			}
+		}
+		if !found {
+			t.Fatal("the plan round is missing from my rounds")
+		}
+	})
+}

@@ -157,6 +157,7 @@ func (s *Service) resolveMyHousehold(tx *gorm.DB, actor Actor, roundID, househol
 // household, its current decision (nil when none) and its history.
 type MyRound struct {
 	Round         RoundView
+	Revision      *model.Revision // the plan revision the round consults on, if any
 	EstateName    string
 	Household     model.Household
 	SignOff       *model.SignOff
@@ -216,6 +217,10 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 		}
 		byID[r.ID] = v
 	}
+	revisions, err := s.roundRevisions(tx, rounds)
+	if err != nil {
+		return nil, AsError(err)
+	}
 	signOffs, history, err := s.myDecisions(tx, roundIDs, householdIDs)
 	if err != nil {
 		return nil, AsError(err)
@@ -229,6 +234,9 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 		key := m.RoundID + "/" + m.HouseholdID
 		item := MyRound{Round: *v, EstateName: households[m.HouseholdID].EstateName, Household: households[m.HouseholdID].Household,
 			History: []MyHistoryEntry{}}
+		if v.RevisionID != nil {
+			item.Revision = revisions[*v.RevisionID]
+		}
 		if so, ok := signOffs.rows[key]; ok {
 			item.SignOff = &so
 			if so.Comment != "" {
@@ -245,6 +253,28 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 		out = append(out, item)
 	}
 	sortMyRounds(out)
+	return out, nil
+}
+
+// roundRevisions reads the plan revisions the rounds consult on, by id.
+func (s *Service) roundRevisions(tx *gorm.DB, rounds []model.Round) (map[string]*model.Revision, error) {
+	out := map[string]*model.Revision{}
+	var ids []string
+	for _, r := range rounds {
+		if r.RevisionID != nil {
+			ids = append(ids, *r.RevisionID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var revisions []model.Revision
+	if err := tx.Select("id", "estate_id", "version", "title", "summary", "published_at").Where("id IN ?", ids).Find(&revisions).Error; err != nil {
+		return nil, err
+	}
+	for i := range revisions {
+		out[revisions[i].ID] = &revisions[i]
+	}
 	return out, nil
 }
 
