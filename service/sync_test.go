@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -232,6 +233,45 @@ func TestSyncLargeBatchAcrossChunks(t *testing.T) {
 		tally := w.tally(t)
 		if tally.Decisions[DecisionAgree].Households != 60 || tally.Participated.Households != 60 {
 			t.Fatalf("every household ends at agree: %+v", tally.Decisions)
+		}
+	})
+}
+
+func TestSyncSameBatchTwiceAtOnceAppliesOnce(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		w := newWorkersRound(t, db, []unitLayout{{"1", "1", 20}})
+		var records []SyncRecordInput
+		for i := 1; i <= 20; i++ {
+			records = append(records, w.signOffRecord(fmt.Sprintf("1-1-%d", 100+i), DecisionAgree, i))
+		}
+		reports := make([]*SyncReport, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for k := range reports {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				batch := append([]SyncRecordInput(nil), records...) // a phone retrying on a second connection
+				reports[k], errs[k] = w.svc.SyncRecords(context.Background(), w.worker, w.roundID, batch)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if applied := reports[0].Applied + reports[1].Applied; applied != 20 || reports[0].Duplicates+reports[1].Duplicates != 20 {
+			t.Fatalf("applied %d+%d, duplicates %d+%d; want each record applied once", reports[0].Applied, reports[1].Applied,
+				reports[0].Duplicates, reports[1].Duplicates)
+		}
+		var events int64
+		db.Gorm.Model(&model.SignOffEvent{}).Where("round_id = ?", w.roundID).Count(&events)
+		if events != 20 {
+			t.Fatalf("%d history entries, want 20", events)
+		}
+		if tally := w.tally(t); tally.Decisions[DecisionAgree].Households != 20 {
+			t.Fatalf("agree = %d, want 20", tally.Decisions[DecisionAgree].Households)
 		}
 	})
 }
