@@ -68,8 +68,10 @@ func (s *Service) importBatchSize() int {
 	if s.db.Dialect == model.MySQL {
 		return 1000
 	}
-	return 50
+	return w6BatchSize
 }
+
+var w6BatchSize = 50
 
 // rosterRow is one valid row of an imported roster.
 type rosterRow struct {
