@@ -288,11 +288,11 @@ func compressible(body []byte) representation {
 // it), or 304 when the caller already has this version. tag names the
 // version; the gzip form's ETag is tag + "-gz", and either matches.
 func serveVersioned(c *gin.Context, contentType, tag string, rep representation) {
-	etag, body := `"`+tag+`"`, rep.plain
+	etag, body, zipped := `"`+tag+`"`, rep.plain, false
 	if rep.gzipped != nil {
 		c.Header("Vary", "Accept-Encoding")
 		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
-			etag, body = `"`+tag+`-gz"`, rep.gzipped
+			etag, body, zipped = `"`+tag+`-gz"`, rep.gzipped, true
 		}
 	}
 	c.Header("ETag", etag)
@@ -301,7 +301,7 @@ func serveVersioned(c *gin.Context, contentType, tag string, rep representation)
 		c.Status(http.StatusNotModified)
 		return
 	}
-	if len(body) != len(rep.plain) {
+	if zipped {
 		c.Header("Content-Encoding", "gzip")
 	}
 	c.Data(http.StatusOK, contentType, body)

@@ -181,37 +181,8 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 		Code: estate.Code, Name: estate.Name, District: estate.District, Street: estate.Street,
 		Community: estate.Community, Address: estate.Address, ContactPhone: estate.ContactPhone, BuiltYear: estate.BuiltYear,
 	}}
-	var rounds []model.Round
-	if err := tx.Where("estate_id = ? AND status IN ?", estate.ID, []string{RoundOpen, RoundClosed}).
-		Order("seq").Find(&rounds).Error; err != nil {
+	if board.Rounds, err = s.noticeRounds(tx, estate.ID); err != nil {
 		return nil, AsError(model.Translate(err))
-	}
-	revisionVersions, err := s.revisionVersions(tx, estate.ID, rounds)
-	if err != nil {
-		return nil, AsError(model.Translate(err))
-	}
-	now := s.Now()
-	for _, r := range rounds {
-		view, err := decodeRound(r)
-		if err != nil {
-			return nil, AsError(err)
-		}
-		tally, err := view.Result()
-		if err != nil {
-			return nil, AsError(err)
-		}
-		if tally == nil || r.Status == RoundOpen {
-			if tally, err = s.computeTally(tx, view, now); err != nil {
-				return nil, AsError(model.Translate(err))
-			}
-		}
-		round := noticeRound(view, tally)
-		if r.RevisionID != nil {
-			if v, ok := revisionVersions[*r.RevisionID]; ok {
-				round.RevisionVersion = &v
-			}
-		}
-		board.Rounds = append(board.Rounds, round)
 	}
 	if board.Revisions, err = s.PublicRevisions(ctx, estate.ID); err != nil {
 		return nil, err
@@ -226,6 +197,45 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 	}
 	sortTimeline(board.Timeline)
 	return board, nil
+}
+
+// noticeRounds lists the estate's open and closed rounds, oldest first, each
+// with its tally: live from the counters while open, the frozen result once closed.
+func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, error) {
+	var rounds []model.Round
+	if err := tx.Where("estate_id = ? AND status IN ?", estateID, []string{RoundOpen, RoundClosed}).
+		Order("seq").Find(&rounds).Error; err != nil {
+		return nil, err
+	}
+	revisionVersions, err := s.revisionVersions(tx, estateID, rounds)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	out := make([]NoticeRound, 0, len(rounds))
+	for _, r := range rounds {
+		view, err := decodeRound(r)
+		if err != nil {
+			return nil, err
+		}
+		tally, err := view.Result()
+		if err != nil {
+			return nil, err
+		}
+		if tally == nil || r.Status == RoundOpen {
+			if tally, err = s.computeTally(tx, view, now); err != nil {
+				return nil, err
+			}
+		}
+		round := noticeRound(view, tally)
+		if r.RevisionID != nil {
+			if v, ok := revisionVersions[*r.RevisionID]; ok {
+				round.RevisionVersion = &v
+			}
+		}
+		out = append(out, round)
+	}
+	return out, nil
 }
 
 // revisionVersions maps the ids of the revisions the rounds consult on to their versions.
