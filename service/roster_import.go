@@ -68,10 +68,8 @@ func (s *Service) importBatchSize() int {
 	if s.db.Dialect == model.MySQL {
 		return 1000
 	}
-	return w6BatchSize
+	return 50
 }
-
-var w6BatchSize = 50
 
 // rosterRow is one valid row of an imported roster.
 type rosterRow struct {
