@@ -178,6 +178,7 @@ type signOffResponse struct {
 	Comment     string `json:"comment,omitempty"`
 	Version     int    `json:"version"`
 	RecordedAt  Time   `json:"recorded_at"`
+	Receipt     string `json:"receipt,omitempty"`
 }
 
 func toSignOff(s *model.SignOff) signOffResponse {
@@ -198,7 +199,9 @@ func (a *API) recordSignOff(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toSignOff(s))
+	resp := toSignOff(s)
+	resp.Receipt = a.svc.Receipt(s)
+	c.JSON(http.StatusOK, resp)
 }
 
 func (a *API) withdrawSignOff(c *gin.Context) {

@@ -58,6 +58,7 @@ type mySignOffResponse struct {
 	Comment       string `json:"comment,omitempty"`
 	CommentStatus string `json:"comment_status,omitempty"`
 	RecordedAt    Time   `json:"recorded_at"`
+	Receipt       string `json:"receipt,omitempty"`
 }
 
 func (a *API) recordMySignOff(c *gin.Context) {
@@ -73,7 +74,8 @@ func (a *API) recordMySignOff(c *gin.Context) {
 	}
 	s := mine.SignOff
 	c.JSON(http.StatusOK, mySignOffResponse{RoundID: s.RoundID, HouseholdID: s.HouseholdID, Decision: s.Decision,
-		Channel: s.Channel, Version: s.Version, Comment: s.Comment, CommentStatus: mine.CommentStatus, RecordedAt: Time(s.RecordedAt)})
+		Channel: s.Channel, Version: s.Version, Comment: s.Comment, CommentStatus: mine.CommentStatus, RecordedAt: Time(s.RecordedAt),
+		Receipt: a.svc.Receipt(&s)})
 }
 
 func (a *API) withdrawMySignOff(c *gin.Context) {
@@ -133,6 +135,7 @@ type myDecisionJSON struct {
 	Comment       string `json:"comment,omitempty"`
 	CommentStatus string `json:"comment_status,omitempty"`
 	RecordedAt    Time   `json:"recorded_at"`
+	Receipt       string `json:"receipt,omitempty"`
 }
 
 type myHistoryItemJSON struct {
@@ -187,6 +190,9 @@ func (a *API) myRounds(c *gin.Context) {
 	resp := listResponse[myRoundJSON]{Items: make([]myRoundJSON, len(items))}
 	for i := range items {
 		resp.Items[i] = toMyRound(&items[i])
+		if so := items[i].SignOff; so != nil && resp.Items[i].MyDecision != nil {
+			resp.Items[i].MyDecision.Receipt = a.svc.Receipt(so)
+		}
 	}
 	c.JSON(http.StatusOK, resp)
 }

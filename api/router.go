@@ -87,6 +87,7 @@ func (a *API) Routes() []Route {
 	all = append(all, a.objectionRoutes()...)
 	all = append(all, a.publicRoutes()...)
 	all = append(all, a.workerRoutes()...)
+	all = append(all, a.auditRoutes()...)
 	return all
 }
 

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"minyi/model"
+	"minyi/model/testdb"
+)
+
+// trustFixture is an estate with households and an open round, built through the API.
+type trustFixture struct {
+	srv                  *testServer
+	admin, worker        string
+	estateID, roundID    string
+	households           []string
+	estateCode, workerID string
+}
+
+func newTrustFixture(t *testing.T, db *model.DB, households int) *trustFixture {
+	t.Helper()
+	s := newTestServer(t, db)
+	f := &trustFixture{srv: s, admin: s.adminToken(), estateCode: "trust"}
+	f.workerID, f.worker = s.staff(f.admin, "trust-worker", "worker")
+	var estate estateResponse
+	s.must(http.StatusCreated, "POST", "/api/v1/estates", f.admin, map[string]any{"name": "信任小区", "code": f.estateCode}).decode(t, &estate)
+	f.estateID = estate.ID
+	s.must(http.StatusNoContent, "PUT", "/api/v1/estates/"+f.estateID+"/staff/"+f.workerID, f.admin, map[string]string{"role": "worker"})
+	for start := 0; start < households; start += 200 {
+		var items []string
+		for i := start; i < households && i < start+200; i++ {
+			items = append(items, fmt.Sprintf(`{"building":"%d","unit":"1","room":"%d","area_m2":%d.5}`, i%4+1, 100+i, 50+i%40))
+		}
+		var created createHouseholdsResponse
+		s.must(http.StatusCreated, "POST", "/api/v1/estates/"+f.estateID+"/households", f.worker, `{"items":[`+strings.Join(items, ",")+`]}`).decode(t, &created)
+		for _, h := range created.Items {
+			f.households = append(f.households, h.ID)
+		}
+	}
+	var round roundResponse
+	s.must(http.StatusCreated, "POST", "/api/v1/estates/"+f.estateID+"/rounds", f.worker, map[string]any{"title": "加装电梯意愿征询", "kind": "willingness"}).decode(t, &round)
+	f.roundID = round.ID
+	s.must(http.StatusOK, "POST", "/api/v1/rounds/"+f.roundID+"/open", f.worker, nil)
+	return f
+}
+
+func (f *trustFixture) signOffPath(i int) string {
+	return "/api/v1/rounds/" + f.roundID + "/signoffs/" + f.households[i]
+}
+
+var receiptPattern = regexp.MustCompile(`^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$`)
+
+func TestAuditLedgerOverHTTP(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		f := newTrustFixture(t, db, 3)
+		s := f.srv
+		s.must(http.StatusOK, "PUT", f.signOffPath(0), f.worker, map[string]string{"decision": "agree", "channel": "paper", "signer_name": "王五"},
+			"X-Request-Id", "req-trust-1")
+		var page listResponse[auditEventResponse]
+		s.must(http.StatusOK, "GET", "/api/v1/estates/"+f.estateID+"/audit?limit=500", f.admin, nil).decode(t, &page)
+		var signOff *auditEventResponse
+		for i := range page.Items {
+			if page.Items[i].Action == "signoff.record" {
+				signOff = &page.Items[i]
+			}
+		}
+		if signOff == nil || signOff.RequestID != "req-trust-1" || signOff.ActorID != f.workerID || signOff.ActorRole != "worker" ||
+			signOff.Channel != "api" || !strings.Contains(string(signOff.After), `"decision":"agree"`) || string(signOff.Before) != "null" {
+			t.Fatalf("sign-off event: %+v", signOff)
+		}
+		expectError(t, s.call("GET", "/api/v1/estates/"+f.estateID+"/audit", f.worker, nil), http.StatusForbidden, "forbidden")
+		expectError(t, s.call("GET", "/api/v1/estates/nope/audit", f.admin, nil), http.StatusNotFound, "estate_not_found")
+		expectError(t, s.call("GET", "/api/v1/estates/"+f.estateID+"/audit?limit=0", f.admin, nil), http.StatusUnprocessableEntity, "validation_failed")
+	})
+}
+
+func TestReceiptsAreListedWhenTheRoundCloses(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		f := newTrustFixture(t, db, 4)
+		s := f.srv
+		receipts := map[int]string{}
+		for i, decision := range []string{"agree", "agree", "disagree"} {
+			var so signOffResponse
+			s.must(http.StatusOK, "PUT", f.signOffPath(i), f.worker, map[string]string{"decision": decision, "channel": "paper", "signer_name": "户主"}).decode(t, &so)
+			if !receiptPattern.MatchString(so.Receipt) {
+				t.Fatalf("receipt %q", so.Receipt)
+			}
+			receipts[i] = so.Receipt
+		}
+		// A changed decision gets a new receipt; the old one is no longer counted.
+		var changed signOffResponse
+		s.must(http.StatusOK, "PUT", f.signOffPath(1), f.worker, map[string]string{"decision": "abstain", "channel": "paper", "signer_name": "户主"}).decode(t, &changed)
+		if changed.Receipt == receipts[1] {
+			t.Fatal("a changed decision kept its receipt")
+		}
+		ctx := context.Background()
+		if _, err := s.svc.CountedReceipts(ctx, f.roundID); err == nil || !strings.Contains(err.Error(), "round_not_closed") {
+			t.Fatalf("receipts of an open round: %v", err)
+		}
+		s.must(http.StatusOK, "POST", "/api/v1/rounds/"+f.roundID+"/close", f.admin, nil)
+		counted, err := s.svc.CountedReceipts(ctx, f.roundID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][]string{"agree": {receipts[0]}, "disagree": {receipts[2]}, "abstain": {changed.Receipt}}
+		for decision, list := range want {
+			if got := counted.ByDecision[decision]; len(got) != 1 || got[0] != list[0] {
+				t.Errorf("%s receipts %v, want %v", decision, got, list)
+			}
+		}
+	})
+}

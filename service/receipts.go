@@ -1,0 +1,91 @@
+package service
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"strings"
+
+	"minyi/model"
+)
+
+// Household receipts let a household check that its decision was counted as
+// cast without anyone learning how others decided (the idea of Helios'
+// ballot tracking centre, without cryptographic voting):
+//
+//	nonce   = HMAC-SHA256(receiptKey, "nonce" | round_id | household_id | version)
+//	receipt = SHA-256("minyi-receipt-v1" | round_id | household_id | decision | version | hex(nonce))
+//
+// (fields separated by a zero byte), shown as the first 80 bits in base32,
+// "ABCD-EFGH-IJKL-MNOP". receiptKey is derived from the JWT secret. The
+// nonce is secret, so a receipt reveals nothing by itself: without it, one
+// could try the three decisions. Receipts are computed, not stored, so they
+// need no schema and cannot drift from the sign-off rows.
+
+// receiptKey derives the key of receipts' nonces from the JWT secret.
+func (s *Service) receiptKey() []byte {
+	mac := hmac.New(sha256.New, s.cfg.JWTSecret)
+	mac.Write([]byte("minyi receipt key v1"))
+	return mac.Sum(nil)
+}
+
+// Receipt is the receipt of a sign-off's current decision, or "" for a
+// withdrawn one.
+func (s *Service) Receipt(so *model.SignOff) string {
+	if !counted(so.Decision) {
+		return ""
+	}
+	return receiptFor(s.receiptKey(), so.RoundID, so.HouseholdID, so.Decision, so.Version)
+}
+
+func receiptFor(key []byte, roundID, householdID, decision string, version int) string {
+	v := strconv.Itoa(version)
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(strings.Join([]string{"nonce", roundID, householdID, v}, "\x00")))
+	nonce := hex.EncodeToString(mac.Sum(nil))
+	sum := sha256.Sum256([]byte(strings.Join([]string{"minyi-receipt-v1", roundID, householdID, decision, v, nonce}, "\x00")))
+	code := base32.StdEncoding.EncodeToString(sum[:10])
+	return code[0:4] + "-" + code[4:8] + "-" + code[8:12] + "-" + code[12:16]
+}
+
+// CountedReceipts is, for a closed round, the receipts of the decisions
+// that were counted, per decision, sorted (so their order says nothing of
+// who signed when).
+type CountedReceipts struct {
+	RoundID    string
+	ByDecision map[string][]string
+}
+
+// CountedReceipts lists the receipts of a closed round's counted decisions,
+// for the public notice board. Errors: round_not_found, round_not_closed.
+func (s *Service) CountedReceipts(ctx context.Context, roundID string) (*CountedReceipts, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	var round model.Round
+	if err := tx.Select("id", "status").Where("id = ?", roundID).Take(&round).Error; err != nil {
+		return nil, AsError(notFoundAs(err, "round_not_found"))
+	}
+	if round.Status != RoundClosed {
+		return nil, Conflict("round_not_closed", "receipts are published when the round closes")
+	}
+	var rows []model.SignOff
+	if err := tx.Select("round_id", "household_id", "decision", "version").
+		Where("round_id = ? AND decision IN ?", roundID, decisions).Find(&rows).Error; err != nil {
+		return nil, AsError(err)
+	}
+	key := s.receiptKey()
+	out := &CountedReceipts{RoundID: roundID, ByDecision: map[string][]string{}}
+	for _, d := range decisions {
+		out.ByDecision[d] = []string{}
+	}
+	for _, r := range rows {
+		out.ByDecision[r.Decision] = append(out.ByDecision[r.Decision], receiptFor(key, r.RoundID, r.HouseholdID, r.Decision, r.Version))
+	}
+	for _, list := range out.ByDecision {
+		sort.Strings(list)
+	}
+	return out, nil
+}
