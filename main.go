@@ -4,6 +4,7 @@
 //	minyi serve [--demo]     run the HTTP service
 //	minyi migrate            bring the database schema up to date
 //	minyi user add -username NAME -role admin|worker|designer [-display-name N]  (password from MINYI_NEW_PASSWORD or stdin)
+//	minyi audit verify [--estate CODE]  recompute the audit ledger's hash chains
 //	minyi healthcheck        exit 0 when the local service answers /healthz
 package main
 
@@ -45,6 +46,8 @@ func main() {
 		err = migrate()
 	case "user":
 		err = userCommand(os.Args[2:])
+	case "audit":
+		err = auditCommand(os.Args[2:])
 	case "healthcheck":
 		err = healthcheck()
 	case "rotate-data-key":
@@ -68,6 +71,8 @@ func usage() {
   migrate          bring the database schema up to date
   user add -username NAME -role admin|worker|designer [-display-name NAME]
                    create a staff account (password from MINYI_NEW_PASSWORD or standard input)
+  audit verify [--estate CODE]
+                   recompute the audit ledger's hash chains; exit 1 naming the first broken event of each chain
   healthcheck      exit 0 when the service on MINYI_ADDR answers /healthz
   rotate-data-key  re-encrypt stored phone numbers with MINYI_DATA_KEY (old key in MINYI_DATA_KEY_PREVIOUS)
 Configuration comes from MINYI_* environment variables; see README.md.`)
