@@ -21,6 +21,7 @@ import (
 	"minyi/model"
 	"minyi/model/testdb"
 	"minyi/service"
+	"minyi/service/rule"
 )
 
 // publishObjectionAnswers files three objections for households of the seed:
@@ -188,6 +189,31 @@ func TestNoticeBoardShowsClosedResultAndHidesDrafts(t *testing.T) {
 		for _, banned := range []string{"<b>和平", "草稿轮次DRAFT", "还需"} {
 			if strings.Contains(html, banned) {
 				t.Errorf("the page shows %q", banned)
+			}
+		}
+	})
+}
+
+func TestNoticeBoardAreaRule(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		srv := newTestServer(t, db)
+		seed := seedNoticeEstate(t, srv.svc, "area-rule", "面积小区", []int{6}, func(int) string { return "" })
+		ctx := context.Background()
+		title, kind := "维修资金筹集表决", service.KindPlan
+		round, err := srv.svc.CreateRound(ctx, service.SystemActor(), seed.estateID, service.RoundFields{Title: &title, Kind: &kind,
+			Rule: &rule.Spec{Preset: rule.PresetCivilCodeMajor}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.svc.OpenRound(ctx, service.SystemActor(), round.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		html := string(srv.must(http.StatusOK, "GET", "/notice/area-rule", "", nil).Body)
+		// 4 of the 6 largest-first households reach 2/3 of households and of area
+		// (the two-80 round of the seed, shown too, needs 5).
+		for _, want := range []string{"维修资金筹集表决", "方案征询", "参与表决面积≥2/3", "同意面积≥3/4", "m²", "还需 4 户同意即可达到通过要求"} {
+			if !strings.Contains(html, want) {
+				t.Errorf("the page lacks %q", want)
 			}
 		}
 	})
