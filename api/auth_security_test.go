@@ -203,6 +203,29 @@ func TestLoginBruteForceIsLimited(t *testing.T) {
 		if resp := loginFrom(t, s, attacker, "", "guessed", "password-guessed"); resp.Status != http.StatusOK {
 			t.Fatalf("after the window: status %d, want 200: %s", resp.Status, resp.Body)
 		}
+		// A burst of concurrent guesses from a new address: at most the limit
+		// of them reach the password check, whatever the interleaving.
+		const burst = 30
+		statuses := make(chan int, burst)
+		var wg sync.WaitGroup
+		for i := 0; i < burst; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- loginFrom(t, s, "203.0.113.99:1", "", "guessed", "burst-guess").Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		counted := map[int]int{}
+		for status := range statuses {
+			counted[status]++
+		}
+		if counted[http.StatusUnauthorized] > service.LoginFailureLimit || counted[http.StatusUnauthorized]+counted[http.StatusTooManyRequests] != burst {
+			t.Errorf("a burst of %d guesses: %v; at most %d may be checked, the rest answer 429", burst, counted, service.LoginFailureLimit)
+		}
+		t.Logf("a burst of %d concurrent guesses: %v", burst, counted)
+
 		// Success forgets the failures: nine more wrong tries do not lock the account.
 		for i := 0; i < service.LoginFailureLimit-1; i++ {
 			expectError(t, loginFrom(t, s, attacker, "", "guessed", "wrong"), http.StatusUnauthorized, "invalid_credentials")

@@ -23,37 +23,69 @@ const (
 // LoginFrom is Login guarded against password guessing: it refuses with 429
 // too_many_login_attempts (and the seconds to wait) once the username has
 // failed LoginFailureLimit times from clientIP within LoginFailureWindow,
-// records each invalid_credentials failure, and forgets the failures of the
+// keeps each invalid_credentials failure, and forgets the failures of the
 // pair on success. Errors: those of Login, too_many_login_attempts.
+//
+// Each attempt is written as a failure before the password is checked and
+// only then counted, so that a burst of concurrent guesses cannot all pass
+// the count before any of them is recorded: at most LoginFailureLimit
+// passwords are ever checked per pair and window. A refused attempt removes
+// its row again, so hammering does not push the window forward.
 func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP string) (*Tokens, error) {
 	key := loginFailureKey(username, clientIP)
-	if wait, err := s.loginWait(ctx, key); err != nil {
+	attempt, err := s.reserveLoginAttempt(ctx, key)
+	if err != nil {
 		return nil, err
-	} else if wait > 0 {
+	}
+	g := s.db.Gorm.WithContext(ctx)
+	if wait, err := s.loginWait(ctx, key, attempt.ID); err != nil || wait > 0 {
+		g.Delete(attempt)
+		if err != nil {
+			return nil, err
+		}
 		return nil, RateLimited("too_many_login_attempts", int((wait+time.Second-1)/time.Second))
 	}
 	tokens, err := s.Login(ctx, username, password)
 	var se *Error
 	switch {
 	case err == nil:
-		if derr := s.db.Gorm.WithContext(ctx).Where("pair_hash = ?", key).Delete(&model.LoginFailure{}).Error; derr != nil {
+		if derr := g.Where("pair_hash = ?", key).Delete(&model.LoginFailure{}).Error; derr != nil {
 			return nil, AsError(derr)
 		}
 		return tokens, nil
 	case errors.As(err, &se) && se.Code == "invalid_credentials":
-		if rerr := s.recordLoginFailure(ctx, key); rerr != nil {
-			return nil, rerr
-		}
+		// The reserved row stays: it is this failure.
+	default:
+		g.Delete(attempt) // not the caller's failure (e.g. the database)
 	}
 	return nil, err
 }
 
-// loginWait is how long the pair must wait before its next try (0: go ahead).
-func (s *Service) loginWait(ctx context.Context, key string) (time.Duration, error) {
+// reserveLoginAttempt writes the attempt as a failure and drops the pair's
+// failures that have left the window, so the table stays small. These rows
+// are counters, not records of the consultation: they are written outside
+// inTx and its audit ledger, and need no transaction.
+func (s *Service) reserveLoginAttempt(ctx context.Context, key string) (*model.LoginFailure, error) {
+	now := s.Now()
+	g := s.db.Gorm.WithContext(ctx)
+	if err := g.Where("pair_hash = ? AND failed_at <= ?", key, now.Add(-LoginFailureWindow)).Delete(&model.LoginFailure{}).Error; err != nil {
+		return nil, AsError(err)
+	}
+	attempt := &model.LoginFailure{ID: newID(), PairHash: key, FailedAt: now}
+	if err := g.Create(attempt).Error; err != nil {
+		return nil, AsError(err)
+	}
+	return attempt, nil
+}
+
+// loginWait is how long the pair must wait before this attempt may go
+// ahead (0: go ahead), from the failures in the window other than the
+// attempt's own row.
+func (s *Service) loginWait(ctx context.Context, key, attemptID string) (time.Duration, error) {
 	now := s.Now()
 	var recent []time.Time
 	err := s.db.Gorm.WithContext(ctx).Model(&model.LoginFailure{}).
-		Where("pair_hash = ? AND failed_at > ?", key, now.Add(-LoginFailureWindow)).
+		Where("pair_hash = ? AND failed_at > ? AND id <> ?", key, now.Add(-LoginFailureWindow), attemptID).
 		Order("failed_at DESC").Limit(LoginFailureLimit).Pluck("failed_at", &recent).Error
 	if err != nil {
 		return 0, AsError(err)
@@ -65,22 +97,6 @@ func (s *Service) loginWait(ctx context.Context, key string) (time.Duration, err
 	// failures leaves the window.
 	oldest := recent[len(recent)-1]
 	return max(oldest.Add(LoginFailureWindow).Sub(now), time.Second), nil
-}
-
-// recordLoginFailure stores one failure and drops the pair's failures that
-// have left the window, so the table stays small. These are counters, not
-// records of the consultation: they are written outside inTx and its audit
-// ledger, and need no transaction (each statement stands alone).
-func (s *Service) recordLoginFailure(ctx context.Context, key string) error {
-	now := s.Now()
-	g := s.db.Gorm.WithContext(ctx)
-	if err := g.Where("pair_hash = ? AND failed_at <= ?", key, now.Add(-LoginFailureWindow)).Delete(&model.LoginFailure{}).Error; err != nil {
-		return AsError(err)
-	}
-	if err := g.Create(&model.LoginFailure{ID: newID(), PairHash: key, FailedAt: now}).Error; err != nil {
-		return AsError(err)
-	}
-	return nil
 }
 
 // loginFailureKey identifies a (username, client address) pair without
