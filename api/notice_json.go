@@ -16,6 +16,7 @@ type noticeJSON struct {
 	Answers         []noticeAnswerJSON   `json:"answers"`
 	Timeline        []noticeEventJSON    `json:"timeline"`
 	UpdatedAt       Time                 `json:"updated_at"`
+	ComputedAt      Time                 `json:"computed_at"`
 	NoticeURL       string               `json:"notice_url"`
 	QRCodeURL       string               `json:"qrcode_url"`
 }
@@ -130,11 +131,12 @@ func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL, attachmentBase s
 	out := noticeJSON{
 		Estate: noticeEstateJSON{Code: e.Code, Name: e.Name, District: e.District, Street: e.Street,
 			Community: e.Community, Address: e.Address, ContactPhone: e.ContactPhone, BuiltYear: e.BuiltYear},
-		Rounds:    make([]noticeRoundJSON, 0, len(board.Rounds)),
-		Timeline:  make([]noticeEventJSON, 0, len(board.Timeline)),
-		UpdatedAt: Time(board.LatestChange),
-		NoticeURL: noticeURL,
-		QRCodeURL: qrURL,
+		Rounds:     make([]noticeRoundJSON, 0, len(board.Rounds)),
+		Timeline:   make([]noticeEventJSON, 0, len(board.Timeline)),
+		UpdatedAt:  Time(board.LatestChange),
+		ComputedAt: Time(board.ComputedAt),
+		NoticeURL:  noticeURL,
+		QRCodeURL:  qrURL,
 	}
 	out.Revisions = make([]noticeRevisionJSON, 0, len(board.Revisions))
 	for _, rev := range board.Revisions {

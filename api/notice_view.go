@@ -91,7 +91,7 @@ func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath, atta
 	e := board.Estate
 	page := noticePage{
 		Estate:    estateView{Name: e.Name},
-		Updated:   chineseDateTime(board.LatestChange),
+		Updated:   chineseDateTime(board.ComputedAt),
 		NoticeURL: noticeURL, QRPath: qrPath, JSONPath: jsonPath,
 	}
 	built := ""

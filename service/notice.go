@@ -36,8 +36,11 @@ type NoticeBoard struct {
 	Answers []PublicAnswer
 	// Timeline lists when rounds opened and closed and revisions were published, oldest first.
 	Timeline []NoticeEvent
-	// LatestChange is when the estate last changed (rounds, roster, plan, answers).
+	// LatestChange is when the estate last changed (rounds, roster, plan, answers);
+	// sign-offs do not move it.
 	LatestChange time.Time
+	// ComputedAt is when the board was built: its figures are those of that moment.
+	ComputedAt time.Time
 	// Version fingerprints everything shown, for ETags and caches.
 	Version string
 }
@@ -177,7 +180,7 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 	if err := tx.Where("code = ?", code).Take(&estate).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
-	board := &NoticeBoard{Version: version, LatestChange: estate.UpdatedAt, Estate: NoticeEstate{
+	board := &NoticeBoard{Version: version, LatestChange: estate.UpdatedAt, ComputedAt: s.Now(), Estate: NoticeEstate{
 		Code: estate.Code, Name: estate.Name, District: estate.District, Street: estate.Street,
 		Community: estate.Community, Address: estate.Address, ContactPhone: estate.ContactPhone, BuiltYear: estate.BuiltYear,
 	}}
