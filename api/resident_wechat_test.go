@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,4 +157,63 @@ func TestResidentPhone(t *testing.T) {
 		expectCode(t, s.call("POST", "/api/v1/me/phone", token, map[string]string{"code": w.fake.PhoneCode("13800000000")}),
 			http.StatusServiceUnavailable, "wechat_busy")
 	})
+}
+
+// TestWeChatSecretsNeverLogged: the app secret, session keys and access
+// tokens appear neither in responses nor in the logs, also when WeChat fails.
+func TestWeChatSecretsNeverLogged(t *testing.T) {
+	var logs bytes.Buffer
+	previous := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer slog.SetDefault(previous)
+
+	w := newResidentWorld(t, testdb.OpenSQLite(t))
+	s := w.srv
+	w.srv.api.cfg.Logger = slog.Default()
+	var bodies []string
+	call := func(method, path, token string, body any) {
+		bodies = append(bodies, string(s.call(method, path, token, body).Body))
+	}
+	token, _ := w.bind("o-secret", "101")
+	call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": w.fake.LoginCode("o-secret", "u-secret")})
+	w.fake.FailNext(wechattest.EndpointSession, wechat.CodeBusy, "system error")
+	call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": w.fake.LoginCode("o-secret", "")})
+	call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": "wrong"})
+	call("PUT", w.mySignOffPath(), token, map[string]string{"decision": "agree", "comment": "同意"})
+	w.fake.FailNext(wechattest.EndpointSecCheck, wechat.CodeBusy, "system error")
+	call("PUT", w.mySignOffPath(), token, map[string]string{"decision": "agree", "comment": "再次同意"})
+	accessToken := w.fake.AccessToken()
+
+	bad, err := wechat.New(wechat.Config{AppID: wechattest.AppID, Secret: "another-secret-value-0123456789", BaseURL: w.fake.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.api.cfg.WeChat = bad
+	call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": w.fake.LoginCode("o-secret", "")})
+	w.fake.Close()
+	call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": "any"})
+	// The moderator's client still holds the access token: its failed call is logged.
+	call("PUT", w.mySignOffPath(), token, map[string]string{"decision": "agree", "comment": "第三次同意"})
+	if !strings.Contains(logs.String(), "text check failed") {
+		t.Fatalf("the failed text check was not logged:\n%s", logs.String())
+	}
+
+	if !strings.Contains(logs.String(), "wechat_busy") {
+		t.Fatalf("the logs do not show the WeChat failure at all:\n%s", logs.String())
+	}
+	secrets := map[string]string{"app secret": wechattest.Secret, "other secret": "another-secret-value-0123456789",
+		"session key": w.fake.SessionKey("o-secret"), "access token": accessToken}
+	for name, secret := range secrets {
+		if secret == "" {
+			t.Fatalf("no %s to look for", name)
+		}
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the %s is in the logs", name)
+		}
+		for _, body := range bodies {
+			if strings.Contains(body, secret) {
+				t.Errorf("the %s is in a response: %s", name, body)
+			}
+		}
+	}
 }

@@ -35,6 +35,12 @@ func (m WeChatModerator) Check(ctx context.Context, openid, text string) (Verdic
 // (503 with Retry-After); a timeout wechat_timeout (503); no credentials
 // wechat_not_configured (503); anything else wechat_unavailable (503).
 func WeChatError(err error) *Error {
+	e := weChatError(err)
+	e.Detail = err.Error() // for the logs; package wechat keeps URLs and secrets out of its errors
+	return e
+}
+
+func weChatError(err error) *Error {
 	var apiErr *wechat.APIError
 	switch {
 	case errors.Is(err, wechat.ErrNotConfigured):

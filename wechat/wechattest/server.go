@@ -173,6 +173,14 @@ func (s *Server) SessionKey(openid string) string {
 	return s.sessionKeys[openid]
 }
 
+// AccessToken is the access token currently valid ("" before the first
+// stable_token call), so tests can check it never leaks.
+func (s *Server) AccessToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
+
 // Checked lists the texts msg_sec_check was asked about, oldest first.
 func (s *Server) Checked() []CheckedText {
 	s.mu.Lock()
