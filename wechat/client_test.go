@@ -3,6 +3,8 @@ package wechat_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -244,5 +246,35 @@ func assertCode(t *testing.T, err error, code int) {
 	var apiErr *wechat.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != code {
 		t.Fatalf("err = %v, want errcode %d", err, code)
+	}
+}
+
+func TestBrokenRepliesAreUnreachable(t *testing.T) {
+	for name, handler := range map[string]http.HandlerFunc{
+		"HTTP 502":  func(w http.ResponseWriter, r *http.Request) { http.Error(w, "bad gateway", http.StatusBadGateway) },
+		"not JSON":  func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>maintenance</html>")) },
+		"no openid": func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"session_key":"k"}`)) },
+		"odd suggestion": func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/stable_token") {
+				w.Write([]byte(`{"access_token":"t","expires_in":7200}`))
+				return
+			}
+			w.Write([]byte(`{"errcode":0,"result":{"suggest":"maybe"}}`))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			server := httptest.NewServer(handler)
+			defer server.Close()
+			client, _ := wechat.New(wechat.Config{AppID: "wx", Secret: "s", BaseURL: server.URL})
+			var err error
+			if name == "odd suggestion" {
+				_, err = client.CheckText(context.Background(), "o", wechat.SceneComment, "x")
+			} else {
+				_, err = client.Code2Session(context.Background(), "code")
+			}
+			if !errors.Is(err, wechat.ErrUnreachable) {
+				t.Fatalf("err = %v, want ErrUnreachable", err)
+			}
+		})
 	}
 }
