@@ -196,8 +196,8 @@ func (w *fuzzWorld) tokenFor(rt Route) string {
 
 // FuzzJSONRequests sends fuzzed JSON bodies to every POST, PUT and PATCH
 // route of the real router (SQLite), as a caller the route allows, and
-// fails on any 5xx (a panic is answered 500 by the recovery middleware) or
-// an answer openapi.yaml does not document. The input picks the route; the
+// fails on any 5xx (a panic is answered 500 by the recovery middleware), a
+// request that takes over 10 s, or an answer openapi.yaml does not document. The input picks the route; the
 // corpus is seeded with each route's sample body and the edge bodies.
 func FuzzJSONRequests(f *testing.F) {
 	w := newFuzzWorld(f)
@@ -215,7 +215,11 @@ func FuzzJSONRequests(f *testing.F) {
 			}
 			return placeholderID
 		})
+		start := time.Now()
 		status, out, header := w.send(rt.Method, path, w.tokenFor(rt), body)
+		if took := time.Since(start); took > 10*time.Second {
+			t.Fatalf("%s %s with %q took %v: a request must not hang", rt.Method, rt.Path, body, took)
+		}
 		if status >= 500 {
 			t.Fatalf("%s %s with %q: %d %s", rt.Method, rt.Path, body, status, out)
 		}

@@ -186,7 +186,8 @@ func newRoleWorld(t *testing.T, db *model.DB) *roleWorld {
 // another estate, the estate's designer and worker, and an admin, and
 // checks the outcome derived from the route's action: 401 without a token,
 // 403 for a role outside RolesFor, 404 (never 403, never 2xx) for objects of
-// an estate the caller cannot see, and for allowed callers neither 401 nor
+// an estate the caller cannot see (and no id of the estate's objects in any
+// answer to such a caller, lists included), and for allowed callers neither 401 nor
 // 403 nor 404 (GETs answer 2xx). Routes added later are covered by being in
 // a.Routes(); a path parameter this world has no object for gets a
 // placeholder id.
@@ -225,6 +226,11 @@ func TestEveryRouteAsEveryRole(t *testing.T) {
 				if msg := checkOutcome(rt, want, resp); msg != "" {
 					t.Errorf("%s %s as %s: %s (expected %s: %s): %.300s", rt.Method, rt.Path, c.name, msg, want, why, resp.Body)
 				}
+				if c.foreign && rt.Action != service.ActPublic {
+					if leaked := w.leakedIDs(resp.Body); leaked != "" {
+						t.Errorf("%s %s as %s: the answer names the estate's %s", rt.Method, rt.Path, c.name, leaked)
+					}
+				}
 			}
 		}
 		t.Logf("%d routes × %d callers = %d cases: %v", len(routes), len(w.callers), cases, byOutcome)
@@ -232,6 +238,18 @@ func TestEveryRouteAsEveryRole(t *testing.T) {
 			t.Errorf("only %d cases: the route list looks truncated", cases)
 		}
 	})
+}
+
+// leakedIDs names the first object of the world's estate whose id appears
+// in an answer ("" when none does): a caller of another estate must never
+// see one, not even in a list.
+func (w *roleWorld) leakedIDs(body []byte) string {
+	for _, name := range []string{"estate_id", "household_id", "round_id", "objection_id", "revision_id", "item_id", "upload_id", "resident_id"} {
+		if strings.Contains(string(body), w.params[name]) {
+			return name
+		}
+	}
+	return ""
 }
 
 // checkOutcome says what is wrong with a response for the expected outcome ("" when right).
