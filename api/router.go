@@ -36,8 +36,9 @@ type Config struct {
 
 // API holds the handlers' dependencies.
 type API struct {
-	svc *service.Service
-	cfg Config
+	svc     *service.Service
+	cfg     Config
+	metrics *metrics
 }
 
 // Route is one registered route with the action that guards it, so tests can
@@ -56,12 +57,13 @@ func New(svc *service.Service, cfg Config) (*gin.Engine, *API) {
 		cfg.Logger = slog.Default()
 	}
 	cfg.PublicBaseURL = strings.TrimRight(cfg.PublicBaseURL, "/")
-	a := &API{svc: svc, cfg: cfg}
+	a := &API{svc: svc, cfg: cfg, metrics: newMetrics(svc, cfg.Logger)}
+	svc.SetMetrics(a.metrics)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(securityHeaders(), withRequestID(), recoverPanics(cfg.Logger), accessLog(cfg.Logger), limitBody(MaxBodyBytes))
+	r.Use(securityHeaders(), withRequestID(), a.metrics.instrument(), recoverPanics(cfg.Logger), accessLog(cfg.Logger), limitBody(MaxBodyBytes))
 	_ = r.SetTrustedProxies(cfg.TrustedProxies) // none by default: the client address is the peer's, not X-Forwarded-For
 	r.NoRoute(func(c *gin.Context) { abortWith(c, http.StatusNotFound, "route_not_found", nil, nil) })
 	r.NoMethod(func(c *gin.Context) { abortWith(c, http.StatusMethodNotAllowed, "method_not_allowed", nil, nil) })
@@ -88,6 +90,7 @@ func (a *API) Routes() []Route {
 	all = append(all, a.publicRoutes()...)
 	all = append(all, a.workerRoutes()...)
 	all = append(all, a.auditRoutes()...)
+	all = append(all, a.metricsRoutes()...)
 	return all
 }
 

@@ -45,6 +45,8 @@ type Service struct {
 	random io.Reader
 	// moderator checks what residents write; nil means pass everything (see SetModerator).
 	moderator Moderator
+	// metrics counts committed sign-offs (see SetMetrics).
+	metrics metricsHolder
 }
 
 // New builds a Service over an open database.
@@ -120,7 +122,11 @@ const maxTxAttempts = 8
 func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
-		err = s.db.Transaction(s.guardAudit(ctx, fn))
+		committed := &commitNotes{}
+		err = s.db.Transaction(s.guardAudit(withCommitNotes(ctx, committed), fn))
+		if err == nil {
+			s.publishCommitted(committed)
+		}
 		if err == nil || !retryable(err) {
 			break
 		}

@@ -237,6 +237,7 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 	if touched > 0 && affected != touched {
 		return fmt.Errorf("tally counters missing for round %s building %s", t.RoundID, t.Building)
 	}
+	noteSignOff(tx, result)
 	return nil
 }
 

@@ -1,0 +1,88 @@
+package service
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// Metrics receives counts of what the service committed, for monitoring.
+// The HTTP layer sets a Prometheus implementation at start (SetMetrics); the
+// service itself knows nothing of Prometheus.
+type Metrics interface {
+	// SignOffRecorded counts one committed change of a household's decision
+	// (decision "withdrawn" for a withdrawal) through a channel.
+	SignOffRecorded(channel, decision string)
+}
+
+// metricsHolder lets SetMetrics run while requests are served.
+type metricsHolder struct{ m atomic.Pointer[Metrics] }
+
+// SetMetrics sets where committed sign-offs are counted (nil: nowhere).
+func (s *Service) SetMetrics(m Metrics) {
+	if m == nil {
+		s.metrics.m.Store(nil)
+		return
+	}
+	s.metrics.m.Store(&m)
+}
+
+type commitNotesKey struct{}
+
+// commitNotes collects, during one transaction attempt, what is to be
+// counted once (and only if) that attempt commits.
+type commitNotes struct {
+	mu       sync.Mutex
+	signOffs [][2]string // channel, decision
+}
+
+// withCommitNotes gives one transaction attempt its notes.
+func withCommitNotes(ctx context.Context, notes *commitNotes) context.Context {
+	return context.WithValue(ctx, commitNotesKey{}, notes)
+}
+
+// noteSignOff remembers a decision written in tx's transaction, to be
+// counted after the commit; outside inTx it is not counted.
+func noteSignOff(tx *gorm.DB, so *model.SignOff) {
+	if tx.Statement == nil || tx.Statement.Context == nil {
+		return
+	}
+	notes, _ := tx.Statement.Context.Value(commitNotesKey{}).(*commitNotes)
+	if notes == nil {
+		return
+	}
+	notes.mu.Lock()
+	notes.signOffs = append(notes.signOffs, [2]string{so.Channel, so.Decision})
+	notes.mu.Unlock()
+}
+
+// publishCommitted hands the notes of a committed transaction to the metrics.
+func (s *Service) publishCommitted(notes *commitNotes) {
+	p := s.metrics.m.Load()
+	if p == nil {
+		return
+	}
+	notes.mu.Lock()
+	defer notes.mu.Unlock()
+	for _, so := range notes.signOffs {
+		(*p).SignOffRecorded(so[0], so[1])
+	}
+}
+
+// CountOpenRounds counts the rounds open now, in one COUNT query
+// (for the rounds-open gauge, computed when metrics are scraped).
+func (s *Service) CountOpenRounds(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.Gorm.WithContext(ctx).Model(&model.Round{}).Where("status = ?", RoundOpen).Count(&n).Error; err != nil {
+		return 0, AsError(err)
+	}
+	return n, nil
+}
+
+// SQLPool is the connection pool of the database, for its statistics.
+func (s *Service) SQLPool() (*sql.DB, error) { return s.db.Gorm.DB() }
