@@ -180,6 +180,10 @@ func (db *DB) Close() error {
 	return sqlDB.Close()
 }
 
+// ConnectTimeout bounds the opening of a MySQL connection: dial, handshake
+// and session setup.
+const ConnectTimeout = 1500 * time.Millisecond
+
 // readCommitted sets READ COMMITTED on every new MySQL connection. Under the
 // default REPEATABLE READ, locking a sign-off row that does not exist yet
 // takes a gap lock, and two first sign-offs in the same gap deadlock; READ
@@ -188,6 +192,11 @@ func (db *DB) Close() error {
 type readCommitted struct{ driver.Connector }
 
 func (c readCommitted) Connect(ctx context.Context) (driver.Conn, error) {
+	// The DSN's timeout bounds only the TCP dial; this bounds the handshake
+	// too, so a database that accepts and never answers fails a request in
+	// well under 2 s (503) instead of hanging until the read timeout.
+	ctx, cancel := context.WithTimeout(ctx, ConnectTimeout)
+	defer cancel()
 	conn, err := c.Connector.Connect(ctx)
 	if err != nil {
 		return nil, err

@@ -92,6 +92,7 @@ func AsError(err error) *Error {
 	if errors.As(err, &se) {
 		return se
 	}
+	err = model.Translate(err)
 	switch {
 	case errors.Is(err, model.ErrUnavailable):
 		return Unavailable("database_unavailable", err)
