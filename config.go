@@ -34,6 +34,8 @@ type config struct {
 	PreviousDataKeys [][]byte
 	// TrustedProxies may name the client in X-Forwarded-For (MINYI_TRUSTED_PROXIES).
 	TrustedProxies []string
+	// AdminAddr is the loopback address of the profiler (MINYI_ADMIN_ADDR; "" = off).
+	AdminAddr string
 }
 
 // configError names the variable whose value stops the start.
@@ -96,6 +98,9 @@ func loadConfig() (*config, error) {
 		cfg.JWTSecret = s
 	}
 	if err := loadSecurityConfig(cfg); err != nil {
+		return nil, err
+	}
+	if err := loadAdminConfig(cfg); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -147,6 +147,13 @@ func serve(args []string) error {
 		WeChat: weChat, DevLogin: cfg.DevLogin, TrustedProxies: cfg.TrustedProxies})
 	server := &http.Server{Addr: cfg.Addr, Handler: router, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	admin, err := startAdminServer(cfg.AdminAddr, logger)
+	if err != nil {
+		return err
+	}
+	if admin != nil {
+		defer admin.Close()
+	}
 	stop, cancel := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
 	errs := make(chan error, 1)

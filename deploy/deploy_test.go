@@ -282,11 +282,17 @@ func TestEnvExampleDocumentsEveryVariable(t *testing.T) {
 		"MINYI_ADDR", "MINYI_DATABASE_URL", "MINYI_JWT_SECRET", "MINYI_ADMIN_USERNAME",
 		"MINYI_ADMIN_PASSWORD", "MINYI_PUBLIC_BASE_URL", "MINYI_LOG_FORMAT", "MINYI_DATA_DIR",
 		"MINYI_WECHAT_APPID", "MINYI_WECHAT_SECRET", "MINYI_WECHAT_API_BASE", "MINYI_DEV_LOGIN",
-		"MINYI_ADMIN_ADDR", "MYSQL_ROOT_PASSWORD", "MYSQL_DATABASE", "MYSQL_USER", "MYSQL_PASSWORD",
+		"MINYI_ADMIN_ADDR", "MINYI_DATA_KEY", "MINYI_DATA_KEY_PREVIOUS", "MINYI_TRUSTED_PROXIES", "MYSQL_ROOT_PASSWORD", "MYSQL_DATABASE", "MYSQL_USER", "MYSQL_PASSWORD",
 	} {
 		re := regexp.MustCompile(`(?m)^(# )?` + v + `=`)
 		if !re.MatchString(text) {
 			t.Errorf(".env.example does not set or show %s", v)
+		}
+	}
+	// The compose file runs MySQL, which needs these set, not only shown.
+	for _, v := range []string{"MINYI_DATABASE_URL", "MINYI_JWT_SECRET", "MINYI_DATA_KEY"} {
+		if !regexp.MustCompile(`(?m)^` + v + `=\S`).MatchString(text) {
+			t.Errorf(".env.example must set %s (required with MySQL), not comment it out", v)
 		}
 	}
 	// Every assignment belongs to a block (lines between blank lines) that
