@@ -137,7 +137,7 @@ func (a *API) wechatLogin(c *gin.Context) {
 	if code == "" {
 		return
 	}
-	who, err := a.wechatIdentity(c.Request.Context(), code)
+	who, err := a.wechatIdentity(c.Request.Context(), requestID(c), code)
 	if err != nil {
 		fail(c, err)
 		return
@@ -152,12 +152,12 @@ func (a *API) wechatLogin(c *gin.Context) {
 
 // wechatIdentity asks WeChat whose login code this is; with DevLogin on, a
 // "dev:<openid>" code stands for that (prefixed) openid without asking.
-func (a *API) wechatIdentity(ctx context.Context, code string) (*service.ResidentIdentity, error) {
+func (a *API) wechatIdentity(ctx context.Context, requestID, code string) (*service.ResidentIdentity, error) {
 	if openid, ok := strings.CutPrefix(code, "dev:"); ok && a.cfg.DevLogin {
 		if !devOpenID.MatchString(openid) {
 			return nil, service.InvalidField("code", "dev:<openid> with 1 to 40 letters, digits, _ or -")
 		}
-		a.cfg.Logger.WarnContext(ctx, "development login used (MINYI_DEV_LOGIN=1)", "openid", "dev:"+openid)
+		a.cfg.Logger.WarnContext(ctx, "development login used (MINYI_DEV_LOGIN=1)", "request_id", requestID, "openid", "dev:"+openid)
 		return &service.ResidentIdentity{OpenID: "dev:" + openid}, nil
 	}
 	session, err := a.cfg.WeChat.Code2Session(ctx, code)
