@@ -154,3 +154,51 @@ func BenchmarkSync1000(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkProgressAndRegister reads the progress and writes the register
+// (xlsx) of a 2,000-household round in which half the households signed
+// and a quarter were visited.
+//
+//	MINYI_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test go test -run XXX -bench ProgressAndRegister ./service/
+func BenchmarkProgressAndRegister(b *testing.B) {
+	benchDatabases(b, func(b *testing.B, db *model.DB) {
+		var layout []unitLayout
+		for building := 1; building <= 20; building++ {
+			for unit := 1; unit <= 4; unit++ {
+				layout = append(layout, unitLayout{fmt.Sprint(building), fmt.Sprint(unit), 25})
+			}
+		}
+		w := newWorkersRound(b, db, layout)
+		var records []SyncRecordInput
+		i := 0
+		for address := range w.ids {
+			switch {
+			case i%2 == 0:
+				records = append(records, w.signOffRecord(address, decisions[i%3], 1+i%600))
+			case i%4 == 1:
+				records = append(records, w.visitRecord(address, VisitNotHome, 1+i%600))
+			}
+			i++
+		}
+		for start := 0; start < len(records); start += MaxSyncRecords {
+			w.sync(b, records[start:min(start+MaxSyncRecords, len(records))]...)
+		}
+		ctx := context.Background()
+		b.Run("progress", func(b *testing.B) {
+			defer reportCPU(b)()
+			for i := 0; i < b.N; i++ {
+				if _, err := w.svc.GetProgress(ctx, w.worker, w.roundID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("register", func(b *testing.B) {
+			defer reportCPU(b)()
+			for i := 0; i < b.N; i++ {
+				if _, err := w.svc.ExportRegister(ctx, w.worker, w.roundID, FormatXLSX, ""); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+}
