@@ -141,7 +141,10 @@ func (s *Service) SyncRecords(ctx context.Context, actor Actor, roundID string, 
 	}
 	for i, rec := range records {
 		if first, ok := firstOf[rec.ClientID]; ok && first != i && report.Results[i].Error == nil {
-			report.Results[i] = report.Results[first].asDuplicate()
+			report.Results[i] = report.Results[first] // a rejected first one is not remembered: rejected again
+			if report.Results[i].Status != SyncRejected {
+				report.Results[i] = report.Results[i].asDuplicate()
+			}
 		}
 		switch report.Results[i].Status {
 		case SyncApplied:

@@ -158,7 +158,8 @@ func TestSyncRejectsBadRecordsAndKeepsGoing(t *testing.T) {
 		badType := w.signOffRecord("1-1-106", DecisionAgree, 14)
 		badType.Type = "vote"
 		nothingToWithdraw := SyncRecordInput{ClientID: uuid.NewString(), Type: SyncWithdraw, HouseholdID: w.ids["1-1-106"], RecordedAt: w.at(15)}
-		report := w.sync(t, good, outsider, badDecision, badID, future, beforeOpen, noTime, badType, nothingToWithdraw)
+		outsiderAgain := outsider
+		report := w.sync(t, good, outsider, badDecision, badID, future, beforeOpen, noTime, badType, nothingToWithdraw, outsiderAgain)
 		want := []struct{ status, code, field string }{
 			{SyncApplied, "", ""},
 			{SyncRejected, "household_not_in_round", ""},
@@ -169,6 +170,7 @@ func TestSyncRejectsBadRecordsAndKeepsGoing(t *testing.T) {
 			{SyncRejected, "validation_failed", "recorded_at"},
 			{SyncRejected, "validation_failed", "type"},
 			{SyncRejected, "signoff_not_found", ""},
+			{SyncRejected, "household_not_in_round", ""}, // a repeat of a rejected record is rejected too
 		}
 		for i, wnt := range want {
 			r := report.Results[i]
