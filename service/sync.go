@@ -290,11 +290,11 @@ func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, re
 				return err
 			}
 			outcome[i] = result
-			remembered, err := s.syncRecordOf(caller, actor, roundID, rec, result)
+			row, err := s.syncRecordOf(caller, actor, roundID, rec, result)
 			if err != nil {
 				return err
 			}
-			applied = append(applied, remembered)
+			applied = append(applied, row)
 		}
 		if err := s.setDeviceTimes(tx, deviceTimes); err != nil {
 			return err
