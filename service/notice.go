@@ -124,45 +124,39 @@ const (
 )
 
 // NoticeVersion returns a fingerprint of what an estate's notice board shows,
-// in one query: the estate's last change (every write of a round, the roster
-// or the plan touches it) and the tally counters of its open rounds, which
-// move with every sign-off without touching the estate. Errors: estate_not_found.
+// in two small queries: the estate's last change (every write of a round, the
+// roster or the plan touches it) and the tally counters of its open rounds,
+// which move with every sign-off without touching the estate.
+// Errors: estate_not_found.
 func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error) {
 	if !estateCodePattern.MatchString(code) {
 		return "", NotFound("estate_not_found")
 	}
-	rows, err := s.db.Gorm.WithContext(ctx).Raw(`SELECT e.updated_at, c.round_id, c.building, c.decision, c.households, c.area_hundredths
-		FROM estates e
-		LEFT JOIN rounds r ON r.estate_id = e.id AND r.status = ?
-		LEFT JOIN tally_counters c ON c.round_id = r.id
-		WHERE e.code = ?
-		ORDER BY c.round_id, c.building, c.decision`, RoundOpen, code).Rows()
+	tx := s.db.Gorm.WithContext(ctx)
+	var estate model.Estate
+	if err := tx.Select("id", "updated_at").Where("code = ?", code).Take(&estate).Error; err != nil {
+		return "", AsError(notFoundAs(err, "estate_not_found"))
+	}
+	rows, err := tx.Raw(`SELECT c.round_id, c.building, c.decision, c.households, c.area_hundredths
+		FROM tally_counters c JOIN rounds r ON r.id = c.round_id
+		WHERE r.estate_id = ? AND r.status = ?
+		ORDER BY c.round_id, c.building, c.decision`, estate.ID, RoundOpen).Rows()
 	if err != nil {
 		return "", AsError(model.Translate(err))
 	}
 	defer rows.Close()
 	hash := sha256.New()
-	found := false
+	fmt.Fprintf(hash, "%d;", estate.UpdatedAt.UnixNano())
 	for rows.Next() {
-		var updatedAt time.Time
-		var roundID, building, decision *string
-		var households, area *int64
-		if err := rows.Scan(&updatedAt, &roundID, &building, &decision, &households, &area); err != nil {
+		var roundID, building, decision string
+		var households, area int64
+		if err := rows.Scan(&roundID, &building, &decision, &households, &area); err != nil {
 			return "", AsError(err)
 		}
-		if !found {
-			fmt.Fprintf(hash, "%d;", updatedAt.UnixNano())
-			found = true
-		}
-		if roundID != nil && building != nil && decision != nil && households != nil && area != nil {
-			fmt.Fprintf(hash, "%s|%s|%s|%d|%d;", *roundID, *building, *decision, *households, *area)
-		}
+		fmt.Fprintf(hash, "%s|%s|%s|%d|%d;", roundID, building, decision, households, area)
 	}
 	if err := rows.Err(); err != nil {
 		return "", AsError(model.Translate(err))
-	}
-	if !found {
-		return "", NotFound("estate_not_found")
 	}
 	return hex.EncodeToString(hash.Sum(nil)[:12]), nil
 }
