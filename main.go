@@ -98,6 +98,10 @@ func openAll() (*config, *model.DB, *service.Service, error) {
 		return nil, nil, nil, err
 	}
 	svc := service.New(db, service.Config{JWTSecret: cfg.JWTSecret}, nil)
+	if err := svc.EnsureAuditChains(ctx); err != nil {
+		db.Close()
+		return nil, nil, nil, fmt.Errorf("audit ledger: %w", err)
+	}
 	return cfg, db, svc, nil
 }
 

@@ -321,3 +321,20 @@ func (s *Service) ensureChainHeads(tx *gorm.DB, estateID string) error {
 	}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&heads).Error
 }
+
+// EnsureAuditChains creates the missing chain heads of every estate and of
+// the global chains; the server calls it at start, so that estates created
+// before the ledger existed (an upgraded database) can take sign-offs.
+func (s *Service) EnsureAuditChains(ctx context.Context) error {
+	tx := s.db.Gorm.WithContext(ctx)
+	var estateIDs []string
+	if err := tx.Model(&model.Estate{}).Pluck("id", &estateIDs).Error; err != nil {
+		return AsError(err)
+	}
+	for _, id := range append([]string{""}, estateIDs...) {
+		if err := s.ensureChainHeads(tx, id); err != nil {
+			return AsError(err)
+		}
+	}
+	return nil
+}
