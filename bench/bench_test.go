@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"minyi/api"
+	"minyi/model"
+	"minyi/model/testdb"
+	"minyi/service"
+)
+
+const testAdminPassword = "bench-admin-password"
+
+// startServer runs the real router over db in this process, with the
+// development login on and an admin account, as `minyi serve` would.
+func startServer(t *testing.T, db *model.DB) *httptest.Server {
+	t.Helper()
+	svc := service.New(db, service.Config{JWTSecret: []byte("bench-secret-bench-secret-bench-secret")}, nil)
+	if _, _, err := svc.EnsureAdmin(context.Background(), "admin", testAdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	spec, err := os.ReadFile("../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, _ := api.New(svc, api.Config{OpenAPI: spec, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DevLogin: true})
+	server := httptest.NewServer(router)
+	t.Cleanup(server.Close)
+	return server
+}
+
+// TestScenarios runs every scenario very briefly against an in-process
+// server, so that the generator keeps working as the API changes: each must
+// finish without a failed request and with a non-zero throughput.
+func TestScenarios(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		server := startServer(t, db)
+		tests := []struct {
+			scenario string
+			args     []string
+			want     []string // measurements that must be in the report
+		}{
+			{"signoffs", []string{"-c", "2,4", "-households", "40"}, []string{"signoff PUT"}},
+			{"tally", []string{"-c", "4", "-sizes", "30,120"}, []string{"tally 30 households", "tally 120 households"}},
+			{"notice", []string{"-c", "8", "-households", "40"}, []string{"notice page", "notice JSON", "healthz"}},
+			{"day", []string{"-households", "60"}, []string{"day: " + kindMySignOf, "day: " + kindSync, "day: " + kindAll}},
+			{"memory", []string{"-households", "30", "-pid", strconv.Itoa(os.Getpid())}, []string{"memory", "day: " + kindAll}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.scenario, func(t *testing.T) {
+				args := append([]string{"-url", server.URL, "-scenario", tt.scenario, "-d", "400ms", "-runs", "1",
+					"-admin-password", testAdminPassword}, tt.args...)
+				rep, out := runForTest(t, args)
+				checkReport(t, rep, out, tt.want)
+			})
+		}
+	})
+}
+
+// TestBareUpsert runs the bare MySQL transaction next to the sign-offs and
+// checks the ratio is reported; it needs MySQL (MINYI_TEST_MYSQL_URL).
+func TestBareUpsert(t *testing.T) {
+	mysqlURL := testdb.MySQLURL(t)
+	db := testdb.OpenSQLite(t)
+	server := startServer(t, db)
+	args := []string{"-url", server.URL, "-scenario", "signoffs", "-d", "400ms", "-runs", "2", "-c", "4",
+		"-households", "40", "-mysql", mysqlURL, "-admin-password", testAdminPassword}
+	rep, out := runForTest(t, args)
+	checkReport(t, rep, out, []string{"signoff PUT", "bare upsert tx"})
+	if ratio := rep.find("signoff PUT", 4).Extra["ratio_to_bare"]; ratio <= 0 {
+		t.Errorf("ratio to the bare upsert = %v, want a positive number\n%s", ratio, out)
+	}
+	if !strings.Contains(out, "RATIO signoff/bare at c=4") {
+		t.Errorf("the ratio is not printed:\n%s", out)
+	}
+	rep, out = runForTest(t, []string{"-scenario", "bare", "-d", "300ms", "-runs", "1", "-c", "2", "-mysql", mysqlURL})
+	checkReport(t, rep, out, []string{"bare upsert tx"})
+}
+
+func runForTest(t *testing.T, args []string) (*report, string) {
+	t.Helper()
+	o, err := parseOptions(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := scenarios[o.Scenario](ctx, o, &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	return rep, out.String()
+}
+
+func checkReport(t *testing.T, rep *report, out string, want []string) {
+	t.Helper()
+	if rep.Errors() != 0 {
+		t.Errorf("%d failed requests\n%s", rep.Errors(), out)
+	}
+	for _, name := range want {
+		found := false
+		for _, m := range rep.Measurements {
+			if m.Name != name {
+				continue
+			}
+			found = true
+			if name == "memory" {
+				if m.Extra["vm_hwm_bytes"] <= 0 || m.Extra["rss_peak_sampled_bytes"] <= 0 {
+					t.Errorf("memory figures missing: %v", m.Extra)
+				}
+				continue
+			}
+			if m.Median.Throughput <= 0 || m.Median.Ops == 0 || m.Median.P99 <= 0 {
+				t.Errorf("%s c=%d: no throughput or latency: %+v\n%s", name, m.Clients, m.Median, out)
+			}
+		}
+		if !found {
+			t.Errorf("no measurement %q in the report\n%s", name, out)
+		}
+	}
+}

@@ -1,0 +1,153 @@
+// Command bench is Minyi's load generator: it seeds what a scenario needs
+// through the HTTP API of a running server, then measures it with concurrent
+// clients and prints throughput, latency percentiles and errors.
+//
+//	go run ./bench -url http://127.0.0.1:8080 -scenario signoffs -mysql mysql://root@127.0.0.1:3306/minyi_bench
+//
+// Scenarios: signoffs, bare, tally, notice, day, memory (see bench/README.md).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// options are the command line's settings, shared by every scenario.
+type options struct {
+	URL           string
+	Scenario      string
+	Clients       []int
+	Duration      time.Duration
+	Runs          int
+	Households    int
+	TallySizes    []int
+	AdminUser     string
+	AdminPassword string
+	MySQLURL      string
+	PID           int
+	OnlineShare   float64
+	Verbose       bool
+}
+
+// scenarios maps a name to its function; each prints as it goes and returns
+// its measurements.
+var scenarios = map[string]func(ctx context.Context, o *options, out io.Writer) (*report, error){
+	"signoffs": runSignOffs,
+	"bare":     runBare,
+	"tally":    runTally,
+	"notice":   runNotice,
+	"day":      runDay,
+	"memory":   runMemory,
+}
+
+func main() {
+	o, err := parseOptions(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	fmt.Printf("# minyi bench: scenario %s against %s, %d run(s) of %s, load average %s\n",
+		o.Scenario, o.URL, o.Runs, o.Duration, loadAverage())
+	rep, err := scenarios[o.Scenario](ctx, o, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("# done; load average %s\n", loadAverage())
+	if rep.Errors() > 0 {
+		fmt.Fprintf(os.Stderr, "bench: %d request(s) failed\n", rep.Errors())
+		os.Exit(1)
+	}
+}
+
+// parseOptions reads the flags; defaults that depend on the scenario are
+// filled in when the flag was not given.
+func parseOptions(args []string) (*options, error) {
+	o := &options{}
+	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
+	flags.StringVar(&o.URL, "url", "http://127.0.0.1:8080", "base URL of the running server")
+	flags.StringVar(&o.Scenario, "scenario", "", "signoffs, bare, tally, notice, day or memory")
+	clients := flags.String("c", "", "concurrent clients, comma-separated (default: signoffs/bare 16,64,256; tally 64; notice 1000; day 64)")
+	flags.DurationVar(&o.Duration, "d", 10*time.Second, "duration of one run (day: the length of the burst)")
+	flags.IntVar(&o.Runs, "runs", 3, "runs of each measurement; the median is reported")
+	flags.IntVar(&o.Households, "households", 2000, "households of the seeded estate (signoffs, notice, day)")
+	sizes := flags.String("sizes", "1000,10000,100000", "tally: households of each round, comma-separated")
+	flags.StringVar(&o.AdminUser, "admin-user", envOr("MINYI_BENCH_ADMIN_USERNAME", envOr("MINYI_ADMIN_USERNAME", "admin")), "admin username (env MINYI_BENCH_ADMIN_USERNAME)")
+	flags.StringVar(&o.AdminPassword, "admin-password", envOr("MINYI_BENCH_ADMIN_PASSWORD", os.Getenv("MINYI_ADMIN_PASSWORD")), "admin password (env MINYI_BENCH_ADMIN_PASSWORD)")
+	flags.StringVar(&o.MySQLURL, "mysql", "", "bare/signoffs: mysql://user:pass@host:port/db for the bare upsert (a scratch table is created there)")
+	flags.IntVar(&o.PID, "pid", 0, "memory: the server's process id (default: the process listening on -url's port)")
+	flags.Float64Var(&o.OnlineShare, "online", 0.8, "day: share of households that sign online")
+	flags.BoolVar(&o.Verbose, "v", false, "print progress of the seeding")
+	if err := flags.Parse(args); err != nil {
+		return nil, err
+	}
+	if _, ok := scenarios[o.Scenario]; !ok {
+		return nil, fmt.Errorf("-scenario must be one of signoffs, bare, tally, notice, day, memory (got %q)", o.Scenario)
+	}
+	if o.Scenario != "bare" && o.AdminPassword == "" {
+		return nil, errors.New("the admin password is missing: -admin-password or MINYI_BENCH_ADMIN_PASSWORD")
+	}
+	if o.Scenario == "bare" && o.MySQLURL == "" {
+		return nil, errors.New("-scenario bare needs -mysql mysql://user:pass@host:port/db")
+	}
+	if o.Runs < 1 || o.Duration <= 0 || o.Households < 10 || o.OnlineShare < 0 || o.OnlineShare > 1 {
+		return nil, errors.New("-runs must be at least 1, -d positive, -households at least 10, -online between 0 and 1")
+	}
+	o.URL = strings.TrimRight(o.URL, "/")
+	var err error
+	if *clients == "" {
+		*clients = map[string]string{"signoffs": "16,64,256", "bare": "16,64,256", "tally": "64", "notice": "1000"}[o.Scenario]
+		if *clients == "" {
+			*clients = "64"
+		}
+	}
+	if o.Clients, err = parseInts(*clients); err != nil {
+		return nil, fmt.Errorf("-c: %w", err)
+	}
+	if o.TallySizes, err = parseInts(*sizes); err != nil {
+		return nil, fmt.Errorf("-sizes: %w", err)
+	}
+	return o, nil
+}
+
+func parseInts(text string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(text, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load average ("?" when unknown).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) < 3 {
+		return "?"
+	}
+	return strings.Join(fields[:3], " ")
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sync/atomic"
+)
+
+// decisions are cycled so that every sign-off request changes the
+// household's decision (a repeat of the same decision writes nothing).
+var decisions = []string{"agree", "disagree", "abstain"}
+
+// runSignOffs measures staff sign-off writes (PUT .../signoffs/{household})
+// at each concurrency and, with -mysql, the bare single-row upsert
+// transaction next to it, and prints the ratio.
+func runSignOffs(ctx context.Context, o *options, out io.Writer) (*report, error) {
+	c := newClient(o.URL, slices.Max(o.Clients))
+	w, err := seedWorld(ctx, o, c, o.Households, true, out)
+	if err != nil {
+		return nil, err
+	}
+	var bare *bareUpsert
+	if o.MySQLURL != "" {
+		if bare, err = openBare(ctx, o.MySQLURL, o.Households); err != nil {
+			return nil, err
+		}
+		defer bare.close()
+	}
+	rep := &report{}
+	var counter atomic.Int64
+	signOff := func(ctx context.Context, _ int) error {
+		n := int(counter.Add(1) - 1)
+		household := w.households[n%len(w.households)]
+		decision := decisions[(n/len(w.households))%len(decisions)]
+		return c.call(ctx, "PUT", "/api/v1/rounds/"+w.roundID+"/signoffs/"+household, w.worker,
+			map[string]string{"decision": decision, "channel": "paper", "signer_name": "签字人"}, nil)
+	}
+	fmt.Fprintf(out, "signoffs: %d households, %s per run\n", o.Households, o.Duration)
+	for _, clients := range o.Clients {
+		api := measure(ctx, o, out, rep, "signoff PUT", clients, signOff)
+		if bare == nil {
+			continue
+		}
+		raw := measure(ctx, o, out, rep, "bare upsert tx", clients, bare.op)
+		ratio := api.Median.Throughput / raw.Median.Throughput
+		api.Extra = map[string]float64{"ratio_to_bare": ratio}
+		fmt.Fprintf(out, "  RATIO signoff/bare at c=%d: %.2f\n", clients, ratio)
+	}
+	return rep, nil
+}
+
+// runBare measures only the bare single-row upsert transaction on MySQL.
+func runBare(ctx context.Context, o *options, out io.Writer) (*report, error) {
+	bare, err := openBare(ctx, o.MySQLURL, o.Households)
+	if err != nil {
+		return nil, err
+	}
+	defer bare.close()
+	rep := &report{}
+	fmt.Fprintf(out, "bare: INSERT ... ON DUPLICATE KEY UPDATE of one row per transaction, %d keys\n", o.Households)
+	for _, clients := range o.Clients {
+		measure(ctx, o, out, rep, "bare upsert tx", clients, bare.op)
+	}
+	return rep, nil
+}
+
+// runTally measures the tally read of rounds of each size in -sizes; a few
+// households of each have signed, so the counters are not all zero.
+func runTally(ctx context.Context, o *options, out io.Writer) (*report, error) {
+	c := newClient(o.URL, slices.Max(o.Clients))
+	rep := &report{}
+	for _, size := range o.TallySizes {
+		w, err := seedWorld(ctx, o, c, size, true, out)
+		if err != nil {
+			return nil, err
+		}
+		signed := max(1, min(size/10, 200))
+		for i := range signed {
+			if err := c.call(ctx, "PUT", "/api/v1/rounds/"+w.roundID+"/signoffs/"+w.households[i*size/signed], w.worker,
+				map[string]string{"decision": decisions[i%3], "channel": "door", "signer_name": "签字人"}, nil); err != nil {
+				return nil, err
+			}
+		}
+		tally := func(ctx context.Context, _ int) error {
+			return c.call(ctx, "GET", "/api/v1/rounds/"+w.roundID+"/tally", w.worker, nil, nil)
+		}
+		for _, clients := range o.Clients {
+			measure(ctx, o, out, rep, fmt.Sprintf("tally %d households", size), clients, tally)
+		}
+	}
+	return rep, nil
+}
+
+// runNotice measures the public notice board page and its JSON against
+// /healthz, at each concurrency, and prints the ratio page/healthz.
+func runNotice(ctx context.Context, o *options, out io.Writer) (*report, error) {
+	c := newClient(o.URL, slices.Max(o.Clients))
+	w, err := seedWorld(ctx, o, c, o.Households, true, out)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < len(w.households)/20; i++ {
+		if err := c.call(ctx, "PUT", "/api/v1/rounds/"+w.roundID+"/signoffs/"+w.households[i*20], w.worker,
+			map[string]string{"decision": "agree", "channel": "paper", "signer_name": "签字人"}, nil); err != nil {
+			return nil, err
+		}
+	}
+	noteFileLimit(out, slices.Max(o.Clients))
+	get := func(path string) operation {
+		return func(ctx context.Context, _ int) error { return c.call(ctx, "GET", path, "", nil, nil) }
+	}
+	rep := &report{}
+	for _, clients := range o.Clients {
+		page := measure(ctx, o, out, rep, "notice page", clients, get("/notice/"+w.estateCode))
+		publicJSON := measure(ctx, o, out, rep, "notice JSON", clients, get("/api/v1/public/estates/"+w.estateCode))
+		health := measure(ctx, o, out, rep, "healthz", clients, get("/healthz"))
+		page.Extra = map[string]float64{"ratio_to_healthz": page.Median.Throughput / health.Median.Throughput}
+		publicJSON.Extra = map[string]float64{"ratio_to_healthz": publicJSON.Median.Throughput / health.Median.Throughput}
+		fmt.Fprintf(out, "  RATIO notice page/healthz at c=%d: %.2f; notice JSON/healthz: %.2f\n",
+			clients, page.Extra["ratio_to_healthz"], publicJSON.Extra["ratio_to_healthz"])
+	}
+	return rep, nil
+}
