@@ -19,6 +19,7 @@ const MaxImportBytes = 20 << 20
 const multipartOverhead = 64 << 10
 
 type importIssueJSON struct {
+	Sheet   string `json:"sheet,omitempty"`
 	Row     int    `json:"row"`
 	Column  string `json:"column,omitempty"`
 	Field   string `json:"field"`
@@ -44,7 +45,7 @@ func importIssues(c *gin.Context, issues []service.ImportIssue) []importIssueJSO
 		if english(c) {
 			message = issue.Reason
 		}
-		out[i] = importIssueJSON{Row: issue.Row, Column: issue.Column, Field: issue.Field, Message: message}
+		out[i] = importIssueJSON{Sheet: issue.Sheet, Row: issue.Row, Column: issue.Column, Field: issue.Field, Message: message}
 	}
 	return out
 }
@@ -75,7 +76,11 @@ func (a *API) importHouseholds(c *gin.Context) {
 	if report.Rejected && !report.DryRun {
 		fields := map[string]string{}
 		for _, issue := range issues[:min(len(issues), maxIssueFields)] {
-			fields[fmt.Sprintf("rows[%d].%s", issue.Row, issue.Field)] = issue.Message
+			key := fmt.Sprintf("rows[%d].%s", issue.Row, issue.Field)
+			if issue.Sheet != "" {
+				key = fmt.Sprintf("sheets[%s].%s", issue.Sheet, key)
+			}
+			fields[key] = issue.Message
 		}
 		abortWith(c, http.StatusUnprocessableEntity, "import_rows_invalid", fields,
 			map[string]any{"errors": issues, "error_count": report.ErrorCount})

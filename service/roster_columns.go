@@ -1,6 +1,7 @@
 package service
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -72,10 +73,13 @@ func normalizeHeader(s string) string {
 // maxHeaderSearchRows bounds how far down a title block may push the header row.
 const maxHeaderSearchRows = 10
 
+// errNoHeader is findHeader's answer for a table without a roster header.
+var errNoHeader = errors.New("no header row with 楼栋 (building), 房号 (room) and 面积 (area_m2) in the first 10 rows")
+
 // findHeader finds the header row among the first rows (a roster often has
 // a title above it): the first row that names the building, room and area
 // columns. It returns the row's index and the column index of each field.
-// Errors: validation_failed (file).
+// Errors: errNoHeader; validation_failed (file) for a column named twice.
 func findHeader(rows []sheetRow) (int, map[string]int, error) {
 	for i := 0; i < len(rows) && i < maxHeaderSearchRows; i++ {
 		columns := map[string]int{}
@@ -102,7 +106,7 @@ func findHeader(rows []sheetRow) (int, map[string]int, error) {
 		}
 		return i, columns, nil
 	}
-	return 0, nil, InvalidField("file", "no header row with 楼栋 (building), 房号 (room) and 面积 (area_m2) in the first 10 rows")
+	return 0, nil, errNoHeader
 }
 
 // addressSuffixes are the words a roster may add to an address part

@@ -46,10 +46,17 @@ var (
 	oleSignature = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1} // legacy .xls
 )
 
-// readSheet reads the first worksheet of an .xlsx file, or a .csv file in
-// UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030, into rows.
+// sheetTable is one worksheet of a workbook, or the one table of a CSV
+// file (whose Name is "").
+type sheetTable struct {
+	Name string
+	Rows []sheetRow
+}
+
+// readTables reads the visible worksheets of an .xlsx file, or a .csv file
+// in UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030.
 // Errors: validation_failed (file) when the file is neither.
-func readSheet(name string, data []byte) ([]sheetRow, error) {
+func readTables(name string, data []byte) ([]sheetTable, error) {
 	ext := strings.ToLower(filepath.Ext(name))
 	switch {
 	case len(data) == 0:
@@ -61,32 +68,42 @@ func readSheet(name string, data []byte) ([]sheetRow, error) {
 	case ext == ".xlsx" || ext == ".xlsm":
 		return nil, InvalidField("file", "the file is not a valid .xlsx workbook")
 	case ext == ".csv" || ext == ".txt" || ext == "":
-		return readCSV(data)
+		rows, err := readCSV(data)
+		if err != nil {
+			return nil, err
+		}
+		return []sheetTable{{Rows: rows}}, nil
 	}
 	return nil, InvalidField("file", "must be an .xlsx or .csv file")
 }
 
-// readXLSX reads the first worksheet with raw cell values (numbers as
+// readXLSX reads every visible worksheet with raw cell values (numbers as
 // stored, not as formatted for display), so areas keep their decimals.
-func readXLSX(data []byte) ([]sheetRow, error) {
+func readXLSX(data []byte) ([]sheetTable, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, InvalidField("file", "the file is not a valid .xlsx workbook")
 	}
 	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, InvalidField("file", "the workbook has no worksheet")
+	var tables []sheetTable
+	for _, name := range f.GetSheetList() {
+		if visible, err := f.GetSheetVisible(name); err == nil && !visible {
+			continue
+		}
+		cells, err := f.GetRows(name, excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, InvalidField("file", "the worksheet "+name+" cannot be read")
+		}
+		rows := make([]sheetRow, 0, len(cells))
+		for i, c := range cells {
+			rows = append(rows, sheetRow{Number: i + 1, Cells: c})
+		}
+		tables = append(tables, sheetTable{Name: name, Rows: rows})
 	}
-	cells, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, InvalidField("file", "the first worksheet cannot be read")
+	if len(tables) == 0 {
+		return nil, InvalidField("file", "the workbook has no visible worksheet")
 	}
-	rows := make([]sheetRow, 0, len(cells))
-	for i, c := range cells {
-		rows = append(rows, sheetRow{Number: i + 1, Cells: c})
-	}
-	return rows, nil
+	return tables, nil
 }
 
 // readCSV decodes the text and splits it into rows. Row numbers are those

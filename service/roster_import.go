@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -29,6 +30,8 @@ type ImportOptions struct {
 
 // ImportIssue is one problem of an imported row, located as Excel shows it.
 type ImportIssue struct {
+	// Sheet names the worksheet when the roster spans several; "" otherwise.
+	Sheet  string
 	Row    int    // the row number in the spreadsheet (the header row counts)
 	Column string // the column letter, e.g. "D"; "" when the column is missing
 	Field  string // the household field, e.g. "area_m2"
@@ -91,11 +94,11 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 	if err := s.mustFindEstate(read, estateID); err != nil {
 		return nil, AsError(err)
 	}
-	sheet, err := readSheet(file.Name, file.Data)
+	tables, err := readTables(file.Name, file.Data)
 	if err != nil {
 		return nil, err
 	}
-	rows, issues, err := parseRoster(sheet)
+	rows, issues, err := parseRoster(tables)
 	if err != nil {
 		return nil, err
 	}
@@ -138,40 +141,103 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 	return report, nil
 }
 
-// parseRoster finds the header and turns every row under it into household
-// fields, validated as the roster API validates them. Blank rows are skipped.
+// rosterTable is a table of the file that has a roster header.
+type rosterTable struct {
+	sheetTable
+	header  int
+	columns map[string]int
+}
+
+// rosterTables keeps the tables with a roster header (a workbook may hold
+// one sheet per building, and sheets of notes). Sheet names are kept only
+// when the roster spans several sheets.
+// Errors: validation_failed (file) when no table has a header or a header
+// names a column twice.
+func rosterTables(tables []sheetTable) ([]rosterTable, error) {
+	var found []rosterTable
+	for _, table := range tables {
+		header, columns, err := findHeader(table.Rows)
+		if errors.Is(err, errNoHeader) {
+			continue
+		}
+		if err != nil {
+			if table.Name != "" {
+				err = InvalidField("file", table.Name+": "+AsError(err).Fields["file"])
+			}
+			return nil, err
+		}
+		found = append(found, rosterTable{sheetTable: table, header: header, columns: columns})
+	}
+	if len(found) == 0 {
+		return nil, InvalidField("file", errNoHeader.Error())
+	}
+	if len(found) == 1 {
+		found[0].Name = ""
+	}
+	return found, nil
+}
+
+// rowPlace is where a row of the file is: its sheet ("" for a single
+// table) and its row number.
+type rowPlace struct {
+	Sheet string
+	Row   int
+}
+
+func (p rowPlace) chinese() string {
+	if p.Sheet == "" {
+		return fmt.Sprintf("第%d行", p.Row)
+	}
+	return fmt.Sprintf("工作表「%s」第%d行", p.Sheet, p.Row)
+}
+
+func (p rowPlace) english() string {
+	if p.Sheet == "" {
+		return fmt.Sprintf("row %d", p.Row)
+	}
+	return fmt.Sprintf("row %d of sheet %s", p.Row, p.Sheet)
+}
+
+// parseRoster turns every row under each header into household fields,
+// validated as the roster API validates them. Blank rows are skipped; a
+// household that appears twice is an error on its second row.
 // Errors: validation_failed (file) for a missing header or too many rows.
-func parseRoster(sheet []sheetRow) ([]rosterRow, []ImportIssue, error) {
-	headerIndex, columns, err := findHeader(sheet)
+func parseRoster(tables []sheetTable) ([]rosterRow, []ImportIssue, error) {
+	found, err := rosterTables(tables)
 	if err != nil {
 		return nil, nil, err
 	}
 	var rows []rosterRow
 	var issues []ImportIssue
-	firstRowOf := map[string]int{}
-	for _, line := range sheet[headerIndex+1:] {
-		if line.empty() {
-			continue
-		}
-		if len(rows)+len(issues) >= MaxImportRows {
-			return nil, nil, InvalidField("file", fmt.Sprintf("at most %d rows per file", MaxImportRows))
-		}
-		fields, rowIssues := parseRosterLine(line, columns)
-		key := addressKey(derefString(fields.Building), derefString(fields.Unit), derefString(fields.Room))
-		if len(rowIssues) == 0 {
-			if first, repeated := firstRowOf[key]; repeated {
-				rowIssues = append(rowIssues, issueAt(line.Number, columns, "room",
-					fmt.Sprintf("repeats row %d (same building, unit and room)", first),
-					fmt.Sprintf("与第%d行的楼栋、单元、房号重复", first)))
-			} else {
-				firstRowOf[key] = line.Number
+	firstPlaceOf := map[string]rowPlace{}
+	for _, table := range found {
+		for _, line := range table.Rows[table.header+1:] {
+			if line.empty() {
+				continue
 			}
+			if len(rows)+len(issues) >= MaxImportRows {
+				return nil, nil, InvalidField("file", fmt.Sprintf("at most %d rows per file", MaxImportRows))
+			}
+			fields, rowIssues := parseRosterLine(line, table.columns)
+			key := addressKey(derefString(fields.Building), derefString(fields.Unit), derefString(fields.Room))
+			if len(rowIssues) == 0 {
+				if first, repeated := firstPlaceOf[key]; repeated {
+					rowIssues = append(rowIssues, issueAt(line.Number, table.columns, "room",
+						"repeats "+first.english()+" (same building, unit and room)",
+						"与"+first.chinese()+"的楼栋、单元、房号重复"))
+				} else {
+					firstPlaceOf[key] = rowPlace{Sheet: table.Name, Row: line.Number}
+				}
+			}
+			for i := range rowIssues {
+				rowIssues[i].Sheet = table.Name
+			}
+			if len(rowIssues) > 0 {
+				issues = append(issues, rowIssues...)
+				continue
+			}
+			rows = append(rows, rosterRow{Number: line.Number, Fields: fields, Key: key})
 		}
-		if len(rowIssues) > 0 {
-			issues = append(issues, rowIssues...)
-			continue
-		}
-		rows = append(rows, rosterRow{Number: line.Number, Fields: fields, Key: key})
 	}
 	if len(rows) == 0 && len(issues) == 0 {
 		return nil, nil, InvalidField("file", "no household rows under the header row")
@@ -270,9 +336,9 @@ func columnOrder(columns map[string]int, field string) int {
 
 // countRows counts the distinct rows among the issues.
 func countRows(issues []ImportIssue) int {
-	rows := map[int]bool{}
+	rows := map[rowPlace]bool{}
 	for _, issue := range issues {
-		rows[issue.Row] = true
+		rows[rowPlace{Sheet: issue.Sheet, Row: issue.Row}] = true
 	}
 	return len(rows)
 }

@@ -310,3 +310,50 @@ func mustGB18030(tb testing.TB, text string) []byte {
 	}
 	return encoded
 }
+
+func TestImportWorkbookWithOneSheetPerBuilding(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		ctx := context.Background()
+		svc := newService(db)
+		estateID := newEmptyEstate(t, svc)
+		f := excelize.NewFile()
+		defer f.Close()
+		put := func(sheet string, rows [][]any) {
+			if _, err := f.NewSheet(sheet); err != nil {
+				t.Fatal(err)
+			}
+			for r, row := range rows {
+				cell, _ := excelize.CoordinatesToCellName(1, r+1)
+				if err := f.SetSheetRow(sheet, cell, &row); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		f.SetSheetName("Sheet1", "说明")
+		f.SetCellValue("说明", "A1", "本表按楼栋分页")
+		put("1栋", [][]any{{"楼栋", "单元", "房号", "面积"}, {"1", "1", "101", "80"}, {"1", "1", "102", "81"}})
+		put("2栋", [][]any{{"二号楼住户"}, {"楼栋", "单元", "房号", "面积"}, {"2", "1", "101", "x"}, {"1", "1", "102", "81"}, {"2", "1", "102", "70"}})
+		put("隐藏", [][]any{{"楼栋", "单元", "房号", "面积"}, {"9", "9", "999", "1"}})
+		f.SetSheetVisible("隐藏", false)
+		buf, err := f.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		report, err := svc.ImportHouseholds(ctx, SystemActor(), estateID, RosterFile{Name: "分楼栋.xlsx", Data: buf.Bytes()}, ImportOptions{SkipInvalid: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if report.Created != 3 || report.Skipped != 2 || len(report.Errors) != 2 {
+			t.Fatalf("report = %+v, want 3 created (1-1-101, 1-1-102, 2-1-102) and 2 skipped", report)
+		}
+		if e := report.Errors[0]; e.Sheet != "2栋" || e.Row != 3 || e.Field != "area_m2" {
+			t.Errorf("first error = %+v, want sheet 2栋 row 3 area_m2", e)
+		}
+		if e := report.Errors[1]; e.Sheet != "2栋" || e.Row != 4 || !strings.Contains(e.Message, "工作表「1栋」第3行") {
+			t.Errorf("second error = %+v, want a repeat of sheet 1栋 row 3", e)
+		}
+		if _, hidden := rosterOf(t, db, estateID)["9-9-999"]; hidden {
+			t.Error("a hidden sheet was imported")
+		}
+	})
+}
