@@ -112,5 +112,16 @@ func TestReceiptsAreListedWhenTheRoundCloses(t *testing.T) {
 				t.Errorf("%s receipts %v, want %v", decision, got, list)
 			}
 		}
+		// The public notice board lists them under the closed round.
+		var board struct {
+			Rounds []struct {
+				ID              string              `json:"id"`
+				CountedReceipts map[string][]string `json:"counted_receipts"`
+			} `json:"rounds"`
+		}
+		s.must(http.StatusOK, "GET", "/api/v1/public/estates/"+f.estateCode, "", nil).decode(t, &board)
+		if len(board.Rounds) != 1 || !equalJSON(board.Rounds[0].CountedReceipts, want) {
+			t.Fatalf("the notice board lists %+v, want %v", board.Rounds, want)
+		}
 	})
 }

@@ -117,6 +117,7 @@ type noticeRoundJSON struct {
 	Shortfall       *shortfallJSON           `json:"shortfall"`
 	ByBuilding      []noticeBuildingJSON     `json:"by_building"`
 	OtherBuildings  *noticeBuildingGroupJSON `json:"other_buildings"`
+	CountedReceipts map[string][]string      `json:"counted_receipts,omitempty"`
 }
 
 type noticeEventJSON struct {
@@ -182,6 +183,7 @@ func toNoticeRoundJSON(r service.NoticeRound) noticeRoundJSON {
 		Passed:     r.Passed,
 		ByBuilding: make([]noticeBuildingJSON, 0, len(r.Buildings)),
 	}
+	out.CountedReceipts = r.CountedReceipts
 	for _, ch := range r.Checks {
 		out.Checks = append(out.Checks, noticeCheckJSON{Name: ch.Name, Label: ch.Label, Required: ch.Required,
 			Actual: ch.Actual, Passed: ch.Passed})

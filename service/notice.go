@@ -81,6 +81,8 @@ type NoticeRound struct {
 	Buildings []NoticeBuildingFigures
 	// OtherBuildings merges the buildings not shown on their own (nil when none).
 	OtherBuildings *NoticeBuildingFigures
+	// CountedReceipts are, once closed, the receipts of the counted decisions per decision (receipts.go).
+	CountedReceipts map[string][]string
 }
 
 // NoticeCheck is one check of a round's rule with its progress.
@@ -225,6 +227,11 @@ func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, err
 			}
 		}
 		round := noticeRound(view, tally)
+		if r.Status == RoundClosed {
+			if round.CountedReceipts, err = s.countedReceipts(tx, r.ID); err != nil {
+				return nil, err
+			}
+		}
 		if r.RevisionID != nil {
 			if v, ok := revisionVersions[*r.RevisionID]; ok {
 				round.RevisionVersion = &v

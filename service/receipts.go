@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gorm.io/gorm"
+
 	"minyi/model"
 )
 
@@ -71,20 +73,31 @@ func (s *Service) CountedReceipts(ctx context.Context, roundID string) (*Counted
 	if round.Status != RoundClosed {
 		return nil, Conflict("round_not_closed", "receipts are published when the round closes")
 	}
+	byDecision, err := s.countedReceipts(tx, roundID)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	out := &CountedReceipts{RoundID: roundID, ByDecision: byDecision}
+	return out, nil
+}
+
+// countedReceipts computes the receipts of a round's counted decisions, per
+// decision, sorted.
+func (s *Service) countedReceipts(tx *gorm.DB, roundID string) (map[string][]string, error) {
 	var rows []model.SignOff
 	if err := tx.Select("round_id", "household_id", "decision", "version").
 		Where("round_id = ? AND decision IN ?", roundID, decisions).Find(&rows).Error; err != nil {
-		return nil, AsError(err)
+		return nil, err
 	}
 	key := s.receiptKey()
-	out := &CountedReceipts{RoundID: roundID, ByDecision: map[string][]string{}}
+	out := map[string][]string{}
 	for _, d := range decisions {
-		out.ByDecision[d] = []string{}
+		out[d] = []string{}
 	}
 	for _, r := range rows {
-		out.ByDecision[r.Decision] = append(out.ByDecision[r.Decision], receiptFor(key, r.RoundID, r.HouseholdID, r.Decision, r.Version))
+		out[r.Decision] = append(out[r.Decision], receiptFor(key, r.RoundID, r.HouseholdID, r.Decision, r.Version))
 	}
-	for _, list := range out.ByDecision {
+	for _, list := range out {
 		sort.Strings(list)
 	}
 	return out, nil
