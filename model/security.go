@@ -9,8 +9,9 @@ import (
 )
 
 // LoginFailure is one failed staff login, kept for the brute-force limit.
-// PairHash is the SHA-256 of the username and the client's address, so that a
-// password typed into the username field is never stored.
+// PairHash is a keyed hash (fieldcrypt.Fingerprint) of the username and the
+// client's address, so that a password typed into the username field is
+// never stored.
 type LoginFailure struct {
 	ID       string    `gorm:"type:varchar(36);primaryKey"`
 	PairHash string    `gorm:"type:varchar(64);not null;index:ix_login_failures_pair,priority:1"`

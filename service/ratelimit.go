@@ -2,12 +2,11 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"time"
 
 	"minyi/model"
+	"minyi/model/fieldcrypt"
 )
 
 // Login brute-force limit: after LoginFailureLimit failed logins for one
@@ -100,8 +99,8 @@ func (s *Service) loginWait(ctx context.Context, key, attemptID string) (time.Du
 }
 
 // loginFailureKey identifies a (username, client address) pair without
-// storing the username, which may be a mistyped password.
+// storing the username, which may be a mistyped password: a keyed hash, so
+// that a reader of the table cannot recover it by trying likely names.
 func loginFailureKey(username, clientIP string) string {
-	sum := sha256.Sum256([]byte(username + "\x00" + clientIP))
-	return hex.EncodeToString(sum[:])
+	return fieldcrypt.Fingerprint(username + "\x00" + clientIP)
 }

@@ -34,8 +34,9 @@ const sealedPrefix = "v1:"
 
 // Keys is a data key with the keys derived from it.
 type Keys struct {
-	aead    cipher.AEAD
-	hashKey []byte
+	aead           cipher.AEAD
+	hashKey        []byte
+	fingerprintKey []byte
 }
 
 var (
@@ -75,7 +76,8 @@ func NewKeys(dataKey []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{aead: aead, hashKey: derive(dataKey, "minyi/lookup-hash/v1")}, nil
+	return &Keys{aead: aead, hashKey: derive(dataKey, "minyi/lookup-hash/v1"),
+		fingerprintKey: derive(dataKey, "minyi/fingerprint/v1")}, nil
 }
 
 func derive(key []byte, purpose string) []byte {
@@ -205,6 +207,17 @@ func (k *Keys) LookupHash(phone string) string {
 	}
 	m := hmac.New(sha256.New, k.hashKey)
 	m.Write([]byte(normal))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Fingerprint is a keyed hash (hex HMAC-SHA256) of any text, exactly as
+// given, for values that are counted or matched but never read back (such
+// as the username and address of a failed login): without the data key it
+// cannot be reversed by trying likely values.
+func Fingerprint(text string) string {
+	k, _ := active()
+	m := hmac.New(sha256.New, k.fingerprintKey)
+	m.Write([]byte(text))
 	return hex.EncodeToString(m.Sum(nil))
 }
 

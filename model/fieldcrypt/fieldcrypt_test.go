@@ -89,3 +89,18 @@ func TestParseKey(t *testing.T) {
 		t.Error("NewKeys accepted a 16-byte key")
 	}
 }
+
+func TestFingerprintIsKeyedAndExact(t *testing.T) {
+	SetKey(key(5))
+	a := Fingerprint("admin\x00203.0.113.7")
+	if a != Fingerprint("admin\x00203.0.113.7") || len(a) != 64 {
+		t.Errorf("fingerprint %q is not stable", a)
+	}
+	if a == Fingerprint("admin \x00203.0.113.7") {
+		t.Error("the fingerprint ignores a space")
+	}
+	SetKey(key(6))
+	if a == Fingerprint("admin\x00203.0.113.7") {
+		t.Error("the fingerprint does not depend on the key")
+	}
+}
