@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"minyi/service"
 )
 
 // TestDataKeyConfig checks MINYI_DATA_KEY: a bad key or a MySQL database
@@ -67,4 +70,50 @@ func TestDataKeyConfig(t *testing.T) {
 			t.Fatal("the data key changed between starts")
 		}
 	})
+}
+
+// TestRotateDataKeyCommand runs `minyi rotate-data-key` as an operator
+// would: numbers written under the old key, the command run with the new key
+// and the old one as MINYI_DATA_KEY_PREVIOUS, then the service started with
+// the new key alone reads every number.
+func TestRotateDataKeyCommand(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	oldKey, newKey := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32)), base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+	t.Setenv("MINYI_DATA_DIR", dir)
+	t.Setenv("MINYI_DATABASE_URL", "sqlite:"+filepath.Join(dir, "minyi.db"))
+	t.Setenv("MINYI_DATA_KEY", oldKey)
+	_, db, svc, err := openAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	name, building, room, phone, area := "轮换", "1", "101", "13800001111", int64(8000)
+	estate, err := svc.CreateEstate(ctx, service.SystemActor(), service.EstateFields{Name: &name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := svc.CreateHouseholds(ctx, service.SystemActor(), estate.ID, []service.HouseholdFields{
+		{Building: &building, Room: &room, AreaHundredths: &area, Phone: &phone}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	t.Setenv("MINYI_DATA_KEY", newKey)
+	t.Setenv("MINYI_DATA_KEY_PREVIOUS", oldKey)
+	if err := rotateDataKey(); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Setenv("MINYI_DATA_KEY_PREVIOUS", "")
+	_, db, svc, err = openAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h, err := svc.GetHousehold(ctx, service.SystemActor(), created[0].ID)
+	if err != nil || h.Phone != phone {
+		t.Fatalf("after the rotation, with the new key alone: %v, %v", h, err)
+	}
 }
