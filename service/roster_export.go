@@ -62,13 +62,24 @@ func ImportTemplate() (*Spreadsheet, error) {
 	}
 	guide = append(guide, []any{}, []any{"说明", "", "第一行为表头，从第二行起每行一户；楼栋、单元、房号相同的住户导入时会被更新，其余新建。表头也可用英文：building, unit, room, area_m2, owner_name, phone, occupancy, eligible。", ""})
 	data, err := writeXLSX([]sheet{
-		{Name: "住户名册", Header: rosterHeader(), Widths: []float64{8, 8, 10, 12, 14, 16, 8, 10}},
+		{Name: "住户名册", Header: rosterHeader(), Widths: []float64{8, 8, 10, 12, 14, 16, 8, 10},
+			Choices: map[int][]string{fieldOrder("occupancy"): {"自住", "出租", "空置"}, fieldOrder("eligible"): {"是", "否"}}},
 		{Name: "填写说明", Header: []string{"列", "必填", "填写要求", "示例"}, Rows: guide, Widths: []float64{10, 6, 60, 12}},
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &Spreadsheet{FileName: "住户名册导入模板.xlsx", ContentType: ContentTypeXLSX, Data: data}, nil
+}
+
+// fieldOrder is the index of a field's column in the roster spreadsheets.
+func fieldOrder(field string) int {
+	for i, c := range rosterColumns {
+		if c.Field == field {
+			return i
+		}
+	}
+	return -1
 }
 
 func rosterHeader() []string {

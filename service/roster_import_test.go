@@ -357,3 +357,37 @@ func TestImportWorkbookWithOneSheetPerBuilding(t *testing.T) {
 		}
 	})
 }
+
+func TestImportTemplateOffersTheAllowedWords(t *testing.T) {
+	template, err := ImportTemplate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(template.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	validations, err := f.GetDataValidations("住户名册")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := map[string]string{}
+	for _, v := range validations {
+		lists[v.Sqref] = v.Formula1
+	}
+	if !strings.Contains(lists["G2:G50001"], "自住,出租,空置") || !strings.Contains(lists["H2:H50001"], "是,否") {
+		t.Fatalf("drop-down lists = %v, want 状态 (G) and 参与表决 (H)", lists)
+	}
+	// Filled in with the offered words, it imports.
+	f.SetSheetRow("住户名册", "A2", &[]any{"5", "1", "501", 66.6, "周八", "", "出租", "否"})
+	buf, _ := f.WriteToBuffer()
+	tables, err := readTables("template.xlsx", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, issues, err := parseRoster(tables)
+	if err != nil || len(issues) != 0 || len(rows) != 1 || *rows[0].Fields.Occupancy != "rented" || *rows[0].Fields.Eligible {
+		t.Fatalf("filled template: %+v, %+v, %v", rows, issues, err)
+	}
+}

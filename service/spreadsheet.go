@@ -56,6 +56,9 @@ type sheet struct {
 	Header []string
 	Rows   [][]any
 	Widths []float64
+	// Choices offers a drop-down list of values in a column (by index) of
+	// the rows under the header.
+	Choices map[int][]string
 }
 
 // writeXLSX writes the sheets into a workbook, streaming the rows; headers
@@ -78,6 +81,9 @@ func writeXLSX(sheets []sheet) ([]byte, error) {
 				return nil, err
 			}
 		} else if _, err := f.NewSheet(sh.Name); err != nil {
+			return nil, err
+		}
+		if err := addChoices(f, sh); err != nil { // before streaming, which writes the sheet whole
 			return nil, err
 		}
 		if err := streamSheet(f, sh, headerStyle, areaStyle); err != nil {
@@ -137,6 +143,25 @@ func streamSheet(f *excelize.File, sh sheet, headerStyle, areaStyle int) error {
 		}
 	}
 	return w.Flush()
+}
+
+// addChoices adds the sheet's drop-down lists, down to the last row an import accepts.
+func addChoices(f *excelize.File, sh sheet) error {
+	for col, values := range sh.Choices {
+		letter, err := excelize.ColumnNumberToName(col + 1)
+		if err != nil {
+			return err
+		}
+		dv := excelize.NewDataValidation(true)
+		dv.Sqref = fmt.Sprintf("%s2:%s%d", letter, letter, MaxImportRows+1)
+		if err := dv.SetDropList(values); err != nil {
+			return err
+		}
+		if err := f.AddDataValidation(sh.Name, dv); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeCSV writes a header and rows as UTF-8 CSV with a byte-order mark (so
