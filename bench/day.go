@@ -149,6 +149,7 @@ func playDay(ctx context.Context, o *options, out io.Writer) (map[string]summary
 		online, time.Since(start).Round(time.Millisecond), o.Duration, loadAverage())
 
 	rec := newRecorder()
+	cpuBefore := o.cpu.sample()
 	dayStart := time.Now()
 	var wg sync.WaitGroup
 	for i, r := range residents {
@@ -185,6 +186,9 @@ func playDay(ctx context.Context, o *options, out io.Writer) (map[string]summary
 		return nil, err
 	}
 	figures := rec.summaries(elapsed)
+	all := figures[kindAll]
+	all.ServerCPU, all.DatabaseCPU = cpuPerOp(cpuBefore, o.cpu.sample(), all.Ops)
+	figures[kindAll] = all
 	if rec.first != "" {
 		fmt.Fprintf(out, "    first error: %s\n", rec.first)
 	}

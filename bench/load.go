@@ -46,6 +46,9 @@ type summary struct {
 	Throughput    float64
 	P50, P90, P99 time.Duration
 	Ops, Errors   int
+	// ServerCPU and DatabaseCPU are the CPU time per operation of the
+	// server and database processes (0 when they are not on this machine).
+	ServerCPU, DatabaseCPU time.Duration
 }
 
 func summarize(r result) summary {
@@ -70,11 +73,13 @@ func medianOf(runs []summary) summary {
 		return time.Duration(pick(func(s summary) float64 { return float64(get(s)) }))
 	}
 	m := summary{
-		Throughput: pick(func(s summary) float64 { return s.Throughput }),
-		P50:        dur(func(s summary) time.Duration { return s.P50 }),
-		P90:        dur(func(s summary) time.Duration { return s.P90 }),
-		P99:        dur(func(s summary) time.Duration { return s.P99 }),
-		Ops:        int(pick(func(s summary) float64 { return float64(s.Ops) })),
+		Throughput:  pick(func(s summary) float64 { return s.Throughput }),
+		P50:         dur(func(s summary) time.Duration { return s.P50 }),
+		P90:         dur(func(s summary) time.Duration { return s.P90 }),
+		P99:         dur(func(s summary) time.Duration { return s.P99 }),
+		Ops:         int(pick(func(s summary) float64 { return float64(s.Ops) })),
+		ServerCPU:   dur(func(s summary) time.Duration { return s.ServerCPU }),
+		DatabaseCPU: dur(func(s summary) time.Duration { return s.DatabaseCPU }),
 	}
 	for _, s := range runs {
 		m.Errors += s.Errors
@@ -165,8 +170,10 @@ func runLoad(ctx context.Context, clients int, d time.Duration, op operation) re
 func measure(ctx context.Context, o *options, out io.Writer, rep *report, name string, clients int, op operation) *measurement {
 	m := &measurement{Name: name, Clients: clients}
 	for run := 1; run <= o.Runs; run++ {
+		before := o.cpu.sample()
 		r := runLoad(ctx, clients, o.Duration, op)
 		s := summarize(r)
+		s.ServerCPU, s.DatabaseCPU = cpuPerOp(before, o.cpu.sample(), r.Ops)
 		m.Runs = append(m.Runs, s)
 		fmt.Fprintf(out, "  %-22s c=%-5d run %d/%d: %s  (load %s)\n", name, clients, run, o.Runs, formatSummary(s), loadAverage())
 		if r.FirstError != "" {
@@ -180,8 +187,17 @@ func measure(ctx context.Context, o *options, out io.Writer, rep *report, name s
 }
 
 func formatSummary(s summary) string {
-	return fmt.Sprintf("%9.1f op/s  p50 %7s  p90 %7s  p99 %7s  ops %7d  errors %d",
+	text := fmt.Sprintf("%9.1f op/s  p50 %7s  p90 %7s  p99 %7s  ops %7d  errors %d",
 		s.Throughput, ms(s.P50), ms(s.P90), ms(s.P99), s.Ops, s.Errors)
+	if s.ServerCPU > 0 || s.DatabaseCPU > 0 {
+		text += fmt.Sprintf("  cpu/op server %s db %s", msPrecise(s.ServerCPU), msPrecise(s.DatabaseCPU))
+	}
+	return text
+}
+
+// msPrecise writes a short duration in milliseconds with two decimals.
+func msPrecise(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
 }
 
 // ms writes a duration in milliseconds with one decimal.

@@ -34,7 +34,8 @@ type options struct {
 	MySQLURL      string
 	PID           int
 	OnlineShare   float64
-	Verbose       bool
+	// cpu reads the server's and the database's CPU time (nil: not measured).
+	cpu *cpuWatch
 }
 
 // scenarios maps a name to its function; each prints as it goes and returns
@@ -58,6 +59,9 @@ func main() {
 	defer stop()
 	fmt.Printf("# minyi bench: scenario %s against %s, %d run(s) of %s, load average %s\n",
 		o.Scenario, o.URL, o.Runs, o.Duration, loadAverage())
+	if o.cpu.serverPID > 0 || o.cpu.databasePID > 0 {
+		fmt.Printf("# CPU per operation from /proc: server pid %d, database pid %d (0: not on this machine)\n", o.cpu.serverPID, o.cpu.databasePID)
+	}
 	rep, err := scenarios[o.Scenario](ctx, o, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -85,9 +89,8 @@ func parseOptions(args []string) (*options, error) {
 	flags.StringVar(&o.AdminUser, "admin-user", envOr("MINYI_BENCH_ADMIN_USERNAME", envOr("MINYI_ADMIN_USERNAME", "admin")), "admin username (env MINYI_BENCH_ADMIN_USERNAME)")
 	flags.StringVar(&o.AdminPassword, "admin-password", envOr("MINYI_BENCH_ADMIN_PASSWORD", os.Getenv("MINYI_ADMIN_PASSWORD")), "admin password (env MINYI_BENCH_ADMIN_PASSWORD)")
 	flags.StringVar(&o.MySQLURL, "mysql", "", "bare/signoffs: mysql://user:pass@host:port/db for the bare upsert (a scratch table is created there)")
-	flags.IntVar(&o.PID, "pid", 0, "memory: the server's process id (default: the process listening on -url's port)")
+	flags.IntVar(&o.PID, "pid", 0, "the server's process id, for memory and CPU per operation (default: the process listening on -url's port)")
 	flags.Float64Var(&o.OnlineShare, "online", 0.8, "day: share of households that sign online")
-	flags.BoolVar(&o.Verbose, "v", false, "print progress of the seeding")
 	if err := flags.Parse(args); err != nil {
 		return nil, err
 	}
@@ -104,6 +107,7 @@ func parseOptions(args []string) (*options, error) {
 		return nil, errors.New("-runs must be at least 1, -d positive, -households at least 10, -online between 0 and 1")
 	}
 	o.URL = strings.TrimRight(o.URL, "/")
+	o.cpu = newCPUWatch(o)
 	var err error
 	if *clients == "" {
 		*clients = map[string]string{"signoffs": "16,64,256", "bare": "16,64,256", "tally": "64", "notice": "1000"}[o.Scenario]
