@@ -125,3 +125,30 @@ func TestReceiptsAreListedWhenTheRoundCloses(t *testing.T) {
 		}
 	})
 }
+
+func TestResidentSeesTheReceiptOfTheirDecision(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		w := newResidentWorld(t, db)
+		token, _ := w.bind("receipt-openid", "101")
+		var mine mySignOffResponse
+		w.srv.must(http.StatusOK, "PUT", w.mySignOffPath(), token, map[string]string{"decision": "agree"}).decode(t, &mine)
+		if !receiptPattern.MatchString(mine.Receipt) {
+			t.Fatalf("the resident's sign-off has receipt %q", mine.Receipt)
+		}
+		rounds := w.myRounds(token)
+		var shown string
+		for _, r := range rounds {
+			if r.Round.ID == w.roundID && r.MyDecision != nil {
+				shown = r.MyDecision.Receipt
+			}
+		}
+		if shown != mine.Receipt {
+			t.Fatalf("my rounds show receipt %q, the sign-off gave %q", shown, mine.Receipt)
+		}
+		w.srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+w.roundID+"/close", w.admin, nil)
+		counted, err := w.srv.svc.CountedReceipts(context.Background(), w.roundID)
+		if err != nil || len(counted.ByDecision["agree"]) != 1 || counted.ByDecision["agree"][0] != mine.Receipt {
+			t.Fatalf("counted receipts %+v (%v), want the resident's %s under agree", counted, err, mine.Receipt)
+		}
+	})
+}
