@@ -331,7 +331,19 @@ func (s *Service) EnsureAuditChains(ctx context.Context) error {
 	if err := tx.Model(&model.Estate{}).Pluck("id", &estateIDs).Error; err != nil {
 		return AsError(err)
 	}
+	var complete []string // estates whose heads all exist
+	if err := tx.Model(&model.AuditChain{}).Group("estate_id").Having("COUNT(*) >= ?", auditShards).
+		Pluck("estate_id", &complete).Error; err != nil {
+		return AsError(err)
+	}
+	done := map[string]bool{}
+	for _, id := range complete {
+		done[id] = true
+	}
 	for _, id := range append([]string{""}, estateIDs...) {
+		if done[id] {
+			continue
+		}
 		if err := s.ensureChainHeads(tx, id); err != nil {
 			return AsError(err)
 		}
