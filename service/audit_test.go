@@ -3,6 +3,10 @@ package service
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -249,4 +253,37 @@ func TestAuditChainsUnderConcurrency(t *testing.T) {
 		t.Logf("%d chains, %d events verified", report.Chains, report.Events)
 		f.tally(t)
 	})
+}
+
+// TestNoCodeChangesAuditEvents reads every Go file of the module (tests
+// aside) and fails on a statement that updates or deletes audit events.
+func TestNoCodeChangesAuditEvents(t *testing.T) {
+	forbidden := regexp.MustCompile("(?i)(UPDATE\\s+`?audit_events|DELETE\\s+FROM\\s+`?audit_events|AuditEvent\\{\\}\\)\\.(Update|Delete|Save)|Delete\\(&model\\.AuditEvent|Save\\(&?model\\.AuditEvent)")
+	var checked int
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != ".." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		checked++
+		if loc := forbidden.FindIndex(src); loc != nil {
+			t.Errorf("%s changes audit events: %q", path, src[loc[0]:loc[1]])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 50 {
+		t.Fatalf("only %d Go files read: wrong directory?", checked)
+	}
 }
