@@ -119,6 +119,9 @@ func serve(args []string) error {
 	logger := newLogger(cfg.LogFormat)
 	slog.SetDefault(logger)
 	ctx := context.Background()
+	if db.Dialect == model.MySQL {
+		go db.WatchHealth(ctx, 500*time.Millisecond, time.Second, logger) // a silent database: 503 within 1.5 s
+	}
 	generated, created, err := svc.EnsureAdmin(ctx, cfg.AdminUsername, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create the first admin: %w", err)

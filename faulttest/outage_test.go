@@ -2,7 +2,6 @@ package faulttest
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,7 +16,8 @@ import (
 const (
 	proxyUp        = "up"        // forward to the database
 	proxyRefusing  = "refusing"  // accept and close at once (the database is down)
-	proxyBlackhole = "blackhole" // accept and never answer (a network partition)
+	proxyBlackhole = "blackhole" // accept and never answer (a host that is gone)
+	proxyPartition = "partition" // open connections fall silent too (a network partition)
 )
 
 // dbProxy stands between the server and MySQL so that a test can cut the
@@ -28,6 +28,13 @@ type dbProxy struct {
 	mu       sync.Mutex
 	mode     string
 	conns    map[net.Conn]bool
+}
+
+// silent tells whether forwarding is suspended.
+func (p *dbProxy) silent() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.mode == proxyPartition
 }
 
 func startProxy(t *testing.T, target string) *dbProxy {
@@ -58,7 +65,7 @@ func (p *dbProxy) serve() {
 		switch mode {
 		case proxyRefusing:
 			p.drop(client)
-		case proxyBlackhole:
+		case proxyBlackhole, proxyPartition:
 			// Held open, never answered, until the mode changes.
 		default:
 			go p.forward(client)
@@ -75,10 +82,29 @@ func (p *dbProxy) forward(client net.Conn) {
 	p.mu.Lock()
 	p.conns[server] = true
 	p.mu.Unlock()
-	go func() { io.Copy(server, client); p.drop(server); p.drop(client) }()
-	io.Copy(client, server)
-	p.drop(client)
-	p.drop(server)
+	go p.pipe(server, client)
+	p.pipe(client, server)
+}
+
+// pipe copies src to dst; while partitioned, what arrives is held back.
+func (p *dbProxy) pipe(dst, src net.Conn) {
+	defer p.drop(dst)
+	defer p.drop(src)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		for n > 0 && p.silent() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (p *dbProxy) drop(c net.Conn) {
@@ -88,20 +114,27 @@ func (p *dbProxy) drop(c net.Conn) {
 	p.mu.Unlock()
 }
 
-// set changes the mode and closes every open connection, as an outage does.
+// set changes the mode; every open connection is closed, as a stopped
+// database does, except in a partition, where they just fall silent.
 func (p *dbProxy) set(mode string) {
 	p.mu.Lock()
 	p.mode = mode
 	conns := p.conns
-	p.conns = map[net.Conn]bool{}
+	if mode != proxyPartition {
+		p.conns = map[net.Conn]bool{}
+	}
 	p.mu.Unlock()
+	if mode == proxyPartition {
+		return
+	}
 	for c := range conns {
 		c.Close()
 	}
 }
 
 // TestDatabaseOutage cuts the database off behind a running server (a
-// refused connection, then a partition that never answers) and checks that
+// refused connection; a host that accepts and never answers; a partition in
+// which the open connections fall silent too) and checks that
 // /readyz and writes answer 503 with Retry-After within 2 s, and that the
 // server recovers by itself when the database returns.
 func TestDatabaseOutage(t *testing.T) {
@@ -122,13 +155,13 @@ func TestDatabaseOutage(t *testing.T) {
 	k := openConsultation(t, c, "outage", 20)
 	c.must(t, http.StatusOK, "PUT", k.signOffPath(0), map[string]string{"decision": "agree", "channel": "paper", "signer_name": "甲"}, nil)
 
-	for i, mode := range []string{proxyRefusing, proxyBlackhole} {
+	for i, mode := range []string{proxyRefusing, proxyBlackhole, proxyPartition} {
 		proxy.set(mode)
 		ready, err := c.call(context.Background(), "GET", "/readyz", nil)
 		if err != nil || ready.status != http.StatusServiceUnavailable || ready.elapsed > 2500*time.Millisecond {
 			t.Fatalf("%s: /readyz answered %+v (%v), want 503 within 2 s", mode, ready, err)
 		}
-		decision := []string{"disagree", "abstain"}[i]
+		decision := []string{"disagree", "abstain", "agree"}[i]
 		write, err := c.call(context.Background(), "PUT", k.signOffPath(1), map[string]string{"decision": decision, "channel": "paper", "signer_name": "乙"})
 		if err != nil || write.status != http.StatusServiceUnavailable || write.header.Get("Retry-After") == "" {
 			t.Fatalf("%s: a write answered %+v (%v), want 503 with Retry-After", mode, write, err)

@@ -37,6 +37,7 @@ type DB struct {
 	Gorm    *gorm.DB
 	Dialect Dialect
 	writeMu sync.Mutex
+	health  health // see WatchHealth
 }
 
 // Open connects to the database named by a URL: "sqlite:path/to/file.db" or
@@ -152,11 +153,19 @@ func redactURL(s string) string {
 // transactions are serialised in the process so that they never fail with
 // "database is locked".
 func (db *DB) Transaction(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	ctx, release, err := db.guardOutage(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if db.Dialect == SQLite {
 		db.writeMu.Lock()
 		defer db.writeMu.Unlock()
 	}
-	err := db.Gorm.WithContext(ctx).Transaction(fn)
+	err = db.Gorm.WithContext(ctx).Transaction(fn)
+	if err != nil && db.Down() {
+		return wrap(ErrUnavailable, err) // aborted by the health watcher
+	}
 	return Translate(err)
 }
 
