@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"sync"
@@ -36,6 +37,33 @@ func (db *DB) WatchHealth(ctx context.Context, interval, timeout time.Duration, 
 	}
 	db.health.started = true
 	db.health.mu.Unlock()
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return
+	}
+	// The watcher keeps a connection of its own, so that a pool busy with
+	// requests never makes a ping wait (and a busy database look down).
+	var conn *sql.Conn
+	defer func() {
+		if conn != nil {
+			conn.Close()
+		}
+	}()
+	ping := func(ctx context.Context) error {
+		if conn == nil {
+			c, err := sqlDB.Conn(ctx)
+			if err != nil {
+				return err
+			}
+			conn = c
+		}
+		if err := conn.PingContext(ctx); err != nil {
+			conn.Close()
+			conn = nil
+			return err
+		}
+		return nil
+	}
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
@@ -45,7 +73,7 @@ func (db *DB) WatchHealth(ctx context.Context, interval, timeout time.Duration, 
 		case <-ticker.C:
 		}
 		pingCtx, cancel := context.WithTimeout(ctx, timeout)
-		err := db.Ping(pingCtx)
+		err := ping(pingCtx)
 		cancel()
 		if ctx.Err() != nil {
 			return
