@@ -19,8 +19,6 @@ func (a *API) workerRoutes() []Route {
 
 func init() {
 	RegisterMessages(map[string][2]string{
-		"import_rows_invalid": {"名册中有错误的行，本次未导入任何住户；请按行号和列修改后重新上传，或选择跳过错误行",
-			"some rows of the roster are invalid; nothing was imported (fix them or use skip_invalid=true)"},
 		"malformed_multipart": {"文件上传格式错误", "the multipart upload is malformed"},
 	})
 }

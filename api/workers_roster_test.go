@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -48,23 +47,25 @@ func TestWorkersRosterImportExport(t *testing.T) {
 			t.Errorf("1-1-102 = %+v", h)
 		}
 
-		// A file with bad rows: 422, every problem located, nothing written.
+		// A file with bad rows: 200 with every problem located, nothing written.
 		bad := workbook(t, [][]any{
 			{"building", "unit", "room", "area_m2"},
 			{"1", "1", "101", "90"},
 			{"1", "1", "103", "abc"},
 			{"1", "1", "", "50"},
 		})
-		env := expectError(t, e.upload(e.importPath(""), e.worker, "bad.xlsx", bad, "Accept-Language", "en"),
-			http.StatusUnprocessableEntity, "import_rows_invalid")
-		if env.Error.Fields["rows[3].area_m2"] == "" || env.Error.Fields["rows[4].room"] == "" {
-			t.Errorf("fields = %v, want rows[3].area_m2 and rows[4].room", env.Error.Fields)
+		var refused importResponse
+		resp = e.upload(e.importPath(""), e.worker, "bad.xlsx", bad, "Accept-Language", "en")
+		if resp.Status != http.StatusOK {
+			t.Fatalf("import with bad rows: %d %s, want 200 with errors", resp.Status, resp.Body)
 		}
-		raw, _ := json.Marshal(env.Error.Details["errors"])
-		var issues []importIssueJSON
-		json.Unmarshal(raw, &issues)
-		if len(issues) != 2 || issues[0] != (importIssueJSON{Row: 3, Column: "D", Field: "area_m2", Message: "must be a number of m² with at most 2 decimals"}) {
-			t.Errorf("details.errors = %+v", issues)
+		resp.decode(t, &refused)
+		if refused.Written || refused.Created != 0 || refused.Updated != 0 || refused.ErrorCount != 2 || len(refused.Errors) != 2 {
+			t.Fatalf("refused import = %+v", refused)
+		}
+		if refused.Errors[0] != (importIssueJSON{Row: 3, Column: "D", Field: "area_m2", Message: "must be a number of m² with at most 2 decimals"}) ||
+			refused.Errors[1].Row != 4 || refused.Errors[1].Field != "room" {
+			t.Errorf("errors = %+v", refused.Errors)
 		}
 		if roster := e.roster(); roster["1-1-101"].AreaM2 != 8675 || len(roster) != 3 {
 			t.Fatalf("a refused import changed the roster: %+v", roster["1-1-101"])
