@@ -50,7 +50,6 @@ func importIssues(c *gin.Context, issues []service.ImportIssue) []importIssueJSO
 	return out
 }
 
-
 func (a *API) importHouseholds(c *gin.Context) {
 	dryRun, ok := queryBool(c, "dry_run")
 	if !ok {
