@@ -117,7 +117,7 @@ type noticeRoundJSON struct {
 	Shortfall       *shortfallJSON           `json:"shortfall"`
 	ByBuilding      []noticeBuildingJSON     `json:"by_building"`
 	OtherBuildings  *noticeBuildingGroupJSON `json:"other_buildings"`
-	CountedReceipts map[string][]string      `json:"counted_receipts,omitempty"`
+	CountedReceipts []string                 `json:"counted_receipts,omitempty"`
 }
 
 type noticeEventJSON struct {

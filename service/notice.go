@@ -81,8 +81,8 @@ type NoticeRound struct {
 	Buildings []NoticeBuildingFigures
 	// OtherBuildings merges the buildings not shown on their own (nil when none).
 	OtherBuildings *NoticeBuildingFigures
-	// CountedReceipts are, once closed, the receipts of the counted decisions per decision (receipts.go).
-	CountedReceipts map[string][]string
+	// CountedReceipts are, once closed, the receipts of the counted decisions, in one sorted list (receipts.go).
+	CountedReceipts []string
 }
 
 // NoticeCheck is one check of a round's rule with its progress.

@@ -55,11 +55,14 @@ func receiptFor(key []byte, roundID, householdID, decision string, version int) 
 }
 
 // CountedReceipts is, for a closed round, the receipts of the decisions
-// that were counted, per decision, sorted (so their order says nothing of
-// who signed when).
+// that were counted, in one sorted list: sorted, so their order says nothing
+// of who signed when; one list, not one per decision, so that a receipt
+// shown to someone else does not prove how the household decided (a receipt
+// commits to its decision, so finding it in the list proves the decision it
+// was issued for was counted, without saying which).
 type CountedReceipts struct {
-	RoundID    string
-	ByDecision map[string][]string
+	RoundID  string
+	Receipts []string
 }
 
 // CountedReceipts lists the receipts of a closed round's counted decisions,
@@ -73,32 +76,25 @@ func (s *Service) CountedReceipts(ctx context.Context, roundID string) (*Counted
 	if round.Status != RoundClosed {
 		return nil, Conflict("round_not_closed", "receipts are published when the round closes")
 	}
-	byDecision, err := s.countedReceipts(tx, roundID)
+	receipts, err := s.countedReceipts(tx, roundID)
 	if err != nil {
 		return nil, AsError(err)
 	}
-	out := &CountedReceipts{RoundID: roundID, ByDecision: byDecision}
-	return out, nil
+	return &CountedReceipts{RoundID: roundID, Receipts: receipts}, nil
 }
 
-// countedReceipts computes the receipts of a round's counted decisions, per
-// decision, sorted.
-func (s *Service) countedReceipts(tx *gorm.DB, roundID string) (map[string][]string, error) {
+// countedReceipts computes the receipts of a round's counted decisions, sorted.
+func (s *Service) countedReceipts(tx *gorm.DB, roundID string) ([]string, error) {
 	var rows []model.SignOff
 	if err := tx.Select("round_id", "household_id", "decision", "version").
 		Where("round_id = ? AND decision IN ?", roundID, decisions).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	key := s.receiptKey()
-	out := map[string][]string{}
-	for _, d := range decisions {
-		out[d] = []string{}
-	}
+	out := make([]string, 0, len(rows))
 	for _, r := range rows {
-		out[r.Decision] = append(out[r.Decision], receiptFor(key, r.RoundID, r.HouseholdID, r.Decision, r.Version))
+		out = append(out, receiptFor(key, r.RoundID, r.HouseholdID, r.Decision, r.Version))
 	}
-	for _, list := range out {
-		sort.Strings(list)
-	}
+	sort.Strings(out)
 	return out, nil
 }
