@@ -14,8 +14,9 @@ import (
 	"minyi/model"
 )
 
-// bareTable is the scratch table of the bare upsert, dropped afterwards.
-const bareTable = "bench_bare_signoffs"
+// bareTablePrefix names the scratch table of the bare upsert (one per
+// bench process, dropped afterwards).
+const bareTablePrefix = "bench_bare_signoffs_"
 
 // bareUpsert is the floor a sign-off is compared with: one transaction that
 // upserts one row on a unique key, through the same driver, connector and
@@ -23,6 +24,7 @@ const bareTable = "bench_bare_signoffs"
 type bareUpsert struct {
 	db         *model.DB
 	sql        *sql.DB
+	table      string
 	roundID    string
 	households int
 	counter    atomic.Int64
@@ -38,7 +40,8 @@ func openBare(ctx context.Context, mysqlURL string, households int) (*bareUpsert
 	if err != nil {
 		return nil, err
 	}
-	_, err = pool.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+bareTable+` (
+	table := bareTablePrefix + newSuffix()
+	_, err = pool.ExecContext(ctx, `CREATE TABLE `+table+` (
 		id varchar(36) NOT NULL PRIMARY KEY,
 		round_id varchar(36) NOT NULL,
 		household_id varchar(36) NOT NULL,
@@ -49,9 +52,9 @@ func openBare(ctx context.Context, mysqlURL string, households int) (*bareUpsert
 	) CHARACTER SET utf8mb4`)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("create %s: %w", bareTable, err)
+		return nil, fmt.Errorf("create %s: %w", table, err)
 	}
-	return &bareUpsert{db: db, sql: pool, roundID: randomID(), households: households}, nil
+	return &bareUpsert{db: db, sql: pool, table: table, roundID: randomID(), households: households}, nil
 }
 
 // op is one bare transaction: BEGIN; INSERT ... ON DUPLICATE KEY UPDATE; COMMIT.
@@ -63,7 +66,7 @@ func (b *bareUpsert) op(ctx context.Context, _ int) error {
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO `+bareTable+` (id, round_id, household_id, decision, version, recorded_at)
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+b.table+` (id, round_id, household_id, decision, version, recorded_at)
 		VALUES (?, ?, ?, ?, 1, ?)
 		ON DUPLICATE KEY UPDATE decision = VALUES(decision), version = version + 1, recorded_at = VALUES(recorded_at)`,
 		randomID(), b.roundID, household, decision, time.Now().UTC())
@@ -76,7 +79,7 @@ func (b *bareUpsert) op(ctx context.Context, _ int) error {
 
 // close drops the scratch table and disconnects.
 func (b *bareUpsert) close() {
-	b.sql.Exec("DROP TABLE IF EXISTS " + bareTable)
+	b.sql.Exec("DROP TABLE IF EXISTS " + b.table)
 	b.db.Close()
 }
 

@@ -21,7 +21,7 @@ type cpuWatch struct {
 }
 
 // newCPUWatch finds the processes: the server by -pid or by the port of
-// -url, the database by the port of -mysql (3306 when not given). A process
+// -url, the database by -db-pid or the port of -mysql (3306 when not given). A process
 // that is not on this machine is left out.
 func newCPUWatch(o *options) *cpuWatch {
 	w := &cpuWatch{serverPID: o.PID}
@@ -34,7 +34,9 @@ func newCPUWatch(o *options) *cpuWatch {
 			database = "tcp://127.0.0.1:" + u.Port()
 		}
 	}
-	w.databasePID, _ = pidListeningOn(database)
+	if w.databasePID = o.DatabasePID; w.databasePID == 0 {
+		w.databasePID, _ = pidListeningOn(database)
+	}
 	return w
 }
 

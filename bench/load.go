@@ -24,12 +24,12 @@ type result struct {
 	Latencies []time.Duration
 }
 
-// Throughput is operations per second.
+// Throughput is successful operations per second.
 func (r result) Throughput() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}
-	return float64(r.Ops) / r.Elapsed.Seconds()
+	return float64(r.Ops-r.Errors) / r.Elapsed.Seconds()
 }
 
 // Percentile is the latency below which a share q of the operations fell.
@@ -165,25 +165,45 @@ func runLoad(ctx context.Context, clients int, d time.Duration, op operation) re
 	return r
 }
 
+// load is a named operation to measure.
+type load struct {
+	name string
+	op   operation
+}
+
 // measure runs a load o.Runs times, prints each run and the medians, and
 // adds the measurement to the report.
 func measure(ctx context.Context, o *options, out io.Writer, rep *report, name string, clients int, op operation) *measurement {
-	m := &measurement{Name: name, Clients: clients}
+	return measureTogether(ctx, o, out, rep, clients, load{name, op})[0]
+}
+
+// measureTogether measures loads that are to be compared: their runs take
+// turns (a, b, a, b, ...), so that a change in the machine's other load
+// falls on all of them alike.
+func measureTogether(ctx context.Context, o *options, out io.Writer, rep *report, clients int, loads ...load) []*measurement {
+	measurements := make([]*measurement, len(loads))
+	for i, l := range loads {
+		measurements[i] = &measurement{Name: l.name, Clients: clients}
+	}
 	for run := 1; run <= o.Runs; run++ {
-		before := o.cpu.sample()
-		r := runLoad(ctx, clients, o.Duration, op)
-		s := summarize(r)
-		s.ServerCPU, s.DatabaseCPU = cpuPerOp(before, o.cpu.sample(), r.Ops)
-		m.Runs = append(m.Runs, s)
-		fmt.Fprintf(out, "  %-22s c=%-5d run %d/%d: %s  (load %s)\n", name, clients, run, o.Runs, formatSummary(s), loadAverage())
-		if r.FirstError != "" {
-			fmt.Fprintf(out, "    first error: %s\n", r.FirstError)
+		for i, l := range loads {
+			before := o.cpu.sample()
+			r := runLoad(ctx, clients, o.Duration, l.op)
+			s := summarize(r)
+			s.ServerCPU, s.DatabaseCPU = cpuPerOp(before, o.cpu.sample(), r.Ops)
+			measurements[i].Runs = append(measurements[i].Runs, s)
+			fmt.Fprintf(out, "  %-22s c=%-5d run %d/%d: %s  (load %s)\n", l.name, clients, run, o.Runs, formatSummary(s), loadAverage())
+			if r.FirstError != "" {
+				fmt.Fprintf(out, "    first error: %s\n", r.FirstError)
+			}
 		}
 	}
-	m.Median = medianOf(m.Runs)
-	fmt.Fprintf(out, "  %-22s c=%-5d MEDIAN   : %s\n", name, clients, formatSummary(m.Median))
-	rep.Measurements = append(rep.Measurements, m)
-	return m
+	for _, m := range measurements {
+		m.Median = medianOf(m.Runs)
+		fmt.Fprintf(out, "  %-22s c=%-5d MEDIAN   : %s\n", m.Name, clients, formatSummary(m.Median))
+		rep.Measurements = append(rep.Measurements, m)
+	}
+	return measurements
 }
 
 func formatSummary(s summary) string {

@@ -33,6 +33,7 @@ type options struct {
 	AdminPassword string
 	MySQLURL      string
 	PID           int
+	DatabasePID   int
 	OnlineShare   float64
 	// cpu reads the server's and the database's CPU time (nil: not measured).
 	cpu *cpuWatch
@@ -90,6 +91,7 @@ func parseOptions(args []string) (*options, error) {
 	flags.StringVar(&o.AdminPassword, "admin-password", envOr("MINYI_BENCH_ADMIN_PASSWORD", os.Getenv("MINYI_ADMIN_PASSWORD")), "admin password (env MINYI_BENCH_ADMIN_PASSWORD)")
 	flags.StringVar(&o.MySQLURL, "mysql", "", "bare/signoffs: mysql://user:pass@host:port/db for the bare upsert (a scratch table is created there)")
 	flags.IntVar(&o.PID, "pid", 0, "the server's process id, for memory and CPU per operation (default: the process listening on -url's port)")
+	flags.IntVar(&o.DatabasePID, "db-pid", 0, "the database server's process id, for CPU per operation (default: the process listening on -mysql's port, else 3306)")
 	flags.Float64Var(&o.OnlineShare, "online", 0.8, "day: share of households that sign online")
 	if err := flags.Parse(args); err != nil {
 		return nil, err

@@ -39,11 +39,12 @@ func runSignOffs(ctx context.Context, o *options, out io.Writer) (*report, error
 	}
 	fmt.Fprintf(out, "signoffs: %d households, %s per run\n", o.Households, o.Duration)
 	for _, clients := range o.Clients {
-		api := measure(ctx, o, out, rep, "signoff PUT", clients, signOff)
 		if bare == nil {
+			measure(ctx, o, out, rep, "signoff PUT", clients, signOff)
 			continue
 		}
-		raw := measure(ctx, o, out, rep, "bare upsert tx", clients, bare.op)
+		both := measureTogether(ctx, o, out, rep, clients, load{"signoff PUT", signOff}, load{"bare upsert tx", bare.op})
+		api, raw := both[0], both[1]
 		ratio := api.Median.Throughput / raw.Median.Throughput
 		api.Extra = map[string]float64{"ratio_to_bare": ratio}
 		fmt.Fprintf(out, "  RATIO signoff/bare at c=%d: %.2f\n", clients, ratio)
@@ -113,9 +114,9 @@ func runNotice(ctx context.Context, o *options, out io.Writer) (*report, error) 
 	}
 	rep := &report{}
 	for _, clients := range o.Clients {
-		page := measure(ctx, o, out, rep, "notice page", clients, get("/notice/"+w.estateCode))
-		publicJSON := measure(ctx, o, out, rep, "notice JSON", clients, get("/api/v1/public/estates/"+w.estateCode))
-		health := measure(ctx, o, out, rep, "healthz", clients, get("/healthz"))
+		all := measureTogether(ctx, o, out, rep, clients, load{"notice page", get("/notice/" + w.estateCode)},
+			load{"notice JSON", get("/api/v1/public/estates/" + w.estateCode)}, load{"healthz", get("/healthz")})
+		page, publicJSON, health := all[0], all[1], all[2]
 		page.Extra = map[string]float64{"ratio_to_healthz": page.Median.Throughput / health.Median.Throughput}
 		publicJSON.Extra = map[string]float64{"ratio_to_healthz": publicJSON.Median.Throughput / health.Median.Throughput}
 		fmt.Fprintf(out, "  RATIO notice page/healthz at c=%d: %.2f; notice JSON/healthz: %.2f\n",
