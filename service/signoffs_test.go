@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"minyi/model"
 	"minyi/model/testdb"
@@ -205,4 +207,65 @@ func codeOf(err error) string {
 		return err.Error()
 	}
 	return ""
+}
+
+// TestCloseRacesSignOffs closes a round while households keep changing their
+// decisions: every write either lands before the close and is in the frozen
+// result, or is refused with round_not_open and leaves nothing; the frozen
+// result equals a count of the sign-off rows, and so do the counters.
+func TestCloseRacesSignOffs(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		ctx := context.Background()
+		const writers = 60
+		f := newFixture(t, db, writers, 3, "")
+		var wg sync.WaitGroup
+		var progress atomic.Int64
+		start := make(chan struct{})
+		sequence := []string{DecisionAgree, DecisionDisagree, DecisionAgree, DecisionAbstain, DecisionAgree, DecisionDisagree}
+		for w := 0; w < writers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				<-start
+				for _, decision := range sequence {
+					_, err := f.svc.RecordSignOff(ctx, f.worker, f.roundID, f.households[w],
+						SignOffInput{Decision: decision, Channel: ChannelPaper, SignerName: "户主"})
+					switch codeOf(err) {
+					case "":
+						progress.Add(1)
+					case "round_not_open":
+						return
+					default:
+						t.Errorf("sign-off %d: %v", w, err)
+						return
+					}
+				}
+			}(w)
+		}
+		close(start)
+		// Close while about half of the writes are done and the rest in flight.
+		for progress.Load() < writers*int64(len(sequence))/2 {
+			time.Sleep(time.Millisecond)
+		}
+		if _, err := f.svc.CloseRound(ctx, SystemActor(), f.roundID); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		frozen := f.tally(t) // also checks the counters against the rows
+		for _, d := range decisions {
+			var n int64
+			db.Gorm.Model(&model.SignOff{}).Where("round_id = ? AND decision = ?", f.roundID, d).Count(&n)
+			if frozen.Decisions[d].Households != n {
+				t.Errorf("frozen result has %d %s, the rows %d", frozen.Decisions[d].Households, d, n)
+			}
+		}
+		var round model.Round
+		db.Gorm.Where("id = ?", f.roundID).Take(&round)
+		var late int64
+		db.Gorm.Model(&model.SignOffEvent{}).Where("round_id = ? AND recorded_at > ?", f.roundID, *round.ClosedAt).Count(&late)
+		if late != 0 {
+			t.Errorf("%d history entries were recorded after the close", late)
+		}
+		t.Logf("%d of %d writes landed before the close", progress.Load(), writers*len(sequence))
+	})
 }
