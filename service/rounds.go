@@ -355,21 +355,14 @@ func (s *Service) CloseRound(ctx context.Context, actor Actor, roundID string) (
 		if err := s.loadRoundFor(tx, actor, roundID, ActManageRounds, &round); err != nil {
 			return err
 		}
+		// The status update takes the round's row lock, so it waits for the
+		// sign-offs in flight (which read the round in share mode) to commit.
 		claimed := tx.Model(&model.Round{}).Where("id = ? AND status = ?", roundID, RoundOpen).Update("status", RoundClosed)
 		if claimed.Error != nil {
 			return claimed.Error
 		}
 		if claimed.RowsAffected == 0 {
 			return Conflict("round_not_open", "the round is "+round.Status)
-		}
-		// Sign-offs move the counters before their conditional write; locking
-		// the counters waits for those in flight to commit, and any later one
-		// finds the round closed and writes nothing (signoffs.go).
-		if s.db.Dialect == model.MySQL {
-			var locked []string
-			if err := tx.Raw("SELECT decision FROM tally_counters WHERE round_id = ? FOR UPDATE", roundID).Scan(&locked).Error; err != nil {
-				return err
-			}
 		}
 		view, err := decodeRound(round)
 		if err != nil {

@@ -123,11 +123,7 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
 		committed := &commitNotes{}
-		attemptCtx := ctx
-		if attempt > 1 {
-			attemptCtx = context.WithValue(ctx, retryingKey{}, true)
-		}
-		err = s.db.Transaction(s.guardAudit(withCommitNotes(attemptCtx, committed), fn))
+		err = s.db.Transaction(s.guardAudit(withCommitNotes(ctx, committed), fn))
 		if err == nil {
 			s.publishCommitted(committed)
 		}
@@ -149,15 +145,6 @@ func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 
 // errRetry asks inTx to run the transaction again (a concurrent insert won).
 var errRetry = errors.New("retry transaction")
-
-type retryingKey struct{}
-
-// retrying tells whether tx's transaction is a retry of one that lost a
-// race; writes that are optimistic on the first attempt lock on the next.
-func retrying(tx *gorm.DB) bool {
-	v, _ := tx.Statement.Context.Value(retryingKey{}).(bool)
-	return v
-}
 
 func retryable(err error) bool {
 	var se *Error

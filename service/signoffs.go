@@ -3,11 +3,12 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"minyi/model"
 )
@@ -81,45 +82,22 @@ type signOffTarget struct {
 	Building       string
 	AreaHundredths int64
 	InElectorate   bool
-	// Current is the household's sign-off as read with the target (nil when
-	// it has none yet); applyDecision writes only if it is still current.
-	Current *model.SignOff
 }
 
-// loadSignOffTarget reads, in one statement, the round, the household's
-// electorate entry, its current sign-off and the caller's assignment to the
-// estate; then it checks access and that the round is open. Nothing is
-// locked: applyDecision's write succeeds only if the sign-off is still the
-// one read here and the round still open (see there). Visits, which write
-// no sign-off, read the round in share mode instead, so that closing the
-// round waits for them.
-// A retried transaction locks the sign-off first, so that many writers of
-// one household do not keep losing to each other.
+// loadSignOffTarget reads, in one statement, the round (in share mode on
+// MySQL, so that closing the round waits for this transaction), the
+// household's electorate entry and the caller's assignment to the estate;
+// then it checks access and that the round is open.
 // Errors: round_not_found, round_not_open, household_not_in_round.
 func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
 	query := `SELECT r.id AS round_id, r.estate_id, r.status, m.building, m.area_hundredths,
-		m.household_id IS NOT NULL AS in_electorate, es.user_id IS NOT NULL AS assigned,
-		so.id AS so_id, so.building AS so_building, so.decision AS so_decision, so.channel AS so_channel,
-		so.signer_name AS so_signer_name, so.evidence_url AS so_evidence_url, so.comment AS so_comment,
-		so.version AS so_version, so.actor_kind AS so_actor_kind, so.actor_id AS so_actor_id,
-		so.recorded_at AS so_recorded_at
+		m.household_id IS NOT NULL AS in_electorate, es.user_id IS NOT NULL AS assigned
 		FROM rounds r
 		LEFT JOIN round_members m ON m.round_id = r.id AND m.household_id = ?
 		LEFT JOIN estate_staff es ON es.estate_id = r.estate_id AND es.user_id = ? AND es.role = ?
-		LEFT JOIN sign_offs so ON so.round_id = r.id AND so.household_id = ?
 		WHERE r.id = ?`
-	if s.db.Dialect == model.MySQL && action == ActRecordVisits {
+	if s.db.Dialect == model.MySQL {
 		query += " LOCK IN SHARE MODE"
-	}
-	if s.db.Dialect == model.MySQL && action != ActRecordVisits && retrying(tx) {
-		// This transaction lost a race for the household: lock its sign-off
-		// first, so that this attempt's write cannot lose again (READ
-		// COMMITTED: the read below then sees the row as locked).
-		var locked []string
-		if err := tx.Raw("SELECT id FROM sign_offs WHERE round_id = ? AND household_id = ? FOR UPDATE",
-			roundID, householdID).Scan(&locked).Error; err != nil {
-			return nil, err
-		}
 	}
 	var rows []struct {
 		RoundID        string
@@ -129,19 +107,8 @@ func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, household
 		AreaHundredths *int64
 		InElectorate   bool
 		Assigned       bool
-		SoID           *string
-		SoBuilding     string
-		SoDecision     string
-		SoChannel      string
-		SoSignerName   string
-		SoEvidenceURL  string
-		SoComment      *string
-		SoVersion      int
-		SoActorKind    string
-		SoActorID      string
-		SoRecordedAt   *time.Time
 	}
-	if err := tx.Raw(query, householdID, actor.ID, actor.Role, householdID, roundID).Scan(&rows).Error; err != nil {
+	if err := tx.Raw(query, householdID, actor.ID, actor.Role, roundID).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -166,21 +133,8 @@ func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, household
 	if !row.InElectorate {
 		return nil, NotFound("household_not_in_round")
 	}
-	target := &signOffTarget{RoundID: row.RoundID, EstateID: row.EstateID, Status: row.Status, HouseholdID: householdID,
-		Building: *row.Building, AreaHundredths: *row.AreaHundredths, InElectorate: true}
-	if row.SoID != nil {
-		current := model.SignOff{ID: *row.SoID, RoundID: row.RoundID, HouseholdID: householdID, Building: row.SoBuilding,
-			Decision: row.SoDecision, Channel: row.SoChannel, SignerName: row.SoSignerName, EvidenceURL: row.SoEvidenceURL,
-			Version: row.SoVersion, ActorKind: row.SoActorKind, ActorID: row.SoActorID}
-		if row.SoComment != nil {
-			current.Comment = *row.SoComment
-		}
-		if row.SoRecordedAt != nil {
-			current.RecordedAt = row.SoRecordedAt.UTC()
-		}
-		target.Current = &current
-	}
-	return target, nil
+	return &signOffTarget{RoundID: row.RoundID, EstateID: row.EstateID, Status: row.Status, HouseholdID: householdID,
+		Building: *row.Building, AreaHundredths: *row.AreaHundredths, InElectorate: true}, nil
 }
 
 // RecordSignOff records (or changes) a household's decision in an open round
@@ -219,20 +173,24 @@ func (s *Service) WithdrawSignOff(ctx context.Context, actor Actor, roundID, hou
 }
 
 // applyDecision writes a household's new decision (or withdrawal), its
-// history entry, its audit event and the tally counters, in the caller's
-// transaction, as one batch (model.DB.ExecBatch: one round trip on MySQL).
-// The sign-off write comes last and is conditional: it applies only if the
-// sign-off is still the version the target read and the round is still
-// open. If it does not apply (a concurrent change or a close won the race),
-// nothing of the batch stays: the transaction is retried from the read.
-// A concurrent first insert loses on the unique index and is retried too.
-// The close of a round locks the counter rows, so it waits for the
-// sign-offs that already moved them.
+// history entry and the tally counters, in the caller's transaction. The
+// sign-off row is locked first (MySQL) so that concurrent changes of one
+// household serialise; a concurrent first insert loses on the unique index
+// and the transaction is retried. The three writes travel together
+// (model.DB.ExecBatch: one round trip on MySQL).
 func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in SignOffInput, result *model.SignOff) error {
+	q := tx.Where("round_id = ? AND household_id = ?", t.RoundID, t.HouseholdID)
+	if s.db.Dialect == model.MySQL {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var existing []model.SignOff
+	if err := q.Limit(1).Find(&existing).Error; err != nil {
+		return err
+	}
 	now := s.Now()
 	old := ""
-	if t.Current != nil {
-		*result = *t.Current
+	if len(existing) == 1 {
+		*result = existing[0]
 		old = result.Decision
 		if in.Decision == DecisionWithdrawn && !counted(old) {
 			return NotFound("signoff_not_found")
@@ -252,10 +210,7 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 	result.EvidenceURL, result.Comment = in.EvidenceURL, in.Comment
 	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, now
 
-	var statements []model.Statement
-	if move, touched := counterMove(t, old, in.Decision); touched > 0 {
-		statements = append(statements, move)
-	}
+	statements := []model.Statement{signOffWrite(result)}
 	statements = append(statements, model.Statement{
 		SQL: `INSERT INTO sign_off_events (id, round_id, household_id, version, old_decision, new_decision, channel,
 			signer_name, comment, actor_kind, actor_id, actor_role, request_id, recorded_at)
@@ -268,40 +223,40 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 		return err
 	}
 	statements = append(statements, audit...)
-	statements = append(statements, signOffWrite(result))
-	applied, err := s.db.ExecBatch(tx, statements)
+	move, touched := counterMove(t, old, in.Decision)
+	if touched > 0 {
+		statements = append(statements, move)
+	}
+	affected, err := s.db.ExecBatch(tx, statements)
 	if err != nil {
 		if errors.Is(model.Translate(err), model.ErrConflict) && result.Version == 1 {
 			return errRetry // another request inserted this household first
 		}
 		return err
 	}
-	if applied != 1 {
-		return errRetry // the sign-off changed or the round closed since the read
+	if touched > 0 && affected != touched {
+		return fmt.Errorf("tally counters missing for round %s building %s", t.RoundID, t.Building)
 	}
 	noteSignOff(tx, result)
 	return nil
 }
 
-// signOffWrite is the insert of a first decision or the update of a later
-// one; each applies only while the round is open, and the update only to
-// the version that was read (it affects one row, or none).
+// signOffWrite is the insert of a first decision or the update of a later one.
 func signOffWrite(so *model.SignOff) model.Statement {
 	if so.Version == 1 {
 		return model.Statement{
 			SQL: `INSERT INTO sign_offs (id, round_id, household_id, building, decision, channel, signer_name,
 				evidence_url, comment, version, actor_kind, actor_id, recorded_at)
-				SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM rounds WHERE id = ? AND status = ?`,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			Args: []any{so.ID, so.RoundID, so.HouseholdID, so.Building, so.Decision, so.Channel, so.SignerName,
-				so.EvidenceURL, so.Comment, so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.RoundID, RoundOpen},
+				so.EvidenceURL, so.Comment, so.Version, so.ActorKind, so.ActorID, so.RecordedAt},
 		}
 	}
 	return model.Statement{
 		SQL: `UPDATE sign_offs SET decision = ?, channel = ?, signer_name = ?, evidence_url = ?, comment = ?,
-			version = ?, actor_kind = ?, actor_id = ?, recorded_at = ?
-			WHERE id = ? AND version = ? AND EXISTS (SELECT 1 FROM rounds WHERE id = ? AND status = ?)`,
+			version = ?, actor_kind = ?, actor_id = ?, recorded_at = ? WHERE id = ?`,
 		Args: []any{so.Decision, so.Channel, so.SignerName, so.EvidenceURL, so.Comment,
-			so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.ID, so.Version - 1, so.RoundID, RoundOpen},
+			so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.ID},
 	}
 }
 
