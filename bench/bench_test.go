@@ -58,7 +58,7 @@ func TestScenarios(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.scenario, func(t *testing.T) {
-				args := append([]string{"-url", server.URL, "-scenario", tt.scenario, "-d", "400ms", "-runs", "1",
+				args := append([]string{"-url", server.URL, "-scenario", tt.scenario, "-d", "250ms", "-runs", "1",
 					"-admin-password", testAdminPassword}, tt.args...)
 				rep, out := runForTest(t, args)
 				checkReport(t, rep, out, tt.want)
