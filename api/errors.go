@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -39,6 +40,12 @@ var statusOf = map[service.Kind]int{
 // fail renders an error in the contract's envelope. Internal errors are
 // logged in full with the request id and answered with a generic message.
 func fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away: nobody reads the answer, and it is not a
+		// server error (499, as nginx names it).
+		c.AbortWithStatus(statusClientClosedRequest)
+		return
+	}
 	se := service.AsError(err)
 	status := statusOf[se.Kind]
 	if se.Kind == service.KindInternal {
@@ -141,3 +148,7 @@ func RegisterMessages(m map[string][2]string) {
 }
 
 var errBodyTooLarge = errors.New("body too large")
+
+// statusClientClosedRequest is the status logged for a request whose client
+// disconnected before the answer.
+const statusClientClosedRequest = 499
