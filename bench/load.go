@@ -125,6 +125,7 @@ func (r *report) find(name string, clients int) *measurement {
 // runLoad runs op with the given number of concurrent workers for d and
 // measures every call.
 func runLoad(ctx context.Context, clients int, d time.Duration, op operation) result {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var (
@@ -138,10 +139,16 @@ func runLoad(ctx context.Context, clients int, d time.Duration, op operation) re
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for first := true; first || ctx.Err() == nil; first = false {
+				// Every client completes at least one operation, even when the
+				// run is shorter than one (a brief test run on a busy machine).
+				opCtx := ctx
+				if first {
+					opCtx = parent
+				}
 				t0 := time.Now()
-				err := op(ctx, w)
-				if ctx.Err() != nil && err != nil {
+				err := op(opCtx, w)
+				if opCtx.Err() != nil && err != nil {
 					return // cut off by the end of the run: neither counted nor failed
 				}
 				perWorker[w] = append(perWorker[w], time.Since(t0))
