@@ -36,6 +36,8 @@ type config struct {
 	TrustedProxies []string
 	// AdminAddr is the loopback address of the profiler (MINYI_ADMIN_ADDR; "" = off).
 	AdminAddr string
+	// ReceiptKey keys the household receipts (MINYI_RECEIPT_KEY; "" = derived from the JWT secret).
+	ReceiptKey []byte
 }
 
 // configError names the variable whose value stops the start.
@@ -96,6 +98,12 @@ func loadConfig() (*config, error) {
 			return nil, &configError{"MINYI_JWT_SECRET", "not set, and no secret could be kept in the data directory: " + err.Error()}
 		}
 		cfg.JWTSecret = s
+	}
+	if key := os.Getenv("MINYI_RECEIPT_KEY"); key != "" {
+		if len(key) < 32 {
+			return nil, &configError{"MINYI_RECEIPT_KEY", "must be at least 32 characters"}
+		}
+		cfg.ReceiptKey = []byte(key)
 	}
 	if err := loadSecurityConfig(cfg); err != nil {
 		return nil, err

@@ -97,7 +97,7 @@ func openAll() (*config, *model.DB, *service.Service, error) {
 		db.Close()
 		return nil, nil, nil, err
 	}
-	svc := service.New(db, service.Config{JWTSecret: cfg.JWTSecret}, nil)
+	svc := service.New(db, service.Config{JWTSecret: cfg.JWTSecret, ReceiptKey: cfg.ReceiptKey}, nil)
 	if err := svc.EnsureAuditChains(ctx); err != nil {
 		db.Close()
 		return nil, nil, nil, fmt.Errorf("audit ledger: %w", err)

@@ -23,14 +23,20 @@ import (
 //	receipt = SHA-256("minyi-receipt-v1" | round_id | household_id | decision | version | hex(nonce))
 //
 // (fields separated by a zero byte), shown as the first 80 bits in base32,
-// "ABCD-EFGH-IJKL-MNOP". receiptKey is derived from the JWT secret. The
+// "ABCD-EFGH-IJKL-MNOP". receiptKey comes from MINYI_RECEIPT_KEY or the JWT secret. The
 // nonce is secret, so a receipt reveals nothing by itself: without it, one
 // could try the three decisions. Receipts are computed, not stored, so they
 // need no schema and cannot drift from the sign-off rows.
 
-// receiptKey derives the key of receipts' nonces from the JWT secret.
+// receiptKey derives the key of receipts' nonces from MINYI_RECEIPT_KEY or,
+// without it, from the JWT secret (then rotating that secret changes every
+// receipt: set MINYI_RECEIPT_KEY to rotate the JWT secret during a round).
 func (s *Service) receiptKey() []byte {
-	mac := hmac.New(sha256.New, s.cfg.JWTSecret)
+	secret := s.cfg.ReceiptKey
+	if len(secret) == 0 {
+		secret = s.cfg.JWTSecret
+	}
+	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte("minyi receipt key v1"))
 	return mac.Sum(nil)
 }

@@ -34,6 +34,8 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	// RefreshTokenTTL is the lifetime of a refresh token (30 days by default).
 	RefreshTokenTTL time.Duration
+	// ReceiptKey keys household receipts (receipts.go); empty: derived from JWTSecret.
+	ReceiptKey []byte
 }
 
 // Service is the business layer: every read and write of the HTTP API goes
