@@ -137,6 +137,15 @@ func (s *Service) canSeeEstate(tx *gorm.DB, actor Actor, estateID string) (bool,
 	return false, nil
 }
 
+// hiddenAs gives authorize's not-found answer (an estate the actor may not
+// see) the code of the object that was asked for; other errors pass.
+func hiddenAs(err error, code string) error {
+	if se := AsError(err); se.Kind == KindNotFound {
+		return NotFound(code)
+	}
+	return err
+}
+
 // notFoundAs turns a missing row into a not-found error with a specific code.
 func notFoundAs(err error, code string) error {
 	if errors.Is(model.Translate(err), model.ErrNotFound) {

@@ -234,12 +234,7 @@ func (s *Service) mustFindEstate(tx *gorm.DB, estateID string) error {
 }
 
 // estateNotFound gives a not-found error the estate's code.
-func estateNotFound(err error) error {
-	if se := AsError(err); se.Kind == KindNotFound {
-		return NotFound("estate_not_found")
-	}
-	return err
-}
+func estateNotFound(err error) error { return hiddenAs(err, "estate_not_found") }
 
 const codeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 

@@ -221,12 +221,7 @@ func (s *Service) UpdateHousehold(ctx context.Context, actor Actor, householdID 
 	return &h, nil
 }
 
-func householdNotFound(err error) error {
-	if se := AsError(err); se.Kind == KindNotFound {
-		return NotFound("household_not_found")
-	}
-	return err
-}
+func householdNotFound(err error) error { return hiddenAs(err, "household_not_found") }
 
 // touchEstate marks the estate changed, so public caches (ETags) move on.
 func (s *Service) touchEstate(tx *gorm.DB, estateID string) error {

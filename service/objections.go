@@ -388,10 +388,7 @@ func (s *Service) loadObjectionFor(tx *gorm.DB, actor Actor, objectionID string,
 		return notFoundAs(err, "objection_not_found")
 	}
 	if err := s.authorize(tx, actor, o.EstateID, action); err != nil {
-		if se := AsError(err); se.Kind == KindNotFound {
-			return NotFound("objection_not_found")
-		}
-		return err
+		return hiddenAs(err, "objection_not_found")
 	}
 	if actor.Role == RoleResident {
 		own, err := s.residentOwnsObjection(tx, actor.ID, o)

@@ -193,10 +193,7 @@ func (s *Service) GetRevision(ctx context.Context, actor Actor, revisionID strin
 		return nil, AsError(notFoundAs(err, "revision_not_found"))
 	}
 	if err := s.authorize(tx, actor, rev.EstateID, ActReadRevisions); err != nil {
-		if se := AsError(err); se.Kind == KindNotFound {
-			return nil, NotFound("revision_not_found")
-		}
-		return nil, AsError(err)
+		return nil, AsError(hiddenAs(err, "revision_not_found"))
 	}
 	views, err := revisionViews(tx, []model.Revision{rev})
 	if err != nil {

@@ -400,10 +400,7 @@ func (s *Service) loadRoundFor(tx *gorm.DB, actor Actor, roundID string, action 
 		return notFoundAs(err, "round_not_found")
 	}
 	if err := s.authorize(tx, actor, round.EstateID, action); err != nil {
-		if se := AsError(err); se.Kind == KindNotFound {
-			return NotFound("round_not_found")
-		}
-		return err
+		return hiddenAs(err, "round_not_found")
 	}
 	return nil
 }

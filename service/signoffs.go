@@ -122,10 +122,7 @@ func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, household
 		err = s.authorize(tx, actor, row.EstateID, action)
 	}
 	if err != nil {
-		if se := AsError(err); se.Kind == KindNotFound {
-			return nil, NotFound("round_not_found")
-		}
-		return nil, err
+		return nil, hiddenAs(err, "round_not_found")
 	}
 	if row.Status != RoundOpen {
 		return nil, Conflict("round_not_open", "the round is "+row.Status)
