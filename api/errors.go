@@ -147,8 +147,6 @@ func RegisterMessages(m map[string][2]string) {
 	}
 }
 
-var errBodyTooLarge = errors.New("body too large")
-
 // statusClientClosedRequest is the status logged for a request whose client
 // disconnected before the answer.
 const statusClientClosedRequest = 499
