@@ -196,8 +196,10 @@ func SplitStatements(text string) []string {
 		current.WriteString(line)
 		current.WriteString("\n")
 		if strings.HasSuffix(trimmed, ";") {
-			st := strings.TrimSuffix(strings.TrimSpace(current.String()), ";")
-			out = append(out, st)
+			st := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(current.String()), ";"))
+			if st != "" {
+				out = append(out, st)
+			}
 			current.Reset()
 		}
 	}

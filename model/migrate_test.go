@@ -19,10 +19,10 @@ var update = flag.Bool("update", false, "rewrite the unreleased migration of eac
 // unreleased is the migration the generator rewrites: the changes since the
 // last release. When it ships, add the next number here and never touch
 // the released file again.
-const unreleased = 2
+const unreleased = 3
 
 // unreleasedName names the unreleased migration's file.
-const unreleasedName = "0002_release_2.sql"
+const unreleasedName = "0003_release_3.sql"
 
 // renamedTables are renames since the last release, which no comparison can
 // tell from a drop and a create.
