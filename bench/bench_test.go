@@ -62,6 +62,9 @@ func TestScenarios(t *testing.T) {
 					"-admin-password", testAdminPassword}, tt.args...)
 				rep, out := runForTest(t, args)
 				checkReport(t, rep, out, tt.want)
+				if tt.scenario == "signoffs" {
+					checkSignOffsReachedTheServer(t, db, rep)
+				}
 			})
 		}
 	})
@@ -85,6 +88,30 @@ func TestBareUpsert(t *testing.T) {
 	}
 	rep, out = runForTest(t, []string{"-scenario", "bare", "-d", "300ms", "-runs", "1", "-c", "2", "-mysql", mysqlURL})
 	checkReport(t, rep, out, []string{"bare upsert tx"})
+}
+
+// checkSignOffsReachedTheServer compares the sign-offs the report counted
+// as done with the history rows the server wrote: every counted PUT changed
+// the decision, so each left one row; a PUT cut off by the end of a run is
+// not counted but may still have been applied (at most one per client and
+// run). A generator that counted operations it never sent, or lost, fails.
+func checkSignOffsReachedTheServer(t *testing.T, db *model.DB, rep *report) {
+	t.Helper()
+	counted, slack := 0, 0
+	for _, m := range rep.Measurements {
+		if m.Name == "signoff PUT" {
+			counted += m.Median.Ops - m.Median.Errors
+			slack += m.Clients
+		}
+	}
+	var written int64
+	if err := db.Gorm.Model(&model.SignOffEvent{}).Count(&written).Error; err != nil {
+		t.Fatal(err)
+	}
+	if counted == 0 || int(written) < counted || int(written) > counted+slack {
+		t.Errorf("the report counted %d sign-offs, the server wrote %d history rows (allowed %d..%d)",
+			counted, written, counted, counted+slack)
+	}
 }
 
 func runForTest(t *testing.T, args []string) (*report, string) {
