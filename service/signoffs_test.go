@@ -212,14 +212,17 @@ func codeOf(err error) string {
 // TestCloseRacesSignOffs closes a round while households keep changing their
 // decisions: every write either lands before the close and is in the frozen
 // result, or is refused with round_not_open and leaves nothing; the frozen
-// result equals a count of the sign-off rows, and so do the counters.
+// result equals a count of the sign-off rows, and so do the counters. Each
+// writer keeps writing until it is refused, so every one of them is provably
+// in flight when the close happens: the race is not left to chance.
 func TestCloseRacesSignOffs(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		const writers = 60
+		const maxWrites = 5000 // per writer; reached only if the close never takes effect
 		f := newFixture(t, db, writers, 3, "")
 		var wg sync.WaitGroup
-		var progress atomic.Int64
+		var progress, refused atomic.Int64
 		start := make(chan struct{})
 		sequence := []string{DecisionAgree, DecisionDisagree, DecisionAgree, DecisionAbstain, DecisionAgree, DecisionDisagree}
 		for w := 0; w < writers; w++ {
@@ -227,13 +230,14 @@ func TestCloseRacesSignOffs(t *testing.T) {
 			go func(w int) {
 				defer wg.Done()
 				<-start
-				for _, decision := range sequence {
+				for i := 0; i < maxWrites; i++ {
 					_, err := f.svc.RecordSignOff(ctx, f.worker, f.roundID, f.households[w],
-						SignOffInput{Decision: decision, Channel: ChannelPaper, SignerName: "户主"})
+						SignOffInput{Decision: sequence[i%len(sequence)], Channel: ChannelPaper, SignerName: "户主"})
 					switch codeOf(err) {
 					case "":
 						progress.Add(1)
 					case "round_not_open":
+						refused.Add(1)
 						return
 					default:
 						t.Errorf("sign-off %d: %v", w, err)
@@ -243,8 +247,8 @@ func TestCloseRacesSignOffs(t *testing.T) {
 			}(w)
 		}
 		close(start)
-		// Close while about half of the writes are done and the rest in flight.
-		for progress.Load() < writers*int64(len(sequence))/2 {
+		// Close once every household has changed its mind a few times.
+		for progress.Load() < writers*3 {
 			time.Sleep(time.Millisecond)
 		}
 		if _, err := f.svc.CloseRound(ctx, SystemActor(), f.roundID); err != nil {
@@ -266,6 +270,9 @@ func TestCloseRacesSignOffs(t *testing.T) {
 		if late != 0 {
 			t.Errorf("%d history entries were recorded after the close", late)
 		}
-		t.Logf("%d of %d writes landed before the close", progress.Load(), writers*len(sequence))
+		if refused.Load() != writers {
+			t.Errorf("%d of %d writers were refused by the close; every writer must have raced it", refused.Load(), writers)
+		}
+		t.Logf("%d writes landed before the close", progress.Load())
 	})
 }
