@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"gorm.io/gorm"
+
 	"minyi/model"
 )
 
@@ -39,7 +41,6 @@ type PurgeReport struct {
 func (s *Service) PurgeExpired(ctx context.Context, uploadDir string) (PurgeReport, error) {
 	var r PurgeReport
 	now := s.Now()
-	g := s.db.Gorm.WithContext(ctx)
 	steps := []struct {
 		count *int64
 		model any
@@ -52,11 +53,14 @@ func (s *Service) PurgeExpired(ctx context.Context, uploadDir string) (PurgeRepo
 		{&r.RefreshTokens, &model.RefreshToken{}, "expires_at < ?", now},
 	}
 	for _, step := range steps {
-		res := g.Where(step.where, step.since).Delete(step.model)
-		if res.Error != nil {
-			return r, AsError(res.Error)
+		err := s.db.Transaction(ctx, func(tx *gorm.DB) error {
+			res := tx.Where(step.where, step.since).Delete(step.model)
+			*step.count = res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return r, AsError(err)
 		}
-		*step.count = res.RowsAffected
 	}
 	n, err := s.purgeUnattachedUploads(ctx, uploadDir, now.Add(-UnattachedUploadTTL))
 	r.Uploads = n
@@ -80,11 +84,16 @@ func (s *Service) purgeUnattachedUploads(ctx context.Context, uploadDir string, 
 	}
 	var deleted int64
 	for _, u := range stale {
-		res := g.Where("id = ? AND owner_kind = ?", u.ID, "").Delete(&model.Upload{})
-		if res.Error != nil {
-			return deleted, AsError(res.Error)
+		var gone int64
+		err := s.db.Transaction(ctx, func(tx *gorm.DB) error {
+			res := tx.Where("id = ? AND owner_kind = ?", u.ID, "").Delete(&model.Upload{})
+			gone = res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return deleted, AsError(err)
 		}
-		if res.RowsAffected == 0 {
+		if gone == 0 {
 			continue // attached meanwhile, or deleted by another instance
 		}
 		deleted++
@@ -116,12 +125,15 @@ func (s *Service) sealClearReplayBodies(ctx context.Context) (int64, error) {
 		if err != nil {
 			return sealed, err
 		}
-		res := g.Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ? AND body = ?", rec.Caller, rec.Key, rec.Body).
-			Update("body", body)
-		if res.Error != nil {
-			return sealed, AsError(res.Error)
+		err = s.db.Transaction(ctx, func(tx *gorm.DB) error {
+			res := tx.Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ? AND body = ?", rec.Caller, rec.Key, rec.Body).
+				Update("body", body)
+			sealed += res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return sealed, AsError(err)
 		}
-		sealed += res.RowsAffected
 	}
 	return sealed, nil
 }

@@ -95,6 +95,8 @@ type Actor struct {
 	Name      string
 	Channel   string
 	RequestID string
+	// ClientIP is the caller's address where a limit keys on it (binding codes).
+	ClientIP string
 }
 
 // Actor kinds.
