@@ -42,6 +42,11 @@ func (a *API) createUpload(c *gin.Context) {
 			map[string]string{"file": "send multipart/form-data with the file in the part named file"}, nil)
 		return
 	}
+	// Refuse an unbound resident or a spent quota before receiving the file.
+	if err := a.svc.MayUpload(c.Request.Context(), actorOf(c)); err != nil {
+		fail(c, err)
+		return
+	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, service.MaxUploadBytes+uploadOverheadBytes)
 	if err := c.Request.ParseMultipartForm(1 << 20); err != nil {
 		var tooLarge *http.MaxBytesError

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -19,6 +20,20 @@ const (
 	// UploadQuotaWindow is the rolling window the quota counts over.
 	UploadQuotaWindow = 24 * time.Hour
 )
+
+// MayUpload tells, before a file is received, whether the actor may upload
+// at all now: a resident bound to a household, within the daily quota.
+// Errors: household_binding_required (403), upload_quota_exceeded (429).
+func (s *Service) MayUpload(ctx context.Context, actor Actor) error {
+	g := s.db.Gorm.WithContext(ctx)
+	if err := s.requireBoundResident(g, actor); err != nil {
+		return AsError(err)
+	}
+	if err := s.checkUploadQuota(g, actor, 0); err != nil {
+		return AsError(err)
+	}
+	return nil
+}
 
 // requireBoundResident refuses a resident who is bound to no household:
 // only residents of a household may send files. Staff pass.

@@ -221,3 +221,24 @@ func TestReencodeRefusesHugeAndBrokenPictures(t *testing.T) {
 		t.Fatalf("a PDF: %v, want ErrUnsupported", err)
 	}
 }
+
+// BenchmarkReencodePhonePhoto re-encodes a 12-megapixel phone photo stored
+// sideways (4000×3000, EXIF orientation 6).
+func BenchmarkReencodePhonePhoto(b *testing.B) {
+	img := image.NewYCbCr(image.Rect(0, 0, 4000, 3000), image.YCbCrSubsampleRatio420)
+	for i := range img.Y {
+		img.Y[i] = uint8(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	photo := withSegments(buf.Bytes(), exifSegment(binary.BigEndian, 6))
+	b.SetBytes(int64(len(photo)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Reencode(TypeJPEG, photo); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
