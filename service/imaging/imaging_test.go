@@ -242,3 +242,85 @@ func BenchmarkReencodePhonePhoto(b *testing.B) {
 		}
 	}
 }
+
+// bitWriter packs bits least significant first, as VP8L wants them.
+type bitWriter struct {
+	out   []byte
+	acc   uint64
+	nbits uint
+}
+
+func (w *bitWriter) write(value uint64, bits uint) {
+	w.acc |= value << w.nbits
+	w.nbits += bits
+	for w.nbits >= 8 {
+		w.out = append(w.out, byte(w.acc))
+		w.acc >>= 8
+		w.nbits -= 8
+	}
+}
+
+func (w *bitWriter) bytes() []byte {
+	if w.nbits > 0 {
+		return append(w.out, byte(w.acc))
+	}
+	return w.out
+}
+
+// solidWebP is a lossless WebP of one colour: each of its five prefix codes
+// is a "simple" code of one symbol, so every pixel takes no bits at all.
+func solidWebP(width, height int, c color.NRGBA, alphaUsed bool) []byte {
+	w := &bitWriter{}
+	w.write(0x2f, 8) // VP8L signature
+	w.write(uint64(width-1), 14)
+	w.write(uint64(height-1), 14)
+	used := uint64(0)
+	if alphaUsed {
+		used = 1
+	}
+	w.write(used, 1)
+	w.write(0, 3) // version
+	w.write(0, 1) // no transform
+	w.write(0, 1) // no colour cache
+	w.write(0, 1) // no meta prefix codes
+	for _, symbol := range []uint8{c.G, c.R, c.B, c.A, 0} {
+		w.write(1, 1) // simple code
+		w.write(0, 1) // one symbol
+		w.write(1, 1) // of 8 bits
+		w.write(uint64(symbol), 8)
+	}
+	data := w.bytes()
+	chunk := append([]byte("VP8L"), binary.LittleEndian.AppendUint32(nil, uint32(len(data)))...)
+	chunk = append(chunk, data...)
+	if len(data)%2 == 1 {
+		chunk = append(chunk, 0)
+	}
+	out := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(4+len(chunk)))...)
+	return append(append(out, "WEBP"...), chunk...)
+}
+
+// TestReencodeWebP: an opaque WebP becomes a JPEG, one with transparency a
+// PNG, each with the picture's colour.
+func TestReencodeWebP(t *testing.T) {
+	orange := color.NRGBA{R: 240, G: 140, B: 20, A: 255}
+	kind, out, err := Reencode(TypeWebP, solidWebP(24, 16, orange, false))
+	if err != nil || kind != TypeJPEG {
+		t.Fatalf("an opaque WebP: %q, %v", kind, err)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(out))
+	if err != nil || img.Bounds().Dx() != 24 || img.Bounds().Dy() != 16 || !near(img.At(12, 8), color.RGBA{R: 240, G: 140, B: 20, A: 255}) {
+		t.Fatalf("decoded %v (%v)", img, err)
+	}
+	glass := color.NRGBA{R: 20, G: 90, B: 200, A: 128}
+	kind, out, err = Reencode(TypeWebP, solidWebP(8, 8, glass, true))
+	if err != nil || kind != TypePNG {
+		t.Fatalf("a transparent WebP: %q, %v", kind, err)
+	}
+	pic, err := png.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := color.NRGBAModel.Convert(pic.At(3, 3)).(color.NRGBA); got != glass {
+		t.Fatalf("pixel %v, want %v", got, glass)
+	}
+}
