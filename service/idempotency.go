@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -32,7 +33,9 @@ type Replay struct {
 // found again by hashing guesses) and the response body is sealed with it
 // (it can hold phone numbers and new binding codes).
 func (s *Service) ReserveIdempotencyKey(ctx context.Context, caller, key, requestHash string) (*Replay, error) {
-	requestHash = fieldcrypt.Fingerprint("idempotency-request\x00" + requestHash)
+	// Under the current data key, or an older one during a rotation.
+	hashes := fieldcrypt.Fingerprints("idempotency-request\x00" + requestHash)
+	requestHash = hashes[0]
 	var replay *Replay
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		now := s.Now()
@@ -44,7 +47,7 @@ func (s *Service) ReserveIdempotencyKey(ctx context.Context, caller, key, reques
 			rec := existing[0]
 			if now.Sub(rec.CreatedAt) < IdempotencyTTL {
 				switch {
-				case rec.RequestHash != requestHash:
+				case !slices.Contains(hashes, rec.RequestHash):
 					return Invalid("idempotency_key_reused", map[string]string{"Idempotency-Key": "was used for a different request"})
 				case rec.Status == 0:
 					return Conflict("idempotency_in_progress", "")

@@ -134,8 +134,10 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code strin
 			return err
 		}
 		var rows []model.BindingCode
-		// The keyed hash, or the plain SHA-256 of a code issued before codes were keyed.
-		err := tx.Where("code_hash IN ?", []string{bindingCodeHash(code), hashToken(code)}).Limit(1).Find(&rows).Error
+		// The keyed hash (under the current or an older data key), or the
+		// plain SHA-256 of a code issued before codes were keyed.
+		hashes := append(fieldcrypt.Fingerprints(bindingCodePurpose+code), hashToken(code))
+		err := tx.Where("code_hash IN ?", hashes).Limit(1).Find(&rows).Error
 		if err != nil {
 			return err
 		}
@@ -194,8 +196,11 @@ func unknownBindingCode() *Error {
 // with the data key, so that a copy of the table cannot be turned back into
 // codes by hashing all 2^40 of them.
 func bindingCodeHash(code string) string {
-	return fieldcrypt.Fingerprint("binding-code\x00" + code)
+	return fieldcrypt.Fingerprint(bindingCodePurpose + code)
 }
+
+// bindingCodePurpose keeps binding-code fingerprints apart from others.
+const bindingCodePurpose = "binding-code\x00"
 
 // Limits on wrong binding codes besides the resident's own
 // (MaxBindingFailures): from one client address (many accounts behind one
