@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // config is everything read from the environment, once, at start.
@@ -38,6 +39,10 @@ type config struct {
 	AdminAddr string
 	// ReceiptKey keys the household receipts (MINYI_RECEIPT_KEY; "" = derived from the JWT secret).
 	ReceiptKey []byte
+	// Upload quota per account and 24 hours, and the janitor's period (config_uploads.go).
+	UploadDailyFiles int
+	UploadDailyBytes int64
+	JanitorInterval  time.Duration
 }
 
 // configError names the variable whose value stops the start.
@@ -109,6 +114,9 @@ func loadConfig() (*config, error) {
 		return nil, err
 	}
 	if err := loadAdminConfig(cfg); err != nil {
+		return nil, err
+	}
+	if err := loadUploadConfig(cfg); err != nil {
 		return nil, err
 	}
 	return cfg, nil

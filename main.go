@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -97,7 +98,8 @@ func openAll() (*config, *model.DB, *service.Service, error) {
 		db.Close()
 		return nil, nil, nil, err
 	}
-	svc := service.New(db, service.Config{JWTSecret: cfg.JWTSecret, ReceiptKey: cfg.ReceiptKey}, nil)
+	svc := service.New(db, service.Config{JWTSecret: cfg.JWTSecret, ReceiptKey: cfg.ReceiptKey,
+		UploadDailyFiles: cfg.UploadDailyFiles, UploadDailyBytes: cfg.UploadDailyBytes}, nil)
 	if err := svc.EnsureAuditChains(ctx); err != nil {
 		db.Close()
 		return nil, nil, nil, fmt.Errorf("audit ledger: %w", err)
@@ -163,6 +165,13 @@ func serve(args []string) error {
 	}
 	stop, cancel := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
+	janitor, stopJanitor := context.WithCancel(ctx)
+	janitorDone := make(chan struct{})
+	go func() {
+		defer close(janitorDone)
+		runJanitor(janitor, svc, filepath.Join(cfg.DataDir, "uploads"), cfg.JanitorInterval, logger)
+	}()
+	defer func() { stopJanitor(); <-janitorDone }()
 	errs := make(chan error, 1)
 	go func() { errs <- server.ListenAndServe() }()
 	logger.Info("minyi listening", "addr", cfg.Addr, "database", strings.SplitN(cfg.DatabaseURL, ":", 2)[0])

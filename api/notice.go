@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -117,7 +116,7 @@ func (h *noticeHandlers) attachment(c *gin.Context) {
 	c.Header("Content-Type", upload.ContentType)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Cache-Control", "public, max-age=86400")
-	c.Header("Content-Disposition", `inline; filename="`+upload.ID+filepath.Ext(upload.StoredName)+`"`)
+	setDisposition(c, upload)
 	http.ServeContent(c.Writer, c.Request, "", upload.CreatedAt, file)
 }
 

@@ -42,6 +42,11 @@ func (a *API) createUpload(c *gin.Context) {
 			map[string]string{"file": "send multipart/form-data with the file in the part named file"}, nil)
 		return
 	}
+	// Refuse an unbound resident or a spent quota before receiving the file.
+	if err := a.svc.MayUpload(c.Request.Context(), actorOf(c)); err != nil {
+		fail(c, err)
+		return
+	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, service.MaxUploadBytes+uploadOverheadBytes)
 	if err := c.Request.ParseMultipartForm(1 << 20); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -82,6 +87,27 @@ func (a *API) getUpload(c *gin.Context) {
 	c.Header("Content-Type", u.ContentType)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Cache-Control", "private, max-age=3600")
-	c.Header("Content-Disposition", `inline; filename="`+u.ID+filepath.Ext(u.StoredName)+`"`)
+	setDisposition(c, u)
 	http.ServeContent(c.Writer, c.Request, "", u.CreatedAt, f)
+}
+
+// setDisposition names a served upload by its id. A PDF can carry scripts
+// and links: it is downloaded (attachment) and sandboxed should a browser
+// show it anyway, never rendered in the site's origin; pictures show inline.
+func setDisposition(c *gin.Context, u *model.Upload) {
+	disposition := "inline"
+	if u.ContentType == service.TypePDF {
+		disposition = "attachment"
+		c.Header("Content-Security-Policy", "sandbox")
+	}
+	c.Header("Content-Disposition", disposition+`; filename="`+u.ID+filepath.Ext(u.StoredName)+`"`)
+}
+
+func init() {
+	RegisterMessages(map[string][2]string{
+		"picture_too_large":          {"图片像素过多，请缩小后再上传（不超过 5000 万像素）", "the picture has more than 50 megapixels"},
+		"pdf_metadata_unremovable":   {"无法去除该 PDF 中的作者等信息，请另存为普通 PDF 后再上传", "the PDF's author and title cannot be removed; save it again as a plain PDF"},
+		"upload_quota_exceeded":      {"今日上传文件已达上限，请稍后再试", "you reached the daily upload limit; try again later"},
+		"household_binding_required": {"请先绑定房屋后再上传文件", "bind your household before uploading files"},
+	})
 }

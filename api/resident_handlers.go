@@ -35,12 +35,20 @@ func (a *API) redeemBindingCode(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	bound, err := a.svc.RedeemBindingCode(c.Request.Context(), actorOf(c), req.Code)
+	bound, err := a.svc.RedeemBindingCode(c.Request.Context(), actorWithAddress(c), req.Code)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, toResidentHousehold(bound))
+}
+
+// actorWithAddress is the caller with the client address, for the limits
+// that key on it (binding codes).
+func actorWithAddress(c *gin.Context) service.Actor {
+	actor := actorOf(c)
+	actor.ClientIP = c.ClientIP()
+	return actor
 }
 
 type mySignOffRequest struct {

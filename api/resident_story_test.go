@@ -57,7 +57,7 @@ func TestResidentStory(t *testing.T) {
 		// The same resident again gets the same binding; anyone else finds the code used.
 		s.must(http.StatusCreated, "POST", "/api/v1/me/bindings", token, map[string]string{"code": code})
 		stranger := w.login("o-stranger").AccessToken
-		expectCode(t, s.call("POST", "/api/v1/me/bindings", stranger, map[string]string{"code": code}), http.StatusUnprocessableEntity, "binding_code_used")
+		expectCode(t, s.call("POST", "/api/v1/me/bindings", stranger, map[string]string{"code": code}), http.StatusUnprocessableEntity, "binding_code_invalid")
 
 		// The round shows up with no decision yet.
 		rounds := w.myRounds(token)

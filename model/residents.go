@@ -48,7 +48,11 @@ type BindingCode struct {
 type BindingFailure struct {
 	ID          string    `gorm:"type:varchar(36);primaryKey"`
 	ResidentID  string    `gorm:"type:varchar(36);not null;index:ix_binding_failures_resident,priority:1"`
-	AttemptedAt time.Time `gorm:"index:ix_binding_failures_resident,priority:2"`
+	AttemptedAt time.Time `gorm:"index:ix_binding_failures_resident,priority:2;index:ix_binding_failures_address,priority:2;index:ix_binding_failures_code,priority:2"`
+	// AddressHash and CodeHash are keyed hashes of the client address and of
+	// the code tried, for the limits per address and per code.
+	AddressHash string `gorm:"type:varchar(64);not null;default:'';index:ix_binding_failures_address,priority:1"`
+	CodeHash    string `gorm:"type:varchar(64);not null;default:'';index:ix_binding_failures_code,priority:1"`
 }
 
 // ModerationItem is a text written by a resident that the WeChat security

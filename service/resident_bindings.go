@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/model/fieldcrypt"
 )
 
 // ActIssueBindingCodes is handing a household a code that binds a resident to it.
@@ -38,7 +39,8 @@ type IssuedBindingCode struct {
 }
 
 // IssueBindingCode creates a one-time code that binds a resident to a
-// household of the estate. Only the code's hash is stored.
+// household of the estate. Only the code's keyed hash is stored; the code is
+// shown once, in the answer.
 // Errors: estate_not_found, household_not_found.
 func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, householdID string) (*IssuedBindingCode, error) {
 	var issued IssuedBindingCode
@@ -59,7 +61,7 @@ func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, h
 		}
 		now := s.Now()
 		s.audit(tx, actor, estateID, "binding_code.issue", "household", householdID, nil, nil)
-		row := model.BindingCode{ID: newID(), CodeHash: hashToken(code), EstateID: estateID, HouseholdID: householdID,
+		row := model.BindingCode{ID: newID(), CodeHash: bindingCodeHash(code), EstateID: estateID, HouseholdID: householdID,
 			ExpiresAt: now.Add(BindingCodeTTL), CreatedBy: actor.ID, CreatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
@@ -101,10 +103,13 @@ func normalizeBindingCode(code string) string {
 
 // RedeemBindingCode binds the calling resident to the household of a
 // binding code and uses the code up. Redeeming a code the same resident
-// already redeemed answers the same binding again. Errors:
-// validation_failed, binding_code_invalid, binding_code_expired,
-// binding_code_used (422, each counted as a wrong try),
-// too_many_binding_attempts (429 after MaxBindingFailures wrong tries in an hour).
+// already redeemed answers the same binding again. A used code is answered
+// exactly like an unknown one, so that trying codes tells nothing. Errors:
+// validation_failed, binding_code_invalid (unknown or used),
+// binding_code_expired (422, each counted as a wrong try),
+// too_many_binding_attempts (429 after MaxBindingFailures wrong tries of the
+// resident, MaxBindingFailuresPerAddress from the client address or
+// MaxBindingFailuresPerCode of the same code, within BindingFailureWindow).
 func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code string) (*BoundHousehold, error) {
 	if actor.Kind != ActorResident {
 		return nil, Forbidden("forbidden")
@@ -113,9 +118,13 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code strin
 	if code == "" || len(code) > 32 {
 		return nil, InvalidField("code", "is required (8 characters)")
 	}
+	attempt, err := s.reserveBindingAttempt(ctx, actor, code)
+	if err != nil {
+		return nil, err
+	}
 	var bound *BoundHousehold
-	var wrong *Error // a wrong code: the failure is recorded (committed), then reported
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	var wrong *Error // a wrong code: the attempt becomes the resident's failure (committed), then reported
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		bound, wrong = nil, nil
 		if err := s.lockResident(tx, actor.ID); err != nil {
 			return err
@@ -124,20 +133,26 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code strin
 		if err := s.checkBindingFailures(tx, actor.ID, now); err != nil {
 			return err
 		}
-		var row model.BindingCode
-		err := tx.Where("code_hash = ?", hashToken(code)).Take(&row).Error
-		switch {
-		case errors.Is(model.Translate(err), model.ErrNotFound):
-			wrong = Invalid("binding_code_invalid", map[string]string{"code": "no such binding code"})
-		case err != nil:
+		var rows []model.BindingCode
+		// The keyed hash (under the current or an older data key), or the
+		// plain SHA-256 of a code issued before codes were keyed.
+		hashes := append(fieldcrypt.Fingerprints(bindingCodePurpose+code), hashToken(code))
+		err := tx.Where("code_hash IN ?", hashes).Limit(1).Find(&rows).Error
+		if err != nil {
 			return err
-		case row.UsedAt != nil && row.UsedBy == actor.ID:
-			// the same resident again (a repeated request): answer the binding
-		case row.UsedAt != nil:
-			wrong = Invalid("binding_code_used", map[string]string{"code": "the code was already used"})
-		case !now.Before(row.ExpiresAt):
+		}
+		var row model.BindingCode
+		switch {
+		case len(rows) == 0:
+			wrong = unknownBindingCode()
+		case rows[0].UsedAt != nil && rows[0].UsedBy == actor.ID:
+			row = rows[0] // the same resident again (a repeated request): answer the binding
+		case rows[0].UsedAt != nil:
+			wrong = unknownBindingCode()
+		case !now.Before(rows[0].ExpiresAt):
 			wrong = Invalid("binding_code_expired", map[string]string{"code": "the code has expired"})
 		default:
+			row = rows[0]
 			s.audit(tx, actor, row.EstateID, "binding.redeem", "household", row.HouseholdID, nil, map[string]any{"resident_id": actor.ID})
 			if err := s.consumeBindingCode(tx, actor.ID, &row, now); err != nil {
 				return err
@@ -153,10 +168,15 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code strin
 				return nil
 			}
 			// redeemed by this resident earlier, but the binding was removed since
-			wrong = Invalid("binding_code_used", map[string]string{"code": "the code was already used"})
+			wrong = unknownBindingCode()
 		}
-		return tx.Create(&model.BindingFailure{ID: newID(), ResidentID: actor.ID, AttemptedAt: now}).Error
+		return tx.Model(&model.BindingFailure{}).Where("id = ?", attempt.ID).
+			Updates(map[string]any{"resident_id": actor.ID, "attempted_at": now}).Error
 	})
+	if err != nil || wrong == nil {
+		// Not a wrong code (bound, refused or failed): the attempt is no failure.
+		s.dropBindingAttempt(context.WithoutCancel(ctx), attempt)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +184,79 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code strin
 		return nil, wrong
 	}
 	return bound, nil
+}
+
+// unknownBindingCode is the answer to a code that does not exist or was
+// used by someone else: one answer for both.
+func unknownBindingCode() *Error {
+	return Invalid("binding_code_invalid", map[string]string{"code": "no such binding code"})
+}
+
+// bindingCodeHash is what is stored of a binding code: an HMAC-SHA256 keyed
+// with the data key, so that a copy of the table cannot be turned back into
+// codes by hashing all 2^40 of them.
+func bindingCodeHash(code string) string {
+	return fieldcrypt.Fingerprint(bindingCodePurpose + code)
+}
+
+// bindingCodePurpose keeps binding-code fingerprints apart from others.
+const bindingCodePurpose = "binding-code\x00"
+
+// Limits on wrong binding codes besides the resident's own
+// (MaxBindingFailures): from one client address (many accounts behind one
+// address) and of one code value (one code tried from many accounts), each
+// within BindingFailureWindow.
+const (
+	MaxBindingFailuresPerAddress = 30
+	MaxBindingFailuresPerCode    = 5
+)
+
+// reserveBindingAttempt writes the attempt (keyed by address and code, not
+// yet by resident) before anything is checked, then counts the other
+// attempts of its address and code in the window: concurrent guesses see
+// each other, so none of these limits can be passed by sending at once. A
+// refused attempt removes its row, so hammering does not push the window
+// forward. Errors: too_many_binding_attempts.
+func (s *Service) reserveBindingAttempt(ctx context.Context, actor Actor, code string) (*model.BindingFailure, error) {
+	now := s.Now()
+	attempt := &model.BindingFailure{ID: newID(), AttemptedAt: now, CodeHash: bindingCodeHash(code)}
+	if actor.ClientIP != "" {
+		attempt.AddressHash = fieldcrypt.Fingerprint("binding-address\x00" + actor.ClientIP)
+	}
+	// Written in a transaction of its own (committed before the counts, and
+	// serialised with SQLite's other writes).
+	if err := s.db.Transaction(ctx, func(tx *gorm.DB) error { return tx.Create(attempt).Error }); err != nil {
+		return nil, AsError(err)
+	}
+	g := s.db.Gorm.WithContext(ctx)
+	limits := []struct {
+		column, value string
+		limit         int
+	}{{"code_hash", attempt.CodeHash, MaxBindingFailuresPerCode}, {"address_hash", attempt.AddressHash, MaxBindingFailuresPerAddress}}
+	for _, l := range limits {
+		if l.value == "" {
+			continue
+		}
+		var recent []time.Time
+		err := g.Model(&model.BindingFailure{}).
+			Where(l.column+" = ? AND attempted_at > ? AND id <> ?", l.value, now.Add(-BindingFailureWindow), attempt.ID).
+			Order("attempted_at DESC").Limit(l.limit).Pluck("attempted_at", &recent).Error
+		if err == nil && len(recent) < l.limit {
+			continue
+		}
+		s.dropBindingAttempt(ctx, attempt)
+		if err != nil {
+			return nil, AsError(err)
+		}
+		wait := int(recent[len(recent)-1].Add(BindingFailureWindow).Sub(now)/time.Second) + 1
+		return nil, RateLimited("too_many_binding_attempts", max(wait, 1))
+	}
+	return attempt, nil
+}
+
+// dropBindingAttempt deletes an attempt that turned out no failure.
+func (s *Service) dropBindingAttempt(ctx context.Context, attempt *model.BindingFailure) {
+	s.db.Transaction(ctx, func(tx *gorm.DB) error { return tx.Delete(attempt).Error })
 }
 
 // lockResident takes the resident's row lock (MySQL), so one resident's

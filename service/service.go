@@ -36,6 +36,10 @@ type Config struct {
 	RefreshTokenTTL time.Duration
 	// ReceiptKey keys household receipts (receipts.go); empty: derived from JWTSecret.
 	ReceiptKey []byte
+	// UploadDailyFiles and UploadDailyBytes are one account's upload quota
+	// per 24 hours (upload_quota.go); 0 means the defaults (30 files, 100 MiB).
+	UploadDailyFiles int
+	UploadDailyBytes int64
 }
 
 // Service is the business layer: every read and write of the HTTP API goes
@@ -91,6 +95,8 @@ type Actor struct {
 	Name      string
 	Channel   string
 	RequestID string
+	// ClientIP is the caller's address where a limit keys on it (binding codes).
+	ClientIP string
 }
 
 // Actor kinds.

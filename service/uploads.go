@@ -26,19 +26,30 @@ const (
 )
 
 // SaveUpload stores a photo (JPEG, PNG, WebP) or drawing (PDF), recognised
-// from its bytes, under uploadDir with a random name, with location-bearing
-// metadata removed from photos. The upload belongs to its uploader until it is
-// attached to an objection or revision; with estateID it is also usable by
-// that estate's staff. Errors: estate_not_found, file_too_large,
-// unsupported_file_type, validation_failed (file).
+// from its bytes, under uploadDir with a random name. Photos are decoded and
+// encoded afresh (upright, no metadata); PDFs lose their document
+// information and XMP. Residents upload only once bound to a household, and
+// every account at most its daily quota. The upload belongs to its uploader
+// until it is attached to an objection or revision; with estateID it is
+// also readable by that estate's workers. Errors: forbidden
+// (household_binding_required), estate_not_found, file_too_large,
+// unsupported_file_type, picture_too_large, pdf_metadata_unremovable,
+// upload_quota_exceeded (429), validation_failed (file).
 func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estateID string, content io.Reader) (*model.Upload, error) {
 	if err := s.authorizeGlobal(actor, ActAuthenticated); err != nil {
 		return nil, err
 	}
+	g := s.db.Gorm.WithContext(ctx)
+	if err := s.requireBoundResident(g, actor); err != nil {
+		return nil, AsError(err)
+	}
 	if estateID != "" {
-		if err := s.authorize(s.db.Gorm.WithContext(ctx), actor, estateID, ActAuthenticated); err != nil {
+		if err := s.authorize(g, actor, estateID, ActAuthenticated); err != nil {
 			return nil, AsError(estateNotFound(err))
 		}
+	}
+	if err := s.checkUploadQuota(g, actor, 0); err != nil {
+		return nil, AsError(err)
 	}
 	data, err := io.ReadAll(io.LimitReader(content, MaxUploadBytes+1))
 	if err != nil {
@@ -54,8 +65,8 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 	if contentType == "" {
 		return nil, Invalid("unsupported_file_type", map[string]string{"file": "must be a JPEG, PNG or WebP photo or a PDF drawing"})
 	}
-	if data, err = stripMetadata(contentType, data); err != nil {
-		return nil, InvalidField("file", "is not a valid "+strings.TrimPrefix(contentType, "image/")+" file")
+	if contentType, data, err = cleanUpload(contentType, data); err != nil {
+		return nil, AsError(err)
 	}
 	name, err := s.randomFileName(uploadExtensions[contentType])
 	if err != nil {
@@ -71,6 +82,12 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 		upload.EstateID = &estateID
 	}
 	if err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockUploader(tx, actor); err != nil {
+			return err
+		}
+		if err := s.checkUploadQuota(tx, actor, upload.SizeBytes); err != nil {
+			return err
+		}
 		s.audit(tx, actor, estateID, "upload.create", "upload", upload.ID, nil, map[string]any{"content_type": upload.ContentType, "size_bytes": upload.SizeBytes, "sha256": upload.SHA256})
 		return tx.Create(&upload).Error
 	}); err != nil {
@@ -162,7 +179,8 @@ func openStored(uploadDir string, upload *model.Upload) (*model.Upload, *os.File
 
 // mayReadUpload tells whether the actor may see the upload: admins always;
 // while unattached its uploader (and, if uploaded for an estate, that
-// estate's staff); once attached whoever may see the objection or revision.
+// estate's workers, never designers or residents); once attached whoever may
+// see the objection or revision.
 func (s *Service) mayReadUpload(tx *gorm.DB, actor Actor, u *model.Upload) (bool, error) {
 	if actor.Kind == ActorSystem || actor.Role == RoleAdmin {
 		return true, nil
@@ -172,7 +190,7 @@ func (s *Service) mayReadUpload(tx *gorm.DB, actor Actor, u *model.Upload) (bool
 		if u.UploaderKind == actor.Kind && u.UploaderID == actor.ID {
 			return true, nil
 		}
-		if u.EstateID == nil || actor.Role == RoleResident {
+		if u.EstateID == nil || actor.Role != RoleWorker {
 			return false, nil
 		}
 		return s.canSeeEstate(tx, actor, *u.EstateID)
@@ -202,8 +220,10 @@ func visibleUnlessNotFound(err error) (bool, error) {
 }
 
 // attachUploads attaches uploads to an objection or revision, in order. Each
-// must exist, be unattached, and belong to the actor or the estate; an
-// objection's photos must be images. Errors: validation_failed (field).
+// must exist, be unattached and have been uploaded by the actor (an upload
+// for the estate is not enough: nobody attaches, and so publishes, someone
+// else's file); an objection's photos must be images. Errors:
+// validation_failed (field).
 func (s *Service) attachUploads(tx *gorm.DB, actor Actor, estateID, ownerKind, ownerID string, ids []string, field string) error {
 	if len(ids) == 0 {
 		return nil
@@ -219,7 +239,7 @@ func (s *Service) attachUploads(tx *gorm.DB, actor Actor, estateID, ownerKind, o
 	for position, id := range ids {
 		u, ok := byID[id]
 		usable := ok && u.OwnerKind == "" && (actor.Kind == ActorSystem ||
-			u.UploaderKind == actor.Kind && u.UploaderID == actor.ID || u.EstateID != nil && *u.EstateID == estateID)
+			u.UploaderKind == actor.Kind && u.UploaderID == actor.ID && (u.EstateID == nil || *u.EstateID == estateID))
 		if !usable {
 			return InvalidField(field, "no such unattached upload of yours: "+id)
 		}

@@ -221,6 +221,19 @@ func Fingerprint(text string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// Fingerprints are the fingerprints of a text under the current key and
+// then each older key, for matching a value stored before a rotation.
+func Fingerprints(text string) []string {
+	k, olds := active()
+	out := make([]string, 0, 1+len(olds))
+	for _, keys := range append([]*Keys{k}, olds...) {
+		m := hmac.New(sha256.New, keys.fingerprintKey)
+		m.Write([]byte(text))
+		out = append(out, hex.EncodeToString(m.Sum(nil)))
+	}
+	return out
+}
+
 // serializer seals string fields tagged `serializer:secret`.
 type serializer struct{}
 

@@ -104,3 +104,19 @@ func TestFingerprintIsKeyedAndExact(t *testing.T) {
 		t.Error("the fingerprint does not depend on the key")
 	}
 }
+
+// TestFingerprintsCoverOlderKeys: during a rotation a value fingerprinted
+// under the old key is still among the fingerprints, the new one first.
+func TestFingerprintsCoverOlderKeys(t *testing.T) {
+	SetKey(key(7))
+	old := Fingerprint("binding-code\x00K7M2Q9XH")
+	SetKey(key(8), key(7))
+	got := Fingerprints("binding-code\x00K7M2Q9XH")
+	if len(got) != 2 || got[0] != Fingerprint("binding-code\x00K7M2Q9XH") || got[1] != old || got[0] == old {
+		t.Fatalf("fingerprints %v, old %s", got, old)
+	}
+	SetKey(key(8))
+	if got := Fingerprints("x"); len(got) != 1 || got[0] != Fingerprint("x") {
+		t.Fatalf("without older keys: %v", got)
+	}
+}

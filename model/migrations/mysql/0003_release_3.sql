@@ -2,4 +2,8 @@
 --   go test ./model -run TestMigrationsMatchModels -update
 -- (with MINYI_TEST_MYSQL_URL set, so that both dialects are written). Do not edit by hand.
 
-;
+ALTER TABLE `binding_failures`
+  ADD COLUMN `address_hash` varchar(64) NOT NULL DEFAULT '',
+  ADD COLUMN `code_hash` varchar(64) NOT NULL DEFAULT '',
+  ADD KEY `ix_binding_failures_address` (`address_hash`,`attempted_at`),
+  ADD KEY `ix_binding_failures_code` (`code_hash`,`attempted_at`);

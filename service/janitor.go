@@ -1,0 +1,139 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// UnattachedUploadTTL is how long an upload may stay attached to nothing
+// before PurgeExpired deletes it (row and file).
+const UnattachedUploadTTL = 24 * time.Hour
+
+// janitorBatch bounds how many unattached uploads one pass deletes.
+const janitorBatch = 500
+
+// PurgeReport counts what one PurgeExpired pass deleted.
+type PurgeReport struct {
+	IdempotencyRecords int64
+	LoginFailures      int64
+	BindingFailures    int64
+	RefreshTokens      int64
+	Uploads            int64
+	// Sealed counts idempotency bodies left in clear by an older version
+	// and sealed by this pass.
+	Sealed int64
+}
+
+// PurgeExpired deletes what is kept only for a while: idempotency records
+// older than IdempotencyTTL, login and binding failures that left their
+// windows, expired refresh tokens, and uploads attached to nothing for more
+// than UnattachedUploadTTL (their rows, then their files under uploadDir).
+// It also seals response bodies an older version stored in clear. Every
+// step is a conditional delete, so several instances may run it at once:
+// a row is deleted (and its file removed) by exactly one of them.
+func (s *Service) PurgeExpired(ctx context.Context, uploadDir string) (PurgeReport, error) {
+	var r PurgeReport
+	now := s.Now()
+	steps := []struct {
+		count *int64
+		model any
+		where string
+		since time.Time
+	}{
+		{&r.IdempotencyRecords, &model.IdempotencyRecord{}, "created_at < ?", now.Add(-IdempotencyTTL)},
+		{&r.LoginFailures, &model.LoginFailure{}, "failed_at <= ?", now.Add(-LoginFailureWindow)},
+		{&r.BindingFailures, &model.BindingFailure{}, "attempted_at <= ?", now.Add(-BindingFailureWindow)},
+		{&r.RefreshTokens, &model.RefreshToken{}, "expires_at < ?", now},
+	}
+	for _, step := range steps {
+		err := s.db.Transaction(ctx, func(tx *gorm.DB) error {
+			res := tx.Where(step.where, step.since).Delete(step.model)
+			*step.count = res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return r, AsError(err)
+		}
+	}
+	n, err := s.purgeUnattachedUploads(ctx, uploadDir, now.Add(-UnattachedUploadTTL))
+	r.Uploads = n
+	if err != nil {
+		return r, err
+	}
+	r.Sealed, err = s.sealClearReplayBodies(ctx)
+	return r, err
+}
+
+// purgeUnattachedUploads deletes the uploads attached to nothing since
+// before cutoff: each row with a delete that still requires it unattached
+// (an attach racing with the janitor wins or loses as a whole), then its file.
+func (s *Service) purgeUnattachedUploads(ctx context.Context, uploadDir string, cutoff time.Time) (int64, error) {
+	g := s.db.Gorm.WithContext(ctx)
+	var stale []model.Upload
+	err := g.Select("id", "stored_name").Where("owner_kind = ? AND created_at < ?", "", cutoff).
+		Order("created_at").Limit(janitorBatch).Find(&stale).Error
+	if err != nil {
+		return 0, AsError(err)
+	}
+	var deleted int64
+	for _, u := range stale {
+		var gone int64
+		err := s.db.Transaction(ctx, func(tx *gorm.DB) error {
+			res := tx.Where("id = ? AND owner_kind = ?", u.ID, "").Delete(&model.Upload{})
+			gone = res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return deleted, AsError(err)
+		}
+		if gone == 0 {
+			continue // attached meanwhile, or deleted by another instance
+		}
+		deleted++
+		if uploadDir == "" {
+			continue
+		}
+		if err := os.Remove(filepath.Join(uploadDir, u.StoredName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return deleted, err
+		}
+	}
+	return deleted, nil
+}
+
+// sealClearReplayBodies seals the stored response bodies that an older
+// version wrote in clear (a one-off after the upgrade; afterwards it finds
+// nothing).
+func (s *Service) sealClearReplayBodies(ctx context.Context) (int64, error) {
+	g := s.db.Gorm.WithContext(ctx)
+	var rows []model.IdempotencyRecord
+	// Sealed bodies start with "v1:" (hex 76313A); compared as hex because
+	// SQLite's LIKE does not match a BLOB.
+	err := g.Where("status <> 0 AND LENGTH(body) > 0 AND HEX(SUBSTR(body, 1, 3)) <> ?", "76313A").Limit(janitorBatch).Find(&rows).Error
+	if err != nil {
+		return 0, AsError(err)
+	}
+	var sealed int64
+	for _, rec := range rows {
+		body, err := sealReplayBody(rec.Body)
+		if err != nil {
+			return sealed, err
+		}
+		err = s.db.Transaction(ctx, func(tx *gorm.DB) error {
+			res := tx.Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ? AND body = ?", rec.Caller, rec.Key, rec.Body).
+				Update("body", body)
+			sealed += res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return sealed, AsError(err)
+		}
+	}
+	return sealed, nil
+}
