@@ -103,6 +103,11 @@ func customFromSpec(specs []CheckSpec) (Rule, error) {
 	if len(fields) > 0 {
 		return Rule{}, &SpecError{Fields: fields}
 	}
+	if !slices.ContainsFunc(checks, func(c Check) bool { return c.Of == OfAgree }) {
+		return Rule{}, &SpecError{Fields: map[string]string{
+			"rule": "a custom rule needs at least one check with of agree; participation alone cannot pass a plan",
+		}}
+	}
 	return Rule{Preset: PresetCustom, Checks: checks}, nil
 }
 
@@ -116,13 +121,9 @@ func checkFromSpec(cs CheckSpec) (Check, map[string]string) {
 	if c.Base != BaseElectorate && c.Base != BaseParticipants {
 		bad["base"] = "base must be electorate or participants"
 	}
-	if c.Of == "" {
-		c.Of = OfParticipated
-		if c.Base == BaseParticipants {
-			c.Of = OfAgree
-		}
-	}
 	switch {
+	case c.Of == "":
+		bad["of"] = "of is required: participated or agree"
 	case c.Of != OfParticipated && c.Of != OfAgree:
 		bad["of"] = "of must be participated or agree"
 	case c.Of == OfParticipated && c.Base == BaseParticipants:
