@@ -163,6 +163,8 @@ func serve(args []string) error {
 	}
 	stop, cancel := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
+	// Work that happens on its own (rounds closing at their deadline, results becoming final).
+	go svc.RunScheduler(stop, service.SchedulerInterval, svc.ScheduledJobs())
 	errs := make(chan error, 1)
 	go func() { errs <- server.ListenAndServe() }()
 	logger.Info("minyi listening", "addr", cfg.Addr, "database", strings.SplitN(cfg.DatabaseURL, ":", 2)[0])

@@ -214,3 +214,15 @@ func TestUsesArea(t *testing.T) {
 		})
 	}
 }
+
+func TestFromStoredSpecReadsAParticipationOnlyRule(t *testing.T) {
+	stored := Spec{Preset: PresetCustom, Checks: []CheckSpec{
+		{Name: "p", Measure: "households", Base: "electorate", Of: "participated", Ratio: "2/3"}}}
+	if _, err := FromSpec(stored); err == nil {
+		t.Fatal("FromSpec accepted a participation-only rule")
+	}
+	r, err := FromStoredSpec(stored)
+	if err != nil || len(r.Checks) != 1 || r.Checks[0].Of != OfParticipated {
+		t.Errorf("FromStoredSpec = %+v, %v; want the stored rule back", r, err)
+	}
+}
