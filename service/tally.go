@@ -32,9 +32,9 @@ type Tally struct {
 	// ChangesNeeded is, when the shortfall is not possible, the smallest number of
 	// disagreeing or abstaining households that would have to change to agree (all
 	// non-respondents agreeing too); nil when even that cannot pass or when not asked.
-	ChangesNeeded *int64 `json:"changes_needed,omitempty"`
-	ByBuilding   []BuildingTally        `json:"by_building"`
-	ComputedAt   time.Time              `json:"computed_at"`
+	ChangesNeeded *int64          `json:"changes_needed,omitempty"`
+	ByBuilding    []BuildingTally `json:"by_building"`
+	ComputedAt    time.Time       `json:"computed_at"`
 	// Recount is set when a recount was asked for.
 	Recount *Recount `json:"recount,omitempty"`
 }
