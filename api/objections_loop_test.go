@@ -76,7 +76,8 @@ func TestObjectionLoop(t *testing.T) {
 		if len(listed) != 1 || listed[0].(map[string]any)["id"] != elevator2.ID || env.Error.Details["count"] != float64(1) {
 			t.Fatalf("objections_unanswered details %v, want exactly %s", env.Error.Details, elevator2.ID)
 		}
-		expectError(t, srv.call("POST", "/api/v1/rounds/"+round2+"/open?force=true", e.worker, nil), http.StatusForbidden, "force_admin_only")
+		// Opening is an admin action (contract 1.1), so a worker cannot force it either.
+		expectError(t, srv.call("POST", "/api/v1/rounds/"+round2+"/open?force=true", e.worker, nil), http.StatusForbidden, "forbidden")
 		checkObjectionFilters(t, e, round1, elevator2.ID)
 
 		e.answer(elevator2.ID, "not_adopted", "费用按国家补助政策分摊，无法调整", nil)
