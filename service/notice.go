@@ -83,6 +83,8 @@ type NoticeRound struct {
 	OtherBuildings *NoticeBuildingFigures
 	// CountedReceipts are, once closed, the receipts of the counted decisions, in one sorted list (receipts.go).
 	CountedReceipts []string
+	// NoticePeriod is the result's notice period, once closed (round_notice.go).
+	NoticePeriod *NoticePeriod
 }
 
 // NoticeCheck is one check of a round's rule with its progress.
@@ -227,6 +229,9 @@ func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, err
 			}
 		}
 		round := noticeRound(view, tally)
+		if err := s.fillNoticePeriod(tx, &round, r); err != nil {
+			return nil, err
+		}
 		if RoundEnded(r.Status) {
 			if round.CountedReceipts, err = s.countedReceipts(tx, r.ID); err != nil {
 				return nil, err
