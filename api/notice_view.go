@@ -80,7 +80,7 @@ var (
 	roundKindText   = map[string]string{service.KindWillingness: "意愿征询", service.KindPlan: "方案征询"}
 	roundStatusText = map[string]string{service.RoundOpen: "征询中", service.RoundClosed: "已结束（结果公示中）",
 		service.RoundFinal: "已结束（结果已最终确定）", service.RoundVoided: "结果已作废"}
-	eventKindText   = map[string]string{
+	eventKindText = map[string]string{
 		service.EventRoundOpened:       "开始征询",
 		service.EventRoundClosed:       "征询结束",
 		service.EventRevisionPublished: "发布方案修改",
