@@ -320,16 +320,22 @@ func TestRoundSettingsDefaultsAndBounds(t *testing.T) {
 			t.Errorf("defaults = %d h, %d days; want 24, 7", r.LateSyncHours, r.NoticeDays)
 		}
 		zero := 0
-		r, err := d.svc.UpdateRound(context.Background(), d.worker, d.roundID, RoundFields{LateSyncHours: &zero, NoticeDays: &zero})
-		if err != nil || r.LateSyncHours != 0 || r.NoticeDays != 0 {
-			t.Errorf("zeros = %+v, %v", r, err)
+		if _, err := d.svc.UpdateRound(context.Background(), d.worker, d.roundID, RoundFields{LateSyncHours: &zero, NoticeDays: &zero}); err != nil {
+			t.Fatal(err)
+		}
+		if r := d.round(t); r.LateSyncHours != 0 || r.NoticeDays != 0 {
+			t.Errorf("zeros read back as %d h, %d days", r.LateSyncHours, r.NoticeDays)
+		}
+		created := newDeadlineRound(t, db, 2, 0, RoundFields{Title: &draft, LateSyncHours: &zero, NoticeDays: &zero})
+		if r := created.round(t); r.LateSyncHours != 0 || r.NoticeDays != 0 {
+			t.Errorf("zeros given at creation read back as %d h, %d days", r.LateSyncHours, r.NoticeDays)
 		}
 		for _, n := range []int{-1, 73} {
 			_, err := d.svc.UpdateRound(context.Background(), d.worker, d.roundID, RoundFields{LateSyncHours: &n})
 			wantCode(t, fmt.Sprintf("late_sync_hours %d", n), err, "validation_failed")
 		}
 		n := 31
-		_, err = d.svc.UpdateRound(context.Background(), d.worker, d.roundID, RoundFields{NoticeDays: &n})
+		_, err := d.svc.UpdateRound(context.Background(), d.worker, d.roundID, RoundFields{NoticeDays: &n})
 		wantCode(t, "notice_days 31", err, "validation_failed")
 	})
 }

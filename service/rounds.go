@@ -189,6 +189,15 @@ func (f RoundFields) apply(r *model.Round, parsed *rule.Rule) error {
 	return nil
 }
 
+// saveRoundSettings writes the round's deadline settings with a map update: GORM's
+// Create leaves out a zero value of a column that has a default (and puts the default in
+// the struct), and 0 hours or 0 days is a value here, not "use the default".
+func saveRoundSettings(tx *gorm.DB, r *model.Round) error {
+	return tx.Model(&model.Round{}).Where("id = ?", r.ID).Updates(map[string]any{
+		"late_sync_hours": r.LateSyncHours, "notice_days": r.NoticeDays, "electorate_basis": r.ElectorateBasis,
+	}).Error
+}
+
 // checkRuleAllowed refuses a custom rule to anyone but an admin: workers draft rounds
 // with a preset only, and may not edit a draft whose rule an admin made custom.
 // Errors: custom_rule_admin_only (403).
@@ -251,11 +260,15 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 			return err
 		}
 		round.Seq = maxSeq + 1
-		// Select("*"): a 0 for late_sync_hours or notice_days is a value, not "use the default".
-		if err := tx.Select("*").Create(&round).Error; err != nil {
+		settings := round // Create replaces a zero that has a column default by the default
+		if err := tx.Create(&round).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return errRetry
 			}
+			return err
+		}
+		round.LateSyncHours, round.NoticeDays, round.ElectorateBasis = settings.LateSyncHours, settings.NoticeDays, settings.ElectorateBasis
+		if err := saveRoundSettings(tx, &round); err != nil {
 			return err
 		}
 		s.audit(tx, actor, estateID, "round.create", "round", round.ID, nil, map[string]any{"seq": round.Seq, "title": round.Title, "kind": round.Kind, "rule": round.RuleJSON,
@@ -293,7 +306,12 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 			return err
 		}
 		round.UpdatedAt = s.Now()
+		settings := round
 		if err := tx.Save(&round).Error; err != nil {
+			return err
+		}
+		round.LateSyncHours, round.NoticeDays, round.ElectorateBasis = settings.LateSyncHours, settings.NoticeDays, settings.ElectorateBasis
+		if err := saveRoundSettings(tx, &round); err != nil {
 			return err
 		}
 		s.audit(tx, actor, round.EstateID, "round.update", "round", round.ID, nil, map[string]any{"title": round.Title, "kind": round.Kind, "rule": round.RuleJSON, "scope_building": round.ScopeBuilding, "scope_unit": round.ScopeUnit,
