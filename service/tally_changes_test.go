@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"minyi/model"
@@ -48,6 +49,43 @@ func TestTallyChangesNeeded(t *testing.T) {
 		// 4/7 < 3/4; one change gives 5/7 < 3/4; two give 6/7 ≥ 3/4 by households and area.
 		if tally.Shortfall.Possible || tally.ChangesNeeded == nil || *tally.ChangesNeeded != 2 {
 			t.Errorf("civil-code-major: shortfall %+v changes_needed %v; want impossible and 2", tally.Shortfall, tally.ChangesNeeded)
+		}
+	})
+}
+
+// TestFrozenResultShowsVerdictRounding: a result frozen before shares were rounded towards
+// the verdict (half up, no fraction) reads back with the new figures and the same verdict.
+func TestFrozenResultShowsVerdictRounding(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		ctx := context.Background()
+		d := newDeadlineRound(t, db, 7, 0, RoundFields{})
+		for i := range 5 {
+			if err := d.sign(i, DecisionAgree); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.svc.CloseRoundWithReason(ctx, SystemActor(), d.roundID, "测试"); err != nil {
+			t.Fatal(err)
+		}
+		// Rewrite the frozen result as the old code stored it: 5/7 failing shown as 71.43%.
+		var round model.Round
+		if err := db.Gorm.Where("id = ?", d.roundID).Take(&round).Error; err != nil {
+			t.Fatal(err)
+		}
+		old := strings.Replace(strings.Replace(round.ResultJSON, `"Actual":"71.42%"`, `"Actual":"71.43%"`, 1), `"ActualFraction":"5/7",`, "", 1)
+		if old == round.ResultJSON {
+			t.Fatalf("the frozen result does not look as expected: %s", round.ResultJSON)
+		}
+		if err := db.Gorm.Model(&model.Round{}).Where("id = ?", d.roundID).Update("result_json", old).Error; err != nil {
+			t.Fatal(err)
+		}
+		tally, err := d.svc.GetTally(ctx, SystemActor(), d.roundID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := tally.Checks[0]; c.Actual != "71.42%" || c.ActualFraction != "5/7" || c.Passed || tally.Passed {
+			t.Errorf("participation check of the frozen result = %+v (passed %v)", c, tally.Passed)
 		}
 	})
 }
