@@ -172,6 +172,8 @@ func serve(args []string) error {
 		runJanitor(janitor, svc, filepath.Join(cfg.DataDir, "uploads"), cfg.JanitorInterval, logger)
 	}()
 	defer func() { stopJanitor(); <-janitorDone }()
+	// Work that happens on its own (rounds closing at their deadline, results becoming final).
+	go svc.RunScheduler(stop, service.SchedulerInterval, svc.ScheduledJobs())
 	errs := make(chan error, 1)
 	go func() { errs <- server.ListenAndServe() }()
 	logger.Info("minyi listening", "addr", cfg.Addr, "database", strings.SplitN(cfg.DatabaseURL, ":", 2)[0])

@@ -45,7 +45,7 @@ func newTrustFixture(t *testing.T, db *model.DB, households int) *trustFixture {
 	var round roundResponse
 	s.must(http.StatusCreated, "POST", "/api/v1/estates/"+f.estateID+"/rounds", f.worker, map[string]any{"title": "加装电梯意愿征询", "kind": "willingness"}).decode(t, &round)
 	f.roundID = round.ID
-	s.must(http.StatusOK, "POST", "/api/v1/rounds/"+f.roundID+"/open", f.worker, nil)
+	s.must(http.StatusOK, "POST", "/api/v1/rounds/"+f.roundID+"/open", f.admin, nil)
 	return f
 }
 

@@ -67,6 +67,26 @@ func bindJSON(c *gin.Context, dst any) bool {
 	return true
 }
 
+// bindOptionalJSON is bindJSON for a body that may be left out: an empty body
+// leaves dst as it is.
+func bindOptionalJSON(c *gin.Context, dst any) bool {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			abortWith(c, http.StatusRequestEntityTooLarge, "body_too_large", nil, nil)
+			return false
+		}
+		abortWith(c, http.StatusBadRequest, "malformed_json", nil, nil)
+		return false
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return true
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	return bindJSON(c, dst)
+}
+
 // fieldError is returned by custom JSON decoders (areas, times) to name the
 // bad field.
 type fieldError struct{ field, reason string }

@@ -64,13 +64,14 @@ func (f *contractFlow) checkOpenTally() {
 	s, t := f.srv, f.t
 	// E = 7. Participated: 101, 102, 103, 104, 201 (105 withdrew) = 5 households,
 	// 80.5 + 90 + 75.25 + 100 + 120.75 = 466.5 m². Agree: all but 104 = 4, 366.5 m².
-	// 5/7 = 71.43% < 80%: participation fails; 4/5 = 80% ≥ 80%: agreement passes.
+	// 5/7 = 71.428…% < 80%: participation fails and shows 71.42% (rounded down, with its
+	// verdict); 4/5 = 80% ≥ 80%: agreement passes.
 	// One more agreeing household (of 105 and 202) gives 6/7 and 5/6: shortfall 1.
 	want := wantTally{
 		participated: amountJSON{5, 46650}, agree: amountJSON{4, 36650}, abstain: amountJSON{1, 10000},
 		checks: []checkJSON{
-			{Name: "participation_households", Required: "80%", Actual: "71.43%", Passed: false},
-			{Name: "agreement_households", Required: "80%", Actual: "80.00%", Passed: true},
+			{Name: "participation_households", Required: "80%", Actual: "71.42%", ActualFraction: "5/7", Passed: false},
+			{Name: "agreement_households", Required: "80%", Actual: "80.00%", ActualFraction: "4/5", Passed: true},
 		},
 		passed: false, needed: 1,
 		byBuilding: []buildingJSON{
@@ -133,12 +134,13 @@ func (f *contractFlow) idempotentSignOff() {
 
 func (f *contractFlow) closeRound() {
 	s, t := f.srv, f.t
-	// Now 6 of 7 took part (85.71%) and 5 of them agree (83.33%): the plan passes.
+	// Now 6 of 7 took part (85.71…%, shown rounded up as it passes: 85.72%) and 5 of them
+	// agree (83.33…%, shown 83.34%): the plan passes.
 	want := wantTally{
 		participated: amountJSON{6, 55450}, agree: amountJSON{5, 45450}, abstain: amountJSON{1, 10000},
 		checks: []checkJSON{
-			{Name: "participation_households", Required: "80%", Actual: "85.71%", Passed: true},
-			{Name: "agreement_households", Required: "80%", Actual: "83.33%", Passed: true},
+			{Name: "participation_households", Required: "80%", Actual: "85.72%", ActualFraction: "6/7", Passed: true},
+			{Name: "agreement_households", Required: "80%", Actual: "83.34%", ActualFraction: "5/6", Passed: true},
 		},
 		passed: true, needed: 0,
 		byBuilding: []buildingJSON{
@@ -147,7 +149,7 @@ func (f *contractFlow) closeRound() {
 		},
 	}
 	var round roundResponse
-	s.must(http.StatusOK, "POST", "/api/v1/rounds/"+f.roundID+"/close", f.worker, nil).decode(t, &round)
+	s.must(http.StatusOK, "POST", "/api/v1/rounds/"+f.roundID+"/close", f.admin, nil).decode(t, &round)
 	if round.Status != "closed" || round.ClosedAt == nil || round.Result == nil {
 		t.Fatalf("closed round: status %s closed_at %v result %v", round.Status, round.ClosedAt, round.Result)
 	}
@@ -155,7 +157,7 @@ func (f *contractFlow) closeRound() {
 	if round.Result.Status != "closed" {
 		t.Errorf("the frozen result says status %s", round.Result.Status)
 	}
-	expectError(t, s.call("POST", "/api/v1/rounds/"+f.roundID+"/close", f.worker, nil), http.StatusConflict, "round_not_open")
+	expectError(t, s.call("POST", "/api/v1/rounds/"+f.roundID+"/close", f.admin, nil), http.StatusConflict, "round_not_open")
 	expectError(t, s.call("PUT", f.signOffPath("105"), f.worker, map[string]string{"decision": "agree", "channel": "paper", "signer_name": "钱七"}),
 		http.StatusConflict, "round_not_open")
 	expectError(t, s.call("DELETE", f.signOffPath("101"), f.worker, nil), http.StatusConflict, "round_not_open")

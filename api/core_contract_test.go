@@ -234,7 +234,8 @@ func (f *contractFlow) createRounds() {
 	custom := map[string]any{"title": "一单元加装电梯", "kind": "plan", "scope": map[string]string{"building": "1", "unit": "1"},
 		"rule": map[string]any{"preset": "custom", "checks": []map[string]any{
 			{"name": "unit_area_agree", "measure": "area", "base": "electorate", "ratio": "2/3", "of": "agree"}}}}
-	s.must(http.StatusCreated, "POST", f.roundsPath(), f.worker, custom).decode(t, &round)
+	expectError(t, s.call("POST", f.roundsPath(), f.worker, custom), http.StatusForbidden, "custom_rule_admin_only")
+	s.must(http.StatusCreated, "POST", f.roundsPath(), f.admin, custom).decode(t, &round)
 	f.customRoundID = round.ID
 	if round.Rule.Preset != "custom" || len(round.Rule.Checks) != 1 || round.Rule.Checks[0].Ratio != "2/3" || round.Scope.Unit != "1" {
 		t.Errorf("custom round: %+v", round)
@@ -257,7 +258,8 @@ func (f *contractFlow) createRounds() {
 	if bad.Error.Fields["kind"] == "" {
 		t.Errorf("a wrong kind: fields %v do not name kind", bad.Error.Fields)
 	}
-	s.must(http.StatusOK, "PATCH", "/api/v1/rounds/"+f.customRoundID, f.worker, map[string]string{"title": "一单元加装电梯（修订）"}).decode(t, &round)
+	expectError(t, s.call("PATCH", "/api/v1/rounds/"+f.customRoundID, f.worker, map[string]string{"title": "x"}), http.StatusForbidden, "custom_rule_admin_only")
+	s.must(http.StatusOK, "PATCH", "/api/v1/rounds/"+f.customRoundID, f.admin, map[string]string{"title": "一单元加装电梯（修订）"}).decode(t, &round)
 	if round.Title != "一单元加装电梯（修订）" || round.Status != "draft" {
 		t.Errorf("patched draft round: title %q status %s", round.Title, round.Status)
 	}
@@ -271,14 +273,15 @@ func (f *contractFlow) createRounds() {
 func (f *contractFlow) openRound() {
 	s, t := f.srv, f.t
 	var round roundResponse
-	s.must(http.StatusOK, "POST", "/api/v1/rounds/"+f.roundID+"/open?force=false", f.worker, nil).decode(t, &round)
+	expectError(t, s.call("POST", "/api/v1/rounds/"+f.roundID+"/open?force=false", f.worker, nil), http.StatusForbidden, "forbidden")
+	s.must(http.StatusOK, "POST", "/api/v1/rounds/"+f.roundID+"/open?force=false", f.admin, nil).decode(t, &round)
 	if round.Status != "open" || round.OpenedAt == nil || round.Electorate == nil {
 		t.Fatalf("opened round: %+v", round)
 	}
 	if round.Electorate.Households != 7 || round.Electorate.AreaM2 != 61450 {
 		t.Errorf("electorate %+v, want 7 households and 614.5 m² (room 106 is not eligible)", *round.Electorate)
 	}
-	expectError(t, s.call("POST", "/api/v1/rounds/"+f.roundID+"/open", f.worker, nil), http.StatusConflict, "round_not_draft")
+	expectError(t, s.call("POST", "/api/v1/rounds/"+f.roundID+"/open", f.admin, nil), http.StatusConflict, "round_not_draft")
 	expectError(t, s.call("PATCH", "/api/v1/rounds/"+f.roundID, f.worker, map[string]string{"title": "改名"}), http.StatusConflict, "round_not_draft")
 
 	// The electorate is frozen: a household added or made ineligible now does not move it.

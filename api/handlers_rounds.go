@@ -17,16 +17,20 @@ type scopeJSON struct {
 }
 
 type roundRequest struct {
-	Title      *string    `json:"title"`
-	Kind       *string    `json:"kind"`
-	RevisionID *string    `json:"revision_id"`
-	Rule       *rule.Spec `json:"rule"`
-	Scope      *scopeJSON `json:"scope"`
-	ClosesAt   *Time      `json:"closes_at"`
+	Title           *string    `json:"title"`
+	Kind            *string    `json:"kind"`
+	RevisionID      *string    `json:"revision_id"`
+	Rule            *rule.Spec `json:"rule"`
+	Scope           *scopeJSON `json:"scope"`
+	ClosesAt        *Time      `json:"closes_at"`
+	ElectorateBasis *string    `json:"electorate_basis"`
+	LateSyncHours   *int       `json:"late_sync_hours"`
+	NoticeDays      *int       `json:"notice_days"`
 }
 
 func (r roundRequest) fields() service.RoundFields {
-	f := service.RoundFields{Title: r.Title, Kind: r.Kind, RevisionID: r.RevisionID, Rule: r.Rule}
+	f := service.RoundFields{Title: r.Title, Kind: r.Kind, RevisionID: r.RevisionID, Rule: r.Rule,
+		ElectorateBasis: r.ElectorateBasis, LateSyncHours: r.LateSyncHours, NoticeDays: r.NoticeDays}
 	if r.Scope != nil {
 		f.Scope = &service.Scope{Building: r.Scope.Building, Unit: r.Scope.Unit}
 	}
@@ -64,6 +68,17 @@ type roundResponse struct {
 	Result     *tallyJSON  `json:"result,omitempty"`
 	CreatedAt  Time        `json:"created_at"`
 	UpdatedAt  Time        `json:"updated_at"`
+	// ElectorateBasis is "eligible" or "all": which households the electorate takes.
+	ElectorateBasis string `json:"electorate_basis"`
+	LateSyncHours   int    `json:"late_sync_hours"`
+	NoticeDays      int    `json:"notice_days"`
+	// NoticeEndsAt is the end of the result's notice period (closed rounds).
+	NoticeEndsAt *Time `json:"notice_ends_at"`
+	FinalizedAt  *Time `json:"finalized_at"`
+	// CloseReason is an admin's reason for closing before the deadline.
+	CloseReason string `json:"close_reason,omitempty"`
+	// Warnings are thresholds that look like a common fraction but are not it (Chinese).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func toRound(r *service.RoundView) roundResponse {
@@ -71,11 +86,14 @@ func toRound(r *service.RoundView) roundResponse {
 		RevisionID: r.RevisionID, Rule: r.Rule.Spec(), RuleText: r.Rule.Describe(),
 		Scope:  scopeJSON{Building: r.ScopeBuilding, Unit: r.ScopeUnit},
 		Status: r.Status, OpenedAt: timePtr(r.OpenedAt), ClosesAt: timePtr(r.ClosesAt), ClosedAt: timePtr(r.ClosedAt),
-		CreatedAt: Time(r.CreatedAt), UpdatedAt: Time(r.UpdatedAt)}
+		CreatedAt: Time(r.CreatedAt), UpdatedAt: Time(r.UpdatedAt),
+		ElectorateBasis: r.ElectorateBasis, LateSyncHours: r.LateSyncHours, NoticeDays: r.NoticeDays,
+		NoticeEndsAt: timePtr(r.NoticeEndsAt), FinalizedAt: timePtr(r.FinalizedAt), CloseReason: r.CloseReason,
+		Warnings: r.Rule.Warnings()}
 	if r.Status != service.RoundDraft {
 		resp.Electorate = &amountJSON{Households: r.ElectorateHouseholds, AreaM2: Area(r.ElectorateArea)}
 	}
-	if r.Status == service.RoundClosed {
+	if service.RoundEnded(r.Status) {
 		if t, err := r.Result(); err == nil && t != nil {
 			j := toTally(t)
 			resp.Result = &j
@@ -149,8 +167,16 @@ func (a *API) openRound(c *gin.Context) {
 	c.JSON(http.StatusOK, toRound(r))
 }
 
+type closeRoundRequest struct {
+	Reason string `json:"reason"`
+}
+
 func (a *API) closeRound(c *gin.Context) {
-	r, err := a.svc.CloseRound(c.Request.Context(), actorOf(c), c.Param("round_id"))
+	var req closeRoundRequest
+	if !bindOptionalJSON(c, &req) {
+		return
+	}
+	r, err := a.svc.CloseRoundWithReason(c.Request.Context(), actorOf(c), c.Param("round_id"), req.Reason)
 	if err != nil {
 		fail(c, err)
 		return

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,15 +11,29 @@ import (
 )
 
 type checkJSON struct {
-	Name     string `json:"name"`
-	Required string `json:"required"`
-	Actual   string `json:"actual"`
-	Passed   bool   `json:"passed"`
+	Name           string `json:"name"`
+	Required       string `json:"required"`
+	Actual         string `json:"actual"`
+	ActualFraction string `json:"actual_fraction"`
+	Passed         bool   `json:"passed"`
 }
 
 type shortfallJSON struct {
 	AgreeHouseholdsNeeded *int64 `json:"agree_households_needed"`
 	Possible              bool   `json:"possible"`
+	// ChangesNeeded is present only when Possible is false (null when even changed minds cannot pass).
+	ChangesNeeded *optionalCount `json:"changes_needed,omitempty"`
+}
+
+// optionalCount is a count that is written as null when it has no value.
+type optionalCount struct{ value *int64 }
+
+// MarshalJSON writes the count or null.
+func (o optionalCount) MarshalJSON() ([]byte, error) {
+	if o.value == nil {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatInt(*o.value, 10)), nil
 }
 
 type buildingJSON struct {
@@ -54,12 +69,15 @@ func toTally(t *service.Tally) tallyJSON {
 		resp.Decisions[d] = toAmount(amount)
 	}
 	for i, ch := range t.Checks {
-		resp.Checks[i] = checkJSON{Name: ch.Name, Required: ch.Required, Actual: ch.Actual, Passed: ch.Passed}
+		resp.Checks[i] = checkJSON{Name: ch.Name, Required: ch.Required, Actual: ch.Actual,
+			ActualFraction: ch.ActualFraction, Passed: ch.Passed}
 	}
 	resp.Shortfall.Possible = t.Shortfall.Possible
 	if t.Shortfall.Possible {
 		n := t.Shortfall.AgreeHouseholdsNeeded
 		resp.Shortfall.AgreeHouseholdsNeeded = &n
+	} else {
+		resp.Shortfall.ChangesNeeded = &optionalCount{value: t.ChangesNeeded}
 	}
 	for i, b := range t.ByBuilding {
 		resp.ByBuilding[i] = buildingJSON(b)

@@ -118,6 +118,16 @@ type noticeRoundJSON struct {
 	ByBuilding      []noticeBuildingJSON     `json:"by_building"`
 	OtherBuildings  *noticeBuildingGroupJSON `json:"other_buildings"`
 	CountedReceipts []string                 `json:"counted_receipts,omitempty"`
+	NoticePeriod    *noticePeriodJSON        `json:"notice_period,omitempty"`
+}
+
+// noticePeriodJSON is a closed round's notice period (公示期) and the result's finality.
+type noticePeriodJSON struct {
+	EndsAt            *Time  `json:"ends_at"`
+	Final             bool   `json:"final"`
+	Voided            bool   `json:"voided"`
+	VoidedExplanation string `json:"voided_explanation,omitempty"`
+	CloseReason       string `json:"close_reason,omitempty"`
 }
 
 type noticeEventJSON struct {
@@ -184,6 +194,10 @@ func toNoticeRoundJSON(r service.NoticeRound) noticeRoundJSON {
 		ByBuilding: make([]noticeBuildingJSON, 0, len(r.Buildings)),
 	}
 	out.CountedReceipts = r.CountedReceipts
+	if p := r.NoticePeriod; p != nil {
+		out.NoticePeriod = &noticePeriodJSON{EndsAt: timePtr(p.EndsAt), Final: p.Final, Voided: p.Voided,
+			VoidedExplanation: p.VoidedExplanation, CloseReason: p.CloseReason}
+	}
 	for _, ch := range r.Checks {
 		out.Checks = append(out.Checks, noticeCheckJSON{Name: ch.Name, Label: ch.Label, Required: ch.Required,
 			Actual: ch.Actual, Passed: ch.Passed})

@@ -78,8 +78,9 @@ type eventView struct {
 
 var (
 	roundKindText   = map[string]string{service.KindWillingness: "意愿征询", service.KindPlan: "方案征询"}
-	roundStatusText = map[string]string{service.RoundOpen: "征询中", service.RoundClosed: "已结束"}
-	eventKindText   = map[string]string{
+	roundStatusText = map[string]string{service.RoundOpen: "征询中", service.RoundClosed: "已结束（结果公示中）",
+		service.RoundFinal: "已结束（结果已最终确定）", service.RoundVoided: "结果已作废"}
+	eventKindText = map[string]string{
 		service.EventRoundOpened:       "开始征询",
 		service.EventRoundClosed:       "征询结束",
 		service.EventRevisionPublished: "发布方案修改",
@@ -188,11 +189,14 @@ func newRoundView(r service.NoticeRound) roundView {
 		v.Checks = append(v.Checks, checkView{Label: ch.Label, Actual: ch.Actual, Required: ch.Required, Passed: ch.Passed,
 			BarPercent: clampPercent(ch.ActualBasisPoints / 100), MarkPercent: clampPercent(ch.RequiredBasisPoints / 100)})
 	}
+	addNoticePeriod(&v, r.NoticePeriod)
 	switch {
-	case r.Status == service.RoundClosed && r.Passed:
-		v.Result, v.ResultClass = "结果：通过", "passed"
-	case r.Status == service.RoundClosed:
-		v.Result, v.ResultClass = "结果：未通过", "failed"
+	case r.Status == service.RoundVoided:
+		v.Result, v.ResultClass = "结果已作废："+r.NoticePeriod.VoidedExplanation, "failed"
+	case service.RoundEnded(r.Status) && r.Passed:
+		v.Result, v.ResultClass = "结果：通过"+finality(r.Status), "passed"
+	case service.RoundEnded(r.Status):
+		v.Result, v.ResultClass = "结果：未通过"+finality(r.Status), "failed"
 	case r.Passed:
 		v.Result, v.ResultClass = "目前已达到通过要求（以征询结束时为准）", "passed"
 	}
@@ -263,4 +267,25 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(kept, sep)
+}
+
+// addNoticePeriod adds a closed round's notice period and early-close reason to its dates.
+func addNoticePeriod(v *roundView, p *service.NoticePeriod) {
+	if p == nil {
+		return
+	}
+	if p.CloseReason != "" {
+		v.Dates = append(v.Dates, "提前结束，理由："+p.CloseReason)
+	}
+	if p.EndsAt != nil {
+		v.Dates = append(v.Dates, "公示期至："+chineseDate(*p.EndsAt))
+	}
+}
+
+// finality says whether a closed round's result is final yet.
+func finality(status string) string {
+	if status == service.RoundFinal {
+		return "（公示期满，结果为最终结果）"
+	}
+	return "（公示期内可书面提出异议，结果尚未最终确定）"
 }

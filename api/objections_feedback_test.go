@@ -25,7 +25,7 @@ func TestFeedbackDownloads(t *testing.T) {
 		e := newObjectionEstate(t, srv, admin, "files")
 		rev1 := e.revision(e.designer, "方案")
 		round := e.planRound("第一轮", rev1.ID)
-		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round+"/open", e.worker, nil)
+		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round+"/open", e.admin, nil)
 		a := e.object(round, "101", "drainage", "雨水管", "下雨天楼道积水")
 		e.object(round, "201", "drainage", "雨水管", "=HYPERLINK(\"http://evil\")")
 		e.object(round, "301", "safety", "", "消防通道被占")

@@ -18,9 +18,9 @@ func TestForcedPlanRoundOpeningIsRecorded(t *testing.T) {
 		e := newObjectionEstate(t, srv, admin, "force")
 		rev1 := e.revision(e.designer, "初步方案")
 		round1 := e.planRound("第一轮", rev1.ID)
-		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round1+"/open", e.worker, nil)
+		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round1+"/open", e.admin, nil)
 		unanswered := e.object(round1, "101", "greening", "中心绿地", "不要砍树")
-		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round1+"/close", e.worker, nil)
+		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round1+"/close", e.admin, nil)
 		rev2 := e.revision(e.designer, "修改方案")
 		round2 := e.planRound("第二轮", rev2.ID)
 

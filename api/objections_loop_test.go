@@ -27,7 +27,7 @@ func TestObjectionLoop(t *testing.T) {
 			t.Fatalf("first revision has version %d, want 1", rev1.Version)
 		}
 		round1 := e.planRound("第一轮方案征询", rev1.ID)
-		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round1+"/open", e.worker, nil)
+		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round1+"/open", e.admin, nil)
 		srv.must(http.StatusOK, "PUT", "/api/v1/rounds/"+round1+"/signoffs/"+e.household["301"], e.worker, map[string]any{
 			"decision": "disagree", "channel": "paper", "signer_name": "业主3", "comment": "电梯占用绿地，不同意"})
 		srv.must(http.StatusOK, "PUT", "/api/v1/rounds/"+round1+"/signoffs/"+e.household["501"], e.worker, map[string]any{
@@ -46,7 +46,7 @@ func TestObjectionLoop(t *testing.T) {
 		if c := counts["elevator/1号楼2单元电梯"]; c.Total != 2 || c.Open != 2 || c.Answered != 0 {
 			t.Fatalf("elevator counts before answers %+v", c)
 		}
-		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round1+"/close", e.worker, nil)
+		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round1+"/close", e.admin, nil)
 
 		rev2 := e.revision(e.designer, "修改后方案", elevator1.ID, parking.ID)
 		if rev2.Version != 2 || len(rev2.Addresses) != 2 {
@@ -71,12 +71,13 @@ func TestObjectionLoop(t *testing.T) {
 			"satisfied": true, "note": "已回访"}), http.StatusConflict, "objection_not_answered")
 
 		round2 := e.planRound("第二轮方案征询", rev2.ID)
-		env = expectError(t, srv.call("POST", "/api/v1/rounds/"+round2+"/open", e.worker, nil), http.StatusConflict, "objections_unanswered")
+		env = expectError(t, srv.call("POST", "/api/v1/rounds/"+round2+"/open", e.admin, nil), http.StatusConflict, "objections_unanswered")
 		listed, _ := env.Error.Details["objections"].([]any)
 		if len(listed) != 1 || listed[0].(map[string]any)["id"] != elevator2.ID || env.Error.Details["count"] != float64(1) {
 			t.Fatalf("objections_unanswered details %v, want exactly %s", env.Error.Details, elevator2.ID)
 		}
-		expectError(t, srv.call("POST", "/api/v1/rounds/"+round2+"/open?force=true", e.worker, nil), http.StatusForbidden, "force_admin_only")
+		// Opening is an admin action (contract 1.1), so a worker cannot force it either.
+		expectError(t, srv.call("POST", "/api/v1/rounds/"+round2+"/open?force=true", e.worker, nil), http.StatusForbidden, "forbidden")
 		checkObjectionFilters(t, e, round1, elevator2.ID)
 
 		e.answer(elevator2.ID, "not_adopted", "费用按国家补助政策分摊，无法调整", nil)
@@ -86,7 +87,7 @@ func TestObjectionLoop(t *testing.T) {
 		}
 		checkAnswerHistory(t, e, parking.ID)
 		var opened roundResponse
-		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round2+"/open", e.worker, nil).decode(t, &opened)
+		srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+round2+"/open", e.admin, nil).decode(t, &opened)
 		if opened.Status != "open" {
 			t.Fatalf("round 2 is %s after every objection was answered", opened.Status)
 		}

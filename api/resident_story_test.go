@@ -143,7 +143,7 @@ func TestResidentStory(t *testing.T) {
 		expectCode(t, s.call("PUT", w.mySignOffPath(), w.admin, map[string]string{"decision": "agree"}), http.StatusForbidden, "forbidden")
 
 		// After the close nothing is recorded, and the round shows as closed.
-		s.must(http.StatusOK, "POST", "/api/v1/rounds/"+w.roundID+"/close", w.worker, nil)
+		s.must(http.StatusOK, "POST", "/api/v1/rounds/"+w.roundID+"/close", w.admin, nil)
 		expectCode(t, s.call("PUT", w.mySignOffPath(), token, map[string]string{"decision": "agree"}), http.StatusConflict, "round_not_open")
 		rounds = w.myRounds(token)
 		if len(rounds) != 1 || rounds[0].Round.Status != "closed" || rounds[0].CanSign || rounds[0].MyDecision.Decision != "abstain" {

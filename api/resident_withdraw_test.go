@@ -56,7 +56,7 @@ func TestMyRoundsShowThePlanRevision(t *testing.T) {
 		}
 		s.must(http.StatusCreated, "POST", "/api/v1/estates/"+w.estateID+"/rounds", w.worker, map[string]any{
 			"title": "方案征询", "kind": "plan", "revision_id": rev.ID}).decode(t, &round)
-		s.must(http.StatusOK, "POST", "/api/v1/rounds/"+round.ID+"/open", w.worker, nil)
+		s.must(http.StatusOK, "POST", "/api/v1/rounds/"+round.ID+"/open", w.admin, nil)
 		found := false
 		for _, item := range w.myRounds(token) {
 			if item.Round.ID != round.ID {

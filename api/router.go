@@ -91,6 +91,7 @@ func (a *API) Routes() []Route {
 	all = append(all, a.workerRoutes()...)
 	all = append(all, a.auditRoutes()...)
 	all = append(all, a.metricsRoutes()...)
+	all = append(all, a.resultObjectionRoutes()...)
 	return all
 }
 
@@ -125,8 +126,8 @@ func (a *API) coreRoutes() []Route {
 		{"GET", "/api/v1/estates/:estate_id/rounds", service.ActReadRounds, a.listRounds},
 		{"GET", "/api/v1/rounds/:round_id", service.ActReadRounds, a.getRound},
 		{"PATCH", "/api/v1/rounds/:round_id", service.ActManageRounds, a.updateRound},
-		{"POST", "/api/v1/rounds/:round_id/open", service.ActManageRounds, a.openRound},
-		{"POST", "/api/v1/rounds/:round_id/close", service.ActManageRounds, a.closeRound},
+		{"POST", "/api/v1/rounds/:round_id/open", service.ActGovernRounds, a.openRound},
+		{"POST", "/api/v1/rounds/:round_id/close", service.ActGovernRounds, a.closeRound},
 
 		{"PUT", "/api/v1/rounds/:round_id/signoffs/:household_id", service.ActRecordSignOffs, a.recordSignOff},
 		{"DELETE", "/api/v1/rounds/:round_id/signoffs/:household_id", service.ActRecordSignOffs, a.withdrawSignOff},

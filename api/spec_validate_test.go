@@ -13,7 +13,7 @@ const validTallyBody = `{
   "electorate": {"households": 10, "area_m2": 812.5},
   "participated": {"households": 8, "area_m2": 650},
   "decisions": {"agree": {"households": 7, "area_m2": 570}, "disagree": {"households": 1, "area_m2": 80}, "abstain": {"households": 0, "area_m2": 0}},
-  "checks": [{"name": "participation_households", "required": "80%", "actual": "80.00%", "passed": true}],
+  "checks": [{"name": "participation_households", "required": "80%", "actual": "80.00%", "actual_fraction": "8/10", "passed": true}],
   "passed": true,
   "shortfall": {"agree_households_needed": null, "possible": false},
   "by_building": [{"building": "1", "electorate": 10, "participated": 8, "agree": 7, "disagree": 1, "abstain": 0}],

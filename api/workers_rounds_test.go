@@ -46,7 +46,7 @@ func newWorkersRoundEnv(t *testing.T, db *model.DB) *workersRound {
 	e.srv.must(http.StatusCreated, "POST", "/api/v1/estates/"+e.estateID+"/rounds", e.worker,
 		map[string]any{"title": "加装电梯意愿征询", "kind": "willingness"}).decode(t, &round)
 	w.roundID = round.ID
-	e.srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+w.roundID+"/open", e.worker, nil)
+	e.srv.must(http.StatusOK, "POST", "/api/v1/rounds/"+w.roundID+"/open", e.admin, nil)
 	clock.advance(time.Hour)
 	return w
 }
@@ -219,7 +219,7 @@ func TestWorkersVisitsSyncProgressRegister(t *testing.T) {
 		expectError(t, s.call("GET", w.path("/export"), w.stranger, nil), http.StatusNotFound, "round_not_found")
 
 		// Once the round is closed, records are refused and the register keeps the frozen result.
-		s.must(http.StatusOK, "POST", w.path("/close"), w.worker, nil)
+		s.must(http.StatusOK, "POST", w.path("/close"), w.admin, nil)
 		closed := w.sync(w.worker, w.record("signoff", "2-1-101", w.opened.Add(30*time.Minute), paper("agree")))
 		if closed.Rejected != 1 || closed.Results[0].Error.Code != "round_not_open" {
 			t.Fatalf("sync after close = %+v", closed)
@@ -227,7 +227,7 @@ func TestWorkersVisitsSyncProgressRegister(t *testing.T) {
 		expectError(t, s.call("POST", w.path("/visits"), w.worker, map[string]any{"household_id": w.ids["2-1-101"], "outcome": "refused"}),
 			http.StatusConflict, "round_not_open")
 		sheets = readSheets(t, s.must(http.StatusOK, "GET", w.path("/export"), w.worker, nil).Body)
-		if fmt.Sprint(sheets["汇总"][4][1]) != "已结束（统计为结束时冻结的结果）" {
+		if fmt.Sprint(sheets["汇总"][4][1]) != "已结束（统计为结束时冻结的结果）；公示期中，结果尚未最终确定" {
 			t.Errorf("closed register status = %q", sheets["汇总"][4])
 		}
 	})

@@ -79,7 +79,7 @@ type Round struct {
 	RuleJSON             string  `gorm:"type:text;not null"`
 	ScopeBuilding        string  `gorm:"type:varchar(32);not null;default:''"`
 	ScopeUnit            string  `gorm:"type:varchar(32);not null;default:''"`
-	Status               string  `gorm:"type:varchar(16);not null"`
+	Status               string  `gorm:"type:varchar(16);not null;index:ix_rounds_status_notice,priority:1"`
 	OpenedAt             *time.Time
 	ClosesAt             *time.Time
 	ClosedAt             *time.Time
@@ -89,6 +89,18 @@ type Round struct {
 	CreatedBy            string `gorm:"type:varchar(36);not null;default:''"`
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+	// ElectorateBasis is which households the electorate frozen at open takes: "eligible" or "all".
+	ElectorateBasis string `gorm:"type:varchar(16);not null;default:'eligible'"`
+	// LateSyncHours is how long after ClosesAt paper records dated before it may still be synced.
+	LateSyncHours int `gorm:"not null;default:24"`
+	// NoticeDays is the length of the result's notice period (公示期) after closing.
+	NoticeDays int `gorm:"not null;default:7"`
+	// CloseReason is the admin's reason for closing before ClosesAt ("" otherwise).
+	CloseReason string `gorm:"type:varchar(500);not null;default:''"`
+	// NoticeEndsAt is when the notice period ends (ClosedAt + NoticeDays).
+	NoticeEndsAt *time.Time `gorm:"index:ix_rounds_status_notice,priority:2"`
+	// FinalizedAt is when the round became final or voided.
+	FinalizedAt *time.Time
 }
 
 // RoundMember is one household of a round's electorate, frozen when the round opens.

@@ -83,6 +83,8 @@ type NoticeRound struct {
 	OtherBuildings *NoticeBuildingFigures
 	// CountedReceipts are, once closed, the receipts of the counted decisions, in one sorted list (receipts.go).
 	CountedReceipts []string
+	// NoticePeriod is the result's notice period, once closed (round_notice.go).
+	NoticePeriod *NoticePeriod
 }
 
 // NoticeCheck is one check of a round's rule with its progress.
@@ -202,7 +204,7 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 // with its tally: live from the counters while open, the frozen result once closed.
 func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, error) {
 	var rounds []model.Round
-	if err := tx.Where("estate_id = ? AND status IN ?", estateID, []string{RoundOpen, RoundClosed}).
+	if err := tx.Where("estate_id = ? AND status IN ?", estateID, []string{RoundOpen, RoundClosed, RoundFinal, RoundVoided}).
 		Order("seq").Find(&rounds).Error; err != nil {
 		return nil, err
 	}
@@ -227,7 +229,10 @@ func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, err
 			}
 		}
 		round := noticeRound(view, tally)
-		if r.Status == RoundClosed {
+		if err := s.fillNoticePeriod(tx, &round, r); err != nil {
+			return nil, err
+		}
+		if RoundEnded(r.Status) {
 			if round.CountedReceipts, err = s.countedReceipts(tx, r.ID); err != nil {
 				return nil, err
 			}

@@ -135,7 +135,7 @@ func (s *Service) roundTally(tx *gorm.DB, round model.Round, now time.Time) (*Ta
 	if err != nil {
 		return nil, err
 	}
-	if round.Status == RoundClosed {
+	if RoundEnded(round.Status) {
 		if frozen, err := view.Result(); err != nil || frozen != nil {
 			return frozen, err
 		}

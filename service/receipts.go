@@ -79,7 +79,7 @@ func (s *Service) CountedReceipts(ctx context.Context, roundID string) (*Counted
 	if err := tx.Select("id", "status").Where("id = ?", roundID).Take(&round).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "round_not_found"))
 	}
-	if round.Status != RoundClosed {
+	if !RoundEnded(round.Status) {
 		return nil, Conflict("round_not_closed", "receipts are published when the round closes")
 	}
 	receipts, err := s.countedReceipts(tx, roundID)

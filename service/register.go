@@ -170,7 +170,8 @@ func registerSummary(estate *model.Estate, round *RoundView, tally *Tally, visit
 			scope += " " + round.ScopeUnit + " 单元"
 		}
 	}
-	status := map[string]string{RoundOpen: "进行中（统计为导出时的实时数据）", RoundClosed: "已结束（统计为结束时冻结的结果）"}[round.Status]
+	status := map[string]string{RoundOpen: "进行中（统计为导出时的实时数据）", RoundClosed: "已结束（统计为结束时冻结的结果）；公示期中，结果尚未最终确定",
+		RoundFinal: "已结束（统计为结束时冻结的结果）；公示期满，结果为最终结果", RoundVoided: "已结束（统计为结束时冻结的结果）；结果因异议成立已作废"}[round.Status]
 	notAnswered := rule.Amount{Households: tally.Electorate.Households - tally.Participated.Households,
 		AreaHundredths: tally.Electorate.AreaHundredths - tally.Participated.AreaHundredths}
 	rows := [][]any{

@@ -205,7 +205,7 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 		roundIDs = append(roundIDs, m.RoundID)
 	}
 	var rounds []model.Round
-	if err := tx.Where("id IN ? AND (status = ? OR (status = ? AND closed_at >= ?))", roundIDs, RoundOpen, RoundClosed,
+	if err := tx.Where("id IN ? AND (status = ? OR (status IN ? AND closed_at >= ?))", roundIDs, RoundOpen, []string{RoundClosed, RoundFinal, RoundVoided},
 		s.Now().Add(-RecentRoundWindow)).Find(&rounds).Error; err != nil {
 		return nil, AsError(err)
 	}

@@ -39,8 +39,8 @@ func (s *Service) beforeOpenRound(tx *gorm.DB, actor Actor, round *model.Round, 
 	err := tx.Table("objections o").Select("o.id, o.round_id, o.category, o.plan_item, o.created_at").
 		Joins("JOIN rounds r ON r.id = o.round_id").
 		Joins("LEFT JOIN revisions v ON v.id = r.revision_id").
-		Where("r.estate_id = ? AND r.status = ? AND r.seq < ? AND COALESCE(v.version, 0) < ? AND o.status = ?",
-			round.EstateID, RoundClosed, round.Seq, version, ObjectionOpen).
+		Where("r.estate_id = ? AND r.status IN ? AND r.seq < ? AND COALESCE(v.version, 0) < ? AND o.status = ?",
+			round.EstateID, []string{RoundClosed, RoundFinal, RoundVoided}, round.Seq, version, ObjectionOpen).
 		Order("o.id").Scan(&unanswered).Error
 	if err != nil {
 		return err

@@ -15,12 +15,49 @@ import (
 	"minyi/service/rule"
 )
 
-// Round statuses.
+// Round statuses: draft → open → closed → final | voided.
 const (
 	RoundDraft  = "draft"
 	RoundOpen   = "open"
 	RoundClosed = "closed"
+	// RoundFinal is a closed round whose notice period ended with every result objection answered.
+	RoundFinal = "final"
+	// RoundVoided is a closed round an admin voided by upholding a result objection.
+	RoundVoided = "voided"
 )
+
+// RoundEnded reports whether a round with this status has closed (closed, final or voided):
+// nothing more is recorded and its result is frozen.
+func RoundEnded(status string) bool {
+	return status == RoundClosed || status == RoundFinal || status == RoundVoided
+}
+
+// Electorate bases: which households the electorate frozen at open takes.
+const (
+	// BasisEligible takes the households marked eligible (the two-80 standard).
+	BasisEligible = "eligible"
+	// BasisAll takes every household in scope (a Civil Code vote counts every exclusive part).
+	BasisAll = "all"
+)
+
+// Bounds and defaults of a round's deadline settings.
+const (
+	DefaultLateSyncHours = 24
+	MaxLateSyncHours     = 72
+	DefaultNoticeDays    = 7
+	MaxNoticeDays        = 30
+)
+
+// ActGovernRounds is opening and closing rounds and choosing custom rules: admins only.
+var ActGovernRounds = defineAction("govern_rounds", RoleAdmin)
+
+// defaultBasis is the electorate basis a rule takes when none is given.
+func defaultBasis(r rule.Rule) string {
+	if r.Preset == rule.PresetCivilCodeMajor || r.Preset == rule.PresetCivilCodeOrdinary {
+		return BasisAll
+	}
+	return BasisEligible
+}
 
 // Round kinds.
 const (
@@ -36,6 +73,10 @@ type RoundFields struct {
 	Rule       *rule.Spec
 	Scope      *Scope
 	ClosesAt   *time.Time
+	// ElectorateBasis is "eligible" or "all"; nil takes the rule's default.
+	ElectorateBasis *string
+	LateSyncHours   *int // 0..72, default 24
+	NoticeDays      *int // 0..30, default 7
 }
 
 // Scope limits a round to one building or one building unit; empty means the whole estate.
@@ -74,6 +115,15 @@ func (f RoundFields) validate(creating bool, now time.Time) (*rule.Rule, error) 
 	}
 	if f.ClosesAt != nil && !f.ClosesAt.After(now) {
 		fields["closes_at"] = "must be in the future"
+	}
+	if f.ElectorateBasis != nil && *f.ElectorateBasis != BasisEligible && *f.ElectorateBasis != BasisAll {
+		fields["electorate_basis"] = "must be eligible or all"
+	}
+	if f.LateSyncHours != nil && (*f.LateSyncHours < 0 || *f.LateSyncHours > MaxLateSyncHours) {
+		fields["late_sync_hours"] = "must be 0 to 72"
+	}
+	if f.NoticeDays != nil && (*f.NoticeDays < 0 || *f.NoticeDays > MaxNoticeDays) {
+		fields["notice_days"] = "must be 0 to 30"
 	}
 	var parsed *rule.Rule
 	if f.Rule != nil {
@@ -123,6 +173,40 @@ func (f RoundFields) apply(r *model.Round, parsed *rule.Rule) error {
 			return err
 		}
 		r.RuleJSON = string(raw)
+		if f.ElectorateBasis == nil {
+			r.ElectorateBasis = defaultBasis(*parsed)
+		}
+	}
+	if f.ElectorateBasis != nil {
+		r.ElectorateBasis = *f.ElectorateBasis
+	}
+	if f.LateSyncHours != nil {
+		r.LateSyncHours = *f.LateSyncHours
+	}
+	if f.NoticeDays != nil {
+		r.NoticeDays = *f.NoticeDays
+	}
+	return nil
+}
+
+// saveRoundSettings writes the round's deadline settings with a map update: GORM's
+// Create leaves out a zero value of a column that has a default (and puts the default in
+// the struct), and 0 hours or 0 days is a value here, not "use the default".
+func saveRoundSettings(tx *gorm.DB, r *model.Round) error {
+	return tx.Model(&model.Round{}).Where("id = ?", r.ID).Updates(map[string]any{
+		"late_sync_hours": r.LateSyncHours, "notice_days": r.NoticeDays, "electorate_basis": r.ElectorateBasis,
+	}).Error
+}
+
+// checkRuleAllowed refuses a custom rule to anyone but an admin: workers draft rounds
+// with a preset only, and may not edit a draft whose rule an admin made custom.
+// Errors: custom_rule_admin_only (403).
+func checkRuleAllowed(actor Actor, current string, parsed *rule.Rule) error {
+	if actor.Kind == ActorSystem || actor.Role == RoleAdmin {
+		return nil
+	}
+	if (parsed != nil && parsed.Preset == rule.PresetCustom) || strings.Contains(current, `"preset":"custom"`) {
+		return Forbidden("custom_rule_admin_only")
 	}
 	return nil
 }
@@ -132,7 +216,7 @@ func decodeRound(r model.Round) (*RoundView, error) {
 	if err := json.Unmarshal([]byte(r.RuleJSON), &spec); err != nil {
 		return nil, err
 	}
-	parsed, err := rule.FromSpec(spec)
+	parsed, err := rule.FromStoredSpec(spec)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +224,8 @@ func decodeRound(r model.Round) (*RoundView, error) {
 }
 
 // CreateRound adds a draft round to an estate, with the two-80 rule unless
-// another is given. Errors: estate_not_found, validation_failed, revision_not_found.
+// another is given. Errors: estate_not_found, validation_failed, revision_not_found,
+// custom_rule_admin_only.
 func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string, in RoundFields) (*RoundView, error) {
 	parsed, err := in.validate(true, s.Now())
 	if err != nil {
@@ -149,6 +234,9 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 	if parsed == nil {
 		r, _ := rule.Preset(rule.PresetTwo80)
 		parsed = &r
+	}
+	if err := checkRuleAllowed(actor, "", parsed); err != nil {
+		return nil, err
 	}
 	now := s.Now()
 	var round model.Round
@@ -159,7 +247,8 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 		if err := s.mustFindEstate(tx, estateID); err != nil {
 			return err
 		}
-		round = model.Round{ID: newID(), EstateID: estateID, Status: RoundDraft, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
+		round = model.Round{ID: newID(), EstateID: estateID, Status: RoundDraft, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now,
+			LateSyncHours: DefaultLateSyncHours, NoticeDays: DefaultNoticeDays}
 		if err := in.apply(&round, parsed); err != nil {
 			return err
 		}
@@ -171,13 +260,19 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 			return err
 		}
 		round.Seq = maxSeq + 1
+		settings := round // Create replaces a zero that has a column default by the default
 		if err := tx.Create(&round).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return errRetry
 			}
 			return err
 		}
-		s.audit(tx, actor, estateID, "round.create", "round", round.ID, nil, map[string]any{"seq": round.Seq, "title": round.Title, "kind": round.Kind, "rule": round.RuleJSON})
+		round.LateSyncHours, round.NoticeDays, round.ElectorateBasis = settings.LateSyncHours, settings.NoticeDays, settings.ElectorateBasis
+		if err := saveRoundSettings(tx, &round); err != nil {
+			return err
+		}
+		s.audit(tx, actor, estateID, "round.create", "round", round.ID, nil, map[string]any{"seq": round.Seq, "title": round.Title, "kind": round.Kind, "rule": round.RuleJSON,
+			"electorate_basis": round.ElectorateBasis, "late_sync_hours": round.LateSyncHours, "notice_days": round.NoticeDays})
 		return s.touchEstate(tx, estateID)
 	})
 	if err != nil {
@@ -186,7 +281,8 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 	return &RoundView{Round: round, Rule: *parsed}, nil
 }
 
-// UpdateRound edits a draft round. Errors: round_not_found, round_not_draft, validation_failed.
+// UpdateRound edits a draft round. Errors: round_not_found, round_not_draft, validation_failed,
+// custom_rule_admin_only.
 func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, in RoundFields) (*RoundView, error) {
 	parsed, err := in.validate(false, s.Now())
 	if err != nil {
@@ -200,6 +296,9 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 		if round.Status != RoundDraft {
 			return Conflict("round_not_draft", "only a draft round can be edited")
 		}
+		if err := checkRuleAllowed(actor, round.RuleJSON, parsed); err != nil {
+			return err
+		}
 		if err := in.apply(&round, parsed); err != nil {
 			return err
 		}
@@ -207,10 +306,16 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 			return err
 		}
 		round.UpdatedAt = s.Now()
+		settings := round
 		if err := tx.Save(&round).Error; err != nil {
 			return err
 		}
-		s.audit(tx, actor, round.EstateID, "round.update", "round", round.ID, nil, map[string]any{"title": round.Title, "kind": round.Kind, "rule": round.RuleJSON, "scope_building": round.ScopeBuilding, "scope_unit": round.ScopeUnit})
+		round.LateSyncHours, round.NoticeDays, round.ElectorateBasis = settings.LateSyncHours, settings.NoticeDays, settings.ElectorateBasis
+		if err := saveRoundSettings(tx, &round); err != nil {
+			return err
+		}
+		s.audit(tx, actor, round.EstateID, "round.update", "round", round.ID, nil, map[string]any{"title": round.Title, "kind": round.Kind, "rule": round.RuleJSON, "scope_building": round.ScopeBuilding, "scope_unit": round.ScopeUnit,
+			"electorate_basis": round.ElectorateBasis, "late_sync_hours": round.LateSyncHours, "notice_days": round.NoticeDays})
 		return s.touchEstate(tx, round.EstateID)
 	})
 	if err != nil {
@@ -257,14 +362,14 @@ func (s *Service) ListRounds(ctx context.Context, actor Actor, estateID string, 
 	return views, next, nil
 }
 
-// OpenRound opens a draft round: the rule, scope and electorate (the
-// eligible households in scope) are frozen. force is passed to the checks a
-// plan round must pass first (an admin may override them; it is recorded).
-// Errors: round_not_found, round_not_draft, empty_electorate.
+// OpenRound opens a draft round (admins only): the rule, scope and electorate (the
+// households in scope on the round's basis: eligible ones, or all) are frozen. force
+// is passed to the checks a plan round must pass first (an admin may override them;
+// it is recorded). Errors: round_not_found, forbidden, round_not_draft, empty_electorate.
 func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, force bool) (*RoundView, error) {
 	var round model.Round
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := s.loadRoundFor(tx, actor, roundID, ActManageRounds, &round); err != nil {
+		if err := s.loadRoundFor(tx, actor, roundID, ActGovernRounds, &round); err != nil {
 			return err
 		}
 		claimed := tx.Model(&model.Round{}).Where("id = ? AND status = ?", roundID, RoundDraft).Update("status", RoundOpen)
@@ -292,7 +397,8 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 		}).Error; err != nil {
 			return err
 		}
-		s.audit(tx, actor, round.EstateID, "round.open", "round", round.ID, map[string]any{"status": RoundDraft}, map[string]any{"status": RoundOpen, "forced": force, "electorate_households": round.ElectorateHouseholds, "electorate_area_hundredths": round.ElectorateArea})
+		s.audit(tx, actor, round.EstateID, "round.open", "round", round.ID, map[string]any{"status": RoundDraft}, map[string]any{"status": RoundOpen, "forced": force,
+			"electorate_basis": round.ElectorateBasis, "electorate_households": round.ElectorateHouseholds, "electorate_area_hundredths": round.ElectorateArea})
 		return s.touchEstate(tx, round.EstateID)
 	})
 	if err != nil {
@@ -301,10 +407,14 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 	return decodeRound(round)
 }
 
-// freezeElectorate copies the eligible households in the round's scope into
-// its electorate and creates its tally counters. It returns the household count.
+// freezeElectorate copies the households in the round's scope into its electorate
+// (only the eligible ones unless the basis is "all") and creates its tally counters.
+// It returns the household count.
 func (s *Service) freezeElectorate(tx *gorm.DB, round *model.Round) (int64, error) {
-	q := tx.Model(&model.Household{}).Where("estate_id = ? AND eligible = ?", round.EstateID, true)
+	q := tx.Model(&model.Household{}).Where("estate_id = ?", round.EstateID)
+	if round.ElectorateBasis != BasisAll {
+		q = q.Where("eligible = ?", true)
+	}
 	if round.ScopeBuilding != "" {
 		q = q.Where("building = ?", round.ScopeBuilding)
 	}
@@ -345,52 +455,6 @@ func (s *Service) freezeElectorate(tx *gorm.DB, round *model.Round) (int64, erro
 		}
 	}
 	return int64(len(members)), tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(counters, 500).Error
-}
-
-// CloseRound closes an open round and freezes its result. Nothing can be
-// recorded afterwards. Errors: round_not_found, round_not_open.
-func (s *Service) CloseRound(ctx context.Context, actor Actor, roundID string) (*RoundView, error) {
-	var round model.Round
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := s.loadRoundFor(tx, actor, roundID, ActManageRounds, &round); err != nil {
-			return err
-		}
-		// The status update takes the round's row lock, so it waits for the
-		// sign-offs in flight (which read the round in share mode) to commit.
-		claimed := tx.Model(&model.Round{}).Where("id = ? AND status = ?", roundID, RoundOpen).Update("status", RoundClosed)
-		if claimed.Error != nil {
-			return claimed.Error
-		}
-		if claimed.RowsAffected == 0 {
-			return Conflict("round_not_open", "the round is "+round.Status)
-		}
-		view, err := decodeRound(round)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		tally, err := s.computeTally(tx, view, now)
-		if err != nil {
-			return err
-		}
-		tally.Status = RoundClosed
-		raw, err := json.Marshal(tally)
-		if err != nil {
-			return err
-		}
-		round.Status, round.ClosedAt, round.UpdatedAt, round.ResultJSON = RoundClosed, &now, now, string(raw)
-		if err := tx.Model(&model.Round{}).Where("id = ?", round.ID).Updates(map[string]any{
-			"closed_at": now, "updated_at": now, "result_json": round.ResultJSON,
-		}).Error; err != nil {
-			return err
-		}
-		s.audit(tx, actor, round.EstateID, "round.close", "round", round.ID, map[string]any{"status": RoundOpen}, map[string]any{"status": RoundClosed, "passed": tally.Passed, "electorate": tally.Electorate, "decisions": tally.Decisions})
-		return s.touchEstate(tx, round.EstateID)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return decodeRound(round)
 }
 
 // loadRoundFor reads a round and checks the actor may perform the action on

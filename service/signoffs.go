@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -82,15 +83,18 @@ type signOffTarget struct {
 	Building       string
 	AreaHundredths int64
 	InElectorate   bool
+	ClosesAt       *time.Time // the round's deadline, if any
+	LateSyncHours  int        // how long after it paper records dated before it may be synced
 }
 
 // loadSignOffTarget reads, in one statement, the round (in share mode on
 // MySQL, so that closing the round waits for this transaction), the
 // household's electorate entry and the caller's assignment to the estate;
-// then it checks access and that the round is open.
-// Errors: round_not_found, round_not_open, household_not_in_round.
+// then it checks access, that the round is open and that its deadline has not
+// passed (for synced records applySyncRecord checks the record's own time).
+// Errors: round_not_found, round_not_open, round_past_deadline, household_not_in_round.
 func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
-	query := `SELECT r.id AS round_id, r.estate_id, r.status, m.building, m.area_hundredths,
+	query := `SELECT r.id AS round_id, r.estate_id, r.status, r.closes_at, r.late_sync_hours, m.building, m.area_hundredths,
 		m.household_id IS NOT NULL AS in_electorate, es.user_id IS NOT NULL AS assigned
 		FROM rounds r
 		LEFT JOIN round_members m ON m.round_id = r.id AND m.household_id = ?
@@ -103,6 +107,8 @@ func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, household
 		RoundID        string
 		EstateID       string
 		Status         string
+		ClosesAt       *time.Time
+		LateSyncHours  int
 		Building       *string
 		AreaHundredths *int64
 		InElectorate   bool
@@ -127,11 +133,17 @@ func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, household
 	if row.Status != RoundOpen {
 		return nil, Conflict("round_not_open", "the round is "+row.Status)
 	}
+	if actor.Channel != ChannelSync { // a synced record is checked against its own time (applySyncRecord)
+		if err := deadlineError(row.ClosesAt, row.LateSyncHours, s.Now(), nil); err != nil {
+			return nil, err
+		}
+	}
 	if !row.InElectorate {
 		return nil, NotFound("household_not_in_round")
 	}
 	return &signOffTarget{RoundID: row.RoundID, EstateID: row.EstateID, Status: row.Status, HouseholdID: householdID,
-		Building: *row.Building, AreaHundredths: *row.AreaHundredths, InElectorate: true}, nil
+		Building: *row.Building, AreaHundredths: *row.AreaHundredths, InElectorate: true,
+		ClosesAt: row.ClosesAt, LateSyncHours: row.LateSyncHours}, nil
 }
 
 // RecordSignOff records (or changes) a household's decision in an open round

@@ -398,6 +398,9 @@ func (s *Service) applySyncRecord(tx *gorm.DB, actor Actor, roundID string, rec 
 	if err != nil {
 		return err
 	}
+	if err := deadlineError(target.ClosesAt, target.LateSyncHours, s.Now(), &rec.RecordedAt); err != nil {
+		return err
+	}
 	if rec.Type == SyncVisit {
 		visit, err := s.insertVisit(tx, synced, target, rec.Visit, rec.RecordedAt)
 		if err != nil {

@@ -29,8 +29,12 @@ type Tally struct {
 	Checks       []rule.CheckResult     `json:"checks"`
 	Passed       bool                   `json:"passed"`
 	Shortfall    rule.Shortfall         `json:"shortfall"`
-	ByBuilding   []BuildingTally        `json:"by_building"`
-	ComputedAt   time.Time              `json:"computed_at"`
+	// ChangesNeeded is, when the shortfall is not possible, the smallest number of
+	// disagreeing or abstaining households that would have to change to agree (all
+	// non-respondents agreeing too); nil when even that cannot pass or when not asked.
+	ChangesNeeded *int64          `json:"changes_needed,omitempty"`
+	ByBuilding    []BuildingTally `json:"by_building"`
+	ComputedAt    time.Time       `json:"computed_at"`
 	// Recount is set when a recount was asked for.
 	Recount *Recount `json:"recount,omitempty"`
 }
@@ -79,9 +83,8 @@ func (s *Service) GetTally(ctx context.Context, actor Actor, roundID string, rec
 		return nil, AsError(err)
 	}
 	var tally *Tally
-	if round.Status == RoundClosed && round.ResultJSON != "" {
-		tally = &Tally{}
-		if err := json.Unmarshal([]byte(round.ResultJSON), tally); err != nil {
+	if round.Status != RoundOpen && round.ResultJSON != "" {
+		if tally, err = view.Result(); err != nil {
 			return nil, AsError(err)
 		}
 	} else if tally, err = s.computeTally(tx, view, s.Now()); err != nil {
@@ -151,7 +154,31 @@ func (s *Service) computeTally(tx *gorm.DB, round *RoundView, now time.Time) (*T
 		}
 	}
 	tally.Shortfall = rule.ComputeShortfall(round.Rule, counts, remaining)
+	if !tally.Shortfall.Possible {
+		if err := s.fillChangesNeeded(tx, round, tally, counts, remaining); err != nil {
+			return nil, err
+		}
+	}
 	return tally, nil
+}
+
+// fillChangesNeeded sets the tally's changes_needed; only a rule that counts area
+// reads the areas of the households that disagree or abstain.
+func (s *Service) fillChangesNeeded(tx *gorm.DB, round *RoundView, tally *Tally, counts rule.Counts, remaining []int64) error {
+	var opposed []int64
+	if round.Rule.UsesArea() {
+		err := tx.Raw(`SELECT m.area_hundredths FROM round_members m
+			JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id
+			WHERE m.round_id = ? AND s.decision IN ? ORDER BY m.area_hundredths DESC`,
+			round.ID, []string{DecisionDisagree, DecisionAbstain}).Scan(&opposed).Error
+		if err != nil {
+			return err
+		}
+	}
+	if k, ok := rule.ChangesNeeded(round.Rule, counts, remaining, opposed); ok {
+		tally.ChangesNeeded = &k
+	}
+	return nil
 }
 
 func sum(a, b rule.Amount) rule.Amount {
@@ -227,7 +254,10 @@ func isNumber(s string) bool {
 	return s != ""
 }
 
-// Result decodes the frozen result of a closed round (nil before it closes).
+// Result decodes the frozen result of a closed round (nil before it closes). The
+// checks' texts are recomputed from the frozen counts and rule, so a result frozen
+// before shares were rounded towards the verdict shows the same figures as a new one;
+// the verdicts cannot change (the same exact arithmetic on the same numbers).
 func (r *RoundView) Result() (*Tally, error) {
 	if r.ResultJSON == "" {
 		return nil, nil
@@ -235,6 +265,10 @@ func (r *RoundView) Result() (*Tally, error) {
 	var t Tally
 	if err := json.Unmarshal([]byte(r.ResultJSON), &t); err != nil {
 		return nil, err
+	}
+	counts := rule.Counts{Electorate: t.Electorate, Participated: t.Participated, Agree: t.Decisions[DecisionAgree]}
+	if result := rule.Evaluate(r.Rule, counts); len(result.Checks) == len(t.Checks) && result.Passed == t.Passed {
+		t.Checks = result.Checks
 	}
 	return &t, nil
 }

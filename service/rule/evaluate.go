@@ -1,6 +1,7 @@
 package rule
 
 import (
+	"fmt"
 	"math/big"
 	"math/bits"
 	"strings"
@@ -21,8 +22,10 @@ type Counts struct {
 type CheckResult struct {
 	Name     string
 	Required string // the threshold, e.g. "80%", "2/3", "> 1/2"
-	Actual   string // the achieved share, e.g. "71.43%"; "0.00%" when the base is 0
-	Passed   bool
+	Actual   string // the achieved share, e.g. "71.42%", rounded towards the verdict; "0.00%" when the base is 0
+	// ActualFraction is the exact share, "10/15" (households) or hundredths of m² for area checks.
+	ActualFraction string
+	Passed         bool
 }
 
 // Result is every check's outcome and whether the rule as a whole passes.
@@ -42,10 +45,11 @@ func Evaluate(r Rule, c Counts) Result {
 		value, base, _ := check.amounts(c)
 		passed := check.passes(c)
 		res.Checks[i] = CheckResult{
-			Name:     check.Name,
-			Required: check.required(),
-			Actual:   percent(value, base),
-			Passed:   passed,
+			Name:           check.Name,
+			Required:       check.required(),
+			Actual:         percent(value, base, passed),
+			ActualFraction: fmt.Sprintf("%d/%d", max(value, 0), max(base, 0)),
+			Passed:         passed,
 		}
 		res.Passed = res.Passed && passed
 	}
@@ -114,16 +118,21 @@ func (ch Check) required() string {
 	return ch.Ratio.String()
 }
 
-// percent writes value/base as a percentage with two decimals, rounded half up; "0.00%" when base ≤ 0.
-func percent(value, base int64) string {
+// percent writes value/base as a percentage with two decimals, rounded so that it agrees
+// with the verdict: up when the check passed, down when it failed. A failing share of
+// 79.996% shows "79.99%" (never "80.00%"), exactly 2/3 passing shows "66.67%". The exact
+// share is between the shown value and the threshold, so the text cannot contradict it.
+// "0.00%" when base ≤ 0.
+func percent(value, base int64, passed bool) string {
 	if base <= 0 || value <= 0 {
 		return "0.00%"
 	}
-	// hundredths of a percent = floor((value·10000·2 + base) / (2·base))
-	n := new(big.Int).Mul(big.NewInt(value), big.NewInt(20000))
-	n.Add(n, big.NewInt(base))
-	d := new(big.Int).Lsh(big.NewInt(base), 1)
-	digits := n.Quo(n, d).String()
+	// hundredths of a percent = floor(value·10000 / base), or its ceiling when passed
+	n := new(big.Int).Mul(big.NewInt(value), big.NewInt(10000))
+	if passed {
+		n.Add(n, big.NewInt(base-1))
+	}
+	digits := n.Quo(n, big.NewInt(base)).String()
 	if len(digits) < 3 {
 		digits = strings.Repeat("0", 3-len(digits)) + digits
 	}

@@ -69,13 +69,13 @@ func TestEvaluate(t *testing.T) {
 		{"two80/79.99_percent_agreement_fails", two80, households(10000, 10000, 7999),
 			[]bool{true, false}, []string{"100.00%", "79.99%"}},
 		{"two80/seven_households_five_participating_fails", two80, households(7, 5, 5),
-			[]bool{false, true}, []string{"71.43%", "100.00%"}},
+			[]bool{false, true}, []string{"71.42%", "100.00%"}},
 		{"two80/seven_households_six_participating_five_agreeing_passes", two80, households(7, 6, 5),
-			[]bool{true, true}, []string{"85.71%", "83.33%"}},
+			[]bool{true, true}, []string{"85.72%", "83.34%"}},
 		{"two80/seven_households_six_participating_four_agreeing_fails", two80, households(7, 6, 4),
-			[]bool{true, false}, []string{"85.71%", "66.67%"}},
+			[]bool{true, false}, []string{"85.72%", "66.66%"}},
 		{"two80/seven_households_all_participating_five_agreeing_fails", two80, households(7, 7, 5),
-			[]bool{true, false}, []string{"100.00%", "71.43%"}},
+			[]bool{true, false}, []string{"100.00%", "71.42%"}},
 		{"two80/empty_electorate_never_passes", two80, households(0, 0, 0),
 			[]bool{false, false}, []string{"0.00%", "0.00%"}},
 		{"two80/no_participants_fails_agreement", two80, households(5, 0, 0),
@@ -85,11 +85,11 @@ func TestEvaluate(t *testing.T) {
 		{"major/exactly_two_thirds_and_three_quarters_pass", major, withArea(12, 1200, 8, 800, 6, 600),
 			[]bool{true, true, true, true}, []string{"66.67%", "66.67%", "75.00%", "75.00%"}},
 		{"major/just_under_two_thirds_of_area_fails", major, withArea(12, 1200, 8, 799, 6, 600),
-			[]bool{false, true, true, true}, []string{"66.58%", "66.67%", "75.09%", "75.00%"}},
+			[]bool{false, true, true, true}, []string{"66.58%", "66.67%", "75.10%", "75.00%"}},
 		{"major/passes_by_households_fails_by_area", major, withArea(3, 1200, 2, 200, 2, 200),
-			[]bool{false, true, true, true}, []string{"16.67%", "66.67%", "100.00%", "100.00%"}},
+			[]bool{false, true, true, true}, []string{"16.66%", "66.67%", "100.00%", "100.00%"}},
 		{"major/passes_by_area_fails_by_households", major, withArea(3, 1200, 1, 1000, 1, 1000),
-			[]bool{true, false, true, true}, []string{"83.33%", "33.33%", "100.00%", "100.00%"}},
+			[]bool{true, false, true, true}, []string{"83.34%", "33.33%", "100.00%", "100.00%"}},
 		{"major/agreement_by_households_but_not_by_area", major, withArea(4, 400, 4, 400, 3, 120),
 			[]bool{true, true, false, true}, []string{"100.00%", "100.00%", "30.00%", "75.00%"}},
 		{"ordinary/exactly_half_fails", ordinary, withArea(4, 400, 4, 400, 2, 200),
@@ -103,7 +103,7 @@ func TestEvaluate(t *testing.T) {
 		{"jinan/unanimous_participants_below_two_thirds_of_all_fails", jinan, withArea(6, 600, 3, 300, 3, 300),
 			[]bool{false, false}, []string{"50.00%", "50.00%"}},
 		{"jinan/households_pass_but_area_fails", jinan, withArea(6, 900, 6, 900, 4, 500),
-			[]bool{false, true}, []string{"55.56%", "66.67%"}},
+			[]bool{false, true}, []string{"55.55%", "66.67%"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,15 +189,16 @@ func TestEvaluateHugeAmountsDoNotOverflow(t *testing.T) {
 		name      string
 		agreeArea int64
 		want      bool
+		actual    string
 	}{
-		{"just_at_two_thirds_passes", atTwoThirds, true},
-		{"one_hundredth_below_fails", atTwoThirds - 1, false},
+		{"just_at_two_thirds_passes", atTwoThirds, true, "66.67%"},
+		{"one_hundredth_below_fails", atTwoThirds - 1, false, "66.66%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Evaluate(r, withArea(1, electorateArea, 1, electorateArea, 1, tt.agreeArea))
-			if got.Passed != tt.want || got.Checks[0].Actual != "66.67%" {
-				t.Errorf("Evaluate = %+v, want passed=%v at 66.67%%", got, tt.want)
+			if got.Passed != tt.want || got.Checks[0].Actual != tt.actual {
+				t.Errorf("Evaluate = %+v, want passed=%v at %s", got, tt.want, tt.actual)
 			}
 		})
 	}
@@ -207,23 +208,27 @@ func TestPercent(t *testing.T) {
 	tests := []struct {
 		name        string
 		value, base int64
+		passed      bool
 		want        string
 	}{
-		{"zero_base", 3, 0, "0.00%"},
-		{"zero_value", 0, 3, "0.00%"},
-		{"whole", 4, 5, "80.00%"},
-		{"rounds_down_below_half", 2, 3, "66.67%"},
-		{"rounds_five_sevenths", 5, 7, "71.43%"},
-		{"exact_half_rounds_up", 1, 32, "3.13%"},
-		{"below_one_percent", 1, 1000, "0.10%"},
-		{"smallest_rounds_to_zero", 1, 30000, "0.00%"},
-		{"half_of_smallest_rounds_up", 1, 20000, "0.01%"},
-		{"over_hundred", 3, 2, "150.00%"},
+		{"zero_base", 3, 0, false, "0.00%"},
+		{"zero_value", 0, 3, false, "0.00%"},
+		{"whole_passing", 4, 5, true, "80.00%"},
+		{"whole_failing", 4, 5, false, "80.00%"},
+		{"two_thirds_passing_rounds_up", 2, 3, true, "66.67%"},
+		{"two_thirds_failing_rounds_down", 2, 3, false, "66.66%"},
+		{"five_sevenths_failing", 5, 7, false, "71.42%"},
+		{"five_sevenths_passing", 5, 7, true, "71.43%"},
+		{"failing_just_below_eighty_never_shows_eighty", 79996, 100000, false, "79.99%"},
+		{"below_one_percent", 1, 1000, false, "0.10%"},
+		{"smallest_failing_is_zero", 1, 30000, false, "0.00%"},
+		{"smallest_passing_is_one_hundredth", 1, 30000, true, "0.01%"},
+		{"over_hundred", 3, 2, true, "150.00%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := percent(tt.value, tt.base); got != tt.want {
-				t.Errorf("percent(%d, %d) = %q, want %q", tt.value, tt.base, got, tt.want)
+			if got := percent(tt.value, tt.base, tt.passed); got != tt.want {
+				t.Errorf("percent(%d, %d, %v) = %q, want %q", tt.value, tt.base, tt.passed, got, tt.want)
 			}
 		})
 	}

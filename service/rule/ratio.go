@@ -13,7 +13,7 @@ const MaxRatioDen = 1_000_000
 // Ratio is a threshold Num/Den with 0 < Num <= Den, kept as integers so comparisons never round.
 type Ratio struct{ Num, Den int64 }
 
-// ParseRatio reads a threshold written as a percentage ("80%", "66.67%") or a fraction ("2/3").
+// ParseRatio reads a threshold written as a percentage ("80%") or a fraction ("2/3").
 //
 // A percentage keeps its decimal denominator (80% is 80/100, 66.67% is 6667/10000,
 // trailing zeros dropped); a fraction is reduced to lowest terms. The ratio must be
@@ -34,7 +34,7 @@ func ParseRatio(s string) (Ratio, error) {
 	}
 	if err != nil {
 		if errors.Is(err, errRatioSyntax) {
-			return Ratio{}, fmt.Errorf("ratio %q must look like 80%%, 66.67%% or 2/3", s)
+			return Ratio{}, fmt.Errorf("ratio %q must look like 80%% or 2/3 (write two thirds as 2/3)", s)
 		}
 		return Ratio{}, fmt.Errorf("ratio %q: %w", s, err)
 	}

@@ -44,13 +44,49 @@ func refAmounts(ch Check, c Counts) (value, base int64) {
 	return value, base
 }
 
-// refActual is the share as text, rounded half away from zero by big.Rat.
+// refActual is the share as text in hundredths of a percent, rounded with big.Int
+// towards the verdict: up when the check passes, down when it fails.
 func refActual(ch Check, c Counts) string {
 	value, base := refAmounts(ch, c)
 	if base == 0 {
 		return "0.00%"
 	}
-	return new(big.Rat).SetFrac64(value*100, base).FloatString(2) + "%"
+	num := big.NewInt(value * 10000)
+	q, m := new(big.Int).QuoRem(num, big.NewInt(base), new(big.Int))
+	if m.Sign() != 0 && refPasses(ch, c) {
+		q.Add(q, big.NewInt(1))
+	}
+	return new(big.Rat).SetFrac(q, big.NewInt(100)).FloatString(2) + "%"
+}
+
+// refChangesNeeded adds every remaining household as agreeing and tries every subset of
+// the opposed (disagreeing or abstaining) households changing to agree.
+func refChangesNeeded(r Rule, c Counts, remaining, opposed []int64) (int64, bool) {
+	all := Amount{Households: int64(len(remaining))}
+	for _, area := range remaining {
+		all.AreaHundredths += area
+	}
+	best := -1
+	for mask := uint(0); mask < 1<<len(opposed); mask++ {
+		k := bits.OnesCount(mask)
+		if best >= 0 && k >= best {
+			continue
+		}
+		changed := Amount{Households: int64(k)}
+		for i, area := range opposed {
+			if mask&(1<<i) != 0 {
+				changed.AreaHundredths += area
+			}
+		}
+		with := Counts{Electorate: c.Electorate, Participated: add(c.Participated, all), Agree: add(add(c.Agree, all), changed)}
+		if refRulePasses(r, with) {
+			best = k
+		}
+	}
+	if best < 0 {
+		return 0, false
+	}
+	return int64(best), true
 }
 
 func refRulePasses(r Rule, c Counts) bool {
@@ -106,11 +142,12 @@ type smallCase struct {
 	rule      Rule
 	counts    Counts
 	remaining []int64 // areas of the households that have not responded, largest first
+	opposed   []int64 // areas of the households that disagree or abstain, in no order
 	passNil   bool    // hand ComputeShortfall nil instead of the areas (household-only rules)
 }
 
 func (sc smallCase) String() string {
-	return fmt.Sprintf("rule %+v counts %+v remaining %v nil=%v", sc.rule.Spec(), sc.counts, sc.remaining, sc.passNil)
+	return fmt.Sprintf("rule %+v counts %+v remaining %v opposed %v nil=%v", sc.rule.Spec(), sc.counts, sc.remaining, sc.opposed, sc.passNil)
 }
 
 var testRatios = []string{"1/2", "2/3", "3/4", "80%", "66.67%", "100%", "1/3", "50%", "0.01%", "3/5", "90%", "1/7"}
@@ -143,6 +180,9 @@ func caseFrom(t testing.TB, data []byte) smallCase {
 			}
 			spec.Checks = append(spec.Checks, cs)
 		}
+		if !slices.ContainsFunc(spec.Checks, func(cs CheckSpec) bool { return cs.Of == "agree" }) {
+			spec.Checks[len(spec.Checks)-1].Of = "agree" // a rule must count agreement
+		}
 		sc.rule = mustRule(t, spec)
 	}
 	electorate := int(src.next() % 9)
@@ -159,6 +199,7 @@ func caseFrom(t testing.TB, data []byte) smallCase {
 			sc.counts.Participated = add(sc.counts.Participated, one)
 		case i < participated:
 			sc.counts.Participated = add(sc.counts.Participated, one)
+			sc.opposed = append(sc.opposed, area)
 		default:
 			sc.remaining = append(sc.remaining, area)
 		}
@@ -189,6 +230,14 @@ func checkAgainstReference(t *testing.T, sc smallCase) {
 	if want := refShortfall(sc.rule, sc.counts, sc.remaining); gotShort != want {
 		t.Fatalf("ComputeShortfall = %+v, reference %+v; %v", gotShort, want, sc)
 	}
+	opposed := sc.opposed
+	if sc.passNil {
+		opposed = nil
+	}
+	gotK, gotOK := ChangesNeeded(sc.rule, sc.counts, remaining, opposed)
+	if wantK, wantOK := refChangesNeeded(sc.rule, sc.counts, sc.remaining, sc.opposed); gotK != wantK || gotOK != wantOK {
+		t.Fatalf("ChangesNeeded = %d, %v; reference %d, %v; opposed %v; %v", gotK, gotOK, wantK, wantOK, sc.opposed, sc)
+	}
 }
 
 func TestShortfallMatchesBruteForceOnRandomCases(t *testing.T) {
@@ -203,6 +252,9 @@ func TestShortfallMatchesBruteForceOnRandomCases(t *testing.T) {
 		sc := caseFrom(t, data)
 		checkAgainstReference(t, sc)
 		short := ComputeShortfall(sc.rule, sc.counts, sc.remaining)
+		if k, ok := ChangesNeeded(sc.rule, sc.counts, sc.remaining, sc.opposed); !short.Possible && ok && k > 0 {
+			outcomes["changes needed"]++
+		}
 		switch {
 		case !short.Possible:
 			outcomes["not possible"]++
@@ -213,7 +265,7 @@ func TestShortfallMatchesBruteForceOnRandomCases(t *testing.T) {
 		}
 	}
 	// Guard against a generator that only ever produces one kind of case.
-	for _, kind := range []string{"not possible", "already passing", "needs more"} {
+	for _, kind := range []string{"not possible", "already passing", "needs more", "changes needed"} {
 		if outcomes[kind] < cases/20 {
 			t.Errorf("only %d of %d random cases were %q: %v", outcomes[kind], cases, kind, outcomes)
 		}

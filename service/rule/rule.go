@@ -6,8 +6,9 @@
 // products (math/bits), so no amount that fits in an int64 can overflow it; with
 // the sizes the service actually sees (at most ~10^6 households, areas in integer
 // hundredths of m² well below 10^13, denominators at most MaxRatioDen = 10^6) the
-// products would fit in an int64 anyway. Percentages for display are rounded half
-// up on integers (math/big), never through floating point.
+// products would fit in an int64 anyway. Percentages for display are rounded on
+// integers (math/big), never through floating point, towards the check's verdict
+// (down when it fails, up when it passes) so the shown figure never contradicts it.
 package rule
 
 // Measure says what a check counts: households (one head per household) or registered area.

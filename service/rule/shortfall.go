@@ -80,3 +80,52 @@ func descending(a, b int64) int { return cmp.Compare(b, a) }
 func add(a, b Amount) Amount {
 	return Amount{Households: a.Households + b.Households, AreaHundredths: a.AreaHundredths + b.AreaHundredths}
 }
+
+// ChangesNeeded finds, for a rule that new agreements alone cannot pass, the smallest
+// number k of households that now disagree or abstain who would have to change to agree,
+// with every household that has not responded agreeing too. ok is false when even all of
+// them changing cannot pass r.
+//
+// remainingAreasDesc are the areas of the households that have not responded and
+// opposedAreasDesc those of the households that disagree or abstain (both used, and their
+// lengths taken as the numbers, only when r counts area; otherwise they may be nil and
+// E−P and P−A are used). A change moves a household from participating to agreeing: every
+// valid check is non-decreasing in the agreeing households and area, so the k largest
+// opposed households are the best k, and "top k pass" is monotone in k (binary search).
+func ChangesNeeded(r Rule, c Counts, remainingAreasDesc, opposedAreasDesc []int64) (k int64, ok bool) {
+	remaining := Amount{Households: max(c.Electorate.Households-c.Participated.Households, 0)}
+	opposed := max(c.Participated.Households-c.Agree.Households, 0)
+	var topOpposed []int64
+	if r.UsesArea() {
+		remaining = Amount{Households: int64(len(remainingAreasDesc)), AreaHundredths: prefixSums(remainingAreasDesc)[len(remainingAreasDesc)]}
+		topOpposed = prefixSums(opposedAreasDesc)
+		opposed = int64(len(opposedAreasDesc))
+	}
+	with := func(k int64) Counts {
+		changed := Amount{Households: k}
+		if topOpposed != nil {
+			changed.AreaHundredths = topOpposed[k]
+		}
+		return Counts{
+			Electorate:   c.Electorate,
+			Participated: add(c.Participated, remaining),
+			Agree:        add(add(c.Agree, remaining), changed),
+		}
+	}
+	if passesAll(r, with(0)) {
+		return 0, true
+	}
+	if !passesAll(r, with(opposed)) {
+		return 0, false
+	}
+	failing, passing := int64(0), opposed
+	for passing-failing > 1 {
+		mid := failing + (passing-failing)/2
+		if passesAll(r, with(mid)) {
+			passing = mid
+		} else {
+			failing = mid
+		}
+	}
+	return passing, true
+}

@@ -50,12 +50,23 @@ func (e *SpecError) Error() string {
 // participants, and its name defaults to "<of>_<measure>_of_<base>". Errors are
 // always a *SpecError.
 func FromSpec(s Spec) (Rule, error) {
+	return fromSpec(s, true)
+}
+
+// FromStoredSpec rebuilds a rule saved with a round. It accepts what FromSpec accepted
+// when the round was written, so a custom rule stored before an agreement check was
+// required still reads back (and still evaluates exactly as before).
+func FromStoredSpec(s Spec) (Rule, error) {
+	return fromSpec(s, false)
+}
+
+func fromSpec(s Spec, requireAgreement bool) (Rule, error) {
 	preset := s.Preset
 	if preset == "" {
 		preset = PresetTwo80
 	}
 	if preset == PresetCustom {
-		return customFromSpec(s.Checks)
+		return customFromSpec(s.Checks, requireAgreement)
 	}
 	rule, ok := Preset(preset)
 	if !ok {
@@ -64,7 +75,7 @@ func FromSpec(s Spec) (Rule, error) {
 		}}
 	}
 	if len(s.Checks) > 0 {
-		given, err := customFromSpec(s.Checks)
+		given, err := customFromSpec(s.Checks, false)
 		if err != nil || !slices.Equal(given.Checks, rule.Checks) {
 			return Rule{}, &SpecError{Fields: map[string]string{
 				"rule.checks": fmt.Sprintf("preset %s has fixed checks; leave checks out or use preset custom", preset),
@@ -75,7 +86,7 @@ func FromSpec(s Spec) (Rule, error) {
 }
 
 // customFromSpec validates the checks of a custom rule.
-func customFromSpec(specs []CheckSpec) (Rule, error) {
+func customFromSpec(specs []CheckSpec, requireAgreement bool) (Rule, error) {
 	fields := map[string]string{}
 	switch {
 	case len(specs) == 0:
@@ -103,6 +114,11 @@ func customFromSpec(specs []CheckSpec) (Rule, error) {
 	if len(fields) > 0 {
 		return Rule{}, &SpecError{Fields: fields}
 	}
+	if requireAgreement && !slices.ContainsFunc(checks, func(c Check) bool { return c.Of == OfAgree }) {
+		return Rule{}, &SpecError{Fields: map[string]string{
+			"rule": "a custom rule needs at least one check with of agree; participation alone cannot pass a plan",
+		}}
+	}
 	return Rule{Preset: PresetCustom, Checks: checks}, nil
 }
 
@@ -116,13 +132,9 @@ func checkFromSpec(cs CheckSpec) (Check, map[string]string) {
 	if c.Base != BaseElectorate && c.Base != BaseParticipants {
 		bad["base"] = "base must be electorate or participants"
 	}
-	if c.Of == "" {
-		c.Of = OfParticipated
-		if c.Base == BaseParticipants {
-			c.Of = OfAgree
-		}
-	}
 	switch {
+	case c.Of == "":
+		bad["of"] = "of is required: participated or agree"
 	case c.Of != OfParticipated && c.Of != OfAgree:
 		bad["of"] = "of must be participated or agree"
 	case c.Of == OfParticipated && c.Base == BaseParticipants:

@@ -32,9 +32,9 @@ func TestFromSpec(t *testing.T) {
 			{Name: "agreement_area", Measure: "area", Base: "participants", Of: "agree", Ratio: Ratio{1, 2}, Strict: true},
 			{Name: "agreement_households", Measure: "households", Base: "participants", Of: "agree", Ratio: Ratio{1, 2}, Strict: true},
 		}}},
-		{"custom_defaults_of_and_name", Spec{Preset: "custom", Checks: []CheckSpec{
-			{Measure: "households", Base: "participants", Ratio: "80%"},
-			{Measure: "area", Base: "electorate", Ratio: "2/3", Strict: true},
+		{"custom_defaults_name", Spec{Preset: "custom", Checks: []CheckSpec{
+			{Measure: "households", Base: "participants", Of: "agree", Ratio: "80%"},
+			{Measure: "area", Base: "electorate", Of: "participated", Ratio: "2/3", Strict: true},
 			{Measure: "area", Base: "electorate", Of: "agree", Ratio: "1/2"},
 		}}, Rule{Preset: PresetCustom, Checks: []Check{
 			{Name: "agree_households_of_participants", Measure: "households", Base: "participants", Of: "agree", Ratio: Ratio{80, 100}},
@@ -65,7 +65,7 @@ func TestFromSpec(t *testing.T) {
 }
 
 func TestFromSpecErrors(t *testing.T) {
-	check := CheckSpec{Measure: "households", Base: "electorate", Ratio: "80%"}
+	check := CheckSpec{Measure: "households", Base: "electorate", Of: "agree", Ratio: "80%"}
 	many := make([]CheckSpec, MaxChecks+1)
 	for i := range many {
 		many[i] = check
@@ -81,26 +81,34 @@ func TestFromSpecErrors(t *testing.T) {
 		{"preset_with_invalid_checks", Spec{Preset: "civil-code-major", Checks: []CheckSpec{{Measure: "x"}}}, []string{"rule.checks"}},
 		{"custom_without_checks", Spec{Preset: "custom"}, []string{"rule.checks"}},
 		{"custom_with_too_many_checks", Spec{Preset: "custom", Checks: many}, []string{"rule.checks"}},
-		{"bad_measure", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "rooms", Base: "electorate", Ratio: "80%"}}},
+		{"bad_measure", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "rooms", Base: "electorate", Of: "agree", Ratio: "80%"}}},
 			[]string{"rule.checks[0].measure"}},
-		{"bad_base", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "area", Base: "owners", Ratio: "80%"}}},
+		{"bad_base", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "area", Base: "owners", Of: "agree", Ratio: "80%"}}},
 			[]string{"rule.checks[0].base"}},
 		{"bad_of", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "area", Base: "electorate", Of: "signed", Ratio: "80%"}}},
 			[]string{"rule.checks[0].of"}},
 		{"participated_of_participants", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "area", Base: "participants", Of: "participated", Ratio: "80%"}}},
 			[]string{"rule.checks[0].of"}},
-		{"bad_ratio_in_second_check", Spec{Preset: "custom", Checks: []CheckSpec{check, {Measure: "area", Base: "participants", Ratio: "3/2"}}},
+		{"bad_ratio_in_second_check", Spec{Preset: "custom", Checks: []CheckSpec{check, {Measure: "area", Base: "participants", Of: "agree", Ratio: "3/2"}}},
 			[]string{"rule.checks[1].ratio"}},
-		{"missing_ratio", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "area", Base: "participants"}}},
+		{"missing_ratio", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "area", Base: "participants", Of: "agree"}}},
 			[]string{"rule.checks[0].ratio"}},
 		{"duplicate_default_names", Spec{Preset: "custom", Checks: []CheckSpec{check, check}},
 			[]string{"rule.checks[1].name"}},
-		{"name_with_spaces", Spec{Preset: "custom", Checks: []CheckSpec{{Name: "lift vote", Measure: "area", Base: "electorate", Ratio: "2/3"}}},
+		{"name_with_spaces", Spec{Preset: "custom", Checks: []CheckSpec{{Name: "lift vote", Measure: "area", Base: "electorate", Of: "agree", Ratio: "2/3"}}},
 			[]string{"rule.checks[0].name"}},
-		{"name_too_long", Spec{Preset: "custom", Checks: []CheckSpec{{Name: strings.Repeat("n", 65), Measure: "area", Base: "electorate", Ratio: "2/3"}}},
+		{"name_too_long", Spec{Preset: "custom", Checks: []CheckSpec{{Name: strings.Repeat("n", 65), Measure: "area", Base: "electorate", Of: "agree", Ratio: "2/3"}}},
 			[]string{"rule.checks[0].name"}},
 		{"every_field_wrong_at_once", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "m", Base: "b", Of: "o", Ratio: "r"}}},
 			[]string{"rule.checks[0].base", "rule.checks[0].measure", "rule.checks[0].of", "rule.checks[0].ratio"}},
+		// Issue 12: a check without "of" used to default silently to participation.
+		{"missing_of_is_refused", Spec{Preset: "custom", Checks: []CheckSpec{{Measure: "households", Base: "electorate", Ratio: "2/3"}}},
+			[]string{"rule.checks[0].of"}},
+		// Issue 12: 11 of 15 households disagreeing passed a participation-only rule.
+		{"participation_only_rule_is_refused", Spec{Preset: "custom", Checks: []CheckSpec{
+			{Measure: "households", Base: "electorate", Of: "participated", Ratio: "2/3"},
+			{Measure: "area", Base: "electorate", Of: "participated", Ratio: "2/3"}}},
+			[]string{"rule"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,8 +179,8 @@ func TestDescribe(t *testing.T) {
 		{"civil_code_ordinary_is_strict", mustPreset(t, PresetCivilCodeOrdinary), "参与表决面积≥2/3，参与表决人数≥2/3，同意面积>1/2，同意人数>1/2"},
 		{"jinan_custom", jinanRule(t), "同意面积占总面积≥2/3，同意户数占总户数≥2/3"},
 		{"custom_composed_from_checks", mustRule(t, Spec{Preset: "custom", Checks: []CheckSpec{
-			{Measure: "households", Base: "electorate", Ratio: "90%"},
-			{Measure: "households", Base: "participants", Ratio: "66.67%", Strict: true},
+			{Measure: "households", Base: "electorate", Of: "participated", Ratio: "90%"},
+			{Measure: "households", Base: "participants", Of: "agree", Ratio: "66.67%", Strict: true},
 		}}), "参与表决户数占总户数≥90%，同意户数占参与表决户数>66.67%"},
 		{"custom_reusing_a_preset_name_is_composed", mustRule(t, Spec{Preset: "custom", Checks: []CheckSpec{
 			{Name: "agreement_households", Measure: "households", Base: "electorate", Of: "agree", Ratio: "1/2"},
@@ -204,5 +212,17 @@ func TestUsesArea(t *testing.T) {
 				t.Errorf("UsesArea() = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestFromStoredSpecReadsAParticipationOnlyRule(t *testing.T) {
+	stored := Spec{Preset: PresetCustom, Checks: []CheckSpec{
+		{Name: "p", Measure: "households", Base: "electorate", Of: "participated", Ratio: "2/3"}}}
+	if _, err := FromSpec(stored); err == nil {
+		t.Fatal("FromSpec accepted a participation-only rule")
+	}
+	r, err := FromStoredSpec(stored)
+	if err != nil || len(r.Checks) != 1 || r.Checks[0].Of != OfParticipated {
+		t.Errorf("FromStoredSpec = %+v, %v; want the stored rule back", r, err)
 	}
 }

@@ -7,3 +7,29 @@ ALTER TABLE `binding_failures`
   ADD COLUMN `code_hash` varchar(64) NOT NULL DEFAULT '',
   ADD KEY `ix_binding_failures_address` (`address_hash`,`attempted_at`),
   ADD KEY `ix_binding_failures_code` (`code_hash`,`attempted_at`);
+
+CREATE TABLE `result_objections` (
+  `id` varchar(36) NOT NULL,
+  `round_id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `household_id` varchar(36) NOT NULL,
+  `text` text NOT NULL,
+  `filed_by_kind` varchar(16) NOT NULL,
+  `filed_by_id` varchar(36) NOT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `outcome` varchar(16) NOT NULL DEFAULT '',
+  `explanation` text DEFAULT NULL,
+  `resolved_by` varchar(36) NOT NULL DEFAULT '',
+  `resolved_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_result_objections_round` (`round_id`,`created_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+ALTER TABLE `rounds`
+  ADD COLUMN `electorate_basis` varchar(16) NOT NULL DEFAULT 'eligible',
+  ADD COLUMN `late_sync_hours` bigint(20) NOT NULL DEFAULT 24,
+  ADD COLUMN `notice_days` bigint(20) NOT NULL DEFAULT 7,
+  ADD COLUMN `close_reason` varchar(500) NOT NULL DEFAULT '',
+  ADD COLUMN `notice_ends_at` datetime(3) DEFAULT NULL,
+  ADD COLUMN `finalized_at` datetime(3) DEFAULT NULL,
+  ADD KEY `ix_rounds_status_notice` (`status`,`notice_ends_at`);

@@ -9,3 +9,21 @@ ALTER TABLE `binding_failures` ADD COLUMN `code_hash` varchar(64) NOT NULL DEFAU
 CREATE INDEX `ix_binding_failures_address` ON `binding_failures`(`address_hash`,`attempted_at`);
 
 CREATE INDEX `ix_binding_failures_code` ON `binding_failures`(`code_hash`,`attempted_at`);
+
+CREATE TABLE `result_objections` (`id` varchar(36),`round_id` varchar(36) NOT NULL,`estate_id` varchar(36) NOT NULL,`household_id` varchar(36) NOT NULL,`text` text NOT NULL,`filed_by_kind` varchar(16) NOT NULL,`filed_by_id` varchar(36) NOT NULL,`created_at` datetime,`outcome` varchar(16) NOT NULL DEFAULT "",`explanation` text,`resolved_by` varchar(36) NOT NULL DEFAULT "",`resolved_at` datetime,PRIMARY KEY (`id`));
+
+CREATE INDEX `ix_result_objections_round` ON `result_objections`(`round_id`,`created_at`);
+
+ALTER TABLE `rounds` ADD COLUMN `electorate_basis` varchar(16) NOT NULL DEFAULT "eligible";
+
+ALTER TABLE `rounds` ADD COLUMN `late_sync_hours` integer NOT NULL DEFAULT 24;
+
+ALTER TABLE `rounds` ADD COLUMN `notice_days` integer NOT NULL DEFAULT 7;
+
+ALTER TABLE `rounds` ADD COLUMN `close_reason` varchar(500) NOT NULL DEFAULT "";
+
+ALTER TABLE `rounds` ADD COLUMN `notice_ends_at` datetime;
+
+ALTER TABLE `rounds` ADD COLUMN `finalized_at` datetime;
+
+CREATE INDEX `ix_rounds_status_notice` ON `rounds`(`status`,`notice_ends_at`);
