@@ -1,0 +1,4 @@
+// Every test file starts with a fresh fake wx (test/wx-mock.js).
+const { installWx } = require('./wx-mock.js')
+
+installWx()
