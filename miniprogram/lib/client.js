@@ -3,14 +3,19 @@ const config = require('../config.js')
 const { createClient } = require('./api.js')
 
 let client = null
+let overrides = {}
 
 // api returns the shared client.
 function api () {
-  if (!client) client = createClient({ wx, baseURL: config.apiBaseURL })
+  if (!client) client = createClient(Object.assign({ wx, baseURL: config.apiBaseURL }, overrides))
   return client
 }
 
-// resetApi forgets the client (tests use it after replacing wx).
-api.reset = () => { client = null }
+// reset forgets the client, so the next call makes one over the current wx
+// with these createClient options (tests pass {retryDelayMs: 0}).
+api.reset = options => {
+  client = null
+  overrides = options || {}
+}
 
 module.exports = api

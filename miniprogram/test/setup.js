@@ -1,4 +1,5 @@
-// Every test file starts with a fresh fake wx (test/wx-mock.js).
+// Every test starts with a fresh fake wx (test/wx-mock.js).
 const { installWx } = require('./wx-mock.js')
 
 installWx()
+beforeEach(() => installWx())
