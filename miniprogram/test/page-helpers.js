@@ -5,11 +5,13 @@ const simulate = require('miniprogram-simulate')
 
 // renderPage loads pages/<name>/<name>, attaches it and returns it.
 // Jest keeps required modules, so a page's Component() runs once per test
-// file: its id is kept and rendered again for every test.
+// file: its id is kept and rendered again for every test. The official WXML
+// compiler confuses two pages compiled in one process, so each test file
+// renders one page.
 const loaded = {}
 function renderPage (name) {
   require('../lib/client.js').reset({ retryDelayMs: 0 })
-  if (!loaded[name]) loaded[name] = simulate.load(path.join(__dirname, '..', 'pages', name, name))
+  if (!loaded[name]) loaded[name] = simulate.load(path.join(__dirname, '..', 'pages', name, name), 'page-' + name)
   const comp = simulate.render(loaded[name])
   comp.attach(document.createElement('parent-wrapper'))
   return comp

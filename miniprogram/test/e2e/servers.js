@@ -22,10 +22,12 @@ function freePort () {
   })
 }
 
+// build uses the flags of .ci/run's build step (-trimpath, no cgo), so the
+// packages it compiled are reused from the build cache.
 function build (dir) {
   const env = Object.assign({}, process.env, { CGO_ENABLED: '0' })
-  execFileSync(goBinary, ['build', '-o', path.join(dir, 'minyi'), '.'], { cwd: repoRoot, env, stdio: 'inherit' })
-  execFileSync(goBinary, ['build', '-o', path.join(dir, 'fakewechat'), './wechat/wechattest/cmd/fakewechat'], { cwd: repoRoot, env, stdio: 'inherit' })
+  execFileSync(goBinary, ['build', '-trimpath', '-o', path.join(dir, 'minyi'), '.'], { cwd: repoRoot, env, stdio: 'inherit' })
+  execFileSync(goBinary, ['build', '-trimpath', '-o', path.join(dir, 'fakewechat'), './wechat/wechattest/cmd/fakewechat'], { cwd: repoRoot, env, stdio: 'inherit' })
 }
 
 function startFakeWeChat (dir) {
