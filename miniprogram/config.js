@@ -10,6 +10,11 @@ module.exports = {
   // Estate whose notice board opens when the mini-program is started without
   // a code (the demo estate of `minyi serve --demo`).
   defaultEstateCode: 'demo',
+  // Development only: with the service started with MINYI_DEV_LOGIN=1, a
+  // name here logs in as "dev:<name>" instead of asking WeChat (wx.login), so
+  // the mini-program runs in DevTools without a registered AppID. Keep it ''
+  // in every uploaded version.
+  devLogin: '',
   // Subscribe-message template ids, one per kind the service sends.
   templates: {
     round_opened: 'TEMPLATE_ID_ROUND_OPENED',

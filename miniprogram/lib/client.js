@@ -7,7 +7,7 @@ let overrides = {}
 
 // api returns the shared client.
 function api () {
-  if (!client) client = createClient(Object.assign({ wx, baseURL: config.apiBaseURL }, overrides))
+  if (!client) client = createClient(Object.assign({ wx, baseURL: config.apiBaseURL, devLogin: config.devLogin }, overrides))
   return client
 }
 

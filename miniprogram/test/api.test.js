@@ -118,3 +118,11 @@ test('idempotency keys differ between actions', () => {
   const keys = new Set(Array.from({ length: 200 }, newIdempotencyKey))
   expect(keys.size).toBe(200)
 })
+
+test('with devLogin set it logs in as dev:<name> without asking WeChat', async () => {
+  const wx = createWx()
+  wx.login = () => { throw new Error('wx.login must not be called') }
+  wx.route('POST /api/v1/auth/wechat', call => (call.data.code === 'dev:reviewer' ? tokens('a9', 'r9') : fail(401, 'wechat_code_invalid')))
+  await createClient({ wx, baseURL: 'https://minyi.test', devLogin: 'reviewer', retryDelayMs: 0 }).login()
+  expect(wx.getStorageSync('minyi.tokens').access_token).toBe('a9')
+})

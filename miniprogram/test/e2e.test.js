@@ -18,7 +18,7 @@ const { createNodeWx } = require('./e2e/node-wx.js')
 const { start } = require('./e2e/servers.js')
 const { png } = require('./e2e/png.js')
 
-jest.setTimeout(300000)
+jest.setTimeout(Number(process.env.MINYI_E2E_TIMEOUT_MS || 300000))
 
 let servers
 let staffToken
@@ -27,7 +27,8 @@ async function staff (method, pathname, body, expected) {
   const res = await fetch(servers.base + pathname, {
     method,
     headers: Object.assign({ 'Content-Type': 'application/json' }, staffToken ? { Authorization: 'Bearer ' + staffToken } : {}),
-    body: body === undefined ? undefined : JSON.stringify(body)
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30000)
   })
   const text = await res.text()
   const data = text ? JSON.parse(text) : null
@@ -44,7 +45,10 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  if (servers) await servers.stop()
+  if (!servers) return
+  const stopped = await servers.stop()
+  // The service's log, when asked for or when it did not stop by itself.
+  if (process.env.MINYI_E2E_LOGS || !stopped) process.stderr.write(servers.logs.join(''))
 })
 
 function residentClient (openid) {
@@ -83,6 +87,13 @@ test('login → bind → sign → object → answer → receipt, against the rea
   const me = await client.get('/api/v1/me')
   expect(me.resident.households.map(h => h.id)).toEqual([mine.id])
   expect(me.resident.households[0].estate_code).toBe('xingfuli-e2e')
+
+  // 登记手机号: the code of the getPhoneNumber button, looked up through the fake WeChat.
+  const phoneCode = (await (await fetch(servers.phoneCodeURL('13800001111'), { method: 'POST', signal: AbortSignal.timeout(30000) })).json()).code
+  const withPhone = await client.post('/api/v1/me/phone', { code: phoneCode })
+  expect(withPhone.phone).toBe('13800001111')
+  const residents = (await staff('GET', '/api/v1/households/' + mine.id + '/residents', undefined, 200)).data.items
+  expect(residents.map(r => r.phone)).toEqual(['13800001111'])
 
   // 我的征询
   const rounds = await client.get('/api/v1/me/rounds')

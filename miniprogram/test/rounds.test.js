@@ -71,3 +71,19 @@ test('without the board the round still shows, without the count', async () => {
   expect(page.querySelectorAll('.figures')).toHaveLength(0)
   expect(page.data.error).toBe('')
 })
+
+test('withdrawing asks first, then deletes my household\'s sign-off and reloads', async () => {
+  const page = await openRounds()
+  wx.modalAnswer = false
+  await tap(page, '.btn-danger')
+  expect(wx.modals[0]).toContain('确定撤回本户对“加装电梯方案征询”的表态吗')
+  expect(wx.callsTo('DELETE /api/v1/rounds/R1/my-signoff')).toHaveLength(0)
+  wx.modalAnswer = true
+  wx.route('DELETE /api/v1/rounds/R1/my-signoff', () => ({ status: 204, data: '' }))
+  await tap(page, '.btn-danger')
+  await waitFor(() => wx.callsTo('GET /api/v1/me/rounds').length === 2)
+  const del = wx.callsTo('DELETE /api/v1/rounds/R1/my-signoff')
+  expect(del).toHaveLength(1)
+  expect(del[0].query).toBe('?household_id=H1')
+  expect(del[0].header['Idempotency-Key']).toMatch(/^mp-/)
+})

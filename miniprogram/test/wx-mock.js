@@ -50,6 +50,7 @@ function createWx () {
     redirectTo (o) { navigations.push(['redirectTo', o.url]) },
     reLaunch (o) { navigations.push(['reLaunch', o.url]) },
     navigateBack () { navigations.push(['navigateBack']) },
+    showModal (o) { wx.modals = (wx.modals || []).concat([o.content]); o.success({ confirm: wx.modalAnswer !== false, cancel: wx.modalAnswer === false }) },
     stopPullDownRefresh () {},
     showToast () {}
   }

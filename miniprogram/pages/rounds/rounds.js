@@ -2,6 +2,7 @@
 // changed in its current revision, the rule in words, the count as the notice
 // board shows it, my household's decision and its history, and the deadline.
 const api = require('../../lib/client.js')
+const { newIdempotencyKey } = require('../../lib/api.js')
 const format = require('../../lib/format.js')
 
 // boardFigures finds a round on its estate's public board.
@@ -53,7 +54,7 @@ function toView (item, board) {
 }
 
 Component({
-  data: { items: [], loading: false, error: '', empty: false },
+  data: { items: [], loading: false, busy: false, error: '', empty: false },
   methods: {
     onShow () {
       this.load()
@@ -93,6 +94,34 @@ Component({
       const it = this.data.items[e.currentTarget.dataset.index]
       wx.navigateTo({ url: '/pages/verify/verify?code=' + it.estateCode + '&round_id=' + it.roundID +
         '&receipt=' + encodeURIComponent(it.decision ? it.decision.receipt : '') })
+    },
+    // withdraw takes my household's decision back while the round is open
+    // (DELETE my-signoff), after an explicit confirmation dialog.
+    withdraw (e) {
+      const it = this.data.items[e.currentTarget.dataset.index]
+      wx.showModal({
+        title: '撤回表态',
+        content: '确定撤回本户对“' + it.title + '”的表态吗？撤回后本户算作未表态，截止前可以重新表态。',
+        confirmText: '确定撤回',
+        cancelText: '不撤回',
+        success: res => { if (res.confirm) this.doWithdraw(it) }
+      })
+    },
+    async doWithdraw (it) {
+      if (this.data.busy) return
+      this.withdrawKeys = this.withdrawKeys || {}
+      const key = this.withdrawKeys[it.key] || newIdempotencyKey()
+      this.withdrawKeys[it.key] = key
+      this.setData({ busy: true, error: '' })
+      try {
+        await api().del('/api/v1/rounds/' + encodeURIComponent(it.roundID) + '/my-signoff?household_id=' + encodeURIComponent(it.householdID), { idempotencyKey: key })
+        delete this.withdrawKeys[it.key]
+        await this.load()
+      } catch (err) {
+        this.setData({ error: err.message })
+      } finally {
+        this.setData({ busy: false })
+      }
     },
     bind () {
       wx.navigateTo({ url: '/pages/bind/bind' })

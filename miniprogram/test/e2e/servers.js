@@ -43,7 +43,7 @@ async function waitReady (base, child, logs) {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error('minyi exited with ' + child.exitCode + ':\n' + logs.join(''))
     try {
-      const res = await fetch(base + '/readyz')
+      const res = await fetch(base + '/readyz', { signal: AbortSignal.timeout(2000) })
       if (res.status === 200) return
     } catch (e) {}
     await new Promise(resolve => setTimeout(resolve, 100))
@@ -52,7 +52,7 @@ async function waitReady (base, child, logs) {
 }
 
 // start builds both programs and runs them; it resolves with
-// {base, admin: {username, password}, loginCodeURL(openid), stop()}.
+// {base, admin: {username, password}, loginCodeURL(openid), phoneCodeURL(phone), stop()}.
 async function start () {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-e2e-'))
   build(dir)
@@ -89,12 +89,23 @@ async function start () {
     admin,
     logs,
     loginCodeURL: openid => fake.info.control + '/login-code?openid=' + encodeURIComponent(openid),
+    phoneCodeURL: phone => fake.info.control + '/phone-code?phone=' + encodeURIComponent(phone),
+    // stop ends both programs and resolves with whether the service stopped
+    // by itself within 10 s of SIGTERM (else it is killed).
     async stop () {
-      const exited = new Promise(resolve => child.once('exit', resolve))
+      let timer
+      const exited = new Promise(resolve => child.once('exit', () => resolve(true)))
       child.kill('SIGTERM')
       fake.child.stdin.end()
-      await exited
+      const graceful = await Promise.race([exited, new Promise(resolve => { timer = setTimeout(() => resolve(false), 10000) })])
+      clearTimeout(timer)
+      if (!graceful) {
+        child.kill('SIGKILL')
+        await exited
+      }
+      fake.child.kill()
       fs.rmSync(dir, { recursive: true, force: true })
+      return graceful
     }
   }
 }
