@@ -1,0 +1,2 @@
+// 民意征询: the residents' mini-program of the Minyi service.
+App({})

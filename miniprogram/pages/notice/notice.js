@@ -1,0 +1,63 @@
+// 小区公示: the estate's public notice board (GET /api/v1/public/estates/{code}),
+// opened with ?code=, from the notice QR code (q = its URL) or, without
+// either, for the estate in config.js.
+const api = require('../../lib/client.js')
+const format = require('../../lib/format.js')
+const config = require('../../config.js')
+
+function roundView (r) {
+  const d = r.decisions || {}
+  const n = x => (x && typeof x.households === 'number' ? x.households : null)
+  return {
+    id: r.id,
+    title: r.title,
+    status: format.label(format.ROUND_STATUS, r.status),
+    rule: (r.rule && r.rule.description) || '',
+    deadline: format.beijingTime(r.closes_at),
+    electorate: n(r.electorate),
+    participated: n(r.participated),
+    agree: n(d.agree),
+    disagree: n(d.disagree),
+    abstain: n(d.abstain),
+    checks: (r.checks || []).map(c => ({ label: c.label || c.name, actual: c.actual, passed: !!c.passed })),
+    result: r.status === 'open' || r.status === 'draft' ? '' : (r.passed ? '通过' : '未通过'),
+    asOf: format.beijingTime(r.as_of),
+    receipts: (r.counted_receipts || []).length
+  }
+}
+
+Component({
+  data: { code: '', estate: null, revision: null, rounds: [], answers: [], loading: false, error: '' },
+  methods: {
+    onLoad (options) {
+      const code = format.noticeCode(options) || config.defaultEstateCode
+      this.setData({ code })
+      return this.load()
+    },
+    onPullDownRefresh () {
+      this.load().then(() => wx.stopPullDownRefresh())
+    },
+    async load () {
+      this.setData({ loading: true, error: '' })
+      try {
+        const board = await api().get('/api/v1/public/estates/' + encodeURIComponent(this.data.code), { auth: false })
+        const e = board.estate || {}
+        const rev = board.current_revision
+        this.setData({
+          estate: { name: e.name, address: [e.district, e.street, e.community, e.address].filter(Boolean).join(' '), phone: e.contact_phone || '' },
+          revision: rev ? { version: rev.version, title: rev.title, summary: rev.summary, changes: rev.changes, at: format.beijingTime(rev.published_at) } : null,
+          rounds: (board.rounds || []).map(roundView),
+          answers: (board.answers || []).map((a, i) => ({ key: i, category: a.category_label, planItem: a.plan_item, objection: a.objection || a.public_summary || '',
+            outcome: a.outcome_label, explanation: a.explanation }))
+        })
+      } catch (err) {
+        this.setData({ error: err.status === 404 ? '没有找到这个小区的公示，请核对二维码或小区代码。' : err.message })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    verify () {
+      wx.navigateTo({ url: '/pages/verify/verify?code=' + this.data.code })
+    }
+  }
+})

@@ -1,0 +1,130 @@
+// 我的征询: the rounds of my households with the plan being consulted on, what
+// changed in its current revision, the rule in words, the count as the notice
+// board shows it, my household's decision and its history, and the deadline.
+const api = require('../../lib/client.js')
+const { newIdempotencyKey } = require('../../lib/api.js')
+const format = require('../../lib/format.js')
+
+// boardFigures finds a round on its estate's public board.
+function boardFigures (board, roundID) {
+  const r = ((board && board.rounds) || []).find(x => x.id === roundID)
+  if (!r) return null
+  return {
+    participated: r.participated ? r.participated.households : 0,
+    electorate: r.electorate ? r.electorate.households : 0,
+    agree: r.decisions && r.decisions.agree ? r.decisions.agree.households : null,
+    checks: (r.checks || []).map(c => ({ label: c.label || c.name, actual: c.actual, passed: !!c.passed })),
+    passed: !!r.passed,
+    asOf: format.beijingTime(r.as_of || (board && board.computed_at))
+  }
+}
+
+// toView shapes one item of GET /me/rounds for the page.
+function toView (item, board) {
+  const r = item.round
+  const rev = board && board.current_revision
+  const d = item.my_decision
+  return {
+    key: r.id + '/' + item.household.id,
+    roundID: r.id,
+    householdID: item.household.id,
+    estateID: r.estate_id,
+    estateCode: (board && board.estate && board.estate.code) || '',
+    title: r.title,
+    estateName: r.estate_name,
+    address: format.address(item.household),
+    status: format.label(format.ROUND_STATUS, r.status),
+    closed: r.status !== 'open' && r.status !== 'draft',
+    canSign: !!item.can_sign,
+    rule: r.rule_text,
+    deadline: format.beijingTime(r.closes_at),
+    revision: item.revision ? { version: item.revision.version, title: item.revision.title, summary: item.revision.summary,
+      changes: rev && rev.version === item.revision.version ? rev.changes : '' } : null,
+    figures: boardFigures(board, r.id),
+    decision: d ? { text: format.label(format.DECISIONS, d.decision), at: format.beijingTime(d.recorded_at),
+      channel: format.label(format.CHANNELS, d.channel), receipt: d.receipt || '' } : null,
+    history: (item.history || []).map(h => ({
+      version: h.version,
+      text: (h.old_decision ? format.label(format.DECISIONS, h.old_decision) + ' → ' : '') +
+        (h.new_decision ? format.label(format.DECISIONS, h.new_decision) : '撤回'),
+      by: format.label(format.RECORDED_BY, h.recorded_by),
+      at: format.beijingTime(h.recorded_at)
+    }))
+  }
+}
+
+Component({
+  data: { items: [], loading: false, busy: false, error: '', empty: false },
+  methods: {
+    onShow () {
+      this.load()
+    },
+    async load () {
+      this.setData({ loading: true, error: '' })
+      try {
+        const client = api()
+        const [rounds, me] = await Promise.all([client.get('/api/v1/me/rounds'), client.get('/api/v1/me')])
+        const codes = {}
+        for (const h of (me.resident && me.resident.households) || []) codes[h.estate_id] = h.estate_code
+        const boards = {}
+        for (const estateID of Object.keys(codes)) {
+          try {
+            boards[estateID] = await client.get('/api/v1/public/estates/' + encodeURIComponent(codes[estateID]), { auth: false })
+          } catch (e) {
+            boards[estateID] = null // the count is missing, the rest still shows
+          }
+        }
+        const items = (rounds.items || []).map(it => toView(it, boards[it.round.estate_id]))
+        this.setData({ items, empty: items.length === 0 })
+      } catch (e) {
+        this.setData({ error: e.message })
+      } finally {
+        this.setData({ loading: false })
+      }
+    },
+    sign (e) {
+      const it = this.data.items[e.currentTarget.dataset.index]
+      wx.navigateTo({ url: '/pages/sign/sign?round_id=' + it.roundID + '&household_id=' + it.householdID })
+    },
+    object (e) {
+      const it = this.data.items[e.currentTarget.dataset.index]
+      wx.navigateTo({ url: '/pages/objection/objection?estate_id=' + it.estateID + '&round_id=' + it.roundID + '&household_id=' + it.householdID })
+    },
+    verify (e) {
+      const it = this.data.items[e.currentTarget.dataset.index]
+      wx.navigateTo({ url: '/pages/verify/verify?code=' + it.estateCode + '&round_id=' + it.roundID +
+        '&receipt=' + encodeURIComponent(it.decision ? it.decision.receipt : '') })
+    },
+    // withdraw takes my household's decision back while the round is open
+    // (DELETE my-signoff), after an explicit confirmation dialog.
+    withdraw (e) {
+      const it = this.data.items[e.currentTarget.dataset.index]
+      wx.showModal({
+        title: '撤回表态',
+        content: '确定撤回本户对“' + it.title + '”的表态吗？撤回后本户算作未表态，截止前可以重新表态。',
+        confirmText: '确定撤回',
+        cancelText: '不撤回',
+        success: res => { if (res.confirm) this.doWithdraw(it) }
+      })
+    },
+    async doWithdraw (it) {
+      if (this.data.busy) return
+      this.withdrawKeys = this.withdrawKeys || {}
+      const key = this.withdrawKeys[it.key] || newIdempotencyKey()
+      this.withdrawKeys[it.key] = key
+      this.setData({ busy: true, error: '' })
+      try {
+        await api().del('/api/v1/rounds/' + encodeURIComponent(it.roundID) + '/my-signoff?household_id=' + encodeURIComponent(it.householdID), { idempotencyKey: key })
+        delete this.withdrawKeys[it.key]
+        await this.load()
+      } catch (err) {
+        this.setData({ error: err.message })
+      } finally {
+        this.setData({ busy: false })
+      }
+    },
+    bind () {
+      wx.navigateTo({ url: '/pages/bind/bind' })
+    }
+  }
+})

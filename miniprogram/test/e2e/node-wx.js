@@ -1,0 +1,59 @@
+// A small wx for Node: wx.request (with its timeout) and wx.uploadFile over Node's fetch,
+// storage in memory, and wx.login asking the fake WeChat server (its control
+// port) for a fresh one-time code, as WeChat gives the mini-program. A test
+// may make the next answers of a route get "lost" (the request reaches the
+// service, the phone never sees the answer) to test retries.
+const fs = require('fs')
+const path = require('path')
+
+function createNodeWx ({ loginCodeURL }) {
+  const storage = {}
+  const lose = {} // "METHOD /path" → answers still to lose
+  const sent = []
+  const wx = {
+    sent,
+    // loseAnswers makes the next n answers to method+path fail as a lost connection.
+    loseAnswers (method, pathname, n) { lose[method + ' ' + pathname] = n },
+    getStorageSync: k => storage[k],
+    setStorageSync: (k, v) => { storage[k] = JSON.parse(JSON.stringify(v)) },
+    removeStorageSync: k => { delete storage[k] },
+    login ({ success, fail }) {
+      fetch(loginCodeURL, { method: 'POST', signal: AbortSignal.timeout(30000) })
+        .then(r => r.json())
+        .then(body => success({ code: body.code, errMsg: 'login:ok' }))
+        .catch(err => fail({ errMsg: 'login:fail ' + err.message }))
+    },
+    request ({ url, method = 'GET', data, header = {}, timeout = 60000, success, fail }) {
+      const u = new URL(url)
+      let body
+      if (data !== undefined && method !== 'GET') body = JSON.stringify(data)
+      if (data !== undefined && method === 'GET') for (const [k, v] of Object.entries(data)) u.searchParams.set(k, v)
+      sent.push({ method, path: u.pathname, header: Object.assign({}, header), data })
+      fetch(u, { method, headers: header, body, signal: AbortSignal.timeout(timeout) })
+        .then(async res => {
+          const text = await res.text()
+          let parsed = text
+          try { parsed = text ? JSON.parse(text) : '' } catch (e) {}
+          const key = method + ' ' + u.pathname
+          if (lose[key] > 0) {
+            lose[key]--
+            return fail({ errMsg: 'request:fail timeout' })
+          }
+          success({ statusCode: res.status, data: parsed, header: Object.fromEntries(res.headers) })
+        })
+        .catch(err => fail({ errMsg: 'request:fail ' + err.message }))
+    },
+    uploadFile ({ url, filePath, name, formData = {}, header = {}, success, fail }) {
+      const form = new FormData()
+      for (const [k, v] of Object.entries(formData)) form.append(k, v)
+      form.append(name, new Blob([fs.readFileSync(filePath)]), path.basename(filePath))
+      sent.push({ method: 'UPLOAD', path: new URL(url).pathname, header: Object.assign({}, header) })
+      fetch(url, { method: 'POST', headers: header, body: form, signal: AbortSignal.timeout(60000) })
+        .then(async res => success({ statusCode: res.status, data: await res.text() }))
+        .catch(err => fail({ errMsg: 'uploadFile:fail ' + err.message }))
+    }
+  }
+  return wx
+}
+
+module.exports = { createNodeWx }

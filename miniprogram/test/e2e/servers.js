@@ -1,0 +1,113 @@
+// Builds and starts the real service (`minyi serve`, SQLite in a temp dir)
+// and the fake WeChat server (wechat/wechattest/cmd/fakewechat) for the
+// end-to-end test, and stops them afterwards.
+const { spawn, execFileSync } = require('child_process')
+const fs = require('fs')
+const net = require('net')
+const os = require('os')
+const path = require('path')
+const readline = require('readline')
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..')
+const goBinary = process.env.GO || 'go'
+
+function freePort () {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer()
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+    srv.on('error', reject)
+  })
+}
+
+// build uses the flags of .ci/run's build step (-trimpath, no cgo), so the
+// packages it compiled are reused from the build cache.
+function build (dir) {
+  const env = Object.assign({}, process.env, { CGO_ENABLED: '0' })
+  execFileSync(goBinary, ['build', '-trimpath', '-o', path.join(dir, 'minyi'), '.'], { cwd: repoRoot, env, stdio: 'inherit' })
+  execFileSync(goBinary, ['build', '-trimpath', '-o', path.join(dir, 'fakewechat'), './wechat/wechattest/cmd/fakewechat'], { cwd: repoRoot, env, stdio: 'inherit' })
+}
+
+function startFakeWeChat (dir) {
+  const child = spawn(path.join(dir, 'fakewechat'), [], { stdio: ['pipe', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout })
+    lines.once('line', line => resolve({ child, info: JSON.parse(line) }))
+    child.once('exit', code => reject(new Error('fakewechat exited with ' + code)))
+  })
+}
+
+async function waitReady (base, child, logs) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error('minyi exited with ' + child.exitCode + ':\n' + logs.join(''))
+    try {
+      const res = await fetch(base + '/readyz', { signal: AbortSignal.timeout(2000) })
+      if (res.status === 200) return
+    } catch (e) {}
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error('minyi did not become ready:\n' + logs.join(''))
+}
+
+// start builds both programs and runs them; it resolves with
+// {base, admin: {username, password}, loginCodeURL(openid), phoneCodeURL(phone), stop()}.
+async function start () {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-e2e-'))
+  build(dir)
+  const fake = await startFakeWeChat(dir)
+  const port = await freePort()
+  const base = 'http://127.0.0.1:' + port
+  const admin = { username: 'e2e-admin', password: 'e2e-admin-password-1' }
+  const env = Object.assign({}, process.env, {
+    MINYI_ADDR: '127.0.0.1:' + port,
+    MINYI_DATABASE_URL: 'sqlite:' + path.join(dir, 'minyi.db'),
+    MINYI_DATA_DIR: path.join(dir, 'data'),
+    MINYI_PUBLIC_BASE_URL: base,
+    MINYI_ADMIN_USERNAME: admin.username,
+    MINYI_ADMIN_PASSWORD: admin.password,
+    MINYI_JWT_SECRET: 'e2e-jwt-secret-0123456789abcdef0123456789',
+    MINYI_WECHAT_APPID: fake.info.appid,
+    MINYI_WECHAT_SECRET: fake.info.secret,
+    MINYI_WECHAT_API_BASE: fake.info.api,
+    MINYI_LOG_FORMAT: 'text'
+  })
+  const logs = []
+  const child = spawn(path.join(dir, 'minyi'), ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout.on('data', d => logs.push(String(d)))
+  child.stderr.on('data', d => logs.push(String(d)))
+  try {
+    await waitReady(base, child, logs)
+  } catch (e) {
+    child.kill()
+    fake.child.stdin.end()
+    throw e
+  }
+  return {
+    base,
+    admin,
+    logs,
+    loginCodeURL: openid => fake.info.control + '/login-code?openid=' + encodeURIComponent(openid),
+    phoneCodeURL: phone => fake.info.control + '/phone-code?phone=' + encodeURIComponent(phone),
+    // stop ends both programs and resolves with whether the service stopped
+    // by itself within 10 s of SIGTERM (else it is killed).
+    async stop () {
+      let timer
+      const exited = new Promise(resolve => child.once('exit', () => resolve(true)))
+      child.kill('SIGTERM')
+      fake.child.stdin.end()
+      const graceful = await Promise.race([exited, new Promise(resolve => { timer = setTimeout(() => resolve(false), 10000) })])
+      clearTimeout(timer)
+      if (!graceful) {
+        child.kill('SIGKILL')
+        await exited
+      }
+      fake.child.kill()
+      fs.rmSync(dir, { recursive: true, force: true })
+      return graceful
+    }
+  }
+}
+
+module.exports = { start }
