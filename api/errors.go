@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -58,13 +59,34 @@ func fail(c *gin.Context, err error) {
 	if se.RetryAfterSeconds > 0 {
 		c.Header("Retry-After", strconv.Itoa(se.RetryAfterSeconds))
 	}
-	abortWith(c, status, se.Code, se.Fields, se.Extra)
+	msg := message(c, se.Code, status)
+	if se.Kind == service.KindRateLimited && se.RetryAfterSeconds > 0 {
+		msg += retryText(c, se.RetryAfterSeconds)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{
+		Code: se.Code, Message: msg, Fields: localiseFields(c, se.Fields), Details: se.Extra,
+	}})
+}
+
+// retryText tells a rate-limited caller when to try again, in their language.
+func retryText(c *gin.Context, seconds int) string {
+	minutes, rest := seconds/60, seconds%60
+	if english(c) {
+		if minutes > 0 {
+			return fmt.Sprintf(" (try again in %d min %d s)", minutes, rest)
+		}
+		return fmt.Sprintf(" (try again in %d s)", rest)
+	}
+	if minutes > 0 {
+		return fmt.Sprintf("（请在 %d 分 %d 秒后重试）", minutes, rest)
+	}
+	return fmt.Sprintf("（请在 %d 秒后重试）", rest)
 }
 
 // abortWith writes an error envelope with a message in the caller's language.
 func abortWith(c *gin.Context, status int, code string, fields map[string]string, details map[string]any) {
 	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{
-		Code: code, Message: message(c, code, status), Fields: fields, Details: details,
+		Code: code, Message: message(c, code, status), Fields: localiseFields(c, fields), Details: details,
 	}})
 }
 

@@ -41,7 +41,11 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("minyi-dummy-password"), b
 // Errors: invalid_credentials (also for disabled accounts).
 func (s *Service) Login(ctx context.Context, username, password string) (*Tokens, error) {
 	var user model.User
+	username = CanonicalUsername(username)
 	err := s.db.Gorm.WithContext(ctx).Where("username = ?", username).Take(&user).Error
+	if err == nil && user.Username != username {
+		err = gorm.ErrRecordNotFound // a collation's match (a legacy spelling), not this name
+	}
 	if err != nil {
 		if errors.Is(model.Translate(err), model.ErrNotFound) {
 			bcrypt.CompareHashAndPassword(dummyHash, []byte(password))

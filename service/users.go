@@ -13,7 +13,16 @@ import (
 	"minyi/model"
 )
 
-var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,64}$`)
+// usernamePattern is what a canonical username (CanonicalUsername) may be.
+var usernamePattern = regexp.MustCompile(`^[a-z0-9_.-]{3,64}$`)
+
+// Password lengths: at least MinPasswordChars characters and at most
+// MaxPasswordBytes bytes of UTF-8, bcrypt's limit (a Chinese character takes
+// three bytes, so 24 of them fit).
+const (
+	MinPasswordChars = 8
+	MaxPasswordBytes = 72
+)
 
 // NewUser is the input for creating a staff account.
 type NewUser struct {
@@ -28,8 +37,8 @@ type UserChanges struct {
 }
 
 func validatePassword(field, password string) error {
-	if n := utf8.RuneCountInString(password); n < 8 || n > 72 {
-		return InvalidField(field, "must be 8 to 72 characters")
+	if utf8.RuneCountInString(password) < MinPasswordChars || len(password) > MaxPasswordBytes {
+		return InvalidField(field, "must be at least 8 characters and at most 72 bytes")
 	}
 	return nil
 }
@@ -40,6 +49,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*mod
 		return nil, Forbidden("forbidden")
 	}
 	fields := map[string]string{}
+	in.Username = CanonicalUsername(in.Username)
 	if !usernamePattern.MatchString(in.Username) {
 		fields["username"] = "3 to 64 letters, digits, '_', '.' or '-'"
 	}
