@@ -134,6 +134,7 @@ var messages = map[string][2]string{
 	"unknown_field":           {"请求中包含未知字段", "the request has unknown fields"},
 	"malformed_json":          {"请求格式错误（不是有效的 JSON）", "the request body is not valid JSON"},
 	"body_too_large":          {"请求内容过大", "the request body is too large"},
+	"unsupported_media_type":  {"不支持该请求内容类型（此接口只接受 JSON，或只接受上传文件）", "unsupported Content-Type: this endpoint takes JSON, or a file upload"},
 	"duplicate_code":          {"小区编码已被使用", "the estate code is taken"},
 	"duplicate_username":      {"用户名已被使用", "the username is taken"},
 	"duplicate_household":     {"楼栋、单元、房号重复", "a household with this building, unit and room exists"},

@@ -76,25 +76,56 @@ func recoverPanics(logger *slog.Logger) gin.HandlerFunc {
 	}
 }
 
-// maxMultipartBytes is the outer cap of multipart bodies (uploads, imports).
-const maxMultipartBytes = 32 << 20
+// fileRoutes are the only routes that take a multipart body (a file), with
+// each one's body limit: the file's own limit plus room for the form.
+// Every other route takes JSON of at most MaxBodyBytes.
+var fileRoutes = map[string]int64{
+	"POST /api/v1/uploads":                              service.MaxUploadBytes + uploadOverheadBytes,
+	"POST /api/v1/estates/:estate_id/households/import": MaxImportBytes + multipartOverhead,
+}
 
-// limitBody caps request bodies; multipart uploads set their own, larger limit.
-func limitBody(limit int64) gin.HandlerFunc {
+// bodyRule is the body a route accepts: its limit and whether it is a file
+// upload (multipart/form-data) or JSON.
+func bodyRule(c *gin.Context, jsonLimit int64) (limit int64, multipart bool) {
+	if limit, ok := fileRoutes[c.Request.Method+" "+c.FullPath()]; ok {
+		return limit, true
+	}
+	return jsonLimit, false
+}
+
+// limitBody caps every request body at its route's limit, whatever the
+// Content-Type claims (http.MaxBytesReader, so a body without a length is
+// cut off while it is read), and refuses a body of the wrong kind with 415
+// unsupported_media_type: JSON routes take application/json (or a body
+// without a Content-Type), file routes multipart/form-data.
+func limitBody(jsonLimit int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.ContentLength > limit && !strings.HasPrefix(c.ContentType(), "multipart/") {
+		limit, multipart := bodyRule(c, jsonLimit)
+		if c.Request.ContentLength > limit {
 			abortWith(c, http.StatusRequestEntityTooLarge, "body_too_large", nil, nil)
 			return
 		}
-		if !strings.HasPrefix(c.ContentType(), "multipart/") {
+		hasBody := c.Request.ContentLength != 0 && c.Request.Body != nil && c.Request.Body != http.NoBody
+		if hasBody && c.FullPath() != "" && !acceptsContentType(c.ContentType(), multipart) {
+			abortWith(c, http.StatusUnsupportedMediaType, "unsupported_media_type", nil, nil)
+			return
+		}
+		if c.Request.Body != nil {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-		} else {
-			// An outer cap, so that nothing (the idempotency middleware
-			// included) reads an unbounded upload; handlers set their own limits.
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxMultipartBytes)
 		}
 		c.Next()
 	}
+}
+
+// acceptsContentType tells whether a route of the kind takes a body of the
+// media type (c.ContentType(): without parameters).
+func acceptsContentType(mediaType string, multipart bool) bool {
+	mediaType = strings.ToLower(mediaType)
+	if multipart {
+		return mediaType == "multipart/form-data"
+	}
+	return mediaType == "" || mediaType == "application/json" ||
+		(strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json"))
 }
 
 // actorOf returns the authenticated caller of a request.
