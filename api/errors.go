@@ -115,6 +115,7 @@ var messages = map[string][2]string{
 	"invalid_token":           {"登录凭证无效，请重新登录", "invalid access token; log in again"},
 	"token_expired":           {"登录已过期，请重新登录", "the access token has expired; log in again"},
 	"account_disabled":        {"账号已停用", "the account is disabled"},
+	"token_revoked":           {"登录已失效（已退出、改过密码或被停用），请重新登录", "the access token was ended (logout, password change or disabling); log in again"},
 	"missing_token":           {"请先登录", "authentication required"},
 	"invalid_refresh_token":   {"刷新凭证无效，请重新登录", "invalid refresh token; log in again"},
 	"refresh_token_reused":    {"刷新凭证已被使用，已注销该登录的所有凭证，请重新登录", "the refresh token was already used; all tokens of this login are revoked"},

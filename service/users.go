@@ -111,8 +111,8 @@ func (s *Service) ListUsers(ctx context.Context, actor Actor, page Page) ([]mode
 	return users, next, nil
 }
 
-// UpdateUser edits a staff account. Disabling an account revokes its refresh
-// tokens. Errors: user_not_found, validation_failed.
+// UpdateUser edits a staff account. Disabling an account or changing its
+// password revokes its refresh tokens and ends its access tokens. Errors: user_not_found, validation_failed.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch UserChanges) (*model.User, error) {
 	if actor.Role != RoleAdmin {
 		return nil, Forbidden("forbidden")
@@ -155,6 +155,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 			return err
 		}
 		if ch.Disabled != nil && *ch.Disabled || ch.Password != nil {
+			if err := s.endAccessTokens(tx, ActorUser, userID); err != nil {
+				return err
+			}
 			return tx.Model(&model.RefreshToken{}).
 				Where("subject_kind = ? AND subject_id = ? AND revoked_at IS NULL", ActorUser, userID).
 				Update("revoked_at", s.Now()).Error
