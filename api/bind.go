@@ -64,6 +64,10 @@ func bindJSON(c *gin.Context, dst any) bool {
 		abortWith(c, http.StatusBadRequest, "malformed_json", nil, nil)
 		return false
 	}
+	if field := nonCanonicalID(dst); field != "" {
+		abortWith(c, http.StatusUnprocessableEntity, "validation_failed", map[string]string{field: "must be a lower-case UUID"}, nil)
+		return false
+	}
 	return true
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -16,22 +17,32 @@ import (
 )
 
 const (
-	ctxRequestID = "minyi.request_id"
-	ctxActor     = "minyi.actor"
+	ctxRequestID       = "minyi.request_id"
+	ctxClientRequestID = "minyi.client_request_id"
+	ctxActor           = "minyi.actor"
 )
 
 // requestID returns the id of the current request.
 func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 
-// withRequestID gives every request an id (the client's X-Request-Id when it
-// is sane) and echoes it in the response.
+// clientRequestIDPattern is what a client's X-Request-Id must look like to
+// be logged at all.
+var clientRequestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+
+// withRequestID gives every request an id of the server's own making, which
+// the response echoes in X-Request-Id and the audit ledger keeps. A
+// client's X-Request-Id is never the request's id (a client could otherwise
+// write any text, such as the service's own "sync-superseded:" prefix, into
+// the ledger); when it is sane (letters, digits, '.', '_', ':' or '-', at
+// most 64) the access log records it as client_request_id, to match the
+// client's logs.
 func withRequestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id := c.GetHeader("X-Request-Id")
-		if id == "" || len(id) > 64 || strings.ContainsAny(id, " \t\r\n\"") {
-			buf := make([]byte, 12)
-			rand.Read(buf)
-			id = hex.EncodeToString(buf)
+		buf := make([]byte, 12)
+		rand.Read(buf)
+		id := hex.EncodeToString(buf)
+		if client := c.GetHeader("X-Request-Id"); clientRequestIDPattern.MatchString(client) {
+			c.Set(ctxClientRequestID, client)
 		}
 		c.Set(ctxRequestID, id)
 		c.Header("X-Request-Id", id)
@@ -51,7 +62,8 @@ func accessLog(logger *slog.Logger) gin.HandlerFunc {
 		logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
 			slog.String("request_id", requestID(c)), slog.String("method", c.Request.Method),
 			slog.String("route", route), slog.Int("status", c.Writer.Status()),
-			slog.Duration("duration", time.Since(start)), slog.String("client_ip", c.ClientIP()))
+			slog.Duration("duration", time.Since(start)), slog.String("client_ip", c.ClientIP()),
+			slog.String("client_request_id", c.GetString(ctxClientRequestID)))
 	}
 }
 
