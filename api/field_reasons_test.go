@@ -29,7 +29,7 @@ var badBodies = map[string][]string{
 		`{"name":"","code":"X!"}`,
 		`{"name":"` + strings.Repeat("名", 101) + `","built_year":1800,"contact_phone":"` + strings.Repeat("1", 33) + `"}`,
 	},
-	"PATCH /api/v1/estates/:estate_id":               {`{"name":""}`, `{"code":"A"}`},
+	"PATCH /api/v1/estates/:estate_id":              {`{"name":""}`, `{"code":"A"}`},
 	"PUT /api/v1/estates/:estate_id/staff/:user_id": {`{"role":"admin"}`, `{"role":"boss"}`},
 	"POST /api/v1/estates/:estate_id/households": {
 		`{"items":[]}`,
@@ -81,9 +81,9 @@ var badBodies = map[string][]string{
 		`{"title":"t","summary":"s","changes":"c","addresses":["0190f000-0000-7000-8000-00000000dead"]}`,
 		`{"title":"t","summary":"s","changes":"c","attachments":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q","r","s","t","u"]}`,
 	},
-	"POST /api/v1/me/bindings":               {`{"code":""}`, `{"code":"ZZZZZZZZ"}`},
-	"POST /api/v1/me/phone":                  {`{"code":""}`},
-	"POST /api/v1/auth/wechat":               {`{"code":""}`},
+	"POST /api/v1/me/bindings":                {`{"code":""}`, `{"code":"ZZZZZZZZ"}`},
+	"POST /api/v1/me/phone":                   {`{"code":""}`},
+	"POST /api/v1/auth/wechat":                {`{"code":""}`},
 	"PUT /api/v1/rounds/:round_id/my-signoff": {`{"decision":"maybe"}`},
 	"POST /api/v1/moderation/:item_id/review": {`{"outcome":"x"}`},
 	"POST /api/v1/rounds/:round_id/visits": {
