@@ -28,23 +28,14 @@ var pathIDNotFound = map[string]string{
 }
 
 // canonicalPathIDs answers 404 to a request whose id path parameters (names
-// ending in _id) or id query parameters (?round_id=) are not canonical UUIDs.
+// ending in _id) are not canonical UUIDs. (Query filters such as ?round_id=
+// are left to the service: an unknown value there matches nothing.)
 func canonicalPathIDs() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		for _, p := range c.Params {
 			if strings.HasSuffix(p.Key, "_id") && !isCanonicalID(p.Value) {
 				abortWith(c, http.StatusNotFound, idNotFoundCode(p.Key), nil, nil)
 				return
-			}
-		}
-		if c.Request.URL.RawQuery != "" {
-			for name, values := range c.Request.URL.Query() {
-				for _, v := range values {
-					if bodyIDFields[name] && v != "" && !isCanonicalID(v) {
-						abortWith(c, http.StatusNotFound, idNotFoundCode(name), nil, nil)
-						return
-					}
-				}
 			}
 		}
 		c.Next()

@@ -105,11 +105,18 @@ func bodyRule(c *gin.Context, jsonLimit int64) (limit int64, multipart bool) {
 	return jsonLimit, false
 }
 
+// ctxWrongMediaType marks a request whose body is not of the kind its route
+// takes; it is answered 415 once the caller is known (authenticate, or
+// bindJSON on public routes), so that an anonymous caller still learns 401
+// first.
+const ctxWrongMediaType = "minyi.wrong_media_type"
+
 // limitBody caps every request body at its route's limit, whatever the
 // Content-Type claims (http.MaxBytesReader, so a body without a length is
-// cut off while it is read), and refuses a body of the wrong kind with 415
-// unsupported_media_type: JSON routes take application/json (or a body
-// without a Content-Type), file routes multipart/form-data.
+// cut off while it is read), and marks a body of the wrong kind, to be
+// refused with 415 unsupported_media_type: JSON routes take
+// application/json (or a body without a Content-Type), file routes
+// multipart/form-data.
 func limitBody(jsonLimit int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		limit, multipart := bodyRule(c, jsonLimit)
@@ -119,14 +126,23 @@ func limitBody(jsonLimit int64) gin.HandlerFunc {
 		}
 		hasBody := c.Request.ContentLength != 0 && c.Request.Body != nil && c.Request.Body != http.NoBody
 		if hasBody && c.FullPath() != "" && !acceptsContentType(c.ContentType(), multipart) {
-			abortWith(c, http.StatusUnsupportedMediaType, "unsupported_media_type", nil, nil)
-			return
+			c.Set(ctxWrongMediaType, true)
 		}
 		if c.Request.Body != nil {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
 		c.Next()
 	}
+}
+
+// refusedMediaType answers 415 when limitBody marked the body as the wrong
+// kind for the route, and tells whether it did.
+func refusedMediaType(c *gin.Context) bool {
+	if c.GetBool(ctxWrongMediaType) {
+		abortWith(c, http.StatusUnsupportedMediaType, "unsupported_media_type", nil, nil)
+		return true
+	}
+	return false
 }
 
 // acceptsContentType tells whether a route of the kind takes a body of the
@@ -171,6 +187,9 @@ func (a *API) authenticate(action service.Action) gin.HandlerFunc {
 		}
 		if !service.RoleAllowed(action, actor.Role) {
 			abortWith(c, http.StatusForbidden, "forbidden", nil, nil)
+			return
+		}
+		if refusedMediaType(c) {
 			return
 		}
 		c.Set(ctxActor, actor)
