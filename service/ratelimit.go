@@ -88,6 +88,9 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP st
 		if derr := g.Clauses(clause.OnConflict{UpdateAll: true}).Create(&known).Error; derr != nil {
 			return nil, AsError(derr)
 		}
+		// Forget addresses unused for LoginAddressMemory (best effort: a
+		// failure here only leaves rows for the next login to remove).
+		g.Where("last_success_at < ?", s.Now().Add(-LoginAddressMemory)).Delete(&model.LoginAddress{})
 		return tokens, nil
 	case errors.As(err, &se) && se.Code == "invalid_credentials":
 		// The reserved row stays: it is this failure.
