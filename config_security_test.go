@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"minyi/service"
@@ -116,4 +117,53 @@ func TestRotateDataKeyCommand(t *testing.T) {
 	if err != nil || h.Phone != phone {
 		t.Fatalf("after the rotation, with the new key alone: %v, %v", h, err)
 	}
+}
+
+// TestPlaceholderSecretsStopTheStart: the deploy examples' placeholders
+// ("change-me…") and a weak first-admin password were accepted at start.
+// Each now stops the start naming its variable. Fails on the old code.
+func TestPlaceholderSecretsStopTheStart(t *testing.T) {
+	goodKey := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	bad := []struct {
+		name     string
+		env      map[string]string
+		variable string
+	}{
+		{"JWT secret of the example", map[string]string{"MINYI_JWT_SECRET": "change-me-to-a-long-random-string"}, "MINYI_JWT_SECRET"},
+		{"data key of the example", map[string]string{"MINYI_DATA_KEY": "change-me"}, "MINYI_DATA_KEY"},
+		{"receipt key placeholder", map[string]string{"MINYI_RECEIPT_KEY": "CHANGEME-CHANGEME-CHANGEME-CHANGEME"}, "MINYI_RECEIPT_KEY"},
+		{"WeChat secret of the example", map[string]string{"MINYI_WECHAT_APPID": "wx123", "MINYI_WECHAT_SECRET": "change-me"}, "MINYI_WECHAT_SECRET"},
+		{"database password of the example", map[string]string{"MINYI_DATABASE_URL": "mysql://minyi:change-me@mysql:3306/minyi",
+			"MINYI_JWT_SECRET": "0123456789abcdef0123456789abcdef", "MINYI_DATA_KEY": goodKey}, "MINYI_DATABASE_URL"},
+		{"admin password of the example", map[string]string{"MINYI_ADMIN_USERNAME": "admin", "MINYI_ADMIN_PASSWORD": "change-me"}, "MINYI_ADMIN_PASSWORD"},
+		{"short admin password", map[string]string{"MINYI_ADMIN_USERNAME": "admin", "MINYI_ADMIN_PASSWORD": "Tr0ub4dor&3"}, "MINYI_ADMIN_PASSWORD"},
+		{"common admin password", map[string]string{"MINYI_ADMIN_USERNAME": "admin", "MINYI_ADMIN_PASSWORD": "Password123"}, "MINYI_ADMIN_PASSWORD"},
+		{"one repeated character", map[string]string{"MINYI_ADMIN_USERNAME": "admin", "MINYI_ADMIN_PASSWORD": "aaaaaaaaaaaaaaaa"}, "MINYI_ADMIN_PASSWORD"},
+		{"admin password over 72 bytes", map[string]string{"MINYI_ADMIN_USERNAME": "admin", "MINYI_ADMIN_PASSWORD": strings.Repeat("居民征询意见", 5)}, "MINYI_ADMIN_PASSWORD"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			clearEnv(t)
+			t.Setenv("MINYI_DATA_DIR", t.TempDir())
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			_, err := loadConfig()
+			var cfgErr *configError
+			if !errors.As(err, &cfgErr) || cfgErr.name != tc.variable {
+				t.Fatalf("loadConfig() = %v, want an error naming %s", err, tc.variable)
+			}
+		})
+	}
+	t.Run("real secrets start", func(t *testing.T) {
+		clearEnv(t)
+		t.Setenv("MINYI_DATA_DIR", t.TempDir())
+		t.Setenv("MINYI_JWT_SECRET", "k3J9x0QmZ7vP2sL8wR4tY6uN1bH5cF0a")
+		t.Setenv("MINYI_DATA_KEY", goodKey)
+		t.Setenv("MINYI_ADMIN_USERNAME", "admin")
+		t.Setenv("MINYI_ADMIN_PASSWORD", "correct-horse-battery")
+		if _, err := loadConfig(); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -124,6 +124,11 @@ func serve(args []string) error {
 	if db.Dialect == model.MySQL {
 		go db.WatchHealth(ctx, 500*time.Millisecond, time.Second, logger) // a silent database: 503 within 1.5 s
 	}
+	if renamed, clashes, err := svc.CanonicaliseUsernames(ctx); err != nil {
+		return fmt.Errorf("canonicalise usernames: %w", err)
+	} else if renamed > 0 || len(clashes) > 0 {
+		logger.Warn("usernames rewritten in canonical form (NFKC, trimmed, lower case)", "renamed", renamed, "left_clashing", clashes)
+	}
 	generated, created, err := svc.EnsureAdmin(ctx, cfg.AdminUsername, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create the first admin: %w", err)

@@ -59,8 +59,9 @@ func TestAuditLedgerOverHTTP(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newTrustFixture(t, db, 3)
 		s := f.srv
-		s.must(http.StatusOK, "PUT", f.signOffPath(0), f.worker, map[string]string{"decision": "agree", "channel": "paper", "signer_name": "王五"},
+		signed := s.must(http.StatusOK, "PUT", f.signOffPath(0), f.worker, map[string]string{"decision": "agree", "channel": "paper", "signer_name": "王五"},
 			"X-Request-Id", "req-trust-1")
+		serverRequestID := signed.Header.Get("X-Request-Id") // the ledger keeps the server's id, not the client's
 		var page listResponse[auditEventResponse]
 		s.must(http.StatusOK, "GET", "/api/v1/estates/"+f.estateID+"/audit?limit=500", f.admin, nil).decode(t, &page)
 		var signOff *auditEventResponse
@@ -69,7 +70,7 @@ func TestAuditLedgerOverHTTP(t *testing.T) {
 				signOff = &page.Items[i]
 			}
 		}
-		if signOff == nil || signOff.RequestID != "req-trust-1" || signOff.ActorID != f.workerID || signOff.ActorRole != "worker" ||
+		if signOff == nil || signOff.RequestID != serverRequestID || signOff.ActorID != f.workerID || signOff.ActorRole != "worker" ||
 			signOff.Channel != "api" || !strings.Contains(string(signOff.After), `"decision":"agree"`) || string(signOff.Before) != "null" {
 			t.Fatalf("sign-off event: %+v", signOff)
 		}

@@ -17,8 +17,11 @@ const MaxBodyBytes = 1 << 20
 
 // bindJSON decodes the request body into dst, strictly: unknown fields and
 // values of the wrong type are 422 with the field named, malformed JSON is
-// 400, an oversized body 413. It writes the error and returns false on failure.
+// 400, an oversized body 413, a body that is not JSON 415. It writes the error and returns false on failure.
 func bindJSON(c *gin.Context, dst any) bool {
+	if refusedMediaType(c) {
+		return false
+	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -62,6 +65,10 @@ func bindJSON(c *gin.Context, dst any) bool {
 	}
 	if dec.More() {
 		abortWith(c, http.StatusBadRequest, "malformed_json", nil, nil)
+		return false
+	}
+	if field := nonCanonicalID(dst); field != "" {
+		abortWith(c, http.StatusUnprocessableEntity, "validation_failed", map[string]string{field: "must be a lower-case UUID"}, nil)
 		return false
 	}
 	return true

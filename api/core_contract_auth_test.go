@@ -56,6 +56,9 @@ func TestCoreContractAuth(t *testing.T) {
 		s.must(http.StatusNoContent, "POST", "/api/v1/auth/logout", "", map[string]string{"refresh_token": second.RefreshToken})
 		expectError(t, s.call("POST", "/api/v1/auth/refresh", "", map[string]string{"refresh_token": second.RefreshToken}),
 			http.StatusUnauthorized, "invalid_refresh_token")
+		// The logout ended the admin's access tokens too (tokens_valid_after): log in again.
+		expectError(t, s.call("GET", "/api/v1/me", admin, nil), http.StatusUnauthorized, "token_revoked")
+		admin = s.login("admin", "admin-password")
 
 		// A disabled account's tokens stop working at once.
 		workerID, worker := s.staff(admin, "worker1", "worker")

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -58,13 +59,34 @@ func fail(c *gin.Context, err error) {
 	if se.RetryAfterSeconds > 0 {
 		c.Header("Retry-After", strconv.Itoa(se.RetryAfterSeconds))
 	}
-	abortWith(c, status, se.Code, se.Fields, se.Extra)
+	msg := message(c, se.Code, status)
+	if se.Kind == service.KindRateLimited && se.RetryAfterSeconds > 0 {
+		msg += retryText(c, se.RetryAfterSeconds)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{
+		Code: se.Code, Message: msg, Fields: localiseFields(c, se.Fields), Details: se.Extra,
+	}})
+}
+
+// retryText tells a rate-limited caller when to try again, in their language.
+func retryText(c *gin.Context, seconds int) string {
+	minutes, rest := seconds/60, seconds%60
+	if english(c) {
+		if minutes > 0 {
+			return fmt.Sprintf(" (try again in %d min %d s)", minutes, rest)
+		}
+		return fmt.Sprintf(" (try again in %d s)", rest)
+	}
+	if minutes > 0 {
+		return fmt.Sprintf("（请在 %d 分 %d 秒后重试）", minutes, rest)
+	}
+	return fmt.Sprintf("（请在 %d 秒后重试）", rest)
 }
 
 // abortWith writes an error envelope with a message in the caller's language.
 func abortWith(c *gin.Context, status int, code string, fields map[string]string, details map[string]any) {
 	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{
-		Code: code, Message: message(c, code, status), Fields: fields, Details: details,
+		Code: code, Message: message(c, code, status), Fields: localiseFields(c, fields), Details: details,
 	}})
 }
 
@@ -93,6 +115,7 @@ var messages = map[string][2]string{
 	"invalid_token":           {"登录凭证无效，请重新登录", "invalid access token; log in again"},
 	"token_expired":           {"登录已过期，请重新登录", "the access token has expired; log in again"},
 	"account_disabled":        {"账号已停用", "the account is disabled"},
+	"token_revoked":           {"登录已失效（已退出、改过密码或被停用），请重新登录", "the access token was ended (logout, password change or disabling); log in again"},
 	"missing_token":           {"请先登录", "authentication required"},
 	"invalid_refresh_token":   {"刷新凭证无效，请重新登录", "invalid refresh token; log in again"},
 	"refresh_token_reused":    {"刷新凭证已被使用，已注销该登录的所有凭证，请重新登录", "the refresh token was already used; all tokens of this login are revoked"},
@@ -112,6 +135,7 @@ var messages = map[string][2]string{
 	"unknown_field":           {"请求中包含未知字段", "the request has unknown fields"},
 	"malformed_json":          {"请求格式错误（不是有效的 JSON）", "the request body is not valid JSON"},
 	"body_too_large":          {"请求内容过大", "the request body is too large"},
+	"unsupported_media_type":  {"不支持该请求内容类型（此接口只接受 JSON，或只接受上传文件）", "unsupported Content-Type: this endpoint takes JSON, or a file upload"},
 	"duplicate_code":          {"小区编码已被使用", "the estate code is taken"},
 	"duplicate_username":      {"用户名已被使用", "the username is taken"},
 	"duplicate_household":     {"楼栋、单元、房号重复", "a household with this building, unit and room exists"},

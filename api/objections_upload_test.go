@@ -100,7 +100,7 @@ func TestUploadTypesAndMetadata(t *testing.T) {
 
 		expectError(t, srv.upload(e.worker, "photo.jpg", []byte("这只是一段文字，不是照片。")), http.StatusUnprocessableEntity, "unsupported_file_type")
 		expectError(t, srv.upload(e.worker, "empty.png", nil), http.StatusUnprocessableEntity, "validation_failed")
-		expectError(t, srv.call("POST", "/api/v1/uploads", e.worker, map[string]string{"file": "x"}), http.StatusUnprocessableEntity, "validation_failed")
+		expectError(t, srv.call("POST", "/api/v1/uploads", e.worker, map[string]string{"file": "x"}), http.StatusUnsupportedMediaType, "unsupported_media_type")
 		body, contentType := multipartFile(t, "x.png", picture)
 		body = bytes.Replace(body, []byte(`name="file"`), []byte(`name="photo"`), 1)
 		expectError(t, srv.call("POST", "/api/v1/uploads", e.worker, body, "Content-Type", contentType), http.StatusUnprocessableEntity, "validation_failed")

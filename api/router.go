@@ -63,7 +63,7 @@ func New(svc *service.Service, cfg Config) (*gin.Engine, *API) {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(securityHeaders(), withRequestID(), a.metrics.instrument(), recoverPanics(cfg.Logger), accessLog(cfg.Logger), limitBody(MaxBodyBytes))
+	r.Use(securityHeaders(), withRequestID(), a.metrics.instrument(), recoverPanics(cfg.Logger), accessLog(cfg.Logger), limitBody(MaxBodyBytes), canonicalPathIDs())
 	_ = r.SetTrustedProxies(cfg.TrustedProxies) // none by default: the client address is the peer's, not X-Forwarded-For
 	r.NoRoute(func(c *gin.Context) { abortWith(c, http.StatusNotFound, "route_not_found", nil, nil) })
 	r.NoMethod(func(c *gin.Context) { abortWith(c, http.StatusMethodNotAllowed, "method_not_allowed", nil, nil) })

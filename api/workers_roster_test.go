@@ -123,11 +123,9 @@ func TestWorkersRosterImportRefusals(t *testing.T) {
 		expectError(t, e.upload(e.importPath(""), e.stranger, "r.xlsx", file), http.StatusNotFound, "estate_not_found")
 		expectError(t, e.upload(e.importPath(""), "", "r.xlsx", file), http.StatusUnauthorized, "missing_token")
 		expectError(t, e.upload(e.importPath("?dry_run=maybe"), e.worker, "r.xlsx", file), http.StatusUnprocessableEntity, "validation_failed")
-		env := expectError(t, s.call("POST", e.importPath(""), e.worker, `{"file":"x"}`), http.StatusUnprocessableEntity, "validation_failed")
-		if env.Error.Fields["file"] == "" {
-			t.Errorf("a JSON body must name the file field: %v", env.Error.Fields)
-		}
-		env = expectError(t, e.upload(e.importPath(""), e.worker, "r.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}),
+		// A JSON body is not a file: 415 (the route takes only multipart/form-data).
+		expectError(t, s.call("POST", e.importPath(""), e.worker, `{"file":"x"}`), http.StatusUnsupportedMediaType, "unsupported_media_type")
+		env := expectError(t, e.upload(e.importPath(""), e.worker, "r.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}),
 			http.StatusUnprocessableEntity, "validation_failed")
 		if !strings.Contains(env.Error.Fields["file"], ".xls") {
 			t.Errorf("legacy .xls: %v", env.Error.Fields)

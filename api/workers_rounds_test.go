@@ -102,7 +102,7 @@ func TestWorkersVisitsSyncProgressRegister(t *testing.T) {
 			"decision": "agree", "channel": "proxy", "signer_name": "王五之子", "evidence_url": "/api/v1/uploads/abc"})
 		consulted := w.record("visit", "2-1-102", start.Add(7*time.Minute), map[string]any{"outcome": "consulted"})
 		unknown := w.record("signoff", "1-1-101", start, paper("agree"))
-		unknown["household_id"] = "no-such-household"
+		unknown["household_id"] = "0190f000-0000-7000-8000-0000000000ff" // canonical, but no such household
 		badTime := w.record("signoff", "2-1-101", start, paper("agree"))
 		badTime["recorded_at"] = "yesterday"
 		report := w.sync(w.worker, later, earlier, agree102, agree121, consulted, agree102, unknown, badTime)

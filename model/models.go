@@ -12,6 +12,10 @@ type User struct {
 	Disabled     bool   `gorm:"not null;default:false"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+
+	// TokensValidAfter ends every access token issued before it (logout,
+	// password change, disabling, refresh-token reuse); nil: none ended.
+	TokensValidAfter *time.Time
 }
 
 // RefreshToken is one issued refresh token, stored as a hash. Tokens of one

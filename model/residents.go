@@ -15,6 +15,10 @@ type Resident struct {
 	LastLoginAt *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+
+	// TokensValidAfter ends every access token issued before it (logout,
+	// refresh-token reuse); nil: none ended.
+	TokensValidAfter *time.Time
 }
 
 // ResidentBinding says that a resident acts for a household. A resident may

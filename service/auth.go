@@ -30,7 +30,46 @@ type Tokens struct {
 type accessClaims struct {
 	Kind string `json:"knd"`
 	Role string `json:"role"`
+	// IssuedAtMs is when the token was issued, in Unix milliseconds (iat
+	// has whole seconds only), compared with the account's TokensValidAfter.
+	IssuedAtMs int64 `json:"iatm,omitempty"`
 	jwt.RegisteredClaims
+}
+
+// issuedAt is when the token was issued (from iat for tokens of earlier
+// releases, which have no iatm).
+func (c *accessClaims) issuedAt() time.Time {
+	if c.IssuedAtMs > 0 {
+		return time.UnixMilli(c.IssuedAtMs)
+	}
+	if c.IssuedAt != nil {
+		return c.IssuedAt.Time
+	}
+	return time.Time{}
+}
+
+// revokedBefore tells whether a token issued at issued was ended by the
+// account's TokensValidAfter.
+func revokedBefore(validAfter *time.Time, issued time.Time) bool {
+	return validAfter != nil && issued.UnixMilli() < validAfter.UnixMilli()
+}
+
+// endAccessTokens ends every access token of the subject issued before now
+// (logout, password change, disabling, refresh-token reuse): Authenticate
+// compares each token's issue time with tokens_valid_after on the row it
+// reads anyway.
+func (s *Service) endAccessTokens(tx *gorm.DB, kind, subjectID string) error {
+	now := s.Now()
+	var res *gorm.DB
+	switch kind {
+	case ActorUser:
+		res = tx.Model(&model.User{}).Where("id = ?", subjectID).UpdateColumn("tokens_valid_after", now)
+	case ActorResident:
+		res = tx.Model(&model.Resident{}).Where("id = ?", subjectID).UpdateColumn("tokens_valid_after", now)
+	default:
+		return nil
+	}
+	return model.Translate(res.Error)
 }
 
 // dummyHash makes a login with an unknown username cost as much as one with
@@ -41,7 +80,11 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("minyi-dummy-password"), b
 // Errors: invalid_credentials (also for disabled accounts).
 func (s *Service) Login(ctx context.Context, username, password string) (*Tokens, error) {
 	var user model.User
+	username = CanonicalUsername(username)
 	err := s.db.Gorm.WithContext(ctx).Where("username = ?", username).Take(&user).Error
+	if err == nil && user.Username != username {
+		err = gorm.ErrRecordNotFound // a collation's match (a legacy spelling), not this name
+	}
 	if err != nil {
 		if errors.Is(model.Translate(err), model.ErrNotFound) {
 			bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
@@ -83,8 +126,9 @@ func (s *Service) IssueResidentTokens(ctx context.Context, residentID string) (*
 func (s *Service) issueTokens(tx *gorm.DB, kind, subjectID, role, familyID string) (*Tokens, error) {
 	now := s.Now()
 	claims := accessClaims{
-		Kind: kind,
-		Role: role,
+		Kind:       kind,
+		Role:       role,
+		IssuedAtMs: now.UnixMilli(),
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   subjectID,
 			IssuedAt:  jwt.NewNumericDate(now),
@@ -118,6 +162,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	var tokens *Tokens
 	var user *model.User
 	reused := false
+	var reusedKind, reusedSubject string
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var row model.RefreshToken
 		if err := tx.Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
@@ -133,6 +178,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 		}
 		if claimed.RowsAffected == 0 {
 			reused = true
+			reusedKind, reusedSubject = row.SubjectKind, row.SubjectID
 			return tx.Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
 				Update("revoked_at", now).Error
 		}
@@ -161,15 +207,23 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 		return nil, err
 	}
 	if reused {
+		// Outside the transaction: the users and residents tables are
+		// written only with an audit event inside one, and this is no event.
+		if err := s.endAccessTokens(s.db.Gorm.WithContext(ctx), reusedKind, reusedSubject); err != nil {
+			return nil, AsError(err)
+		}
 		return nil, Unauthenticated("refresh_token_reused")
 	}
 	tokens.User = user
 	return tokens, nil
 }
 
-// Logout revokes the family of a refresh token. Unknown tokens are ignored.
+// Logout revokes the family of a refresh token and ends the access tokens
+// its subject holds (on every device: the others refresh theirs). Unknown
+// tokens are ignored.
 func (s *Service) Logout(ctx context.Context, refreshToken string) error {
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	var kind, subject string
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var row model.RefreshToken
 		if err := tx.Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrNotFound) {
@@ -177,14 +231,22 @@ func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 			}
 			return err
 		}
+		kind, subject = row.SubjectKind, row.SubjectID
 		return tx.Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
 			Update("revoked_at", s.Now()).Error
 	})
+	if err != nil || subject == "" {
+		return err
+	}
+	// Outside the transaction, as in Refresh.
+	return s.endAccessTokens(s.db.Gorm.WithContext(ctx), kind, subject)
 }
 
 // Authenticate checks an access token and returns the caller as an Actor.
 // The account is read from the database, so a disabled user or a changed
-// role takes effect at once. Errors: invalid_token, token_expired.
+// role takes effect at once, and a token issued before the account's
+// tokens_valid_after is refused. Errors: invalid_token, token_expired,
+// account_disabled, token_revoked.
 func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error) {
 	var claims accessClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
@@ -208,14 +270,22 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error)
 		if u.Disabled {
 			return Actor{}, Unauthenticated("account_disabled")
 		}
+		if revokedBefore(u.TokensValidAfter, claims.issuedAt()) {
+			return Actor{}, Unauthenticated("token_revoked")
+		}
 		return Actor{Kind: ActorUser, ID: u.ID, Role: u.Role, Name: u.DisplayName}, nil
 	case ActorResident:
-		ok, err := s.residentActive(s.db.Gorm.WithContext(ctx), claims.Subject)
+		var rows []model.Resident
+		err := s.db.Gorm.WithContext(ctx).Select("id", "disabled", "tokens_valid_after").
+			Where("id = ?", claims.Subject).Limit(1).Find(&rows).Error
 		if err != nil {
 			return Actor{}, AsError(err)
 		}
-		if !ok {
+		if len(rows) != 1 || rows[0].Disabled {
 			return Actor{}, Unauthenticated("invalid_token")
+		}
+		if revokedBefore(rows[0].TokensValidAfter, claims.issuedAt()) {
+			return Actor{}, Unauthenticated("token_revoked")
 		}
 		return Actor{Kind: ActorResident, ID: claims.Subject, Role: RoleResident}, nil
 	}

@@ -5,25 +5,58 @@ import (
 	"errors"
 	"time"
 
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
 	"minyi/model"
 	"minyi/model/fieldcrypt"
 )
 
-// Login brute-force limit: after LoginFailureLimit failed logins for one
-// username from one client address within LoginFailureWindow, further logins
-// for that pair are refused (even with the right password) until the oldest
-// failure leaves the window. The failures are counted in the database, so the
-// limit holds across instances.
+// The login limits. Every failed staff login is counted three ways, by the
+// canonical username (CanonicalUsername) and the client's address together,
+// by the address alone and by the account alone, in the database, so the
+// limits hold across instances:
+//
+//   - a pair (account, address) gets LoginFailureLimit failures within
+//     LoginFailureWindow; further tries from that address wait until the
+//     oldest failure leaves the window;
+//   - an address gets LoginAddressLimit failures within LoginFailureWindow,
+//     whatever usernames it tries;
+//   - an account failing from any addresses backs off exponentially: after
+//     LoginAccountFreeFailures failures within LoginAccountWindow each
+//     further try waits 2^(n-LoginAccountFreeFailures) seconds after the
+//     latest failure, at most LoginAccountMaxBackoff. It is never a lock:
+//     the back-off does not apply from an address the account logged in
+//     from within LoginAddressMemory, so guesses from elsewhere cannot keep
+//     a worker out, and from other addresses the right password works once
+//     the back-off has passed.
 const (
-	LoginFailureLimit  = 10
-	LoginFailureWindow = 10 * time.Minute
+	LoginFailureLimit        = 10
+	LoginFailureWindow       = 10 * time.Minute
+	LoginAddressLimit        = 50
+	LoginAccountFreeFailures = 10
+	LoginAccountWindow       = time.Hour
+	LoginAccountMaxBackoff   = 15 * time.Minute
+	LoginAddressMemory       = 30 * 24 * time.Hour
 )
 
+// loginKeys are the three keys a login attempt is counted under.
+type loginKeys struct{ pair, account, address string }
+
+func keysOf(username, clientIP string) loginKeys {
+	account := CanonicalUsername(username)
+	return loginKeys{
+		pair:    loginFailureKey(account, clientIP),
+		account: fieldcrypt.Fingerprint("account\x00" + account),
+		address: fieldcrypt.Fingerprint("address\x00" + clientIP),
+	}
+}
+
 // LoginFrom is Login guarded against password guessing: it refuses with 429
-// too_many_login_attempts (and the seconds to wait) once the username has
-// failed LoginFailureLimit times from clientIP within LoginFailureWindow,
-// keeps each invalid_credentials failure, and forgets the failures of the
-// pair on success. Errors: those of Login, too_many_login_attempts.
+// too_many_login_attempts (and the seconds to wait) while one of the login
+// limits above holds, keeps each invalid_credentials failure, and forgets
+// the failures of the pair on success. Errors: those of Login,
+// too_many_login_attempts. The console reuses it for its own login form.
 //
 // Each attempt is written as a failure before the password is checked and
 // only then counted, so that a burst of concurrent guesses cannot all pass
@@ -31,13 +64,13 @@ const (
 // passwords are ever checked per pair and window. A refused attempt removes
 // its row again, so hammering does not push the window forward.
 func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP string) (*Tokens, error) {
-	key := loginFailureKey(username, clientIP)
-	attempt, err := s.reserveLoginAttempt(ctx, key)
+	keys := keysOf(username, clientIP)
+	attempt, err := s.reserveLoginAttempt(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
 	g := s.db.Gorm.WithContext(ctx)
-	if wait, err := s.loginWait(ctx, key, attempt.ID); err != nil || wait > 0 {
+	if wait, err := s.loginWait(ctx, keys, attempt.ID); err != nil || wait > 0 {
 		g.Delete(attempt)
 		if err != nil {
 			return nil, err
@@ -48,9 +81,16 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP st
 	var se *Error
 	switch {
 	case err == nil:
-		if derr := g.Where("pair_hash = ?", key).Delete(&model.LoginFailure{}).Error; derr != nil {
+		if derr := g.Where("pair_hash = ?", keys.pair).Delete(&model.LoginFailure{}).Error; derr != nil {
 			return nil, AsError(derr)
 		}
+		known := model.LoginAddress{PairHash: keys.pair, LastSuccessAt: s.Now()}
+		if derr := g.Clauses(clause.OnConflict{UpdateAll: true}).Create(&known).Error; derr != nil {
+			return nil, AsError(derr)
+		}
+		// Forget addresses unused for LoginAddressMemory (best effort: a
+		// failure here only leaves rows for the next login to remove).
+		g.Where("last_success_at < ?", s.Now().Add(-LoginAddressMemory)).Delete(&model.LoginAddress{})
 		return tokens, nil
 	case errors.As(err, &se) && se.Code == "invalid_credentials":
 		// The reserved row stays: it is this failure.
@@ -60,42 +100,102 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP st
 	return nil, err
 }
 
-// reserveLoginAttempt writes the attempt as a failure and drops the pair's
-// failures that have left the window, so the table stays small. These rows
-// are counters, not records of the consultation: they are written outside
-// inTx and its audit ledger, and need no transaction.
-func (s *Service) reserveLoginAttempt(ctx context.Context, key string) (*model.LoginFailure, error) {
+// reserveLoginAttempt writes the attempt as a failure and drops the failures
+// that have left every window, so the table stays small. These rows are
+// counters, not records of the consultation: they are written outside inTx
+// and its audit ledger, and need no transaction.
+func (s *Service) reserveLoginAttempt(ctx context.Context, keys loginKeys) (*model.LoginFailure, error) {
 	now := s.Now()
 	g := s.db.Gorm.WithContext(ctx)
-	if err := g.Where("pair_hash = ? AND failed_at <= ?", key, now.Add(-LoginFailureWindow)).Delete(&model.LoginFailure{}).Error; err != nil {
+	// Expired rows are found by a plain read and deleted by primary key: a
+	// ranged DELETE would take gap locks on MySQL that deadlock with the
+	// concurrent inserts of a burst.
+	var expired []string
+	if err := g.Model(&model.LoginFailure{}).Where("pair_hash = ? AND failed_at <= ?", keys.pair, now.Add(-LoginAccountWindow)).
+		Limit(500).Pluck("id", &expired).Error; err != nil {
 		return nil, AsError(err)
 	}
-	attempt := &model.LoginFailure{ID: newID(), PairHash: key, FailedAt: now}
+	if len(expired) > 0 {
+		if err := g.Where("id IN ?", expired).Delete(&model.LoginFailure{}).Error; err != nil && !isDeadlock(err) {
+			return nil, AsError(err)
+		}
+	}
+	attempt := &model.LoginFailure{ID: newID(), PairHash: keys.pair, AccountHash: keys.account, AddressHash: keys.address, FailedAt: now}
 	if err := g.Create(attempt).Error; err != nil {
 		return nil, AsError(err)
 	}
 	return attempt, nil
 }
 
-// loginWait is how long the pair must wait before this attempt may go
-// ahead (0: go ahead), from the failures in the window other than the
-// attempt's own row.
-func (s *Service) loginWait(ctx context.Context, key, attemptID string) (time.Duration, error) {
+// loginWait is how long this attempt must wait before it may go ahead (0:
+// go ahead): the longest wait of the three limits, counted from the
+// failures other than the attempt's own row.
+func (s *Service) loginWait(ctx context.Context, keys loginKeys, attemptID string) (time.Duration, error) {
 	now := s.Now()
-	var recent []time.Time
-	err := s.db.Gorm.WithContext(ctx).Model(&model.LoginFailure{}).
-		Where("pair_hash = ? AND failed_at > ? AND id <> ?", key, now.Add(-LoginFailureWindow), attemptID).
-		Order("failed_at DESC").Limit(LoginFailureLimit).Pluck("failed_at", &recent).Error
+	g := s.db.Gorm.WithContext(ctx)
+	var wait time.Duration
+	for _, limit := range []struct {
+		column string
+		key    string
+		n      int
+	}{{"pair_hash", keys.pair, LoginFailureLimit}, {"address_hash", keys.address, LoginAddressLimit}} {
+		recent, err := recentFailures(g, limit.column, limit.key, attemptID, now.Add(-LoginFailureWindow), limit.n)
+		if err != nil {
+			return 0, err
+		}
+		if len(recent) == limit.n {
+			// Wait until the oldest of the last n failures leaves the window.
+			wait = max(wait, recent[len(recent)-1].Add(LoginFailureWindow).Sub(now), time.Second)
+		}
+	}
+	var n int64
+	err := g.Model(&model.LoginFailure{}).
+		Where("account_hash = ? AND failed_at > ? AND id <> ?", keys.account, now.Add(-LoginAccountWindow), attemptID).Count(&n).Error
 	if err != nil {
 		return 0, AsError(err)
 	}
-	if len(recent) < LoginFailureLimit {
-		return 0, nil
+	if n >= LoginAccountFreeFailures {
+		var known int64
+		err := g.Model(&model.LoginAddress{}).Where("pair_hash = ? AND last_success_at > ?", keys.pair, now.Add(-LoginAddressMemory)).Count(&known).Error
+		if err != nil {
+			return 0, AsError(err)
+		}
+		if known > 0 {
+			return wait, nil
+		}
+		latest, err := recentFailures(g, "account_hash", keys.account, attemptID, now.Add(-LoginAccountWindow), 1)
+		if err != nil {
+			return 0, err
+		}
+		if until := latest[0].Add(accountBackoff(int(n))); until.After(now) {
+			wait = max(wait, until.Sub(now), time.Second)
+		}
 	}
-	// The pair may try again when the oldest of the last LoginFailureLimit
-	// failures leaves the window.
-	oldest := recent[len(recent)-1]
-	return max(oldest.Add(LoginFailureWindow).Sub(now), time.Second), nil
+	return wait, nil
+}
+
+// accountBackoff is how long an account with n recent failures waits after
+// its latest failure: 1 s at LoginAccountFreeFailures, doubling with each
+// further failure, at most LoginAccountMaxBackoff.
+func accountBackoff(n int) time.Duration {
+	shift := n - LoginAccountFreeFailures
+	if shift >= 20 {
+		return LoginAccountMaxBackoff
+	}
+	return min(time.Second<<shift, LoginAccountMaxBackoff)
+}
+
+// recentFailures are the times of the latest (at most n) failures under a
+// key since a time, newest first, leaving out the attempt's own row.
+func recentFailures(g *gorm.DB, column, key, attemptID string, since time.Time, n int) ([]time.Time, error) {
+	var recent []time.Time
+	err := g.Model(&model.LoginFailure{}).
+		Where(column+" = ? AND failed_at > ? AND id <> ?", key, since, attemptID).
+		Order("failed_at DESC").Limit(n).Pluck("failed_at", &recent).Error
+	if err != nil {
+		return nil, AsError(err)
+	}
+	return recent, nil
 }
 
 // loginFailureKey identifies a (username, client address) pair without

@@ -13,7 +13,16 @@ import (
 	"minyi/model"
 )
 
-var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,64}$`)
+// usernamePattern is what a canonical username (CanonicalUsername) may be.
+var usernamePattern = regexp.MustCompile(`^[a-z0-9_.-]{3,64}$`)
+
+// Password lengths: at least MinPasswordChars characters and at most
+// MaxPasswordBytes bytes of UTF-8, bcrypt's limit (a Chinese character takes
+// three bytes, so 24 of them fit).
+const (
+	MinPasswordChars = 8
+	MaxPasswordBytes = 72
+)
 
 // NewUser is the input for creating a staff account.
 type NewUser struct {
@@ -28,8 +37,8 @@ type UserChanges struct {
 }
 
 func validatePassword(field, password string) error {
-	if n := utf8.RuneCountInString(password); n < 8 || n > 72 {
-		return InvalidField(field, "must be 8 to 72 characters")
+	if utf8.RuneCountInString(password) < MinPasswordChars || len(password) > MaxPasswordBytes {
+		return InvalidField(field, "must be at least 8 characters and at most 72 bytes")
 	}
 	return nil
 }
@@ -40,6 +49,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*mod
 		return nil, Forbidden("forbidden")
 	}
 	fields := map[string]string{}
+	in.Username = CanonicalUsername(in.Username)
 	if !usernamePattern.MatchString(in.Username) {
 		fields["username"] = "3 to 64 letters, digits, '_', '.' or '-'"
 	}
@@ -101,8 +111,8 @@ func (s *Service) ListUsers(ctx context.Context, actor Actor, page Page) ([]mode
 	return users, next, nil
 }
 
-// UpdateUser edits a staff account. Disabling an account revokes its refresh
-// tokens. Errors: user_not_found, validation_failed.
+// UpdateUser edits a staff account. Disabling an account or changing its
+// password revokes its refresh tokens and ends its access tokens. Errors: user_not_found, validation_failed.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch UserChanges) (*model.User, error) {
 	if actor.Role != RoleAdmin {
 		return nil, Forbidden("forbidden")
@@ -145,6 +155,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 			return err
 		}
 		if ch.Disabled != nil && *ch.Disabled || ch.Password != nil {
+			if err := s.endAccessTokens(tx, ActorUser, userID); err != nil {
+				return err
+			}
 			return tx.Model(&model.RefreshToken{}).
 				Where("subject_kind = ? AND subject_id = ? AND revoked_at IS NULL", ActorUser, userID).
 				Update("revoked_at", s.Now()).Error

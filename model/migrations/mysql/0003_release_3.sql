@@ -8,6 +8,22 @@ ALTER TABLE `binding_failures`
   ADD KEY `ix_binding_failures_address` (`address_hash`,`attempted_at`),
   ADD KEY `ix_binding_failures_code` (`code_hash`,`attempted_at`);
 
+CREATE TABLE `login_addresses` (
+  `pair_hash` varchar(64) NOT NULL,
+  `last_success_at` datetime(3) NOT NULL,
+  PRIMARY KEY (`pair_hash`),
+  KEY `ix_login_addresses_last` (`last_success_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+ALTER TABLE `login_failures`
+  ADD COLUMN `account_hash` varchar(64) NOT NULL DEFAULT '',
+  ADD COLUMN `address_hash` varchar(64) NOT NULL DEFAULT '',
+  ADD KEY `ix_login_failures_account` (`account_hash`,`failed_at`),
+  ADD KEY `ix_login_failures_address` (`address_hash`,`failed_at`);
+
+ALTER TABLE `residents`
+  ADD COLUMN `tokens_valid_after` datetime(3) DEFAULT NULL;
+
 CREATE TABLE `result_objections` (
   `id` varchar(36) NOT NULL,
   `round_id` varchar(36) NOT NULL,
@@ -33,3 +49,6 @@ ALTER TABLE `rounds`
   ADD COLUMN `notice_ends_at` datetime(3) DEFAULT NULL,
   ADD COLUMN `finalized_at` datetime(3) DEFAULT NULL,
   ADD KEY `ix_rounds_status_notice` (`status`,`notice_ends_at`);
+
+ALTER TABLE `users`
+  ADD COLUMN `tokens_valid_after` datetime(3) DEFAULT NULL;

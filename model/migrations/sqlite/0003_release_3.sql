@@ -10,6 +10,20 @@ CREATE INDEX `ix_binding_failures_address` ON `binding_failures`(`address_hash`,
 
 CREATE INDEX `ix_binding_failures_code` ON `binding_failures`(`code_hash`,`attempted_at`);
 
+CREATE TABLE `login_addresses` (`pair_hash` varchar(64),`last_success_at` datetime NOT NULL,PRIMARY KEY (`pair_hash`));
+
+CREATE INDEX `ix_login_addresses_last` ON `login_addresses`(`last_success_at`);
+
+ALTER TABLE `login_failures` ADD COLUMN `account_hash` varchar(64) NOT NULL DEFAULT "";
+
+ALTER TABLE `login_failures` ADD COLUMN `address_hash` varchar(64) NOT NULL DEFAULT "";
+
+CREATE INDEX `ix_login_failures_account` ON `login_failures`(`account_hash`,`failed_at`);
+
+CREATE INDEX `ix_login_failures_address` ON `login_failures`(`address_hash`,`failed_at`);
+
+ALTER TABLE `residents` ADD COLUMN `tokens_valid_after` datetime;
+
 CREATE TABLE `result_objections` (`id` varchar(36),`round_id` varchar(36) NOT NULL,`estate_id` varchar(36) NOT NULL,`household_id` varchar(36) NOT NULL,`text` text NOT NULL,`filed_by_kind` varchar(16) NOT NULL,`filed_by_id` varchar(36) NOT NULL,`created_at` datetime,`outcome` varchar(16) NOT NULL DEFAULT "",`explanation` text,`resolved_by` varchar(36) NOT NULL DEFAULT "",`resolved_at` datetime,PRIMARY KEY (`id`));
 
 CREATE INDEX `ix_result_objections_round` ON `result_objections`(`round_id`,`created_at`);
@@ -27,3 +41,5 @@ ALTER TABLE `rounds` ADD COLUMN `notice_ends_at` datetime;
 ALTER TABLE `rounds` ADD COLUMN `finalized_at` datetime;
 
 CREATE INDEX `ix_rounds_status_notice` ON `rounds`(`status`,`notice_ends_at`);
+
+ALTER TABLE `users` ADD COLUMN `tokens_valid_after` datetime;
