@@ -135,12 +135,8 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 		if err := s.upsertHouseholds(tx, append(plan.creates, plan.updates...)); err != nil {
 			return err
 		}
-		// The events single-record writes record (CreateHouseholds,
-		// UpdateHousehold), one per household, with area and eligibility
-		// before and after.
-		s.auditHouseholds(tx, actor, "household.create", plan.creates)
-		for i, h := range plan.updates {
-			s.audit(tx, actor, estateID, "household.update", "household", h.ID, householdSummary(plan.before[i]), householdSummary(h))
+		if err := s.auditImport(tx, actor, estateID, plan); err != nil {
+			return err
 		}
 		return s.touchEstate(tx, estateID)
 	})
