@@ -35,7 +35,9 @@ func TestRegisterWorkbookIsSetUpForPaper(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *layout.Orientation != "landscape" || *layout.Size != 9 || *layout.FitToWidth != 1 || *layout.FitToHeight != 0 {
+		if layout.Orientation == nil || layout.Size == nil || layout.FitToWidth == nil || layout.FitToHeight == nil {
+			t.Errorf("page layout %+v: orientation, size or fit missing", layout)
+		} else if *layout.Orientation != "landscape" || *layout.Size != 9 || *layout.FitToWidth != 1 || *layout.FitToHeight != 0 {
 			t.Errorf("page layout: orientation %s, size %d, fit %d wide × %d tall; want landscape A4 (9), 1 × 0",
 				*layout.Orientation, *layout.Size, *layout.FitToWidth, *layout.FitToHeight)
 		}
@@ -44,7 +46,7 @@ func TestRegisterWorkbookIsSetUpForPaper(t *testing.T) {
 			t.Errorf("fit to page is off: %+v, %v", props, err)
 		}
 		footer, err := book.GetHeaderFooter(name)
-		if err != nil || footer.OddFooter != "&C第 &P 页 共 &N 页" {
+		if err != nil || footer == nil || footer.OddFooter != "&C第 &P 页 共 &N 页" {
 			t.Errorf("footer = %+v, %v", footer, err)
 		}
 		titles := ""
