@@ -137,6 +137,8 @@ type headerColumn struct {
 	Field  string // "" for an ignored column
 	// Shadowed names the field a lower-ranked column also named.
 	Shadowed string
+	// Known marks a header the roster knows, read or not (备注, 序号).
+	Known bool
 }
 
 // headerRow is a header row: where it is and how each column was read.
@@ -180,9 +182,9 @@ func readHeader(row sheetRow) (*headerRow, []string) {
 		if text == "" {
 			continue
 		}
-		header.Columns = append(header.Columns, headerColumn{Index: j, Header: text})
 		alias, ok := headerAliases[normalizeHeader(text)]
-		if !ok || alias.Field == "" {
+		header.Columns = append(header.Columns, headerColumn{Index: j, Header: text, Known: ok})
+		if alias.Field == "" {
 			continue
 		}
 		column := &header.Columns[len(header.Columns)-1]

@@ -158,6 +158,13 @@ func TestImportRecognisesStreetOfficeHeaders(t *testing.T) {
 	if w := parsed.warnings[1]; w.Message != "F 列「套内面积(m²)」未导入：面积取自 E 列" {
 		t.Errorf("shadowed warning = %q", w.Message)
 	}
+	if w := parsed.warnings[3]; w.Message != "J 列「备注」名册不保存，未导入" {
+		t.Errorf("remark warning = %q", w.Message)
+	}
+	unknown, err := parseFile(t, "r.csv", []byte("楼栋,房号,面积,车位\n1,101,50,A-12\n"))
+	if err != nil || len(unknown.warnings) != 1 || unknown.warnings[0].Message != "D 列「车位」不是名册的列，未导入" {
+		t.Errorf("unknown column: %+v, %v", unknown, err)
+	}
 	if len(parsed.issues) != 0 || len(parsed.rows) != 3 {
 		t.Fatalf("rows %d, issues %+v", len(parsed.rows), parsed.issues)
 	}
@@ -289,4 +296,22 @@ func TestImportAuditsEachHousehold(t *testing.T) {
 			t.Errorf("the ledger: %+v, %v; want 6 or more events, none broken", report, err)
 		}
 	})
+}
+
+// Rows a workbook leaves out (Excel writes no <row> for a blank one) keep
+// their numbers: an error names the row Excel shows.
+func TestImportKeepsExcelRowNumbersOfSparseSheets(t *testing.T) {
+	t.Parallel()
+	data := handmadeXLSX(t, func(w io.Writer) {
+		inlineRow(w, 2, []string{"楼栋", "房号", "面积"}, "")
+		inlineRow(w, 3, []string{"1", "101", "50"}, "")
+		inlineRow(w, 7, []string{"1", "102", "约85"}, "")
+	})
+	parsed, err := parseFile(t, "sparse.xlsx", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parsed.issues) != 1 || parsed.issues[0].Row != 7 || parsed.issues[0].Column != "C" || len(parsed.rows) != 1 || parsed.rows[0].Number != 3 {
+		t.Fatalf("issues %+v, rows %+v; want the error on row 7 and the household on row 3", parsed.issues, parsed.rows)
+	}
 }

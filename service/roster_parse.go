@@ -198,6 +198,10 @@ func (p *rosterParse) describe(sheet string, table *rosterTable) {
 			warning.Code = WarningShadowedColumn
 			warning.Reason = fmt.Sprintf("column %s (%s) is not imported: %s is read from column %s", letter, c.Header, c.Shadowed, reader)
 			warning.Message = fmt.Sprintf("%s 列「%s」未导入：%s取自 %s 列", letter, c.Header, label, reader)
+		case c.Field == "" && c.Known:
+			warning.Code = WarningIgnoredColumn
+			warning.Reason = fmt.Sprintf("column %s (%s) is not kept by the roster and is not imported", letter, c.Header)
+			warning.Message = fmt.Sprintf("%s 列「%s」名册不保存，未导入", letter, c.Header)
 		case c.Field == "":
 			warning.Code = WarningIgnoredColumn
 			warning.Reason = fmt.Sprintf("column %s (%s) is not a roster column and is not imported", letter, c.Header)
