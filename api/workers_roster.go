@@ -26,15 +26,59 @@ type importIssueJSON struct {
 	Message string `json:"message"`
 }
 
+type importColumnJSON struct {
+	Sheet  string  `json:"sheet,omitempty"`
+	Index  int     `json:"index"`
+	Column string  `json:"column"`
+	Header string  `json:"header"`
+	Field  *string `json:"field"`
+}
+
+type importWarningJSON struct {
+	Sheet   string `json:"sheet,omitempty"`
+	Column  string `json:"column,omitempty"`
+	Header  string `json:"header,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
 type importResponse struct {
-	DryRun     bool              `json:"dry_run"`
-	Written    bool              `json:"written"`
-	Created    int               `json:"created"`
-	Updated    int               `json:"updated"`
-	Unchanged  int               `json:"unchanged"`
-	Skipped    int               `json:"skipped"`
-	Errors     []importIssueJSON `json:"errors"`
-	ErrorCount int               `json:"error_count"`
+	DryRun     bool                `json:"dry_run"`
+	Written    bool                `json:"written"`
+	Created    int                 `json:"created"`
+	Updated    int                 `json:"updated"`
+	Unchanged  int                 `json:"unchanged"`
+	Skipped    int                 `json:"skipped"`
+	Errors     []importIssueJSON   `json:"errors"`
+	ErrorCount int                 `json:"error_count"`
+	Columns    []importColumnJSON  `json:"columns"`
+	Warnings   []importWarningJSON `json:"warnings"`
+}
+
+// importColumns renders how each header was read; an ignored column's field is null.
+func importColumns(columns []service.ImportColumn) []importColumnJSON {
+	out := make([]importColumnJSON, len(columns))
+	for i, c := range columns {
+		out[i] = importColumnJSON{Sheet: c.Sheet, Index: c.Index, Column: c.Column, Header: c.Header}
+		if c.Field != "" {
+			field := c.Field
+			out[i].Field = &field
+		}
+	}
+	return out
+}
+
+// importWarnings renders the warnings in the caller's language.
+func importWarnings(c *gin.Context, warnings []service.ImportWarning) []importWarningJSON {
+	out := make([]importWarningJSON, len(warnings))
+	for i, w := range warnings {
+		message := w.Message
+		if english(c) {
+			message = w.Reason
+		}
+		out[i] = importWarningJSON{Sheet: w.Sheet, Column: w.Column, Header: w.Header, Code: w.Code, Message: message}
+	}
+	return out
 }
 
 // importIssues renders the problems in the caller's language.
@@ -65,6 +109,20 @@ func (a *API) importHouseholds(c *gin.Context) {
 	}
 	report, err := a.svc.ImportHouseholds(c.Request.Context(), actorOf(c), c.Param("estate_id"), file,
 		service.ImportOptions{DryRun: dryRun, SkipInvalid: skipInvalid})
+	var refused *service.ImportFileError
+	if errors.As(err, &refused) {
+		// A file that cannot be read or is over a limit: 413 for a size
+		// limit, 422 otherwise, the reason naming the limit.
+		status, code, reason := http.StatusUnprocessableEntity, "validation_failed", refused.Message
+		if refused.TooLarge {
+			status, code = http.StatusRequestEntityTooLarge, "body_too_large"
+		}
+		if english(c) {
+			reason = refused.Reason
+		}
+		abortWith(c, status, code, map[string]string{"file": reason}, nil)
+		return
+	}
 	if err != nil {
 		fail(c, err)
 		return
@@ -75,7 +133,7 @@ func (a *API) importHouseholds(c *gin.Context) {
 	issues := importIssues(c, report.Errors)
 	c.JSON(http.StatusOK, importResponse{DryRun: report.DryRun, Written: report.Written, Created: report.Created,
 		Updated: report.Updated, Unchanged: report.Unchanged, Skipped: report.Skipped, Errors: issues,
-		ErrorCount: report.ErrorCount})
+		ErrorCount: report.ErrorCount, Columns: importColumns(report.Columns), Warnings: importWarnings(c, report.Warnings)})
 }
 
 // uploadedFile reads the multipart field "file", at most MaxImportBytes

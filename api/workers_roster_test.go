@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -63,7 +64,7 @@ func TestWorkersRosterImportExport(t *testing.T) {
 		if refused.Written || refused.Created != 0 || refused.Updated != 0 || refused.ErrorCount != 2 || len(refused.Errors) != 2 {
 			t.Fatalf("refused import = %+v", refused)
 		}
-		if refused.Errors[0] != (importIssueJSON{Row: 3, Column: "D", Field: "area_m2", Message: "must be a number of m² with at most 2 decimals"}) ||
+		if refused.Errors[0] != (importIssueJSON{Row: 3, Column: "D", Field: "area_m2", Message: `area_m2 "abc" is not a number`}) ||
 			refused.Errors[1].Row != 4 || refused.Errors[1].Field != "room" {
 			t.Errorf("errors = %+v", refused.Errors)
 		}
@@ -145,5 +146,64 @@ func TestWorkersRosterImportRefusals(t *testing.T) {
 			t.Errorf("empty template: %v", env.Error.Fields)
 		}
 		expectError(t, s.call("GET", "/api/v1/households/import-template.xlsx", e.designer, nil), http.StatusForbidden, "forbidden")
+	})
+}
+
+// Fails on 49b9fef: the answer had no columns or warnings (产权人 was dropped
+// without a word, 建筑面积（㎡） refused the file) and no limit on columns or rows.
+func TestWorkersRosterImportPreviewAndLimits(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		e := newWorkersEnv(t, db)
+		file := workbook(t, [][]any{
+			{"幸福里社区住户信息登记表"},
+			{"序号", "楼号", "单元", "门牌号", "建筑面积（㎡）", "产权人", "联系电话", "备注"},
+			{1, "3号楼", "2单元", "502室", 86.75, "张建国", "", "党员"},
+		})
+		var preview importResponse
+		e.upload(e.importPath("?dry_run=true"), e.worker, "登记表.xlsx", file).decode(t, &preview)
+		if preview.Created != 1 || len(preview.Columns) != 8 || preview.Columns[0].Field != nil ||
+			preview.Columns[5].Header != "产权人" || preview.Columns[5].Field == nil || *preview.Columns[5].Field != "owner_name" {
+			t.Fatalf("preview = %+v", preview)
+		}
+		var codes []string
+		for _, w := range preview.Warnings {
+			codes = append(codes, w.Column+":"+w.Code)
+		}
+		if strings.Join(codes, " ") != "A:ignored_column G:empty_column H:ignored_column" ||
+			preview.Warnings[1].Message != "G 列「联系电话」没有内容" {
+			t.Fatalf("warnings = %+v", preview.Warnings)
+		}
+		e.upload(e.importPath("?dry_run=true"), e.worker, "登记表.xlsx", file, "Accept-Language", "en").decode(t, &preview)
+		if preview.Warnings[1].Message != "column G (联系电话) is empty" {
+			t.Errorf("English warning = %q", preview.Warnings[1].Message)
+		}
+		e.upload(e.importPath(""), e.worker, "登记表.xlsx", file).decode(t, &preview)
+		if h := e.roster()["3-2-502"]; !preview.Written || h.OwnerName != "张建国" || h.AreaM2 != 8675 {
+			t.Fatalf("import = %+v, household %+v", preview, h)
+		}
+
+		// A value past column 64: 422 naming the column and the limit, in the caller's language.
+		wide := "楼栋,房号,面积\n1,101,50" + strings.Repeat(",", 62) + "x\n"
+		env := expectError(t, e.upload(e.importPath(""), e.worker, "wide.csv", []byte(wide)), http.StatusUnprocessableEntity, "validation_failed")
+		if env.Error.Fields["file"] != "第2行的 BM 列有内容：名册最多 64 列（A 至 BL 列），请删除多余的列" {
+			t.Errorf("wide file: %q", env.Error.Fields["file"])
+		}
+		env = expectError(t, e.upload(e.importPath(""), e.worker, "wide.csv", []byte(wide), "Accept-Language", "en"), http.StatusUnprocessableEntity, "validation_failed")
+		if !strings.Contains(env.Error.Fields["file"], "at most 64 columns") {
+			t.Errorf("wide file in English: %q", env.Error.Fields["file"])
+		}
+		// 10,001 households: 413 naming the limit; nothing written.
+		var many strings.Builder
+		many.WriteString("楼栋,房号,面积\n")
+		for i := 0; i <= 10_000; i++ {
+			fmt.Fprintf(&many, "9,%d,50\n", i)
+		}
+		env = expectError(t, e.upload(e.importPath(""), e.worker, "many.csv", []byte(many.String())), http.StatusRequestEntityTooLarge, "body_too_large")
+		if !strings.Contains(env.Error.Fields["file"], "最多导入 10000 户") {
+			t.Errorf("too many rows: %q", env.Error.Fields["file"])
+		}
+		if n := len(e.roster()); n != 1 {
+			t.Errorf("refused files changed the roster: %d households", n)
+		}
 	})
 }

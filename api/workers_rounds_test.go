@@ -179,7 +179,10 @@ func TestWorkersVisitsSyncProgressRegister(t *testing.T) {
 			t.Errorf("Content-Disposition = %q", resp.Header.Get("Content-Disposition"))
 		}
 		sheets := readSheets(t, resp.Body)
-		rows := sheets["签字登记表"]
+		rows := sheets["签字登记表"][1:] // under the title row (estate and round)
+		if title := sheets["签字登记表"][0][0]; !strings.Contains(title, "签字登记表") || !strings.Contains(title, "第1轮") {
+			t.Errorf("register title = %q", title)
+		}
 		if len(rows) != 6 || strings.Join(rows[0], ",") != "楼栋,单元,房号,面积,业主,意见,方式,签字人,时间,凭证" {
 			t.Fatalf("register rows = %q", rows)
 		}

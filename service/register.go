@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"gorm.io/gorm"
 
 	"minyi/model"
@@ -77,6 +78,9 @@ func (s *Service) ExportRegister(ctx context.Context, actor Actor, roundID, form
 	name := safeFileName(fmt.Sprintf("%s-第%d轮签字登记表.%s", estate.Name, round.Seq, format))
 	table := sheet{Name: "签字登记表", Header: registerHeader, Rows: rows,
 		Widths: []float64{8, 8, 10, 12, 14, 8, 10, 14, 20, 40}}
+	if format == FormatXLSX {
+		table.Title, table.Borders, table.Prepare = registerTitle(&estate, &round), true, printRegister
+	}
 	if format == FormatCSV {
 		return renderTable(format, name, table)
 	}
@@ -243,4 +247,37 @@ func checkLabel(c rule.Check) string {
 		of = "参与表决" + unit
 	}
 	return who + "占" + of
+}
+
+// registerTitle is the title row of the register: the estate and the round.
+func registerTitle(estate *model.Estate, round *model.Round) string {
+	return fmt.Sprintf("%s　第%d轮征询「%s」签字登记表", estate.Name, round.Seq, round.Title)
+}
+
+// registerFooter numbers the printed pages ("第 1 页 共 3 页"), centred.
+const registerFooter = "&C第 &P 页 共 &N 页"
+
+// printRegister sets up the register's worksheet for paper: A4 landscape,
+// fitted to one page wide (as many pages tall as needed), the title and
+// header rows repeated on every page, and page numbers in the footer.
+func printRegister(f *excelize.File, name string) error {
+	landscape, a4, oneWide, anyTall := "landscape", 9, 1, 0
+	if err := f.SetPageLayout(name, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4,
+		FitToWidth: &oneWide, FitToHeight: &anyTall}); err != nil {
+		return err
+	}
+	fit := true
+	if err := f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	margin, edge := 0.5, 0.3
+	if err := f.SetPageMargins(name, &excelize.PageLayoutMarginsOptions{Left: &margin, Right: &margin,
+		Top: &margin, Bottom: &margin, Header: &edge, Footer: &edge}); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(name, &excelize.HeaderFooterOptions{OddFooter: registerFooter}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: name,
+		RefersTo: fmt.Sprintf("'%s'!$1:$2", name)})
 }

@@ -44,30 +44,78 @@ func rosterColumnOf(field string) rosterColumn {
 	return rosterColumn{Field: field, Header: field}
 }
 
-// headerAliases maps a normalised header (see normalizeHeader) to its field:
-// the Chinese words found in community workers' rosters and the English field names.
-var headerAliases = map[string]string{
-	"楼栋": "building", "楼号": "building", "楼栋号": "building", "栋号": "building", "幢号": "building", "building": "building",
-	"单元": "unit", "单元号": "unit", "unit": "unit",
-	"房号": "room", "房间号": "room", "室号": "room", "户号": "room", "room": "room",
-	"面积": "area_m2", "专有部分面积": "area_m2", "专有面积": "area_m2", "房屋面积": "area_m2", "area_m2": "area_m2", "area": "area_m2",
-	"业主": "owner_name", "业主姓名": "owner_name", "户主": "owner_name", "户主姓名": "owner_name", "姓名": "owner_name",
-	"owner_name": "owner_name", "owner": "owner_name",
-	"电话": "phone", "联系电话": "phone", "手机": "phone", "手机号": "phone", "手机号码": "phone", "phone": "phone",
-	"状态": "occupancy", "居住状态": "occupancy", "居住情况": "occupancy", "occupancy": "occupancy",
-	"参与表决": "eligible", "是否参与表决": "eligible", "表决资格": "eligible", "eligible": "eligible",
+// headerAlias is a header word and how strongly it names its field: when
+// two columns name the same field, the higher rank is read and the other
+// ignored with a warning (建筑面积 over 套内面积, 手机 over 电话); equal
+// ranks are an error.
+type headerAlias struct {
+	Field string
+	Rank  int
 }
 
+// headerAliases maps a normalised header (see normalizeHeader) to its field:
+// the Chinese words found in street offices' and community workers'
+// rosters and the English field names. A field "" marks a column known to
+// hold nothing the roster keeps (备注, 序号): it is listed as ignored.
+var headerAliases = buildHeaderAliases()
+
+func buildHeaderAliases() map[string]headerAlias {
+	aliases := map[string]headerAlias{}
+	words := []struct {
+		field string
+		rank  int
+		words string
+	}{
+		{"building", 2, "楼栋 楼栋号 楼号 栋号 幢号 楼幢 楼幢号 栋 幢 楼 楼宇 building"},
+		{"unit", 2, "单元 单元号 unit"},
+		{"room", 2, "房号 房间号 室号 户号 门牌号 门牌 房屋号 室 room"},
+		{"area_m2", 3, "面积 专有部分面积 专有面积 建筑面积 房屋建筑面积 产权面积 area_m2 area"},
+		{"area_m2", 2, "房屋面积 住宅面积"},
+		{"area_m2", 1, "套内面积 套内建筑面积 使用面积"},
+		{"owner_name", 3, "业主 业主姓名 产权人 产权人姓名 权利人 所有权人 房屋所有权人 owner_name owner"},
+		{"owner_name", 2, "户主 户主姓名 房主"},
+		{"owner_name", 1, "姓名 name"},
+		{"phone", 2, "手机 手机号 手机号码 业主电话 业主手机 phone"},
+		{"phone", 1, "电话 联系电话 电话号码 联系方式 联系人电话"},
+		{"occupancy", 2, "状态 居住状态 居住情况 occupancy"},
+		{"eligible", 2, "参与表决 是否参与表决 表决资格 eligible"},
+		{"", 0, "备注 说明 序号 编号 no"},
+	}
+	for _, w := range words {
+		for _, word := range strings.Fields(w.words) {
+			aliases[word] = headerAlias{Field: w.field, Rank: w.rank}
+		}
+	}
+	return aliases
+}
+
+// headerUnits are the units a header may carry after its name without
+// brackets ("面积㎡", "建筑面积/平方米").
+var headerUnits = []string{"平方米", "平米", "㎡", "m²", "m2", "/", "(", ")"}
+
 // normalizeHeader reduces a header cell to the form headerAliases uses:
-// half-width, lower case, without spaces, a unit in brackets ("面积（㎡）")
-// or a required-field mark ("楼栋*").
+// half-width, lower case, without spaces, a unit in brackets of any width
+// ("建筑面积（㎡）", "面积(m²)", "面积【平方米】") or after the name ("面积㎡"),
+// or a required-field mark ("*楼栋", "楼栋*", "楼栋：").
 func normalizeHeader(s string) string {
 	s = strings.ToLower(width.Narrow.String(strings.TrimPrefix(s, "\ufeff")))
 	s = strings.Join(strings.Fields(s), "")
-	if i := strings.IndexAny(s, "(["); i > 0 {
+	if i := strings.IndexAny(s, "([【〔<"); i > 0 {
 		s = s[:i]
 	}
-	return strings.TrimRight(s, "*:")
+	s = strings.Trim(s, "*:")
+	if _, known := headerAliases[s]; known {
+		return s // "area_m2" ends like a unit
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, unit := range headerUnits {
+			if trimmed, ok := strings.CutSuffix(s, unit); ok && trimmed != "" {
+				s, changed = trimmed, true
+			}
+		}
+	}
+	return s
 }
 
 // maxHeaderSearchRows bounds how far down a title block may push the header row.
@@ -76,37 +124,90 @@ const maxHeaderSearchRows = 10
 // errNoHeader is findHeader's answer for a table without a roster header.
 var errNoHeader = errors.New("no header row with 楼栋 (building), 房号 (room) and 面积 (area_m2) in the first 10 rows")
 
+// noHeaderError is errNoHeader for the caller, in both languages.
+func noHeaderError() *ImportFileError {
+	return refuseFile(errNoHeader.Error(),
+		"前 10 行中没有找到表头：表头须包含 楼栋（或 楼号、幢）、房号（或 室号、门牌号）和 面积（或 建筑面积）")
+}
+
+// headerColumn is one non-blank cell of a header row and how it was read.
+type headerColumn struct {
+	Index  int
+	Header string
+	Field  string // "" for an ignored column
+	// Shadowed names the field a lower-ranked column also named.
+	Shadowed string
+	// Known marks a header the roster knows, read or not (备注, 序号).
+	Known bool
+}
+
+// headerRow is a header row: where it is and how each column was read.
+type headerRow struct {
+	Row     int            // the row number as Excel shows it
+	Fields  map[string]int // field → column index
+	Columns []headerColumn
+}
+
 // findHeader finds the header row among the first rows (a roster often has
 // a title above it): the first row that names the building, room and area
-// columns. It returns the row's index and the column index of each field.
-// Errors: errNoHeader; validation_failed (file) for a column named twice.
-func findHeader(rows []sheetRow) (int, map[string]int, error) {
+// columns. Errors: errNoHeader; *ImportFileError for a field two columns
+// name with the same rank.
+func findHeader(rows []sheetRow) (*headerRow, error) {
 	for i := 0; i < len(rows) && i < maxHeaderSearchRows; i++ {
-		columns := map[string]int{}
-		var repeated []string
-		for j := range rows[i].Cells {
-			field, ok := headerAliases[normalizeHeader(rows[i].cell(j))]
-			if !ok {
-				continue
-			}
-			if first, seen := columns[field]; seen {
-				repeated = append(repeated, fmt.Sprintf("%s (%s, %s)", rosterColumnOf(field).Header, columnLetter(first), columnLetter(j)))
-				continue
-			}
-			columns[field] = j
-		}
-		_, hasBuilding := columns["building"]
-		_, hasRoom := columns["room"]
-		_, hasArea := columns["area_m2"]
+		header, repeated := readHeader(rows[i])
+		_, hasBuilding := header.Fields["building"]
+		_, hasRoom := header.Fields["room"]
+		_, hasArea := header.Fields["area_m2"]
 		if !hasBuilding || !hasRoom || !hasArea {
 			continue
 		}
 		if len(repeated) > 0 {
-			return 0, nil, InvalidField("file", fmt.Sprintf("row %d has a column twice: %s", rows[i].Number, strings.Join(repeated, "; ")))
+			return nil, refuseFile(
+				fmt.Sprintf("row %d has a column twice: %s", rows[i].Number, strings.Join(repeated, "; ")),
+				fmt.Sprintf("第%d行的表头有重复的列：%s，请删除或改名其中一列", rows[i].Number, strings.Join(repeated, "；")))
 		}
-		return i, columns, nil
+		return header, nil
 	}
-	return 0, nil, errNoHeader
+	return nil, errNoHeader
+}
+
+// readHeader reads a row as a header. It returns the columns named twice
+// with the same rank ("面积 (D, F)").
+func readHeader(row sheetRow) (*headerRow, []string) {
+	header := &headerRow{Row: row.Number, Fields: map[string]int{}}
+	ranks := map[string]int{}
+	var repeated []string
+	for j := range row.Cells {
+		text := row.cell(j)
+		if text == "" {
+			continue
+		}
+		alias, ok := headerAliases[normalizeHeader(text)]
+		header.Columns = append(header.Columns, headerColumn{Index: j, Header: text, Known: ok})
+		if alias.Field == "" {
+			continue
+		}
+		column := &header.Columns[len(header.Columns)-1]
+		first, seen := header.Fields[alias.Field]
+		switch {
+		case !seen:
+		case alias.Rank == ranks[alias.Field]:
+			repeated = append(repeated, fmt.Sprintf("%s (%s, %s)", rosterColumnOf(alias.Field).Header, columnLetter(first), columnLetter(j)))
+			continue
+		case alias.Rank < ranks[alias.Field]:
+			column.Shadowed = alias.Field
+			continue
+		default: // this column outranks the one read so far
+			for k := range header.Columns {
+				if header.Columns[k].Index == first {
+					header.Columns[k].Field, header.Columns[k].Shadowed = "", alias.Field
+				}
+			}
+		}
+		column.Field = alias.Field
+		header.Fields[alias.Field], ranks[alias.Field] = j, alias.Rank
+	}
+	return header, repeated
 }
 
 // addressSuffixes are the words a roster may add to an address part

@@ -2,9 +2,7 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -56,13 +54,15 @@ type ImportReport struct {
 	// Errors lists the problems, at most MaxImportIssues of them; ErrorCount is their total.
 	Errors     []ImportIssue
 	ErrorCount int
+	// Columns says how each header cell was understood, and Warnings what
+	// the file holds that is not imported or is empty, for a preview
+	// before confirming.
+	Columns  []ImportColumn
+	Warnings []ImportWarning
 }
 
-// Limits of a roster import.
-const (
-	MaxImportRows   = 50_000
-	MaxImportIssues = 500
-)
+// MaxImportIssues bounds the problems an import report lists.
+const MaxImportIssues = 500
 
 // importBatchSize is the number of households per insert statement: the
 // SQLite driver binds arguments in time quadratic in their number, so its
@@ -94,15 +94,18 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 	if err := s.mustFindEstate(read, estateID); err != nil {
 		return nil, AsError(err)
 	}
-	tables, err := readTables(file.Name, file.Data)
+	source, err := openSheets(file.Name, file.Data)
 	if err != nil {
 		return nil, err
 	}
-	rows, issues, err := parseRoster(tables)
+	parsed, err := parseRoster(source)
+	source.close()
 	if err != nil {
 		return nil, err
 	}
-	report := &ImportReport{DryRun: opts.DryRun, Skipped: countRows(issues), ErrorCount: len(issues)}
+	rows, issues := parsed.rows, parsed.issues
+	report := &ImportReport{DryRun: opts.DryRun, Skipped: countRows(issues), ErrorCount: len(issues),
+		Columns: parsed.columns, Warnings: parsed.warnings}
 	report.Errors = issues[:min(len(issues), MaxImportIssues)]
 	report.Rejected = len(issues) > 0 && !opts.SkipInvalid
 	if report.Rejected && !opts.DryRun {
@@ -132,6 +135,9 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 		if err := s.upsertHouseholds(tx, append(plan.creates, plan.updates...)); err != nil {
 			return err
 		}
+		if err := s.auditImport(tx, actor, estateID, plan); err != nil {
+			return err
+		}
 		return s.touchEstate(tx, estateID)
 	})
 	if err != nil {
@@ -139,208 +145,6 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 	}
 	report.Written = true
 	return report, nil
-}
-
-// rosterTable is a table of the file that has a roster header.
-type rosterTable struct {
-	sheetTable
-	header  int
-	columns map[string]int
-}
-
-// rosterTables keeps the tables with a roster header (a workbook may hold
-// one sheet per building, and sheets of notes). Sheet names are kept only
-// when the roster spans several sheets.
-// Errors: validation_failed (file) when no table has a header or a header
-// names a column twice.
-func rosterTables(tables []sheetTable) ([]rosterTable, error) {
-	var found []rosterTable
-	for _, table := range tables {
-		header, columns, err := findHeader(table.Rows)
-		if errors.Is(err, errNoHeader) {
-			continue
-		}
-		if err != nil {
-			if table.Name != "" {
-				err = InvalidField("file", table.Name+": "+AsError(err).Fields["file"])
-			}
-			return nil, err
-		}
-		found = append(found, rosterTable{sheetTable: table, header: header, columns: columns})
-	}
-	if len(found) == 0 {
-		return nil, InvalidField("file", errNoHeader.Error())
-	}
-	if len(found) == 1 {
-		found[0].Name = ""
-	}
-	return found, nil
-}
-
-// rowPlace is where a row of the file is: its sheet ("" for a single
-// table) and its row number.
-type rowPlace struct {
-	Sheet string
-	Row   int
-}
-
-func (p rowPlace) chinese() string {
-	if p.Sheet == "" {
-		return fmt.Sprintf("第%d行", p.Row)
-	}
-	return fmt.Sprintf("工作表「%s」第%d行", p.Sheet, p.Row)
-}
-
-func (p rowPlace) english() string {
-	if p.Sheet == "" {
-		return fmt.Sprintf("row %d", p.Row)
-	}
-	return fmt.Sprintf("row %d of sheet %s", p.Row, p.Sheet)
-}
-
-// parseRoster turns every row under each header into household fields,
-// validated as the roster API validates them. Blank rows are skipped; a
-// household that appears twice is an error on its second row.
-// Errors: validation_failed (file) for a missing header or too many rows.
-func parseRoster(tables []sheetTable) ([]rosterRow, []ImportIssue, error) {
-	found, err := rosterTables(tables)
-	if err != nil {
-		return nil, nil, err
-	}
-	var rows []rosterRow
-	var issues []ImportIssue
-	firstPlaceOf := map[string]rowPlace{}
-	for _, table := range found {
-		for _, line := range table.Rows[table.header+1:] {
-			if line.empty() {
-				continue
-			}
-			if len(rows)+len(issues) >= MaxImportRows {
-				return nil, nil, InvalidField("file", fmt.Sprintf("at most %d rows per file", MaxImportRows))
-			}
-			fields, rowIssues := parseRosterLine(line, table.columns)
-			key := addressKey(derefString(fields.Building), derefString(fields.Unit), derefString(fields.Room))
-			if len(rowIssues) == 0 {
-				if first, repeated := firstPlaceOf[key]; repeated {
-					rowIssues = append(rowIssues, issueAt(line.Number, table.columns, "room",
-						"repeats "+first.english()+" (same building, unit and room)",
-						"与"+first.chinese()+"的楼栋、单元、房号重复"))
-				} else {
-					firstPlaceOf[key] = rowPlace{Sheet: table.Name, Row: line.Number}
-				}
-			}
-			for i := range rowIssues {
-				rowIssues[i].Sheet = table.Name
-			}
-			if len(rowIssues) > 0 {
-				issues = append(issues, rowIssues...)
-				continue
-			}
-			rows = append(rows, rosterRow{Number: line.Number, Fields: fields, Key: key})
-		}
-	}
-	if len(rows) == 0 && len(issues) == 0 {
-		return nil, nil, InvalidField("file", "no household rows under the header row")
-	}
-	return rows, issues, nil
-}
-
-// parseRosterLine reads one row's cells into household fields; a column
-// the file does not have stays nil (unchanged on update, default on creation).
-func parseRosterLine(line sheetRow, columns map[string]int) (HouseholdFields, []ImportIssue) {
-	var f HouseholdFields
-	var issues []ImportIssue
-	text := func(field string) *string {
-		i, ok := columns[field]
-		if !ok {
-			return nil
-		}
-		v := line.cell(i)
-		return &v
-	}
-	problem := func(field, reason string) {
-		issues = append(issues, issueAt(line.Number, columns, field, reason, rosterColumnOf(field).Rule))
-	}
-	for field, dst := range map[string]**string{"building": &f.Building, "unit": &f.Unit, "room": &f.Room} {
-		if v := text(field); v != nil {
-			cleaned := cleanAddressPart(field, cleanText(*v))
-			*dst = &cleaned
-		}
-	}
-	if v := text("area_m2"); v != nil && *v != "" {
-		if area, ok := parseAreaCell(*v); ok {
-			f.AreaHundredths = &area
-		} else {
-			problem("area_m2", "must be a number of m² with at most 2 decimals")
-		}
-	}
-	if v := text("owner_name"); v != nil {
-		name := cleanText(*v)
-		f.OwnerName = &name
-	}
-	if v := text("phone"); v != nil {
-		phone := cleanPhoneCell(*v)
-		f.Phone = &phone
-	}
-	if v := text("occupancy"); v != nil && *v != "" {
-		if occupancy, ok := occupancyWords[strings.ToLower(*v)]; ok {
-			f.Occupancy = &occupancy
-		} else {
-			problem("occupancy", "must be 自住, 出租 or 空置 (owner, rented, vacant)")
-		}
-	}
-	if v := text("eligible"); v != nil && *v != "" {
-		if eligible, ok := eligibleWords[strings.ToLower(*v)]; ok {
-			f.Eligible = &eligible
-		} else {
-			problem("eligible", "must be 是 or 否")
-		}
-	}
-	reasons := map[string]string{}
-	f.validate("", true, reasons)
-	for field, reason := range reasons {
-		if !hasIssue(issues, field) {
-			problem(field, reason)
-		}
-	}
-	sort.Slice(issues, func(i, j int) bool {
-		return columnOrder(columns, issues[i].Field) < columnOrder(columns, issues[j].Field)
-	})
-	return f, issues
-}
-
-func issueAt(row int, columns map[string]int, field, reason, message string) ImportIssue {
-	issue := ImportIssue{Row: row, Field: field, Reason: reason, Message: rosterColumnOf(field).Header + "：" + message}
-	if i, ok := columns[field]; ok {
-		issue.Column = columnLetter(i)
-	}
-	return issue
-}
-
-func hasIssue(issues []ImportIssue, field string) bool {
-	for _, issue := range issues {
-		if issue.Field == field {
-			return true
-		}
-	}
-	return false
-}
-
-// columnOrder sorts a row's issues left to right; a missing column last.
-func columnOrder(columns map[string]int, field string) int {
-	if i, ok := columns[field]; ok {
-		return i
-	}
-	return 1 << 20
-}
-
-// countRows counts the distinct rows among the issues.
-func countRows(issues []ImportIssue) int {
-	rows := map[rowPlace]bool{}
-	for _, issue := range issues {
-		rows[rowPlace{Sheet: issue.Sheet, Row: issue.Row}] = true
-	}
-	return len(rows)
 }
 
 func derefString(s *string) string {
@@ -363,10 +167,11 @@ func loadRoster(tx *gorm.DB, estateID string) ([]model.Household, error) {
 	return households, err
 }
 
-// importPlan is what an import will write.
+// importPlan is what an import will write; before[i] is updates[i] as it
+// was.
 type importPlan struct {
-	creates, updates []model.Household
-	unchanged        int
+	creates, updates, before []model.Household
+	unchanged                int
 }
 
 // planImport matches the rows with the existing households: a match whose
@@ -396,6 +201,7 @@ func planImport(estateID string, existing []model.Household, rows []rosterRow, n
 		}
 		changed.UpdatedAt = now
 		plan.updates = append(plan.updates, changed)
+		plan.before = append(plan.before, *current)
 	}
 	return plan
 }

@@ -59,6 +59,15 @@ type sheet struct {
 	// Choices offers a drop-down list of values in a column (by index) of
 	// the rows under the header.
 	Choices map[int][]string
+	// Title, when set, is a bold row above the header, merged across its
+	// width (the header and rows move down one row).
+	Title string
+	// Borders draws thin borders around every cell of the header and rows.
+	Borders bool
+	// Prepare, when set, adjusts the worksheet before its rows are
+	// streamed (page setup, print titles): the stream writer keeps what
+	// is set then and allows nothing after.
+	Prepare func(f *excelize.File, name string) error
 }
 
 // writeXLSX writes the sheets into a workbook, streaming the rows; headers
@@ -86,7 +95,18 @@ func writeXLSX(sheets []sheet) ([]byte, error) {
 		if err := addChoices(f, sh); err != nil { // before streaming, which writes the sheet whole
 			return nil, err
 		}
-		if err := streamSheet(f, sh, headerStyle, areaStyle); err != nil {
+		if sh.Prepare != nil {
+			if err := sh.Prepare(f, sh.Name); err != nil {
+				return nil, err
+			}
+		}
+		styles := sheetStyles{header: headerStyle, area: areaStyle}
+		if sh.Title != "" || sh.Borders {
+			if styles, err = borderedStyles(f, styles, sh.Borders); err != nil {
+				return nil, err
+			}
+		}
+		if err := streamSheet(f, sh, styles); err != nil {
 			return nil, err
 		}
 	}
@@ -97,7 +117,39 @@ func writeXLSX(sheets []sheet) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func streamSheet(f *excelize.File, sh sheet, headerStyle, areaStyle int) error {
+// sheetStyles are the cell styles of a worksheet; plain and title are 0
+// (none) unless the sheet has borders or a title.
+type sheetStyles struct {
+	header, area, plain, title int
+}
+
+// borderedStyles adds the title style and, with borders, bordered versions
+// of the header, area and plain styles.
+func borderedStyles(f *excelize.File, styles sheetStyles, borders bool) (sheetStyles, error) {
+	var err error
+	if styles.title, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}}); err != nil {
+		return styles, err
+	}
+	if !borders {
+		return styles, nil
+	}
+	var thin []excelize.Border
+	for _, side := range []string{"left", "right", "top", "bottom"} {
+		thin = append(thin, excelize.Border{Type: side, Color: "000000", Style: 1})
+	}
+	if styles.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: thin,
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}); err != nil {
+		return styles, err
+	}
+	if styles.area, err = f.NewStyle(&excelize.Style{NumFmt: 2, Border: thin}); err != nil {
+		return styles, err
+	}
+	styles.plain, err = f.NewStyle(&excelize.Style{Border: thin})
+	return styles, err
+}
+
+func streamSheet(f *excelize.File, sh sheet, styles sheetStyles) error {
 	w, err := f.NewStreamWriter(sh.Name)
 	if err != nil {
 		return err
@@ -107,31 +159,61 @@ func streamSheet(f *excelize.File, sh sheet, headerStyle, areaStyle int) error {
 			return err
 		}
 	}
-	if len(sh.Header) > 0 {
-		if err := w.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-		cells := make([]any, len(sh.Header))
-		for i, h := range sh.Header {
-			cells[i] = excelize.Cell{StyleID: headerStyle, Value: h}
-		}
-		if err := w.SetRow("A1", cells); err != nil {
-			return err
-		}
-	}
-	first := 1
-	if len(sh.Header) > 0 {
+	first := 1 // the row of the header (of the data without one), under the title
+	if sh.Title != "" {
 		first = 2
 	}
+	if len(sh.Header) > 0 {
+		topLeft := fmt.Sprintf("A%d", first+1)
+		if err := w.SetPanes(&excelize.Panes{Freeze: true, YSplit: first, TopLeftCell: topLeft, ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+	}
+	if sh.Title != "" {
+		if err := w.SetRow("A1", []any{excelize.Cell{StyleID: styles.title, Value: sh.Title}}, excelize.RowOpts{Height: 28}); err != nil {
+			return err
+		}
+		if len(sh.Header) > 1 {
+			last, err := excelize.CoordinatesToCellName(len(sh.Header), 1)
+			if err != nil {
+				return err
+			}
+			if err := w.MergeCell("A1", last); err != nil {
+				return err
+			}
+		}
+	}
+	if len(sh.Header) > 0 {
+		cells := make([]any, len(sh.Header))
+		for i, h := range sh.Header {
+			cells[i] = excelize.Cell{StyleID: styles.header, Value: h}
+		}
+		if err := w.SetRow(fmt.Sprintf("A%d", first), cells); err != nil {
+			return err
+		}
+		first++
+	}
 	for r, row := range sh.Rows {
-		cells := make([]any, len(row))
-		for i, v := range row {
+		width := len(row)
+		if sh.Borders {
+			width = max(width, len(sh.Header)) // a border on every cell, blank ones too
+		}
+		cells := make([]any, width)
+		for i := range cells {
+			var v any = ""
+			if i < len(row) {
+				v = row[i]
+			}
 			switch v := v.(type) {
 			case areaCell:
 				// float64 of a hundredths value prints back to the same two decimals.
-				cells[i] = excelize.Cell{StyleID: areaStyle, Value: float64(v) / 100}
+				cells[i] = excelize.Cell{StyleID: styles.area, Value: float64(v) / 100}
 			default:
-				cells[i] = v
+				if styles.plain != 0 {
+					cells[i] = excelize.Cell{StyleID: styles.plain, Value: v}
+				} else {
+					cells[i] = v
+				}
 			}
 		}
 		cell, err := excelize.CoordinatesToCellName(1, first+r)
