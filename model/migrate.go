@@ -25,6 +25,7 @@ func Models() []any {
 		&Visit{}, &SyncRecord{},
 		&AuditChain{}, &AuditEvent{},
 		&LoginFailure{},
+		&HouseholdSigner{}, &ResidentSubscription{}, &Notification{}, &RoundReminder{},
 	}
 }
 
@@ -124,6 +125,9 @@ func (db *DB) MigrateTo(ctx context.Context, version int) error {
 		if err := db.apply(ctx, conn, m); err != nil {
 			return err
 		}
+	}
+	if version == len(migrations) {
+		return runDataMigrations(ctx, conn) // the schema is complete: transform rows once
 	}
 	return nil
 }
