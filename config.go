@@ -38,6 +38,8 @@ type config struct {
 	AdminAddr string
 	// ReceiptKey keys the household receipts (MINYI_RECEIPT_KEY; "" = derived from the JWT secret).
 	ReceiptKey []byte
+	// Notifications: subscribe-message templates and reminders (config_notifications.go).
+	Notifications notificationConfig
 }
 
 // configError names the variable whose value stops the start.
@@ -82,6 +84,9 @@ func loadConfig() (*config, error) {
 		return nil, &configError{"MINYI_ADMIN_PASSWORD", "must be at least 8 characters"}
 	}
 	if err := loadWeChatConfig(cfg); err != nil {
+		return nil, err
+	}
+	if err := loadNotificationConfig(cfg); err != nil {
 		return nil, err
 	}
 	secret := os.Getenv("MINYI_JWT_SECRET")

@@ -14,6 +14,10 @@ type bindingCodeResponse struct {
 	EstateID    string `json:"estate_id"`
 	HouseholdID string `json:"household_id"`
 	ExpiresAt   Time   `json:"expires_at"`
+	// WXACodePNG is the mini-program code (base64 PNG) with ?wxacode=true;
+	// WXACodeError says why it is missing (e.g. wechat_busy).
+	WXACodePNG   string `json:"wxacode_png,omitempty"`
+	WXACodeError string `json:"wxacode_error,omitempty"`
 }
 
 func (a *API) issueBindingCode(c *gin.Context) {
@@ -22,8 +26,10 @@ func (a *API) issueBindingCode(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, bindingCodeResponse{Code: issued.Code, EstateID: issued.EstateID,
-		HouseholdID: issued.HouseholdID, ExpiresAt: Time(issued.ExpiresAt)})
+	resp := bindingCodeResponse{Code: issued.Code, EstateID: issued.EstateID,
+		HouseholdID: issued.HouseholdID, ExpiresAt: Time(issued.ExpiresAt)}
+	a.withCodeImage(c, issued, &resp)
+	c.JSON(http.StatusCreated, resp)
 }
 
 type bindingRequest struct {

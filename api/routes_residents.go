@@ -22,6 +22,9 @@ func (a *API) residentRoutes() []Route {
 		{"GET", "/api/v1/me/rounds", service.ActResident, a.myRounds},
 		{"PUT", "/api/v1/rounds/:round_id/my-signoff", service.ActResident, a.recordMySignOff},
 		{"DELETE", "/api/v1/rounds/:round_id/my-signoff", service.ActResident, a.withdrawMySignOff},
+		{"PUT", "/api/v1/me/subscriptions", service.ActResident, a.acceptSubscriptions},
+		{"GET", "/api/v1/me/subscriptions", service.ActResident, a.mySubscriptions},
+		{"GET", "/api/v1/notifications", service.ActReadNotifications, a.listNotifications},
 
 		{"POST", "/api/v1/estates/:estate_id/households/:household_id/binding-codes", service.ActIssueBindingCodes, a.issueBindingCode},
 		{"GET", "/api/v1/households/:household_id/residents", service.ActReadRoster, a.listHouseholdResidents},

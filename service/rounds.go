@@ -293,6 +293,7 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 			return err
 		}
 		s.audit(tx, actor, round.EstateID, "round.open", "round", round.ID, map[string]any{"status": RoundDraft}, map[string]any{"status": RoundOpen, "forced": force, "electorate_households": round.ElectorateHouseholds, "electorate_area_hundredths": round.ElectorateArea})
+		s.afterRoundOpened(tx, &round)
 		return s.touchEstate(tx, round.EstateID)
 	})
 	if err != nil {
@@ -385,6 +386,7 @@ func (s *Service) CloseRound(ctx context.Context, actor Actor, roundID string) (
 			return err
 		}
 		s.audit(tx, actor, round.EstateID, "round.close", "round", round.ID, map[string]any{"status": RoundOpen}, map[string]any{"status": RoundClosed, "passed": tally.Passed, "electorate": tally.Electorate, "decisions": tally.Decisions})
+		s.afterRoundClosed(tx, &round, tally.Passed)
 		return s.touchEstate(tx, round.EstateID)
 	})
 	if err != nil {
