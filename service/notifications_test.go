@@ -383,3 +383,30 @@ func TestSubscriptionsValidation(t *testing.T) {
 		}
 	})
 }
+
+// TestNotificationLoop: the loop that serve runs sends what is due and
+// returns when its context ends.
+func TestNotificationLoop(t *testing.T) {
+	t.Parallel()
+	db := testdb.OpenSQLite(t)
+	w := newNotifyWorld(t, db)
+	w.resident("o-owner", 0, RelationOwner, true)
+	w.openRound("第一轮", 30*24*time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		w.svc.RunNotifications(ctx, 10*time.Millisecond)
+		close(stopped)
+	}()
+	for i := 0; len(w.fake.Sent()) == 0; i++ {
+		if i == 1000 {
+			t.Fatal("the loop sent nothing within ten seconds")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-stopped
+	if sent := w.outbox(NotificationSent); len(sent) != 1 {
+		t.Fatalf("sent = %+v", sent)
+	}
+}
