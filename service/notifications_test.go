@@ -338,9 +338,34 @@ func TestNotificationAtMostOnce(t *testing.T) {
 			t.Fatalf("the abandoned claim: %+v, %d calls", failed, w.fake.Calls(wechattest.EndpointSend))
 		}
 
-		// Two senders at once: one message, one delivery.
+		// Two senders read the same pending message; the second one's claim
+		// finds it taken and sends nothing.
 		w.resident("o-second", 1, RelationOwner, true)
 		w.openRound("第二轮", 30*24*time.Hour)
+		var stale []model.Notification
+		if err := db.Gorm.Where("status = ?", NotificationPending).Find(&stale).Error; err != nil || len(stale) != 2 {
+			t.Fatalf("pending: %+v %v", stale, err)
+		}
+		if n := w.send(); n != 2 {
+			t.Fatalf("the first sender sent %d", n)
+		}
+		// (The resident accepts again, so that only the claim can stop it.)
+		if _, err := w.svc.AcceptSubscriptions(context.Background(), w.residents["o-owner"], []string{NotifyRoundOpened}); err != nil {
+			t.Fatal(err)
+		}
+		w.fake.Accept("o-owner", "tpl-open", 1)
+		calls := w.fake.Calls(wechattest.EndpointSend)
+		if ok, err := w.svc.sendOne(context.Background(), w.svc.notifier(), &stale[0]); ok || err != nil || w.fake.Calls(wechattest.EndpointSend) != calls {
+			t.Fatalf("the second sender: sent %v, err %v, WeChat calls %d → %d", ok, err, calls, w.fake.Calls(wechattest.EndpointSend))
+		}
+		if sent := w.outbox(NotificationSent); len(sent) != 2 {
+			t.Fatalf("after the second sender, %d messages show as sent, want 2", len(sent))
+		}
+
+		// Two senders at once: one delivery per message (the new resident
+		// and the owner, who accepted again).
+		w.resident("o-third", 2, RelationOwner, true)
+		w.openRound("第三轮", 30*24*time.Hour)
 		done := make(chan int, 2)
 		for range 2 {
 			go func() {
@@ -352,8 +377,8 @@ func TestNotificationAtMostOnce(t *testing.T) {
 			}()
 		}
 		total := <-done + <-done
-		if total != 2 || len(w.fake.Sent()) != 2 {
-			t.Fatalf("two senders sent %d (fake received %d), want 2 for two residents", total, len(w.fake.Sent()))
+		if total != 2 || len(w.fake.Sent()) != 4 {
+			t.Fatalf("two senders sent %d (fake received %d in all), want 2 (4 in all)", total, len(w.fake.Sent()))
 		}
 	})
 }
