@@ -136,6 +136,8 @@ type outboxMessage struct {
 	event       string // part of the dedupe key: what happened to the subject
 	page        string
 	data        map[string]string
+	// subscribed says the recipients were chosen among residents with an acceptance left.
+	subscribed bool
 }
 
 // storedMessage is the JSON kept in a notification's data column.
@@ -160,15 +162,13 @@ func (s *Service) enqueue(tx *gorm.DB, m outboxMessage, residentIDs []string) {
 }
 
 func (s *Service) insertOutbox(tx *gorm.DB, m outboxMessage, residentIDs []string) error {
-	var subscribed []string
-	for start := 0; start < len(residentIDs); start += 500 {
-		end := min(start+500, len(residentIDs))
-		var part []string
-		if err := tx.Model(&model.ResidentSubscription{}).Where("kind = ? AND remaining > 0 AND resident_id IN ?", m.kind, residentIDs[start:end]).
-			Pluck("resident_id", &part).Error; err != nil {
+	subscribed := residentIDs
+	if !m.subscribed {
+		subscribed = nil
+		if err := tx.Model(&model.ResidentSubscription{}).Where("kind = ? AND remaining > 0 AND resident_id IN ?", m.kind, residentIDs).
+			Pluck("resident_id", &subscribed).Error; err != nil {
 			return err
 		}
-		subscribed = append(subscribed, part...)
 	}
 	if len(subscribed) == 0 {
 		return nil
@@ -185,7 +185,9 @@ func (s *Service) insertOutbox(tx *gorm.DB, m outboxMessage, residentIDs []strin
 			DedupeKey: fmt.Sprintf("%s:%s:%s:%s", m.kind, m.subjectID, m.event, residentID),
 			Data:      string(raw), Status: NotificationPending, NextAttemptAt: now, CreatedAt: now}
 	}
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 200).Error
+	// Batches of 100 rows: the SQLite driver binds parameters in time that
+	// grows with the square of their number (BenchmarkOpenRoundNotifying).
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 100).Error
 }
 
 // templateText shortens a text to what a template field of kind "thing" takes.
@@ -212,15 +214,17 @@ var beijing = time.FixedZone("CST", 8*3600)
 func roundPage(roundID string) string { return "pages/rounds/rounds?round_id=" + roundID }
 
 // residentsOfRound lists the residents bound to households of the round's
-// electorate (signersOnly: only each household's designated signer, and
-// undecidedOnly: only of households without a counted decision).
-func residentsOfRound(tx *gorm.DB, roundID string, signersOnly, undecidedOnly bool) ([]string, error) {
+// electorate who have an acceptance of the kind left (signersOnly: only
+// each household's designated signer, and undecidedOnly: only of
+// households without a counted decision).
+func residentsOfRound(tx *gorm.DB, roundID, kind string, signersOnly, undecidedOnly bool) ([]string, error) {
 	q := tx.Table("round_members m").Where("m.round_id = ?", roundID)
 	if signersOnly {
 		q = q.Joins("JOIN household_signers b ON b.household_id = m.household_id")
 	} else {
 		q = q.Joins("JOIN resident_bindings b ON b.household_id = m.household_id")
 	}
+	q = q.Joins("JOIN resident_subscriptions rs ON rs.resident_id = b.resident_id AND rs.kind = ? AND rs.remaining > 0", kind)
 	if undecidedOnly {
 		q = q.Joins("LEFT JOIN sign_offs so ON so.round_id = m.round_id AND so.household_id = m.household_id AND so.decision IN ?", decisions).
 			Where("so.id IS NULL")
@@ -235,13 +239,13 @@ func (s *Service) notifyRoundOpened(tx *gorm.DB, round *model.Round) {
 	if s.notifier() == nil {
 		return
 	}
-	ids, err := residentsOfRound(tx, round.ID, false, false)
+	ids, err := residentsOfRound(tx, round.ID, NotifyRoundOpened, false, false)
 	if err != nil {
 		s.notifyLog().Warn("round_opened not enqueued", "round", round.ID, "error", err)
 		return
 	}
 	s.enqueue(tx, outboxMessage{kind: NotifyRoundOpened, estateID: round.EstateID, subjectKind: "round", subjectID: round.ID,
-		event: "opened", page: roundPage(round.ID),
+		event: "opened", page: roundPage(round.ID), subscribed: true,
 		data: map[string]string{"thing1": templateText(round.Title), "time2": templateTime(round.ClosesAt), "thing3": "请在截止前表态"}}, ids)
 }
 
@@ -251,7 +255,7 @@ func (s *Service) notifyResultPublished(tx *gorm.DB, round *model.Round, passed 
 	if s.notifier() == nil {
 		return
 	}
-	ids, err := residentsOfRound(tx, round.ID, false, false)
+	ids, err := residentsOfRound(tx, round.ID, NotifyResultPublished, false, false)
 	if err != nil {
 		s.notifyLog().Warn("result_published not enqueued", "round", round.ID, "error", err)
 		return
@@ -261,7 +265,7 @@ func (s *Service) notifyResultPublished(tx *gorm.DB, round *model.Round, passed 
 		outcome = "通过"
 	}
 	s.enqueue(tx, outboxMessage{kind: NotifyResultPublished, estateID: round.EstateID, subjectKind: "round", subjectID: round.ID,
-		event: "closed", page: roundPage(round.ID),
+		event: "closed", page: roundPage(round.ID), subscribed: true,
 		data: map[string]string{"thing1": templateText(round.Title), "phrase2": outcome, "time3": templateTime(round.ClosedAt)}}, ids)
 }
 

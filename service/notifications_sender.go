@@ -113,12 +113,12 @@ func (s *Service) EnqueueDeadlineReminders(ctx context.Context) (int, error) {
 			if mark.Error != nil || mark.RowsAffected == 0 {
 				return mark.Error
 			}
-			ids, err := residentsOfRound(tx, round.ID, true, true)
+			ids, err := residentsOfRound(tx, round.ID, NotifyDeadlineReminder, true, true)
 			if err != nil {
 				return err
 			}
 			s.enqueue(tx, outboxMessage{kind: NotifyDeadlineReminder, estateID: round.EstateID, subjectKind: "round", subjectID: round.ID,
-				event: "reminder", page: roundPage(round.ID),
+				event: "reminder", page: roundPage(round.ID), subscribed: true,
 				data: map[string]string{"thing1": templateText(round.Title), "time2": templateTime(round.ClosesAt), "thing3": "您家尚未表态，请在截止前表态"}}, ids)
 			handled++
 			return nil
