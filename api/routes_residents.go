@@ -27,7 +27,7 @@ func (a *API) residentRoutes() []Route {
 		{"GET", "/api/v1/notifications", service.ActReadNotifications, a.listNotifications},
 
 		{"POST", "/api/v1/estates/:estate_id/households/:household_id/binding-codes", service.ActIssueBindingCodes, a.issueBindingCode},
-		{"GET", "/api/v1/households/:household_id/residents", service.ActReadRoster, a.listHouseholdResidents},
+		{"GET", "/api/v1/households/:household_id/residents", service.ActManageSigners, a.listHouseholdResidents},
 		{"PUT", "/api/v1/households/:household_id/signer", service.ActManageSigners, a.setHouseholdSigner},
 		{"DELETE", "/api/v1/households/:household_id/residents/:resident_id", service.ActEditRoster, a.unbindResident},
 		{"GET", "/api/v1/estates/:estate_id/moderation", service.ActModerate, a.listModeration},

@@ -230,11 +230,12 @@ type HouseholdResident struct {
 	IsSigner bool
 }
 
-// ListHouseholdResidents lists the residents bound to a household (staff of
-// its estate). Errors: household_not_found.
+// ListHouseholdResidents lists the residents bound to a household, with
+// their relations and the designated signer (admins and the estate's
+// workers). Errors: household_not_found.
 func (s *Service) ListHouseholdResidents(ctx context.Context, actor Actor, householdID string) ([]HouseholdResident, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorizeHousehold(tx, actor, householdID, ActReadRoster); err != nil {
+	if err := s.authorizeHousehold(tx, actor, householdID, ActManageSigners); err != nil {
 		return nil, AsError(err)
 	}
 	out, err := s.householdResidents(tx, householdID)
