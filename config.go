@@ -43,6 +43,8 @@ type config struct {
 	UploadDailyFiles int
 	UploadDailyBytes int64
 	JanitorInterval  time.Duration
+	// Notifications: subscribe-message templates and reminders (config_notifications.go).
+	Notifications notificationConfig
 }
 
 // configError names the variable whose value stops the start.
@@ -87,6 +89,9 @@ func loadConfig() (*config, error) {
 		return nil, &configError{"MINYI_ADMIN_PASSWORD", "must be at least 8 characters"}
 	}
 	if err := loadWeChatConfig(cfg); err != nil {
+		return nil, err
+	}
+	if err := loadNotificationConfig(cfg); err != nil {
 		return nil, err
 	}
 	secret := os.Getenv("MINYI_JWT_SECRET")

@@ -149,6 +149,7 @@ func serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("MINYI_WECHAT_API_BASE: %w", err)
 	}
+	startNotifications(ctx, svc, weChat, cfg.Notifications, logger)
 	if weChat.Configured() {
 		svc.SetModerator(service.WeChatModerator{Client: weChat})
 	} else {

@@ -190,6 +190,9 @@ type signOffRequest struct {
 	SignerName  string `json:"signer_name"`
 	EvidenceURL string `json:"evidence_url"`
 	Comment     string `json:"comment"`
+	// PrincipalName and EvidenceUploadID: required with channel proxy.
+	PrincipalName    string `json:"principal_name"`
+	EvidenceUploadID string `json:"evidence_upload_id"`
 }
 
 type signOffResponse struct {
@@ -205,12 +208,16 @@ type signOffResponse struct {
 	Version     int    `json:"version"`
 	RecordedAt  Time   `json:"recorded_at"`
 	Receipt     string `json:"receipt,omitempty"`
+	// PrincipalName and EvidenceUploadID are set on proxy sign-offs.
+	PrincipalName    string `json:"principal_name,omitempty"`
+	EvidenceUploadID string `json:"evidence_upload_id,omitempty"`
 }
 
 func toSignOff(s *model.SignOff) signOffResponse {
 	return signOffResponse{ID: s.ID, RoundID: s.RoundID, HouseholdID: s.HouseholdID, Building: s.Building,
 		Decision: s.Decision, Channel: s.Channel, SignerName: s.SignerName, EvidenceURL: s.EvidenceURL,
-		Comment: s.Comment, Version: s.Version, RecordedAt: Time(s.RecordedAt)}
+		Comment: s.Comment, Version: s.Version, RecordedAt: Time(s.RecordedAt),
+		PrincipalName: s.PrincipalName, EvidenceUploadID: s.EvidenceUploadID}
 }
 
 func (a *API) recordSignOff(c *gin.Context) {
@@ -220,7 +227,7 @@ func (a *API) recordSignOff(c *gin.Context) {
 	}
 	s, err := a.svc.RecordSignOff(c.Request.Context(), actorOf(c), c.Param("round_id"), c.Param("household_id"),
 		service.SignOffInput{Decision: req.Decision, Channel: req.Channel, SignerName: req.SignerName,
-			EvidenceURL: req.EvidenceURL, Comment: req.Comment})
+			EvidenceURL: req.EvidenceURL, Comment: req.Comment, PrincipalName: req.PrincipalName, EvidenceUploadID: req.EvidenceUploadID})
 	if err != nil {
 		fail(c, err)
 		return

@@ -135,6 +135,18 @@ func (w *residentWorld) bind(openid string, rooms ...string) (token, residentID 
 	return login.AccessToken, login.Resident.ID
 }
 
+// bindAs logs a resident in and binds them to the rooms' households with
+// the given relation.
+func (w *residentWorld) bindAs(openid, relation string, rooms ...string) (token, residentID string) {
+	w.t.Helper()
+	login := w.login(openid)
+	for _, room := range rooms {
+		w.srv.must(http.StatusCreated, "POST", "/api/v1/me/bindings", login.AccessToken,
+			map[string]string{"code": w.bindingCode(room), "relation": relation})
+	}
+	return login.AccessToken, login.Resident.ID
+}
+
 func (w *residentWorld) mySignOffPath() string { return "/api/v1/rounds/" + w.roundID + "/my-signoff" }
 
 // myRounds returns the resident's rounds.

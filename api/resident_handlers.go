@@ -14,6 +14,10 @@ type bindingCodeResponse struct {
 	EstateID    string `json:"estate_id"`
 	HouseholdID string `json:"household_id"`
 	ExpiresAt   Time   `json:"expires_at"`
+	// WXACodePNG is the mini-program code (base64 PNG) with ?wxacode=true;
+	// WXACodeError says why it is missing (e.g. wechat_busy).
+	WXACodePNG   string `json:"wxacode_png,omitempty"`
+	WXACodeError string `json:"wxacode_error,omitempty"`
 }
 
 func (a *API) issueBindingCode(c *gin.Context) {
@@ -22,12 +26,15 @@ func (a *API) issueBindingCode(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, bindingCodeResponse{Code: issued.Code, EstateID: issued.EstateID,
-		HouseholdID: issued.HouseholdID, ExpiresAt: Time(issued.ExpiresAt)})
+	resp := bindingCodeResponse{Code: issued.Code, EstateID: issued.EstateID,
+		HouseholdID: issued.HouseholdID, ExpiresAt: Time(issued.ExpiresAt)}
+	a.withCodeImage(c, issued, &resp)
+	c.JSON(http.StatusCreated, resp)
 }
 
 type bindingRequest struct {
-	Code string `json:"code"`
+	Code     string `json:"code"`
+	Relation string `json:"relation"` // owner (default), co_owner, tenant or family
 }
 
 func (a *API) redeemBindingCode(c *gin.Context) {
@@ -35,7 +42,7 @@ func (a *API) redeemBindingCode(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	bound, err := a.svc.RedeemBindingCode(c.Request.Context(), actorWithAddress(c), req.Code)
+	bound, err := a.svc.RedeemBindingCode(c.Request.Context(), actorWithAddress(c), req.Code, req.Relation)
 	if err != nil {
 		fail(c, err)
 		return
@@ -164,7 +171,7 @@ func toMyRound(m *service.MyRound) myRoundJSON {
 			Status: r.Status, RevisionID: r.RevisionID, RuleText: r.Rule.Describe(),
 			OpenedAt: timePtr(r.OpenedAt), ClosesAt: timePtr(r.ClosesAt), ClosedAt: timePtr(r.ClosedAt)},
 		Household: myHouseholdJSON{ID: m.Household.ID, Building: m.Household.Building, Unit: m.Household.Unit, Room: m.Household.Room},
-		CanSign:   r.Status == service.RoundOpen,
+		CanSign:   r.Status == service.RoundOpen && m.IsSigner,
 		History:   make([]myHistoryItemJSON, len(m.History)),
 	}
 	if rev := m.Revision; rev != nil {
@@ -213,6 +220,8 @@ type householdResidentJSON struct {
 	BoundAt     Time   `json:"bound_at"`
 	LastLoginAt *Time  `json:"last_login_at"`
 	Disabled    bool   `json:"disabled"`
+	Relation    string `json:"relation"`
+	IsSigner    bool   `json:"is_signer"`
 }
 
 func (a *API) listHouseholdResidents(c *gin.Context) {
@@ -222,6 +231,33 @@ func (a *API) listHouseholdResidents(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, toHouseholdResidents(actor, rows))
+}
+
+type householdSignerRequest struct {
+	ResidentID string `json:"resident_id"`
+}
+
+func (a *API) setHouseholdSigner(c *gin.Context) {
+	var req householdSignerRequest
+	if !bindJSON(c, &req) {
+		return
+	}
+	if req.ResidentID == "" || len(req.ResidentID) > 36 {
+		abortWith(c, http.StatusUnprocessableEntity, "validation_failed", map[string]string{"resident_id": "is required"}, nil)
+		return
+	}
+	actor := actorOf(c)
+	rows, err := a.svc.SetHouseholdSigner(c.Request.Context(), actor, c.Param("household_id"), req.ResidentID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toHouseholdResidents(actor, rows))
+}
+
+// toHouseholdResidents lists the residents of a household for staff.
+func toHouseholdResidents(actor service.Actor, rows []service.HouseholdResident) listResponse[householdResidentJSON] {
 	fullPhone := actor.Role == service.RoleAdmin || actor.Role == service.RoleWorker
 	resp := listResponse[householdResidentJSON]{Items: make([]householdResidentJSON, len(rows))}
 	for i, r := range rows {
@@ -230,9 +266,9 @@ func (a *API) listHouseholdResidents(c *gin.Context) {
 			phone = maskPhone(phone)
 		}
 		resp.Items[i] = householdResidentJSON{ID: r.Resident.ID, Phone: phone, BoundAt: Time(r.BoundAt),
-			LastLoginAt: timePtr(r.Resident.LastLoginAt), Disabled: r.Resident.Disabled}
+			LastLoginAt: timePtr(r.Resident.LastLoginAt), Disabled: r.Resident.Disabled, Relation: r.Relation, IsSigner: r.IsSigner}
 	}
-	c.JSON(http.StatusOK, resp)
+	return resp
 }
 
 func (a *API) unbindResident(c *gin.Context) {

@@ -177,8 +177,25 @@ func TestResidentOfSeveralHouseholds(t *testing.T) {
 			t.Fatalf("a resident of two households sees %d rounds, want 2", len(rounds))
 		}
 
-		// The owner's daughter is bound to 104 too: she changes the decision; both see it.
-		daughter, _ := w.bind("o-daughter", "104")
+		// The owner's daughter is bound to 104 too (as family): she may not
+		// sign until the household asks a worker to make her its signer;
+		// then she changes the decision and both see it.
+		daughter, daughterID := w.bindAs("o-daughter", "family", "104")
+		expectCode(t, s.call("PUT", w.mySignOffPath(), daughter, map[string]string{"decision": "disagree"}), http.StatusForbidden, "not_household_signer")
+		var daughterMe meResponse
+		s.must(http.StatusOK, "GET", "/api/v1/me", daughter, nil).decode(t, &daughterMe)
+		if h := daughterMe.Resident.Households; len(h) != 1 || h[0].Relation != "family" || h[0].IsSigner {
+			t.Fatalf("the daughter's households before: %+v", h)
+		}
+		var bound listResponse[householdResidentJSON]
+		s.must(http.StatusOK, "PUT", "/api/v1/households/"+w.household["104"]+"/signer", w.worker, map[string]string{"resident_id": daughterID}).decode(t, &bound)
+		if len(bound.Items) != 2 || bound.Items[0].Relation != "owner" || bound.Items[0].IsSigner || bound.Items[1].ID != daughterID || !bound.Items[1].IsSigner {
+			t.Fatalf("the household's residents after the change: %+v", bound.Items)
+		}
+		expectCode(t, s.call("PUT", "/api/v1/households/"+w.household["104"]+"/signer", w.worker, map[string]string{}), http.StatusUnprocessableEntity, "validation_failed")
+		expectCode(t, s.call("PUT", "/api/v1/households/"+w.household["104"]+"/signer", w.designer, map[string]string{"resident_id": daughterID}), http.StatusForbidden, "forbidden")
+		expectCode(t, s.call("PUT", w.mySignOffPath(), owner, map[string]string{"household_id": w.household["104"], "decision": "abstain"}),
+			http.StatusForbidden, "not_household_signer")
 		var mine mySignOffResponse
 		s.must(http.StatusOK, "PUT", w.mySignOffPath(), daughter, map[string]string{"decision": "disagree"}).decode(t, &mine)
 		if mine.HouseholdID != w.household["104"] || mine.Version != 2 {
@@ -198,7 +215,6 @@ func TestResidentOfSeveralHouseholds(t *testing.T) {
 		}
 
 		// A worker unbinds the daughter: she can no longer sign for 104.
-		var daughterMe meResponse
 		s.must(http.StatusOK, "GET", "/api/v1/me", daughter, nil).decode(t, &daughterMe)
 		s.must(http.StatusNoContent, "DELETE", "/api/v1/households/"+w.household["104"]+"/residents/"+daughterMe.Resident.ID, w.worker, nil)
 		expectCode(t, s.call("DELETE", "/api/v1/households/"+w.household["104"]+"/residents/"+daughterMe.Resident.ID, w.worker, nil),

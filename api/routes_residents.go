@@ -22,9 +22,13 @@ func (a *API) residentRoutes() []Route {
 		{"GET", "/api/v1/me/rounds", service.ActResident, a.myRounds},
 		{"PUT", "/api/v1/rounds/:round_id/my-signoff", service.ActResident, a.recordMySignOff},
 		{"DELETE", "/api/v1/rounds/:round_id/my-signoff", service.ActResident, a.withdrawMySignOff},
+		{"PUT", "/api/v1/me/subscriptions", service.ActResident, a.acceptSubscriptions},
+		{"GET", "/api/v1/me/subscriptions", service.ActResident, a.mySubscriptions},
+		{"GET", "/api/v1/notifications", service.ActReadNotifications, a.listNotifications},
 
 		{"POST", "/api/v1/estates/:estate_id/households/:household_id/binding-codes", service.ActIssueBindingCodes, a.issueBindingCode},
-		{"GET", "/api/v1/households/:household_id/residents", service.ActReadRoster, a.listHouseholdResidents},
+		{"GET", "/api/v1/households/:household_id/residents", service.ActManageSigners, a.listHouseholdResidents},
+		{"PUT", "/api/v1/households/:household_id/signer", service.ActManageSigners, a.setHouseholdSigner},
 		{"DELETE", "/api/v1/households/:household_id/residents/:resident_id", service.ActEditRoster, a.unbindResident},
 		{"GET", "/api/v1/estates/:estate_id/moderation", service.ActModerate, a.listModeration},
 		{"POST", "/api/v1/moderation/:item_id/review", service.ActModerate, a.reviewModeration},
@@ -51,6 +55,7 @@ func init() {
 		"moderation_item_not_found":   {"待审核内容不存在", "moderation item not found"},
 		"moderation_already_reviewed": {"该内容已审核", "the text was already reviewed"},
 		"binding_not_found":           {"该居民未绑定此房屋", "the resident is not bound to this household"},
+		"not_household_signer":        {"您不是该户的签署人，请由该户的签署人表态，或请社区工作人员变更签署人", "you are not this household's designated signer; ask the signer, or a worker to change the signer"},
 	})
 }
 
@@ -65,12 +70,15 @@ type residentHouseholdJSON struct {
 	Room       string `json:"room"`
 	AreaM2     Area   `json:"area_m2"`
 	BoundAt    Time   `json:"bound_at"`
+	Relation   string `json:"relation"`
+	IsSigner   bool   `json:"is_signer"`
 }
 
 func toResidentHousehold(b *service.BoundHousehold) residentHouseholdJSON {
 	h := b.Household
 	return residentHouseholdJSON{ID: h.ID, EstateID: h.EstateID, EstateName: b.EstateName, EstateCode: b.EstateCode,
-		Building: h.Building, Unit: h.Unit, Room: h.Room, AreaM2: Area(h.AreaHundredths), BoundAt: Time(b.BoundAt)}
+		Building: h.Building, Unit: h.Unit, Room: h.Room, AreaM2: Area(h.AreaHundredths), BoundAt: Time(b.BoundAt),
+		Relation: b.Relation, IsSigner: b.IsSigner}
 }
 
 // residentResponse is a resident with the households they are bound to, as

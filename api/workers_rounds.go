@@ -76,8 +76,11 @@ type syncRecordRequest struct {
 	SignerName  string `json:"signer_name"`
 	EvidenceURL string `json:"evidence_url"`
 	Comment     string `json:"comment"`
-	Outcome     string `json:"outcome"`
-	Note        string `json:"note"`
+	// PrincipalName and EvidenceUploadID: required with channel proxy.
+	PrincipalName    string `json:"principal_name"`
+	EvidenceUploadID string `json:"evidence_upload_id"`
+	Outcome          string `json:"outcome"`
+	Note             string `json:"note"`
 }
 
 type syncRequest struct {
@@ -119,7 +122,7 @@ type syncResponse struct {
 func (r syncRecordRequest) input() service.SyncRecordInput {
 	in := service.SyncRecordInput{ClientID: r.ClientID, Type: r.Type, HouseholdID: r.HouseholdID,
 		SignOff: service.SignOffInput{Decision: r.Decision, Channel: r.Channel, SignerName: r.SignerName,
-			EvidenceURL: r.EvidenceURL, Comment: r.Comment},
+			EvidenceURL: r.EvidenceURL, Comment: r.Comment, PrincipalName: r.PrincipalName, EvidenceUploadID: r.EvidenceUploadID},
 		Visit: service.VisitInput{Outcome: r.Outcome, Note: r.Note}}
 	if at, err := time.Parse(time.RFC3339, r.RecordedAt); err == nil {
 		in.RecordedAt = at.UTC()

@@ -98,8 +98,9 @@ func TestWorkersVisitsSyncProgressRegister(t *testing.T) {
 		later := w.record("signoff", "1-1-101", start.Add(20*time.Minute), paper("disagree"))
 		earlier := w.record("signoff", "1-1-101", start.Add(10*time.Minute), paper("agree"))
 		agree102 := w.record("signoff", "1-1-102", start.Add(5*time.Minute), paper("agree"))
+		letter := w.srv.mustUpload(w.worker, "letter.png", testPNG(t))
 		agree121 := w.record("signoff", "1-2-101", start.Add(6*time.Minute), map[string]any{
-			"decision": "agree", "channel": "proxy", "signer_name": "王五之子", "evidence_url": "/api/v1/uploads/abc"})
+			"decision": "agree", "channel": "proxy", "signer_name": "王五之子", "principal_name": "王五", "evidence_upload_id": letter.ID})
 		consulted := w.record("visit", "2-1-102", start.Add(7*time.Minute), map[string]any{"outcome": "consulted"})
 		unknown := w.record("signoff", "1-1-101", start, paper("agree"))
 		unknown["household_id"] = "0190f000-0000-7000-8000-0000000000ff" // canonical, but no such household
@@ -191,7 +192,7 @@ func TestWorkersVisitsSyncProgressRegister(t *testing.T) {
 			t.Errorf("register row 1 = %q, want the later paper decision at %s", got, wantTime)
 		}
 		if got := strings.Join(rows[3], ","); !strings.HasPrefix(got, "1,2,101,70.00,王五,同意,代签,王五之子,") ||
-			!strings.HasSuffix(got, ",https://minyi.example.cn/api/v1/uploads/abc") {
+			!strings.HasSuffix(got, ",https://minyi.example.cn/api/v1/uploads/"+letter.ID) {
 			t.Errorf("register row 3 = %q", got)
 		}
 		if got := strings.Join(rows[5], ","); got != "2,1,102,65.25,钱七,未表态" {

@@ -27,6 +27,7 @@ func Models() []any {
 		&LoginFailure{},
 		&LoginAddress{},
 		&ResultObjection{},
+		&HouseholdSigner{}, &ResidentSubscription{}, &Notification{}, &RoundReminder{},
 	}
 }
 
@@ -126,6 +127,9 @@ func (db *DB) MigrateTo(ctx context.Context, version int) error {
 		if err := db.apply(ctx, conn, m); err != nil {
 			return err
 		}
+	}
+	if version == len(migrations) {
+		return runDataMigrations(ctx, conn) // the schema is complete: transform rows once
 	}
 	return nil
 }

@@ -133,6 +133,10 @@ type SignOff struct {
 	ActorKind   string `gorm:"type:varchar(16);not null"`
 	ActorID     string `gorm:"type:varchar(36);not null"`
 	RecordedAt  time.Time
+	// PrincipalName and EvidenceUploadID are set for a proxy sign-off: whom
+	// the signer acted for, and the upload of the authorisation letter.
+	PrincipalName    string `gorm:"type:varchar(100);not null;default:''"`
+	EvidenceUploadID string `gorm:"type:varchar(36);not null;default:''"`
 }
 
 // SignOffEvent is one append-only entry of a sign-off's history.

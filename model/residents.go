@@ -30,7 +30,20 @@ type ResidentBinding struct {
 	EstateID    string `gorm:"type:varchar(36);not null;index:ix_resident_bindings_estate,priority:2"`
 	// BindingCodeID is the code the resident redeemed.
 	BindingCodeID string `gorm:"type:varchar(36);not null;default:''"`
-	CreatedAt     time.Time
+	// Relation is how the resident relates to the household: owner,
+	// co_owner, tenant or family.
+	Relation  string `gorm:"type:varchar(16);not null;default:'owner'"`
+	CreatedAt time.Time
+}
+
+// HouseholdSigner names the one resident who signs for a household (the
+// designated signer): the first owner or co-owner who bound, or whom a
+// worker chose. One row per household at most.
+type HouseholdSigner struct {
+	HouseholdID string `gorm:"type:varchar(36);primaryKey"`
+	ResidentID  string `gorm:"type:varchar(36);not null;index:ix_household_signers_resident"`
+	SetBy       string `gorm:"type:varchar(36);not null;default:''"` // the staff user who chose, "" when automatic
+	SetAt       time.Time
 }
 
 // BindingCode is a one-time code a worker hands to a household so that a

@@ -34,7 +34,7 @@ type Index struct {
 }
 
 // ignoredTables are not part of the compared schema.
-var ignoredTables = map[string]bool{"schema_migrations": true}
+var ignoredTables = map[string]bool{"schema_migrations": true, "data_migrations": true}
 
 // SchemaOf reads the schema of the database.
 func SchemaOf(ctx context.Context, db *DB) (*Schema, error) {

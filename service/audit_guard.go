@@ -23,6 +23,8 @@ import (
 var unauditedTables = map[string]bool{
 	"refresh_tokens": true, "idempotency_records": true, "binding_failures": true,
 	"sync_records": true, "login_failures": true, "audit_events": true, "audit_chains": true,
+	// the subscribe-message outbox and its bookkeeping (notifications*.go)
+	"notifications": true, "resident_subscriptions": true, "round_reminders": true,
 }
 
 type auditScopeKey struct{}

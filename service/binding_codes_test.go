@@ -34,7 +34,7 @@ func TestBindingCodesAreStoredKeyed(t *testing.T) {
 		if row.CodeHash == hex.EncodeToString(plain[:]) || row.CodeHash == issued.Code || len(row.CodeHash) != 64 {
 			t.Fatalf("stored %q for code %s: not keyed", row.CodeHash, issued.Code)
 		}
-		if _, err := f.svc.RedeemBindingCode(ctx, residentActor(t, f.svc, "o-keyed"), issued.Code); err != nil {
+		if _, err := f.svc.RedeemBindingCode(ctx, residentActor(t, f.svc, "o-keyed"), issued.Code, ""); err != nil {
 			t.Fatalf("redeem: %v", err)
 		}
 
@@ -45,7 +45,7 @@ func TestBindingCodesAreStoredKeyed(t *testing.T) {
 			HouseholdID: f.households[1], ExpiresAt: now.Add(time.Hour), CreatedBy: f.worker.ID, CreatedAt: now}).Error; err != nil {
 			t.Fatal(err)
 		}
-		if bound, err := f.svc.RedeemBindingCode(ctx, residentActor(t, f.svc, "o-legacy"), "abcd-2345"); err != nil || bound.Household.ID != f.households[1] {
+		if bound, err := f.svc.RedeemBindingCode(ctx, residentActor(t, f.svc, "o-legacy"), "abcd-2345", ""); err != nil || bound.Household.ID != f.households[1] {
 			t.Fatalf("a code issued before keying: %+v, %v", bound, err)
 		}
 	})
@@ -63,12 +63,12 @@ func TestUsedAndUnknownCodesAnswerAlike(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.RedeemBindingCode(ctx, residentActor(t, f.svc, "o-owner"), issued.Code); err != nil {
+		if _, err := f.svc.RedeemBindingCode(ctx, residentActor(t, f.svc, "o-owner"), issued.Code, ""); err != nil {
 			t.Fatal(err)
 		}
 		stranger := residentActor(t, f.svc, "o-stranger")
-		_, used := f.svc.RedeemBindingCode(ctx, stranger, issued.Code)
-		_, unknown := f.svc.RedeemBindingCode(ctx, stranger, "ZZZZ9999")
+		_, used := f.svc.RedeemBindingCode(ctx, stranger, issued.Code, "")
+		_, unknown := f.svc.RedeemBindingCode(ctx, stranger, "ZZZZ9999", "")
 		if used == nil || !reflect.DeepEqual(AsError(used), AsError(unknown)) {
 			t.Fatalf("used code: %#v; unknown code: %#v", AsError(used), AsError(unknown))
 		}
@@ -98,26 +98,26 @@ func TestBindingGuessLimitsPerAddressAndCode(t *testing.T) {
 			if tries == MaxBindingFailures {
 				guesser, tries = next("203.0.113.7"), 0
 			}
-			if _, err := svc.RedeemBindingCode(ctx, guesser, fmt.Sprintf("YYYY%04d", i)); errorCode(err) != "binding_code_invalid" {
+			if _, err := svc.RedeemBindingCode(ctx, guesser, fmt.Sprintf("YYYY%04d", i), ""); errorCode(err) != "binding_code_invalid" {
 				t.Fatalf("try %d: %v", i, err)
 			}
 			tries++
 		}
-		_, err := svc.RedeemBindingCode(ctx, next("203.0.113.7"), "YYYYNEXT")
+		_, err := svc.RedeemBindingCode(ctx, next("203.0.113.7"), "YYYYNEXT", "")
 		if se := AsError(err); se.Code != "too_many_binding_attempts" || se.RetryAfterSeconds < 1 {
 			t.Fatalf("a fresh account at a spent address: %v", err)
 		}
-		if _, err := svc.RedeemBindingCode(ctx, next("198.51.100.9"), "YYYYNEXT"); errorCode(err) != "binding_code_invalid" {
+		if _, err := svc.RedeemBindingCode(ctx, next("198.51.100.9"), "YYYYNEXT", ""); errorCode(err) != "binding_code_invalid" {
 			t.Fatalf("another address: %v", err)
 		}
 
 		// One code value from fresh accounts at fresh addresses.
 		for i := 0; i < MaxBindingFailuresPerCode; i++ {
-			if _, err := svc.RedeemBindingCode(ctx, next(fmt.Sprintf("192.0.2.%d", i)), "WWWW2222"); errorCode(err) != "binding_code_invalid" {
+			if _, err := svc.RedeemBindingCode(ctx, next(fmt.Sprintf("192.0.2.%d", i)), "WWWW2222", ""); errorCode(err) != "binding_code_invalid" {
 				t.Fatalf("try %d of one code: %v", i, err)
 			}
 		}
-		if _, err := svc.RedeemBindingCode(ctx, next("192.0.2.200"), "wwww-2222"); errorCode(err) != "too_many_binding_attempts" {
+		if _, err := svc.RedeemBindingCode(ctx, next("192.0.2.200"), "wwww-2222", ""); errorCode(err) != "too_many_binding_attempts" {
 			t.Fatalf("one code tried %d times: %v", MaxBindingFailuresPerCode+1, err)
 		}
 		var refused int64

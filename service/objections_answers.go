@@ -90,6 +90,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 			return errRetry
 		}
 		s.audit(tx, actor, o.EstateID, "objection."+kind, "objection", o.ID, nil, objectionSummary(&o))
+		s.notifyObjectionAnswered(tx, &o)
 		if err := tx.Create(s.objectionEvent(actor, &o, kind)).Error; err != nil {
 			return err
 		}

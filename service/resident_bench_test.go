@@ -45,7 +45,7 @@ func benchSignOffs(b *testing.B, db *model.DB, online bool) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := f.svc.RedeemBindingCode(ctx, residents[i], code.Code); err != nil {
+			if _, err := f.svc.RedeemBindingCode(ctx, residents[i], code.Code, ""); err != nil {
 				b.Fatal(err)
 			}
 		}

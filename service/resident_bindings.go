@@ -102,17 +102,23 @@ func normalizeBindingCode(code string) string {
 }
 
 // RedeemBindingCode binds the calling resident to the household of a
-// binding code and uses the code up. Redeeming a code the same resident
-// already redeemed answers the same binding again. A used code is answered
-// exactly like an unknown one, so that trying codes tells nothing. Errors:
+// binding code, with their relation to it ("" means owner), and uses the
+// code up. The first owner or co-owner bound becomes the household's
+// designated signer. Redeeming a code the same resident already redeemed
+// answers the same binding again. A used code is answered exactly like an
+// unknown one, so that trying codes tells nothing. Errors:
 // validation_failed, binding_code_invalid (unknown or used),
 // binding_code_expired (422, each counted as a wrong try),
 // too_many_binding_attempts (429 after MaxBindingFailures wrong tries of the
 // resident, MaxBindingFailuresPerAddress from the client address or
 // MaxBindingFailuresPerCode of the same code, within BindingFailureWindow).
-func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code string) (*BoundHousehold, error) {
+func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code, relation string) (*BoundHousehold, error) {
 	if actor.Kind != ActorResident {
 		return nil, Forbidden("forbidden")
+	}
+	relation, err := normalizeRelation(relation)
+	if err != nil {
+		return nil, err
 	}
 	code = normalizeBindingCode(code)
 	if code == "" || len(code) > 32 {
@@ -153,8 +159,8 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code strin
 			wrong = Invalid("binding_code_expired", map[string]string{"code": "the code has expired"})
 		default:
 			row = rows[0]
-			s.audit(tx, actor, row.EstateID, "binding.redeem", "household", row.HouseholdID, nil, map[string]any{"resident_id": actor.ID})
-			if err := s.consumeBindingCode(tx, actor.ID, &row, now); err != nil {
+			s.audit(tx, actor, row.EstateID, "binding.redeem", "household", row.HouseholdID, nil, map[string]any{"resident_id": actor.ID, "relation": relation})
+			if err := s.consumeBindingCode(tx, actor.ID, relation, &row, now); err != nil {
 				return err
 			}
 		}
@@ -288,8 +294,9 @@ func (s *Service) checkBindingFailures(tx *gorm.DB, residentID string, now time.
 	return RateLimited("too_many_binding_attempts", wait)
 }
 
-// consumeBindingCode marks a code used and binds the resident to its household.
-func (s *Service) consumeBindingCode(tx *gorm.DB, residentID string, row *model.BindingCode, now time.Time) error {
+// consumeBindingCode marks a code used and binds the resident to its
+// household; an owner or co-owner becomes the signer of a household without one.
+func (s *Service) consumeBindingCode(tx *gorm.DB, residentID, relation string, row *model.BindingCode, now time.Time) error {
 	claimed := tx.Model(&model.BindingCode{}).Where("id = ? AND used_at IS NULL", row.ID).
 		Updates(map[string]any{"used_at": now, "used_by": residentID})
 	if claimed.Error != nil {
@@ -299,37 +306,58 @@ func (s *Service) consumeBindingCode(tx *gorm.DB, residentID string, row *model.
 		return errRetry // redeemed concurrently: look again
 	}
 	binding := model.ResidentBinding{ID: newID(), ResidentID: residentID, HouseholdID: row.HouseholdID,
-		EstateID: row.EstateID, BindingCodeID: row.ID, CreatedAt: now}
+		EstateID: row.EstateID, BindingCodeID: row.ID, Relation: relation, CreatedAt: now}
 	// Already bound through another code: the binding stays as it was.
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&binding).Error
+	created := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&binding)
+	if created.Error != nil || created.RowsAffected == 0 || !mayBecomeSigner(relation) {
+		return created.Error
+	}
+	return claimSignerIfNone(tx, row.HouseholdID, residentID, now)
 }
 
 // HouseholdResident is a resident bound to a household, as staff see it.
 type HouseholdResident struct {
 	Resident model.Resident
 	BoundAt  time.Time
+	Relation string
+	IsSigner bool
 }
 
-// ListHouseholdResidents lists the residents bound to a household (staff of
-// its estate). Errors: household_not_found.
+// ListHouseholdResidents lists the residents bound to a household, with
+// their relations and the designated signer (admins and the estate's
+// workers). Errors: household_not_found.
 func (s *Service) ListHouseholdResidents(ctx context.Context, actor Actor, householdID string) ([]HouseholdResident, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorizeHousehold(tx, actor, householdID, ActReadRoster); err != nil {
+	if err := s.authorizeHousehold(tx, actor, householdID, ActManageSigners); err != nil {
 		return nil, AsError(err)
 	}
-	var rows []struct {
-		model.Resident
-		BoundAt time.Time
-	}
-	err := tx.Table("resident_bindings b").Select("r.*, b.created_at AS bound_at").
-		Joins("JOIN residents r ON r.id = b.resident_id").
-		Where("b.household_id = ?", householdID).Order("b.created_at, b.id").Scan(&rows).Error
+	out, err := s.householdResidents(tx, householdID)
 	if err != nil {
 		return nil, AsError(err)
 	}
+	return out, nil
+}
+
+// householdResidents reads the residents bound to a household, in binding
+// order, with their relation and whether each is the designated signer.
+func (s *Service) householdResidents(tx *gorm.DB, householdID string) ([]HouseholdResident, error) {
+	var rows []struct {
+		model.Resident
+		BoundAt  time.Time
+		Relation string
+		IsSigner bool
+	}
+	err := tx.Table("resident_bindings b").
+		Select("r.*, b.created_at AS bound_at, b.relation, hs.resident_id IS NOT NULL AS is_signer").
+		Joins("JOIN residents r ON r.id = b.resident_id").
+		Joins("LEFT JOIN household_signers hs ON hs.household_id = b.household_id AND hs.resident_id = b.resident_id").
+		Where("b.household_id = ?", householdID).Order("b.created_at, b.id").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
 	out := make([]HouseholdResident, len(rows))
 	for i, r := range rows {
-		out[i] = HouseholdResident{Resident: r.Resident, BoundAt: r.BoundAt.UTC()}
+		out[i] = HouseholdResident{Resident: r.Resident, BoundAt: r.BoundAt.UTC(), Relation: r.Relation, IsSigner: r.IsSigner}
 	}
 	return out, nil
 }
@@ -350,7 +378,12 @@ func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, 
 		if res.RowsAffected == 0 {
 			return NotFound("binding_not_found")
 		}
-		return nil
+		// A signer who leaves hands over to the earliest remaining owner or co-owner.
+		left := tx.Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.HouseholdSigner{})
+		if left.Error != nil || left.RowsAffected == 0 {
+			return left.Error
+		}
+		return promoteNextSigner(tx, householdID, s.Now())
 	})
 }
 

@@ -47,7 +47,7 @@ func TestBindingCodeRace(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := f.svc.RedeemBindingCode(ctx, actors[i], issued.Code)
+				_, err := f.svc.RedeemBindingCode(ctx, actors[i], issued.Code, "")
 				codes[i] = errorCode(err)
 			}()
 		}
@@ -84,7 +84,7 @@ func TestBindingFailureLimitUnderConcurrency(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := svc.RedeemBindingCode(context.Background(), guesser, fmt.Sprintf("ZZZZZZ%02d", i))
+				_, err := svc.RedeemBindingCode(context.Background(), guesser, fmt.Sprintf("ZZZZZZ%02d", i), "")
 				codes[i] = errorCode(err)
 			}()
 		}
@@ -111,7 +111,7 @@ func TestOnlineAndPaperSignOffRace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.RedeemBindingCode(ctx, resident, issued.Code); err != nil {
+		if _, err := f.svc.RedeemBindingCode(ctx, resident, issued.Code, ""); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup

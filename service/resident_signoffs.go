@@ -46,7 +46,7 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 	verdict := Verdict{Outcome: ModerationPublished}
 	if decision.Comment != "" {
 		// Refuse a bad round or household before the text goes to the moderator.
-		if _, err := s.resolveMyHousehold(s.db.Gorm.WithContext(ctx), actor, roundID, in.HouseholdID); err != nil {
+		if _, err := s.resolveMySigningHousehold(s.db.Gorm.WithContext(ctx), actor, roundID, in.HouseholdID); err != nil {
 			return nil, AsError(err)
 		}
 		var err error
@@ -56,7 +56,7 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 	}
 	var result MySignOff
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		householdID, err := s.resolveMyHousehold(tx, actor, roundID, in.HouseholdID)
+		householdID, err := s.resolveMySigningHousehold(tx, actor, roundID, in.HouseholdID)
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (s *Service) WithdrawMySignOff(ctx context.Context, actor Actor, roundID, h
 		return Forbidden("forbidden")
 	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
-		householdID, err := s.resolveMyHousehold(tx, actor, roundID, householdID)
+		householdID, err := s.resolveMySigningHousehold(tx, actor, roundID, householdID)
 		if err != nil {
 			return err
 		}
@@ -103,6 +103,19 @@ func (s *Service) WithdrawMySignOff(ctx context.Context, actor Actor, roundID, h
 		var result model.SignOff
 		return s.applyDecision(tx, actor, target, SignOffInput{Decision: DecisionWithdrawn, Channel: ChannelOnline}, &result)
 	})
+}
+
+// resolveMySigningHousehold is resolveMyHousehold for a write: only the
+// household's designated signer may sign or withdraw (403 not_household_signer).
+func (s *Service) resolveMySigningHousehold(tx *gorm.DB, actor Actor, roundID, householdID string) (string, error) {
+	chosen, err := s.resolveMyHousehold(tx, actor, roundID, householdID)
+	if err != nil {
+		return "", err
+	}
+	if err := checkHouseholdSigner(tx, chosen, actor.ID); err != nil {
+		return "", err
+	}
+	return chosen, nil
 }
 
 // resolveMyHousehold finds the household a resident signs for in a round,
@@ -160,6 +173,7 @@ type MyRound struct {
 	Revision      *model.Revision // the plan revision the round consults on, if any
 	EstateName    string
 	Household     model.Household
+	IsSigner      bool // the resident is the household's designated signer
 	SignOff       *model.SignOff
 	CommentStatus string // of the current decision's comment: "", published, held or rejected
 	History       []MyHistoryEntry
@@ -233,7 +247,7 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 		}
 		key := m.RoundID + "/" + m.HouseholdID
 		item := MyRound{Round: *v, EstateName: households[m.HouseholdID].EstateName, Household: households[m.HouseholdID].Household,
-			History: []MyHistoryEntry{}}
+			IsSigner: households[m.HouseholdID].IsSigner, History: []MyHistoryEntry{}}
 		if v.RevisionID != nil {
 			item.Revision = revisions[*v.RevisionID]
 		}

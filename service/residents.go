@@ -23,6 +23,8 @@ type BoundHousehold struct {
 	EstateName string
 	EstateCode string
 	BoundAt    time.Time
+	Relation   string // owner, co_owner, tenant or family
+	IsSigner   bool   // the resident is the household's designated signer
 }
 
 // ResidentProfile is a resident with the households they are bound to.
@@ -133,11 +135,14 @@ func (s *Service) boundHouseholds(tx *gorm.DB, residentID, householdID string) (
 		EstateName string
 		EstateCode string
 		BoundAt    time.Time
+		Relation   string
+		IsSigner   bool
 	}
 	q := tx.Table("resident_bindings b").
-		Select("h.*, e.name AS estate_name, e.code AS estate_code, b.created_at AS bound_at").
+		Select("h.*, e.name AS estate_name, e.code AS estate_code, b.created_at AS bound_at, b.relation, hs.resident_id IS NOT NULL AS is_signer").
 		Joins("JOIN households h ON h.id = b.household_id").
 		Joins("JOIN estates e ON e.id = h.estate_id").
+		Joins("LEFT JOIN household_signers hs ON hs.household_id = b.household_id AND hs.resident_id = b.resident_id").
 		Where("b.resident_id = ?", residentID)
 	if householdID != "" {
 		q = q.Where("b.household_id = ?", householdID)
@@ -148,7 +153,8 @@ func (s *Service) boundHouseholds(tx *gorm.DB, residentID, householdID string) (
 	}
 	out := make([]BoundHousehold, len(rows))
 	for i, r := range rows {
-		out[i] = BoundHousehold{Household: r.Household, EstateName: r.EstateName, EstateCode: r.EstateCode, BoundAt: r.BoundAt.UTC()}
+		out[i] = BoundHousehold{Household: r.Household, EstateName: r.EstateName, EstateCode: r.EstateCode, BoundAt: r.BoundAt.UTC(),
+			Relation: r.Relation, IsSigner: r.IsSigner}
 	}
 	return out, nil
 }

@@ -18,7 +18,7 @@ func (d *deadlineRound) bindResident(t *testing.T, openid string, i int) Actor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.svc.RedeemBindingCode(ctx, resident, code.Code); err != nil {
+	if _, err := d.svc.RedeemBindingCode(ctx, resident, code.Code, ""); err != nil {
 		t.Fatal(err)
 	}
 	return resident

@@ -101,6 +101,7 @@ func (s *Service) closeRoundTx(tx *gorm.DB, actor Actor, round *model.Round, rea
 		after["early_close_reason"] = reason
 	}
 	s.audit(tx, actor, round.EstateID, "round.close", "round", round.ID, map[string]any{"status": RoundOpen}, after)
+	s.afterRoundClosed(tx, round, tally.Passed)
 	return true, s.touchEstate(tx, round.EstateID)
 }
 

@@ -68,3 +68,15 @@ func (s *Service) beforeOpenRound(tx *gorm.DB, actor Actor, round *model.Round, 
 	return tx.Create(&model.RoundOpenOverride{RoundID: round.ID, ForcedBy: actor.ID, ForcedRole: actor.Role,
 		RequestID: actor.RequestID, UnansweredIDs: strings.Join(ids, ","), ForcedAt: s.Now()}).Error
 }
+
+// afterRoundOpened runs in the transaction that opened the round, after
+// its electorate was frozen: it enqueues the round_opened messages.
+func (s *Service) afterRoundOpened(tx *gorm.DB, round *model.Round) {
+	s.notifyRoundOpened(tx, round)
+}
+
+// afterRoundClosed runs in the transaction that closed the round: it
+// enqueues the result_published messages.
+func (s *Service) afterRoundClosed(tx *gorm.DB, round *model.Round, passed bool) {
+	s.notifyResultPublished(tx, round, passed)
+}

@@ -399,6 +399,7 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 		}
 		s.audit(tx, actor, round.EstateID, "round.open", "round", round.ID, map[string]any{"status": RoundDraft}, map[string]any{"status": RoundOpen, "forced": force,
 			"electorate_basis": round.ElectorateBasis, "electorate_households": round.ElectorateHouseholds, "electorate_area_hundredths": round.ElectorateArea})
+		s.afterRoundOpened(tx, &round)
 		return s.touchEstate(tx, round.EstateID)
 	})
 	if err != nil {

@@ -53,6 +53,8 @@ type Service struct {
 	moderator Moderator
 	// metrics counts committed sign-offs (see SetMetrics).
 	metrics metricsHolder
+	// notifications holds the subscribe-message settings (see SetNotifier).
+	notifications notifierHolder
 }
 
 // New builds a Service over an open database.

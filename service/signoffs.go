@@ -36,6 +36,9 @@ type SignOffInput struct {
 	SignerName  string
 	EvidenceURL string
 	Comment     string
+	// PrincipalName and EvidenceUploadID are required for a proxy sign-off.
+	PrincipalName    string
+	EvidenceUploadID string
 }
 
 // staffChannels are the channels through which staff record decisions.
@@ -67,6 +70,7 @@ func (in *SignOffInput) validate(resident bool) error {
 	if utf8.RuneCountInString(in.Comment) > 2000 {
 		fields["comment"] = "at most 2000 characters"
 	}
+	in.validateProxy(fields)
 	if len(fields) > 0 {
 		return Invalid("validation_failed", fields)
 	}
@@ -196,6 +200,9 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 	if err := q.Limit(1).Find(&existing).Error; err != nil {
 		return err
 	}
+	if err := s.checkProxyEvidence(tx, t, in); err != nil {
+		return err
+	}
 	now := s.Now()
 	old := ""
 	if len(existing) == 1 {
@@ -205,7 +212,8 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 			return NotFound("signoff_not_found")
 		}
 		if old == in.Decision && result.Channel == in.Channel && result.SignerName == in.SignerName &&
-			result.Comment == in.Comment && result.EvidenceURL == in.EvidenceURL {
+			result.Comment == in.Comment && result.EvidenceURL == in.EvidenceURL &&
+			result.PrincipalName == in.PrincipalName && result.EvidenceUploadID == in.EvidenceUploadID {
 			return nil // the same decision again: nothing changes
 		}
 		result.Version++
@@ -217,6 +225,7 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 	}
 	result.Decision, result.Channel, result.SignerName = in.Decision, in.Channel, in.SignerName
 	result.EvidenceURL, result.Comment = in.EvidenceURL, in.Comment
+	result.PrincipalName, result.EvidenceUploadID = in.PrincipalName, in.EvidenceUploadID
 	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, now
 
 	statements := []model.Statement{signOffWrite(result)}
@@ -255,17 +264,17 @@ func signOffWrite(so *model.SignOff) model.Statement {
 	if so.Version == 1 {
 		return model.Statement{
 			SQL: `INSERT INTO sign_offs (id, round_id, household_id, building, decision, channel, signer_name,
-				evidence_url, comment, version, actor_kind, actor_id, recorded_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				evidence_url, comment, version, actor_kind, actor_id, recorded_at, principal_name, evidence_upload_id)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			Args: []any{so.ID, so.RoundID, so.HouseholdID, so.Building, so.Decision, so.Channel, so.SignerName,
-				so.EvidenceURL, so.Comment, so.Version, so.ActorKind, so.ActorID, so.RecordedAt},
+				so.EvidenceURL, so.Comment, so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.PrincipalName, so.EvidenceUploadID},
 		}
 	}
 	return model.Statement{
 		SQL: `UPDATE sign_offs SET decision = ?, channel = ?, signer_name = ?, evidence_url = ?, comment = ?,
-			version = ?, actor_kind = ?, actor_id = ?, recorded_at = ? WHERE id = ?`,
+			version = ?, actor_kind = ?, actor_id = ?, recorded_at = ?, principal_name = ?, evidence_upload_id = ? WHERE id = ?`,
 		Args: []any{so.Decision, so.Channel, so.SignerName, so.EvidenceURL, so.Comment,
-			so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.ID},
+			so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.PrincipalName, so.EvidenceUploadID, so.ID},
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package wechattest is a fake WeChat server for tests: it speaks the
 // protocol of the endpoints package wechat calls (jscode2session,
-// stable_token, msg_sec_check v2, getuserphonenumber), including WeChat's
+// stable_token, msg_sec_check v2, getuserphonenumber, subscribeMessage.send,
+// getwxacodeunlimit), including WeChat's
 // error replies, and lets a test inject errors, delays and verdicts.
 package wechattest
 
@@ -30,6 +31,8 @@ const (
 	EndpointToken    = "stable_token"
 	EndpointSecCheck = "msg_sec_check"
 	EndpointPhone    = "getuserphonenumber"
+	EndpointSend     = "subscribe_send"
+	EndpointWXACode  = "getwxacodeunlimit"
 )
 
 // Server is a running fake WeChat server.
@@ -50,6 +53,7 @@ type Server struct {
 	tokenTTL    time.Duration
 	tokenIssued time.Time
 	checked     []CheckedText
+	messages    messageState
 }
 
 type identity struct{ openid, unionid string }
@@ -73,12 +77,14 @@ type CheckedText struct {
 func NewServer(t testing.TB) *Server {
 	s := &Server{failures: map[string][]injected{}, calls: map[string]int{}, loginCodes: map[string]identity{},
 		usedCodes: map[string]bool{}, sessionKeys: map[string]string{}, blocked: map[string]bool{},
-		phoneCodes: map[string]string{}, tokenTTL: 2 * time.Hour}
+		phoneCodes: map[string]string{}, tokenTTL: 2 * time.Hour, messages: newMessageState()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /sns/jscode2session", s.session)
 	mux.HandleFunc("POST /cgi-bin/stable_token", s.stableToken)
 	mux.HandleFunc("POST /wxa/msg_sec_check", s.secCheck)
 	mux.HandleFunc("POST /wxa/business/getuserphonenumber", s.phoneNumber)
+	mux.HandleFunc("POST /cgi-bin/message/subscribe/send", s.subscribeSend)
+	mux.HandleFunc("POST /wxa/getwxacodeunlimit", s.unlimitedCode)
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s

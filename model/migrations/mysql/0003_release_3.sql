@@ -8,6 +8,15 @@ ALTER TABLE `binding_failures`
   ADD KEY `ix_binding_failures_address` (`address_hash`,`attempted_at`),
   ADD KEY `ix_binding_failures_code` (`code_hash`,`attempted_at`);
 
+CREATE TABLE `household_signers` (
+  `household_id` varchar(36) NOT NULL,
+  `resident_id` varchar(36) NOT NULL,
+  `set_by` varchar(36) NOT NULL DEFAULT '',
+  `set_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`household_id`),
+  KEY `ix_household_signers_resident` (`resident_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `login_addresses` (
   `pair_hash` varchar(64) NOT NULL,
   `last_success_at` datetime(3) NOT NULL,
@@ -20,6 +29,39 @@ ALTER TABLE `login_failures`
   ADD COLUMN `address_hash` varchar(64) NOT NULL DEFAULT '',
   ADD KEY `ix_login_failures_account` (`account_hash`,`failed_at`),
   ADD KEY `ix_login_failures_address` (`address_hash`,`failed_at`);
+
+CREATE TABLE `notifications` (
+  `id` varchar(36) NOT NULL,
+  `kind` varchar(32) NOT NULL,
+  `resident_id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL DEFAULT '',
+  `subject_kind` varchar(16) NOT NULL DEFAULT '',
+  `subject_id` varchar(36) NOT NULL DEFAULT '',
+  `dedupe_key` varchar(160) NOT NULL,
+  `data` text DEFAULT NULL,
+  `status` varchar(16) NOT NULL,
+  `attempts` bigint(20) NOT NULL DEFAULT 0,
+  `next_attempt_at` datetime(3) DEFAULT NULL,
+  `claimed_at` datetime(3) DEFAULT NULL,
+  `sent_at` datetime(3) DEFAULT NULL,
+  `last_error` varchar(200) NOT NULL DEFAULT '',
+  `created_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `ux_notifications_dedupe` (`dedupe_key`),
+  KEY `ix_notifications_resident` (`resident_id`),
+  KEY `ix_notifications_status_next` (`status`,`next_attempt_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+ALTER TABLE `resident_bindings`
+  ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT 'owner';
+
+CREATE TABLE `resident_subscriptions` (
+  `resident_id` varchar(36) NOT NULL,
+  `kind` varchar(32) NOT NULL,
+  `remaining` bigint(20) NOT NULL DEFAULT 0,
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`resident_id`,`kind`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 ALTER TABLE `residents`
   ADD COLUMN `tokens_valid_after` datetime(3) DEFAULT NULL;
@@ -41,6 +83,12 @@ CREATE TABLE `result_objections` (
   KEY `ix_result_objections_round` (`round_id`,`created_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+CREATE TABLE `round_reminders` (
+  `round_id` varchar(36) NOT NULL,
+  `enqueued_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`round_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 ALTER TABLE `rounds`
   ADD COLUMN `electorate_basis` varchar(16) NOT NULL DEFAULT 'eligible',
   ADD COLUMN `late_sync_hours` bigint(20) NOT NULL DEFAULT 24,
@@ -49,6 +97,10 @@ ALTER TABLE `rounds`
   ADD COLUMN `notice_ends_at` datetime(3) DEFAULT NULL,
   ADD COLUMN `finalized_at` datetime(3) DEFAULT NULL,
   ADD KEY `ix_rounds_status_notice` (`status`,`notice_ends_at`);
+
+ALTER TABLE `sign_offs`
+  ADD COLUMN `principal_name` varchar(100) NOT NULL DEFAULT '',
+  ADD COLUMN `evidence_upload_id` varchar(36) NOT NULL DEFAULT '';
 
 ALTER TABLE `users`
   ADD COLUMN `tokens_valid_after` datetime(3) DEFAULT NULL;

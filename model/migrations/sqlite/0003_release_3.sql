@@ -10,6 +10,10 @@ CREATE INDEX `ix_binding_failures_address` ON `binding_failures`(`address_hash`,
 
 CREATE INDEX `ix_binding_failures_code` ON `binding_failures`(`code_hash`,`attempted_at`);
 
+CREATE TABLE `household_signers` (`household_id` varchar(36),`resident_id` varchar(36) NOT NULL,`set_by` varchar(36) NOT NULL DEFAULT "",`set_at` datetime,PRIMARY KEY (`household_id`));
+
+CREATE INDEX `ix_household_signers_resident` ON `household_signers`(`resident_id`);
+
 CREATE TABLE `login_addresses` (`pair_hash` varchar(64),`last_success_at` datetime NOT NULL,PRIMARY KEY (`pair_hash`));
 
 CREATE INDEX `ix_login_addresses_last` ON `login_addresses`(`last_success_at`);
@@ -22,11 +26,25 @@ CREATE INDEX `ix_login_failures_account` ON `login_failures`(`account_hash`,`fai
 
 CREATE INDEX `ix_login_failures_address` ON `login_failures`(`address_hash`,`failed_at`);
 
+CREATE TABLE `notifications` (`id` varchar(36),`kind` varchar(32) NOT NULL,`resident_id` varchar(36) NOT NULL,`estate_id` varchar(36) NOT NULL DEFAULT "",`subject_kind` varchar(16) NOT NULL DEFAULT "",`subject_id` varchar(36) NOT NULL DEFAULT "",`dedupe_key` varchar(160) NOT NULL,`data` text,`status` varchar(16) NOT NULL,`attempts` integer NOT NULL DEFAULT 0,`next_attempt_at` datetime,`claimed_at` datetime,`sent_at` datetime,`last_error` varchar(200) NOT NULL DEFAULT "",`created_at` datetime,PRIMARY KEY (`id`));
+
+CREATE INDEX `ix_notifications_resident` ON `notifications`(`resident_id`);
+
+CREATE INDEX `ix_notifications_status_next` ON `notifications`(`status`,`next_attempt_at`);
+
+CREATE UNIQUE INDEX `ux_notifications_dedupe` ON `notifications`(`dedupe_key`);
+
+ALTER TABLE `resident_bindings` ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT "owner";
+
+CREATE TABLE `resident_subscriptions` (`resident_id` varchar(36),`kind` varchar(32),`remaining` integer NOT NULL DEFAULT 0,`updated_at` datetime,PRIMARY KEY (`resident_id`,`kind`));
+
 ALTER TABLE `residents` ADD COLUMN `tokens_valid_after` datetime;
 
 CREATE TABLE `result_objections` (`id` varchar(36),`round_id` varchar(36) NOT NULL,`estate_id` varchar(36) NOT NULL,`household_id` varchar(36) NOT NULL,`text` text NOT NULL,`filed_by_kind` varchar(16) NOT NULL,`filed_by_id` varchar(36) NOT NULL,`created_at` datetime,`outcome` varchar(16) NOT NULL DEFAULT "",`explanation` text,`resolved_by` varchar(36) NOT NULL DEFAULT "",`resolved_at` datetime,PRIMARY KEY (`id`));
 
 CREATE INDEX `ix_result_objections_round` ON `result_objections`(`round_id`,`created_at`);
+
+CREATE TABLE `round_reminders` (`round_id` varchar(36),`enqueued_at` datetime,PRIMARY KEY (`round_id`));
 
 ALTER TABLE `rounds` ADD COLUMN `electorate_basis` varchar(16) NOT NULL DEFAULT "eligible";
 
@@ -41,5 +59,9 @@ ALTER TABLE `rounds` ADD COLUMN `notice_ends_at` datetime;
 ALTER TABLE `rounds` ADD COLUMN `finalized_at` datetime;
 
 CREATE INDEX `ix_rounds_status_notice` ON `rounds`(`status`,`notice_ends_at`);
+
+ALTER TABLE `sign_offs` ADD COLUMN `principal_name` varchar(100) NOT NULL DEFAULT "";
+
+ALTER TABLE `sign_offs` ADD COLUMN `evidence_upload_id` varchar(36) NOT NULL DEFAULT "";
 
 ALTER TABLE `users` ADD COLUMN `tokens_valid_after` datetime;

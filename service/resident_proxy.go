@@ -1,0 +1,59 @@
+package service
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+)
+
+// validateProxy adds the reasons a proxy sign-off (代签) is incomplete: it
+// needs the principal's name and the upload of the authorisation letter.
+// Other channels carry neither.
+func (in *SignOffInput) validateProxy(fields map[string]string) {
+	in.PrincipalName = strings.TrimSpace(in.PrincipalName)
+	in.EvidenceUploadID = strings.TrimSpace(in.EvidenceUploadID)
+	if in.Channel != ChannelProxy {
+		in.PrincipalName, in.EvidenceUploadID = "", ""
+		return
+	}
+	switch {
+	case in.PrincipalName == "":
+		fields["principal_name"] = "is required for a proxy sign-off"
+	case utf8.RuneCountInString(in.PrincipalName) > 100:
+		fields["principal_name"] = "at most 100 characters"
+	}
+	if in.EvidenceUploadID == "" || len(in.EvidenceUploadID) > 36 {
+		fields["evidence_upload_id"] = "is required for a proxy sign-off (the upload of the authorisation letter)"
+	} else if in.EvidenceURL == "" {
+		in.EvidenceURL = "/api/v1/uploads/" + in.EvidenceUploadID // the register links the letter
+	}
+}
+
+// checkProxyEvidence proves, inside the sign-off's transaction, that a proxy
+// decision's authorisation letter is an upload by staff of the round's
+// estate (an admin or a user assigned to it), not attached to anything else.
+// Errors: validation_failed (evidence_upload_id).
+func (s *Service) checkProxyEvidence(tx *gorm.DB, t *signOffTarget, in SignOffInput) error {
+	if in.Channel != ChannelProxy || !counted(in.Decision) {
+		return nil
+	}
+	if in.PrincipalName == "" || in.EvidenceUploadID == "" {
+		fields := map[string]string{}
+		in.validateProxy(fields)
+		return Invalid("validation_failed", fields)
+	}
+	var n int64
+	err := tx.Raw(`SELECT COUNT(*) FROM uploads u WHERE u.id = ? AND u.uploader_kind = ? AND u.owner_kind = ''
+		AND (u.estate_id IS NULL OR u.estate_id = ?)
+		AND (EXISTS (SELECT 1 FROM users x WHERE x.id = u.uploader_id AND x.role = ?)
+			OR EXISTS (SELECT 1 FROM estate_staff es WHERE es.estate_id = ? AND es.user_id = u.uploader_id))`,
+		in.EvidenceUploadID, ActorUser, t.EstateID, RoleAdmin, t.EstateID).Scan(&n).Error
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return InvalidField("evidence_upload_id", "no such upload of the authorisation letter by staff of this estate")
+	}
+	return nil
+}
