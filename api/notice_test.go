@@ -66,11 +66,12 @@ func assertNoSecrets(t *testing.T, what string, body []byte, secrets []string) {
 
 func TestNoticeBoardShowsProgressWithoutPersonalData(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		srv := newTestServer(t, db)
+		srv, clock := newNoticeServer(t, db)
 		// Building 2 has 3 households and must never be shown alone; then
 		// building 3 (6) must join it, or the totals minus building 1 would reveal it.
 		seed := seedNoticeEstate(t, srv.svc, "xingfu-li", "幸福里小区", []int{8, 3, 6}, agreeMostly)
 		answered, held, open := publishObjectionAnswers(t, db, srv.svc, seed)
+		clock.publishAfter()
 
 		page := srv.must(http.StatusOK, "GET", "/notice/xingfu-li", "", nil)
 		if ct := page.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
@@ -80,7 +81,7 @@ func TestNoticeBoardShowsProgressWithoutPersonalData(t *testing.T) {
 		for _, want := range []string{
 			"幸福里小区", "加装电梯意愿征询（第一轮）", "征询中", "入户征询率≥80%，签字同意率≥80%",
 			"已表态<b>12 户</b>", "同意<b>9 户</b>", "还需 3 户同意即可达到通过要求",
-			"1 号楼", "另有 2 栋楼户数较少，合并统计：共 9 户",
+			"1 号楼", "另有 2 栋楼户数较少，合并统计：共 9 户", "截至 ",
 			"第 1 版：调整停车位布局", "东侧绿地改为停车位，保留大树", "已采纳", "已在第 1 版方案中体现",
 			"&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;楼下停车位不够", "咨询电话：027-88886666",
 			"https://minyi.example.cn/notice/xingfu-li",

@@ -25,6 +25,7 @@ func Models() []any {
 		&Visit{}, &SyncRecord{},
 		&AuditChain{}, &AuditEvent{},
 		&LoginFailure{},
+		&NoticeSnapshot{},
 	}
 }
 

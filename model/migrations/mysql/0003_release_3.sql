@@ -2,4 +2,10 @@
 --   go test ./model -run TestMigrationsMatchModels -update
 -- (with MINYI_TEST_MYSQL_URL set, so that both dialects are written). Do not edit by hand.
 
-;
+CREATE TABLE `notice_snapshots` (
+  `round_id` varchar(36) NOT NULL,
+  `taken_at` datetime(3) NOT NULL,
+  `households` bigint(20) NOT NULL DEFAULT 0,
+  `tally_json` mediumtext NOT NULL,
+  PRIMARY KEY (`round_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -2,4 +2,4 @@
 --   go test ./model -run TestMigrationsMatchModels -update
 -- (with MINYI_TEST_MYSQL_URL set, so that both dialects are written). Do not edit by hand.
 
-;
+CREATE TABLE `notice_snapshots` (`round_id` varchar(36),`taken_at` datetime NOT NULL,`households` integer NOT NULL DEFAULT 0,`tally_json` mediumtext NOT NULL,PRIMARY KEY (`round_id`));
