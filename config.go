@@ -38,7 +38,12 @@ type config struct {
 	AdminAddr string
 	// ReceiptKey keys the household receipts (MINYI_RECEIPT_KEY; "" = derived from the JWT secret).
 	ReceiptKey []byte
+	// MetricsToken is the bearer token Prometheus sends to /metrics (MINYI_METRICS_TOKEN; "" = /metrics off).
+	MetricsToken string
 }
+
+// minMetricsTokenLength is the shortest MINYI_METRICS_TOKEN accepted.
+const minMetricsTokenLength = 24
 
 // configError names the variable whose value stops the start.
 type configError struct{ name, reason string }
@@ -83,6 +88,10 @@ func loadConfig() (*config, error) {
 	}
 	if err := loadWeChatConfig(cfg); err != nil {
 		return nil, err
+	}
+	cfg.MetricsToken = os.Getenv("MINYI_METRICS_TOKEN")
+	if cfg.MetricsToken != "" && (len(cfg.MetricsToken) < minMetricsTokenLength || strings.TrimSpace(cfg.MetricsToken) != cfg.MetricsToken) {
+		return nil, &configError{"MINYI_METRICS_TOKEN", fmt.Sprintf("must be at least %d characters without surrounding spaces (e.g. `openssl rand -hex 24`)", minMetricsTokenLength)}
 	}
 	secret := os.Getenv("MINYI_JWT_SECRET")
 	switch {

@@ -38,7 +38,7 @@ func newNoticeServer(t *testing.T, db *model.DB) (*testServer, *noticeClock) {
 	srv := newTestServer(t, db)
 	srv.svc = service.New(db, service.Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, clock)
 	srv.handler, srv.api = New(srv.svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn",
-		DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MetricsToken: testMetricsToken})
 	return srv, clock
 }
 
