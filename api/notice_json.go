@@ -37,7 +37,7 @@ type noticeAnswerJSON struct {
 	Category        string `json:"category"`
 	CategoryLabel   string `json:"category_label"`
 	PlanItem        string `json:"plan_item"`
-	Objection       string `json:"objection"`
+	PublicSummary   string `json:"public_summary"`
 	Outcome         string `json:"outcome"`
 	OutcomeLabel    string `json:"outcome_label"`
 	Explanation     string `json:"explanation"`
@@ -191,7 +191,7 @@ func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL, attachmentBase s
 	out.Answers = make([]noticeAnswerJSON, 0, len(board.Answers))
 	for _, a := range board.Answers {
 		out.Answers = append(out.Answers, noticeAnswerJSON{Category: a.Category, CategoryLabel: service.CategoryLabel(a.Category),
-			PlanItem: a.PlanItem, Objection: a.ContentExcerpt, Outcome: a.Outcome, OutcomeLabel: service.OutcomeLabel(a.Outcome),
+			PlanItem: a.PlanItem, PublicSummary: a.PublicSummary, Outcome: a.Outcome, OutcomeLabel: service.OutcomeLabel(a.Outcome),
 			Explanation: a.Explanation, RevisionVersion: a.RevisionVersion, AnsweredAt: Time(a.AnsweredAt)})
 	}
 	for _, ev := range board.Timeline {

@@ -40,7 +40,7 @@ type linkView struct {
 }
 
 type answerView struct {
-	Topic, Objection, Outcome, OutcomeClass, Explanation, Revision, Answered string
+	Topic, Summary, Outcome, OutcomeClass, Explanation, Revision, Answered string
 }
 
 type roundView struct {
@@ -155,7 +155,7 @@ var answerOutcomeClass = map[string]string{
 }
 
 func newAnswerView(a service.PublicAnswer) answerView {
-	v := answerView{Topic: joinNonEmpty(" · ", service.CategoryLabel(a.Category), a.PlanItem), Objection: a.ContentExcerpt,
+	v := answerView{Topic: joinNonEmpty(" · ", service.CategoryLabel(a.Category), a.PlanItem), Summary: a.PublicSummary,
 		Outcome: service.OutcomeLabel(a.Outcome), OutcomeClass: answerOutcomeClass[a.Outcome], Explanation: a.Explanation}
 	if a.RevisionVersion != nil {
 		v.Revision = fmt.Sprintf("已在第 %d 版方案中体现", *a.RevisionVersion)

@@ -170,6 +170,11 @@ type ObjectionView struct {
 	Photos    []string
 	Household *HouseholdAddress
 	History   []model.ObjectionEvent
+	// AnsweredByRef and ClosedByRef name the answerer and the worker who
+	// closed it (nil until then); HistoryActors names each History entry's actor.
+	// For residents they carry no user id.
+	AnsweredByRef, ClosedByRef *PersonRef
+	HistoryActors              []PersonRef
 }
 
 // FileObjection records an objection: a resident's for one of their bound
@@ -279,7 +284,7 @@ func (s *Service) objectionEvent(actor Actor, o *model.Objection, kind string) *
 	case "filed":
 		e.Channel = o.Channel
 	case "answered", "amended":
-		e.Outcome, e.Explanation, e.RevisionID = o.Outcome, o.Explanation, o.RevisionID
+		e.Outcome, e.Explanation, e.RevisionID, e.PublicSummary = o.Outcome, o.Explanation, o.RevisionID, o.PublicSummary
 	case "closed":
 		e.Satisfied, e.Note = o.FollowUpSatisfied, o.FollowUpNote
 	}
@@ -378,6 +383,24 @@ func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID str
 	if err := tx.Where("objection_id = ?", o.ID).Order("recorded_at, id").Find(&view.History).Error; err != nil {
 		return nil, AsError(err)
 	}
+	actorIDs := make([]string, 0, len(view.History))
+	for _, e := range view.History {
+		if e.ActorKind == ActorUser {
+			actorIDs = append(actorIDs, e.ActorID)
+		}
+	}
+	refs, err := personRefs(tx, actor, actorIDs)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	view.HistoryActors = make([]PersonRef, len(view.History))
+	for i := range view.History {
+		e := &view.History[i]
+		view.HistoryActors[i] = actorRef(refs, e.ActorKind, e.ActorID, e.ActorRole)
+		if actor.Role == RoleResident {
+			e.ActorID = "" // residents see who by role and name, never by user id
+		}
+	}
 	return &view, nil
 }
 
@@ -426,14 +449,36 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 		for _, h := range hs {
 			addr := &HouseholdAddress{ID: h.ID, Building: h.Building, Unit: h.Unit, Room: h.Room}
 			if actor.Role == RoleDesigner {
-				addr.Room = ""
+				addr.ID, addr.Room = "", "" // no room, and no id that leads to one
 			}
 			addresses[h.ID] = addr
 		}
 	}
+	var staffIDs []string
+	for _, o := range rows {
+		staffIDs = append(staffIDs, o.AnsweredBy, o.ClosedBy)
+	}
+	refs, err := personRefs(tx, actor, staffIDs)
+	if err != nil {
+		return nil, err
+	}
 	views := make([]ObjectionView, len(rows))
 	for i, o := range rows {
 		views[i] = ObjectionView{Objection: o, Photos: photos[o.ID]}
+		if o.AnsweredBy != "" {
+			ref := actorRef(refs, ActorUser, o.AnsweredBy, "")
+			views[i].AnsweredByRef = &ref
+		}
+		if o.ClosedBy != "" {
+			ref := actorRef(refs, ActorUser, o.ClosedBy, "")
+			views[i].ClosedByRef = &ref
+		}
+		if actor.Role == RoleResident {
+			views[i].AnsweredBy, views[i].ClosedBy, views[i].FiledByID = "", "", ""
+		}
+		if actor.Role == RoleDesigner {
+			views[i].HouseholdID = nil
+		}
 		if views[i].Photos == nil {
 			views[i].Photos = []string{}
 		}

@@ -9,3 +9,9 @@ CREATE TABLE `notice_snapshots` (
   `tally_json` mediumtext NOT NULL,
   PRIMARY KEY (`round_id`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+ALTER TABLE `objection_events`
+  ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT '';
+
+ALTER TABLE `objections`
+  ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT '';
