@@ -24,11 +24,8 @@ type Objection struct {
 	FiledByID   string `gorm:"type:varchar(36);not null;index:ix_objections_filed_by"`
 	FiledByRole string `gorm:"type:varchar(16);not null"`
 	// The current answer (empty until answered).
-	Outcome     string `gorm:"type:varchar(24);not null;default:''"` // adopted, partially_adopted, not_adopted
-	Explanation string `gorm:"type:text"`
-	// PublicSummary is the answerer's summary of the objection: the only
-	// text of it the notice board shows (never the resident's own words).
-	PublicSummary string  `gorm:"type:varchar(200);not null;default:''"`
+	Outcome       string  `gorm:"type:varchar(24);not null;default:''"` // adopted, partially_adopted, not_adopted
+	Explanation   string  `gorm:"type:text"`
 	RevisionID    *string `gorm:"type:varchar(36);index:ix_objections_revision"`
 	AnswerVersion int     `gorm:"not null;default:0"`
 	AnsweredBy    string  `gorm:"type:varchar(36);not null;default:''"`
@@ -40,28 +37,31 @@ type Objection struct {
 	ClosedAt          *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// PublicSummary is the answerer's summary of the objection: the only
+	// text of it the notice board shows (never the resident's own words).
+	PublicSummary string `gorm:"type:varchar(200);not null;default:''"`
 }
 
 // ObjectionEvent is one append-only entry of an objection's history: filed,
 // answered, amended (an answer replaced, the earlier text kept here) or closed.
 type ObjectionEvent struct {
-	ID          string `gorm:"type:varchar(36);primaryKey"`
-	ObjectionID string `gorm:"type:varchar(36);not null;index:ix_objection_events_objection"`
-	Kind        string `gorm:"type:varchar(16);not null"` // filed, answered, amended, closed
-	Status      string `gorm:"type:varchar(16);not null"` // the status after the event
-	Outcome     string `gorm:"type:varchar(24);not null;default:''"`
-	Explanation string `gorm:"type:text"`
+	ID          string  `gorm:"type:varchar(36);primaryKey"`
+	ObjectionID string  `gorm:"type:varchar(36);not null;index:ix_objection_events_objection"`
+	Kind        string  `gorm:"type:varchar(16);not null"` // filed, answered, amended, closed
+	Status      string  `gorm:"type:varchar(16);not null"` // the status after the event
+	Outcome     string  `gorm:"type:varchar(24);not null;default:''"`
+	Explanation string  `gorm:"type:text"`
+	RevisionID  *string `gorm:"type:varchar(36)"`
+	Satisfied   *bool
+	Note        string `gorm:"type:text"`
+	ActorKind   string `gorm:"type:varchar(16);not null"`
+	ActorID     string `gorm:"type:varchar(36);not null"`
+	ActorRole   string `gorm:"type:varchar(16);not null"`
+	Channel     string `gorm:"type:varchar(16);not null;default:''"`
+	RequestID   string `gorm:"type:varchar(64);not null;default:''"`
+	RecordedAt  time.Time
 	// PublicSummary is the answer's public summary (answered and amended events).
-	PublicSummary string  `gorm:"type:varchar(200);not null;default:''"`
-	RevisionID    *string `gorm:"type:varchar(36)"`
-	Satisfied     *bool
-	Note          string `gorm:"type:text"`
-	ActorKind     string `gorm:"type:varchar(16);not null"`
-	ActorID       string `gorm:"type:varchar(36);not null"`
-	ActorRole     string `gorm:"type:varchar(16);not null"`
-	Channel       string `gorm:"type:varchar(16);not null;default:''"`
-	RequestID     string `gorm:"type:varchar(64);not null;default:''"`
-	RecordedAt    time.Time
+	PublicSummary string `gorm:"type:varchar(200);not null;default:''"`
 }
 
 // Revision is one published version of an estate's plan (方案修改), numbered
