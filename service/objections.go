@@ -383,23 +383,8 @@ func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID str
 	if err := tx.Where("objection_id = ?", o.ID).Order("recorded_at, id").Find(&view.History).Error; err != nil {
 		return nil, AsError(err)
 	}
-	actorIDs := make([]string, 0, len(view.History))
-	for _, e := range view.History {
-		if e.ActorKind == ActorUser {
-			actorIDs = append(actorIDs, e.ActorID)
-		}
-	}
-	refs, err := personRefs(tx, actor, actorIDs)
-	if err != nil {
+	if err := nameHistoryActors(tx, actor, &view); err != nil {
 		return nil, AsError(err)
-	}
-	view.HistoryActors = make([]PersonRef, len(view.History))
-	for i := range view.History {
-		e := &view.History[i]
-		view.HistoryActors[i] = actorRef(refs, e.ActorKind, e.ActorID, e.ActorRole)
-		if actor.Role == RoleResident {
-			e.ActorID = "" // residents see who by role and name, never by user id
-		}
 	}
 	return &view, nil
 }
@@ -454,30 +439,11 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 			addresses[h.ID] = addr
 		}
 	}
-	var staffIDs []string
-	for _, o := range rows {
-		staffIDs = append(staffIDs, o.AnsweredBy, o.ClosedBy)
-	}
-	refs, err := personRefs(tx, actor, staffIDs)
-	if err != nil {
-		return nil, err
-	}
 	views := make([]ObjectionView, len(rows))
 	for i, o := range rows {
 		views[i] = ObjectionView{Objection: o, Photos: photos[o.ID]}
-		if o.AnsweredBy != "" {
-			ref := actorRef(refs, ActorUser, o.AnsweredBy, "")
-			views[i].AnsweredByRef = &ref
-		}
-		if o.ClosedBy != "" {
-			ref := actorRef(refs, ActorUser, o.ClosedBy, "")
-			views[i].ClosedByRef = &ref
-		}
-		if actor.Role == RoleResident {
-			views[i].AnsweredBy, views[i].ClosedBy, views[i].FiledByID = "", "", ""
-		}
 		if actor.Role == RoleDesigner {
-			views[i].HouseholdID = nil
+			views[i].HouseholdID = nil // no id that leads to a room
 		}
 		if views[i].Photos == nil {
 			views[i].Photos = []string{}
@@ -485,6 +451,9 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 		if o.HouseholdID != nil {
 			views[i].Household = addresses[*o.HouseholdID]
 		}
+	}
+	if err := nameAnswerers(tx, actor, views); err != nil {
+		return nil, err
 	}
 	return views, nil
 }

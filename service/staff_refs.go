@@ -62,3 +62,55 @@ func actorRef(refs map[string]PersonRef, kind, id, role string) PersonRef {
 	}
 	return PersonRef{Role: role, DisplayName: systemDisplayName}
 }
+
+// nameAnswerers names who answered and who closed each objection; a
+// resident reader gets no staff user id (nor the filer's id).
+func nameAnswerers(tx *gorm.DB, reader Actor, views []ObjectionView) error {
+	var ids []string
+	for _, v := range views {
+		ids = append(ids, v.AnsweredBy, v.ClosedBy)
+	}
+	refs, err := personRefs(tx, reader, ids)
+	if err != nil {
+		return err
+	}
+	for i := range views {
+		v := &views[i]
+		if v.AnsweredBy != "" {
+			ref := actorRef(refs, ActorUser, v.AnsweredBy, "")
+			v.AnsweredByRef = &ref
+		}
+		if v.ClosedBy != "" {
+			ref := actorRef(refs, ActorUser, v.ClosedBy, "")
+			v.ClosedByRef = &ref
+		}
+		if reader.Role == RoleResident {
+			v.AnsweredBy, v.ClosedBy, v.FiledByID = "", "", ""
+		}
+	}
+	return nil
+}
+
+// nameHistoryActors names the actor of each history entry; a resident
+// reader sees who by role and name, never by user id.
+func nameHistoryActors(tx *gorm.DB, reader Actor, view *ObjectionView) error {
+	var ids []string
+	for _, e := range view.History {
+		if e.ActorKind == ActorUser {
+			ids = append(ids, e.ActorID)
+		}
+	}
+	refs, err := personRefs(tx, reader, ids)
+	if err != nil {
+		return err
+	}
+	view.HistoryActors = make([]PersonRef, len(view.History))
+	for i := range view.History {
+		e := &view.History[i]
+		view.HistoryActors[i] = actorRef(refs, e.ActorKind, e.ActorID, e.ActorRole)
+		if reader.Role == RoleResident {
+			e.ActorID = ""
+		}
+	}
+	return nil
+}
