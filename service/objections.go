@@ -442,9 +442,6 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 	views := make([]ObjectionView, len(rows))
 	for i, o := range rows {
 		views[i] = ObjectionView{Objection: o, Photos: photos[o.ID]}
-		if actor.Role == RoleDesigner {
-			views[i].HouseholdID = nil // no id that leads to a room
-		}
 		if views[i].Photos == nil {
 			views[i].Photos = []string{}
 		}

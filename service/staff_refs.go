@@ -63,8 +63,8 @@ func actorRef(refs map[string]PersonRef, kind, id, role string) PersonRef {
 	return PersonRef{Role: role, DisplayName: systemDisplayName}
 }
 
-// nameAnswerers names who answered and who closed each objection; a
-// resident reader gets no staff user id (nor the filer's id).
+// nameAnswerers names who answered and who closed each objection (for a
+// resident reader without user ids; the HTTP layer shows only these names).
 func nameAnswerers(tx *gorm.DB, reader Actor, views []ObjectionView) error {
 	var ids []string
 	for _, v := range views {
@@ -83,9 +83,6 @@ func nameAnswerers(tx *gorm.DB, reader Actor, views []ObjectionView) error {
 		if v.ClosedBy != "" {
 			ref := actorRef(refs, ActorUser, v.ClosedBy, "")
 			v.ClosedByRef = &ref
-		}
-		if reader.Role == RoleResident {
-			v.AnsweredBy, v.ClosedBy, v.FiledByID = "", "", ""
 		}
 	}
 	return nil
