@@ -45,7 +45,12 @@ type config struct {
 	JanitorInterval  time.Duration
 	// Notifications: subscribe-message templates and reminders (config_notifications.go).
 	Notifications notificationConfig
+	// MetricsToken is the bearer token Prometheus sends to /metrics (MINYI_METRICS_TOKEN; "" = /metrics off).
+	MetricsToken string
 }
+
+// minMetricsTokenLength is the shortest MINYI_METRICS_TOKEN accepted.
+const minMetricsTokenLength = 24
 
 // configError names the variable whose value stops the start.
 type configError struct{ name, reason string }
@@ -90,6 +95,10 @@ func loadConfig() (*config, error) {
 	}
 	if err := loadWeChatConfig(cfg); err != nil {
 		return nil, err
+	}
+	cfg.MetricsToken = os.Getenv("MINYI_METRICS_TOKEN")
+	if cfg.MetricsToken != "" && (len(cfg.MetricsToken) < minMetricsTokenLength || strings.TrimSpace(cfg.MetricsToken) != cfg.MetricsToken) {
+		return nil, &configError{"MINYI_METRICS_TOKEN", fmt.Sprintf("must be at least %d characters without surrounding spaces (e.g. `openssl rand -hex 24`)", minMetricsTokenLength)}
 	}
 	if err := loadNotificationConfig(cfg); err != nil {
 		return nil, err

@@ -37,7 +37,8 @@ func newTestServer(t *testing.T, db *model.DB) *testServer {
 	t.Helper()
 	svc := service.New(db, service.Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, nil)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	handler, a := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(), Logger: logger})
+	handler, a := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(), Logger: logger,
+		MetricsToken: testMetricsToken})
 	return &testServer{t: t, db: db, svc: svc, api: a, handler: handler}
 }
 

@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -61,8 +64,8 @@ func newMetrics(svc *service.Service, logger *slog.Logger) *metrics {
 			Name: metricInFlight, Help: "HTTP requests being answered now.",
 		}),
 		signOffs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: metricSignOffs, Help: "Committed changes of households' decisions, by channel and decision (withdrawn for a withdrawal).",
-		}, []string{"channel", "decision"}),
+			Name: metricSignOffs, Help: "Committed changes of households' decisions (and withdrawals), by channel; never by decision.",
+		}, []string{"channel"}),
 	}
 	m.registry.MustRegister(m.requests, m.duration, m.inFlight, m.signOffs,
 		&roundsOpenCollector{svc: svc, logger: logger},
@@ -78,9 +81,10 @@ func newMetrics(svc *service.Service, logger *slog.Logger) *metrics {
 	return m
 }
 
-// SignOffRecorded counts a committed sign-off (service.Metrics).
-func (m *metrics) SignOffRecorded(channel, decision string) {
-	m.signOffs.WithLabelValues(channel, decision).Inc()
+// SignOffRecorded counts a committed sign-off (service.Metrics). There is
+// no decision label: a scrape right after a neighbour signed would tell how.
+func (m *metrics) SignOffRecorded(channel string) {
+	m.signOffs.WithLabelValues(channel).Inc()
 }
 
 // knownMethods bounds the method label: anything else is "other".
@@ -111,14 +115,39 @@ func (m *metrics) instrument() gin.HandlerFunc {
 	}
 }
 
-// metricsRoutes lists the Prometheus endpoint (public, as the contract says).
+// metricsRoutes lists the Prometheus endpoint. It needs no user token but
+// the scrape token (Config.MetricsToken), checked by serveMetrics.
 func (a *API) metricsRoutes() []Route {
 	return []Route{
 		{"GET", "/metrics", service.ActPublic, a.serveMetrics},
 	}
 }
 
-func (a *API) serveMetrics(c *gin.Context) { a.metrics.serve.ServeHTTP(c.Writer, c.Request) }
+// serveMetrics answers the metrics only to a scraper that sends
+// "Authorization: Bearer <MINYI_METRICS_TOKEN>"; to anyone else, and to
+// everyone when no token is configured, it answers 404 as for an unknown route.
+func (a *API) serveMetrics(c *gin.Context) {
+	if !metricsTokenMatches(a.cfg.MetricsToken, c.GetHeader("Authorization")) {
+		abortWith(c, http.StatusNotFound, "route_not_found", nil, nil)
+		return
+	}
+	a.metrics.serve.ServeHTTP(c.Writer, c.Request)
+}
+
+// metricsTokenMatches compares the bearer token of an Authorization header
+// with the configured token in constant time (hashed first, so that not
+// even the length is compared early). An empty configured token matches nothing.
+func metricsTokenMatches(token, authorization string) bool {
+	if token == "" {
+		return false
+	}
+	sent, ok := strings.CutPrefix(authorization, "Bearer ")
+	if !ok {
+		return false
+	}
+	want, got := sha256.Sum256([]byte(token)), sha256.Sum256([]byte(sent))
+	return subtle.ConstantTimeCompare(want[:], got[:]) == 1
+}
 
 // roundsOpenCollector computes the rounds-open gauge at scrape time with one
 // COUNT query, so the figure is right whichever instance opened the round.

@@ -15,10 +15,13 @@ import (
 	"minyi/model/testdb"
 )
 
-// scrape reads /metrics and parses it as Prometheus's text format.
+// testMetricsToken is the scrape token of the test servers.
+const testMetricsToken = "test-metrics-token-0123456789"
+
+// scrape reads /metrics with the scrape token and parses it as Prometheus's text format.
 func scrape(t *testing.T, srv *testServer) map[string]*dto.MetricFamily {
 	t.Helper()
-	resp := srv.must(http.StatusOK, "GET", "/metrics", "", nil)
+	resp := srv.must(http.StatusOK, "GET", "/metrics", "", nil, "Authorization", "Bearer "+testMetricsToken)
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Fatalf("/metrics Content-Type = %q, want text/plain", ct)
 	}
@@ -130,16 +133,19 @@ func TestMetrics(t *testing.T) {
 			}
 		})
 
-		t.Run("sign-offs counted after commit, by channel", func(t *testing.T) {
+		t.Run("sign-offs counted after commit, by channel, never by decision", func(t *testing.T) {
 			// A staff withdrawal through the API has the actor's channel, api.
-			want := map[string]float64{"paper/agree": 1, "api/withdrawn": 1, "door/disagree": 1, "online/agree": 1}
+			want := map[string]float64{"paper": 1, "api": 1, "door": 1, "online": 1}
 			got := map[string]float64{}
 			for _, m := range families[metricSignOffs].GetMetric() {
 				labels := map[string]string{}
 				for _, l := range m.GetLabel() {
 					labels[l.GetName()] = l.GetValue()
 				}
-				got[labels["channel"]+"/"+labels["decision"]] = m.GetCounter().GetValue()
+				if _, ok := labels["decision"]; ok || len(labels) != 1 {
+					t.Errorf("%s has labels %v; only channel is allowed", metricSignOffs, labels)
+				}
+				got[labels["channel"]] = m.GetCounter().GetValue()
 			}
 			if len(got) != len(want) {
 				t.Errorf("sign-off series %v, want %v", keys(got), keys(want))
@@ -184,4 +190,33 @@ func keys(m map[string]float64) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestMetricsNeedTheScrapeToken fails on the code before the token, where
+// anyone on the public listener read /metrics.
+func TestMetricsNeedTheScrapeToken(t *testing.T) {
+	db := testdb.OpenSQLite(t)
+	srv := newTestServer(t, db)
+	for _, header := range []string{"", "Bearer", "Bearer ", "Bearer wrong-token", "Bearer " + testMetricsToken + "x",
+		"bearer " + testMetricsToken, "Basic " + testMetricsToken, testMetricsToken} {
+		var resp *testResponse
+		if header == "" {
+			resp = srv.must(http.StatusNotFound, "GET", "/metrics", "", nil)
+		} else {
+			resp = srv.must(http.StatusNotFound, "GET", "/metrics", "", nil, "Authorization", header)
+		}
+		if resp.errorCode() != "route_not_found" || bytes.Contains(resp.Body, []byte(metricRequests)) {
+			t.Fatalf("Authorization %q: %s", header, resp.Body)
+		}
+	}
+	scrape(t, srv) // the right token: 200 and Prometheus text
+
+	unset := newTestServer(t, db)
+	unset.api.cfg.MetricsToken = ""
+	if code := unset.must(http.StatusNotFound, "GET", "/metrics", "", nil, "Authorization", "Bearer ").errorCode(); code != "route_not_found" {
+		t.Fatalf("without a configured token: %q", code)
+	}
+	if code := unset.must(http.StatusNotFound, "GET", "/metrics", "", nil, "Authorization", "Bearer "+testMetricsToken).errorCode(); code != "route_not_found" {
+		t.Fatalf("without a configured token, any token: %q", code)
+	}
 }

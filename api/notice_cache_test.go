@@ -19,7 +19,7 @@ import (
 
 func TestNoticeBoardCaching(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		srv := newTestServer(t, db)
+		srv, clock := newNoticeServer(t, db)
 		seed := seedNoticeEstate(t, srv.svc, "cache-test", "缓存小区", []int{6, 6}, func(i int) string {
 			if i < 4 {
 				return service.DecisionAgree
@@ -54,6 +54,7 @@ func TestNoticeBoardCaching(t *testing.T) {
 		}
 		before := srv.must(http.StatusOK, "GET", "/notice/cache-test", "", nil)
 		seed.sign(t, srv.svc, 5, service.DecisionAgree) // a sign-off does not touch the estate row
+		clock.publishAfter()                            // the fifth changed household, 15 minutes on: a snapshot
 		after := awaitNewETag(t, srv, "/notice/cache-test", page)
 		if bytes.Equal(after.Body, before.Body) || !strings.Contains(string(after.Body), "已表态<b>5 户</b>") {
 			t.Fatal("the page after a sign-off still shows the old count")
@@ -106,7 +107,7 @@ func TestNoticeBoardGzip(t *testing.T) {
 // while sign-offs are recorded (run with -race): every answer is a complete
 // page, and once the writes stop the board shows the final count.
 func TestNoticeBoardUnderConcurrentSignOffs(t *testing.T) {
-	srv := newTestServer(t, testdb.OpenSQLite(t))
+	srv, clock := newNoticeServer(t, testdb.OpenSQLite(t))
 	seed := seedNoticeEstate(t, srv.svc, "busy-estate", "繁忙小区", []int{10, 10}, func(int) string { return "" })
 	done := make(chan struct{})
 	errs := make(chan error, 8)
@@ -138,6 +139,7 @@ func TestNoticeBoardUnderConcurrentSignOffs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	clock.publishAfter()
 	deadline := time.Now().Add(noticeFreshFor + 2*time.Second)
 	for !strings.Contains(string(srv.must(http.StatusOK, "GET", "/notice/busy-estate", "", nil).Body), "已表态<b>12 户</b>") {
 		if time.Now().After(deadline) {

@@ -4,6 +4,7 @@ import (
 	"net/url"
 
 	"minyi/service"
+	"minyi/service/rule"
 )
 
 // noticeJSON is the public notice board as JSON (GET /api/v1/public/estates/{code}):
@@ -36,7 +37,7 @@ type noticeAnswerJSON struct {
 	Category        string `json:"category"`
 	CategoryLabel   string `json:"category_label"`
 	PlanItem        string `json:"plan_item"`
-	Objection       string `json:"objection"`
+	PublicSummary   string `json:"public_summary"`
 	Outcome         string `json:"outcome"`
 	OutcomeLabel    string `json:"outcome_label"`
 	Explanation     string `json:"explanation"`
@@ -73,28 +74,54 @@ type noticeCheckJSON struct {
 	Passed   bool   `json:"passed"`
 }
 
+// noticeBuildingJSON is one building; its decisions are null while the round is open.
 type noticeBuildingJSON struct {
 	Building     string `json:"building"`
 	Electorate   int64  `json:"electorate"`
 	Participated int64  `json:"participated"`
-	Agree        int64  `json:"agree"`
-	Disagree     int64  `json:"disagree"`
-	Abstain      int64  `json:"abstain"`
+	Agree        *int64 `json:"agree"`
+	Disagree     *int64 `json:"disagree"`
+	Abstain      *int64 `json:"abstain"`
 }
 
 type noticeBuildingGroupJSON struct {
-	Buildings    int   `json:"buildings"`
-	Electorate   int64 `json:"electorate"`
-	Participated int64 `json:"participated"`
-	Agree        int64 `json:"agree"`
-	Disagree     int64 `json:"disagree"`
-	Abstain      int64 `json:"abstain"`
+	Buildings    int    `json:"buildings"`
+	Electorate   int64  `json:"electorate"`
+	Participated int64  `json:"participated"`
+	Agree        *int64 `json:"agree"`
+	Disagree     *int64 `json:"disagree"`
+	Abstain      *int64 `json:"abstain"`
 }
 
+// noticeDecisionsJSON is a round's split of decisions.
 type noticeDecisionsJSON struct {
-	Agree    amountJSON `json:"agree"`
-	Disagree amountJSON `json:"disagree"`
-	Abstain  amountJSON `json:"abstain"`
+	Agree    publicAmountJSON `json:"agree"`
+	Disagree publicAmountJSON `json:"disagree"`
+	Abstain  publicAmountJSON `json:"abstain"`
+}
+
+// publicAmountJSON is a decision's households and, only when the round's rule
+// measures area, their area.
+type publicAmountJSON struct {
+	Households int64 `json:"households"`
+	AreaM2     *Area `json:"area_m2,omitempty"`
+}
+
+func toPublicAmount(a rule.Amount, withArea bool) publicAmountJSON {
+	out := publicAmountJSON{Households: a.Households}
+	if withArea {
+		area := Area(a.AreaHundredths)
+		out.AreaM2 = &area
+	}
+	return out
+}
+
+// splitOrNull is the three decision counts, or three nulls when the split is withheld.
+func splitOrNull(hidden bool, agree, disagree, abstain int64) (*int64, *int64, *int64) {
+	if hidden {
+		return nil, nil, nil
+	}
+	return &agree, &disagree, &abstain
 }
 
 type noticeRoundJSON struct {
@@ -111,9 +138,11 @@ type noticeRoundJSON struct {
 	Rule            noticeRuleJSON           `json:"rule"`
 	Electorate      amountJSON               `json:"electorate"`
 	Participated    amountJSON               `json:"participated"`
-	Decisions       noticeDecisionsJSON      `json:"decisions"`
+	AsOf            Time                     `json:"as_of"`
+	SplitHidden     bool                     `json:"split_hidden"`
+	Decisions       *noticeDecisionsJSON     `json:"decisions"`
 	Checks          []noticeCheckJSON        `json:"checks"`
-	Passed          bool                     `json:"passed"`
+	Passed          *bool                    `json:"passed"`
 	Shortfall       *shortfallJSON           `json:"shortfall"`
 	ByBuilding      []noticeBuildingJSON     `json:"by_building"`
 	OtherBuildings  *noticeBuildingGroupJSON `json:"other_buildings"`
@@ -172,7 +201,7 @@ func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL, attachmentBase s
 	out.Answers = make([]noticeAnswerJSON, 0, len(board.Answers))
 	for _, a := range board.Answers {
 		out.Answers = append(out.Answers, noticeAnswerJSON{Category: a.Category, CategoryLabel: service.CategoryLabel(a.Category),
-			PlanItem: a.PlanItem, Objection: a.ContentExcerpt, Outcome: a.Outcome, OutcomeLabel: service.OutcomeLabel(a.Outcome),
+			PlanItem: a.PlanItem, PublicSummary: a.PublicSummary, Outcome: a.Outcome, OutcomeLabel: service.OutcomeLabel(a.Outcome),
 			Explanation: a.Explanation, RevisionVersion: a.RevisionVersion, AnsweredAt: Time(a.AnsweredAt)})
 	}
 	for _, ev := range board.Timeline {
@@ -188,10 +217,15 @@ func toNoticeRoundJSON(r service.NoticeRound) noticeRoundJSON {
 		OpenedAt: timePtr(r.OpenedAt), ClosesAt: timePtr(r.ClosesAt), ClosedAt: timePtr(r.ClosedAt),
 		Rule:       noticeRuleJSON{Preset: r.RulePreset, Description: r.RuleDescription},
 		Electorate: toAmount(r.Electorate), Participated: toAmount(r.Participated),
-		Decisions:  noticeDecisionsJSON{Agree: toAmount(r.Agree), Disagree: toAmount(r.Disagree), Abstain: toAmount(r.Abstain)},
+		AsOf: Time(r.AsOf), SplitHidden: r.SplitHidden,
 		Checks:     make([]noticeCheckJSON, 0, len(r.Checks)),
-		Passed:     r.Passed,
 		ByBuilding: make([]noticeBuildingJSON, 0, len(r.Buildings)),
+	}
+	if !r.SplitHidden {
+		out.Decisions = &noticeDecisionsJSON{Agree: toPublicAmount(r.Agree, r.UsesArea),
+			Disagree: toPublicAmount(r.Disagree, r.UsesArea), Abstain: toPublicAmount(r.Abstain, r.UsesArea)}
+		passed := r.Passed
+		out.Passed = &passed
 	}
 	out.CountedReceipts = r.CountedReceipts
 	if p := r.NoticePeriod; p != nil {
@@ -199,6 +233,9 @@ func toNoticeRoundJSON(r service.NoticeRound) noticeRoundJSON {
 			VoidedExplanation: p.VoidedExplanation, CloseReason: p.CloseReason}
 	}
 	for _, ch := range r.Checks {
+		if r.SplitHidden {
+			break
+		}
 		out.Checks = append(out.Checks, noticeCheckJSON{Name: ch.Name, Label: ch.Label, Required: ch.Required,
 			Actual: ch.Actual, Passed: ch.Passed})
 	}
@@ -210,12 +247,14 @@ func toNoticeRoundJSON(r service.NoticeRound) noticeRoundJSON {
 		}
 	}
 	for _, b := range r.Buildings {
-		out.ByBuilding = append(out.ByBuilding, noticeBuildingJSON{Building: b.Building, Electorate: b.Electorate,
-			Participated: b.Participated, Agree: b.Agree, Disagree: b.Disagree, Abstain: b.Abstain})
+		view := noticeBuildingJSON{Building: b.Building, Electorate: b.Electorate, Participated: b.Participated}
+		view.Agree, view.Disagree, view.Abstain = splitOrNull(r.BuildingSplitHidden, b.Agree, b.Disagree, b.Abstain)
+		out.ByBuilding = append(out.ByBuilding, view)
 	}
 	if g := r.OtherBuildings; g != nil {
-		out.OtherBuildings = &noticeBuildingGroupJSON{Buildings: g.Buildings, Electorate: g.Electorate,
-			Participated: g.Participated, Agree: g.Agree, Disagree: g.Disagree, Abstain: g.Abstain}
+		group := &noticeBuildingGroupJSON{Buildings: g.Buildings, Electorate: g.Electorate, Participated: g.Participated}
+		group.Agree, group.Disagree, group.Abstain = splitOrNull(r.BuildingSplitHidden, g.Agree, g.Disagree, g.Abstain)
+		out.OtherBuildings = group
 	}
 	return out
 }

@@ -41,11 +41,11 @@ func publishObjectionAnswers(t *testing.T, db *model.DB, svc *service.Service, s
 		t.Fatal(err)
 	}
 	if _, err := svc.AnswerObjection(ctx, system, first, service.AnswerInput{Outcome: service.OutcomeAdopted,
-		Explanation: "已在第 1 版方案中增加停车位", RevisionID: &revision.ID}); err != nil {
+		Explanation: "已在第 1 版方案中增加停车位", PublicSummary: publicSummary, RevisionID: &revision.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.AnswerObjection(ctx, system, second, service.AnswerInput{Outcome: service.OutcomeNotAdopted,
-		Explanation: "绿化面积不能再减少"}); err != nil {
+		Explanation: "绿化面积不能再减少", PublicSummary: "建议调整绿化"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Gorm.Model(&model.Objection{}).Where("id = ?", second).Update("moderation", service.ModerationHeld).Error; err != nil {
@@ -53,6 +53,9 @@ func publishObjectionAnswers(t *testing.T, db *model.DB, svc *service.Service, s
 	}
 	return answered, held, open
 }
+
+// publicSummary is the answerer's summary of the answered objection: what the board shows instead of its text.
+const publicSummary = `居民希望增加<停车位>`
 
 // assertNoSecrets fails when any personal string of the seed is in the body.
 func assertNoSecrets(t *testing.T, what string, body []byte, secrets []string) {
@@ -66,11 +69,12 @@ func assertNoSecrets(t *testing.T, what string, body []byte, secrets []string) {
 
 func TestNoticeBoardShowsProgressWithoutPersonalData(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		srv := newTestServer(t, db)
+		srv, clock := newNoticeServer(t, db)
 		// Building 2 has 3 households and must never be shown alone; then
 		// building 3 (6) must join it, or the totals minus building 1 would reveal it.
 		seed := seedNoticeEstate(t, srv.svc, "xingfu-li", "幸福里小区", []int{8, 3, 6}, agreeMostly)
 		answered, held, open := publishObjectionAnswers(t, db, srv.svc, seed)
+		clock.publishAfter()
 
 		page := srv.must(http.StatusOK, "GET", "/notice/xingfu-li", "", nil)
 		if ct := page.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
@@ -80,16 +84,16 @@ func TestNoticeBoardShowsProgressWithoutPersonalData(t *testing.T) {
 		for _, want := range []string{
 			"幸福里小区", "加装电梯意愿征询（第一轮）", "征询中", "入户征询率≥80%，签字同意率≥80%",
 			"已表态<b>12 户</b>", "同意<b>9 户</b>", "还需 3 户同意即可达到通过要求",
-			"1 号楼", "另有 2 栋楼户数较少，合并统计：共 9 户",
+			"1 号楼", "另有 2 栋楼户数较少，合并统计：共 9 户", "截至 ",
 			"第 1 版：调整停车位布局", "东侧绿地改为停车位，保留大树", "已采纳", "已在第 1 版方案中体现",
-			"&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;楼下停车位不够", "咨询电话：027-88886666",
+			"意见摘要：居民希望增加&lt;停车位&gt;", "咨询电话：027-88886666",
 			"https://minyi.example.cn/notice/xingfu-li",
 		} {
 			if !strings.Contains(html, want) {
 				t.Errorf("the page lacks %q", want)
 			}
 		}
-		for _, banned := range []string{"<script", "2 号楼", "3 号楼", held, open} {
+		for _, banned := range []string{"<script", "2 号楼", "3 号楼", held, open, "楼下停车位不够", "xss"} {
 			if strings.Contains(html, banned) {
 				t.Errorf("the page shows %q", banned)
 			}
@@ -121,14 +125,14 @@ func TestNoticeBoardShowsProgressWithoutPersonalData(t *testing.T) {
 				} `json:"other_buildings"`
 			} `json:"rounds"`
 			Answers []struct {
-				Objection string `json:"objection"`
-				Outcome   string `json:"outcome"`
+				PublicSummary string `json:"public_summary"`
+				Outcome       string `json:"outcome"`
 			} `json:"answers"`
 		}
 		resp := srv.must(http.StatusOK, "GET", "/api/v1/public/estates/xingfu-li", "", nil)
 		resp.decode(t, &board)
 		assertNoSecrets(t, "the JSON", resp.Body, seed.secrets)
-		for _, banned := range []string{held, open} {
+		for _, banned := range []string{held, open, "楼下停车位不够", answered} {
 			if bytes.Contains(resp.Body, []byte(banned)) {
 				t.Errorf("the JSON shows %q", banned)
 			}
@@ -147,7 +151,7 @@ func TestNoticeBoardShowsProgressWithoutPersonalData(t *testing.T) {
 			r.OtherBuildings.Buildings != 2 || r.OtherBuildings.Electorate != 9 {
 			t.Fatalf("per building: %+v, merged: %+v", r.ByBuilding, r.OtherBuildings)
 		}
-		if len(board.Answers) != 1 || board.Answers[0].Objection != answered || board.Answers[0].Outcome != service.OutcomeAdopted {
+		if len(board.Answers) != 1 || board.Answers[0].PublicSummary != publicSummary || board.Answers[0].Outcome != service.OutcomeAdopted {
 			t.Fatalf("answers: %+v", board.Answers)
 		}
 	})

@@ -40,7 +40,7 @@ type linkView struct {
 }
 
 type answerView struct {
-	Topic, Objection, Outcome, OutcomeClass, Explanation, Revision, Answered string
+	Topic, Summary, Outcome, OutcomeClass, Explanation, Revision, Answered string
 }
 
 type roundView struct {
@@ -51,12 +51,16 @@ type roundView struct {
 	Checks                                  []checkView
 	Electorate, Participated                string
 	Agree, Disagree, Abstain                string
-	Open                                    bool
-	Result, ResultClass                     string
-	Shortfall                               string
-	Buildings                               []buildingView
-	Others                                  string
-	HasBuildings                            bool
+	// AsOf says when the figures were taken ("截至 HH:MM…"); SplitNote explains withheld splits.
+	AsOf, SplitNote string
+	// SplitHidden withholds the decisions of a small open round; BuildingSplit shows the buildings' agree column.
+	SplitHidden, BuildingSplit bool
+	Open                       bool
+	Result, ResultClass        string
+	Shortfall                  string
+	Buildings                  []buildingView
+	Others                     string
+	HasBuildings               bool
 }
 
 type checkView struct {
@@ -152,7 +156,7 @@ var answerOutcomeClass = map[string]string{
 }
 
 func newAnswerView(a service.PublicAnswer) answerView {
-	v := answerView{Topic: joinNonEmpty(" · ", service.CategoryLabel(a.Category), a.PlanItem), Objection: a.ContentExcerpt,
+	v := answerView{Topic: joinNonEmpty(" · ", service.CategoryLabel(a.Category), a.PlanItem), Summary: a.PublicSummary,
 		Outcome: service.OutcomeLabel(a.Outcome), OutcomeClass: answerOutcomeClass[a.Outcome], Explanation: a.Explanation}
 	if a.RevisionVersion != nil {
 		v.Revision = fmt.Sprintf("已在第 %d 版方案中体现", *a.RevisionVersion)
@@ -176,6 +180,20 @@ func newRoundView(r service.NoticeRound) roundView {
 	if r.RevisionVersion != nil {
 		v.Plan = fmt.Sprintf("征询方案：第 %d 版", *r.RevisionVersion)
 	}
+	v.SplitHidden, v.BuildingSplit = r.SplitHidden, !r.BuildingSplitHidden
+	if !r.AsOf.IsZero() {
+		at := r.AsOf.In(shanghai)
+		v.AsOf = "截至 " + at.Format("15:04") + "（" + at.Format("1月2日") + "）的数据"
+		if v.Open {
+			v.AsOf += fmt.Sprintf("；征询期间，累计至少 %d 户的表态发生变化、且距上次更新至少 %d 分钟后才更新公示数据",
+				service.NoticeBatchHouseholds, int(service.NoticeBatchInterval.Minutes()))
+		}
+	}
+	if r.SplitHidden {
+		v.SplitNote = fmt.Sprintf("本轮征询不足 %d 户，为保护隐私，征询结束前不公示同意、不同意、弃权的户数", service.MinPublicBuildingHouseholds)
+	} else if r.BuildingSplitHidden {
+		v.SplitNote = "为保护隐私，征询结束前分楼栋只公示表态进度，不公示各楼栋的同意户数"
+	}
 	if r.OpenedAt != nil {
 		v.Dates = append(v.Dates, "开始："+chineseDate(*r.OpenedAt))
 	}
@@ -186,6 +204,9 @@ func newRoundView(r service.NoticeRound) roundView {
 		v.Dates = append(v.Dates, "结束："+chineseDate(*r.ClosedAt))
 	}
 	for _, ch := range r.Checks {
+		if r.SplitHidden {
+			break
+		}
 		v.Checks = append(v.Checks, checkView{Label: ch.Label, Actual: ch.Actual, Required: ch.Required, Passed: ch.Passed,
 			BarPercent: clampPercent(ch.ActualBasisPoints / 100), MarkPercent: clampPercent(ch.RequiredBasisPoints / 100)})
 	}
@@ -208,13 +229,22 @@ func newRoundView(r service.NoticeRound) roundView {
 		}
 	}
 	for _, b := range r.Buildings {
-		v.Buildings = append(v.Buildings, buildingView{Building: b.Building + " 号楼",
-			Electorate: fmt.Sprint(b.Electorate), Participated: fmt.Sprint(b.Participated), Agree: fmt.Sprint(b.Agree),
-			ParticipatedPercent: share(b.Participated, b.Electorate)})
+		view := buildingView{Building: b.Building + " 号楼",
+			Electorate: fmt.Sprint(b.Electorate), Participated: fmt.Sprint(b.Participated),
+			ParticipatedPercent: share(b.Participated, b.Electorate)}
+		if v.BuildingSplit {
+			view.Agree = fmt.Sprint(b.Agree)
+		}
+		v.Buildings = append(v.Buildings, view)
 	}
 	if g := r.OtherBuildings; g != nil {
-		v.Others = fmt.Sprintf("另有 %d 栋楼户数较少，合并统计：共 %d 户，已表态 %d 户，同意 %d 户（为保护隐私，不分栋公示）",
-			g.Buildings, g.Electorate, g.Participated, g.Agree)
+		if v.BuildingSplit {
+			v.Others = fmt.Sprintf("另有 %d 栋楼户数较少，合并统计：共 %d 户，已表态 %d 户，同意 %d 户（为保护隐私，不分栋公示）",
+				g.Buildings, g.Electorate, g.Participated, g.Agree)
+		} else {
+			v.Others = fmt.Sprintf("另有 %d 栋楼户数较少，合并统计：共 %d 户，已表态 %d 户（为保护隐私，不分栋公示）",
+				g.Buildings, g.Electorate, g.Participated)
+		}
 	}
 	v.HasBuildings = len(v.Buildings) > 0 || v.Others != ""
 	return v

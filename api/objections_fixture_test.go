@@ -82,6 +82,7 @@ func (e *objectionEstate) answer(objectionID, outcome, explanation string, revis
 	e.t.Helper()
 	var o objectionResponse
 	e.srv.must(http.StatusOK, "POST", "/api/v1/objections/"+objectionID+"/response", e.designer, map[string]any{
-		"outcome": outcome, "explanation": explanation, "revision_id": revisionID}).decode(e.t, &o)
+		"outcome": outcome, "explanation": explanation, "revision_id": revisionID,
+		"public_summary": "居民对方案提出的意见"}).decode(e.t, &o)
 	return o
 }

@@ -20,9 +20,10 @@ type objectionRequest struct {
 }
 
 type answerRequest struct {
-	Outcome     string  `json:"outcome"`
-	Explanation string  `json:"explanation"`
-	RevisionID  *string `json:"revision_id"`
+	Outcome       string  `json:"outcome"`
+	Explanation   string  `json:"explanation"`
+	PublicSummary string  `json:"public_summary"`
+	RevisionID    *string `json:"revision_id"`
 }
 
 type followUpRequest struct {
@@ -30,11 +31,32 @@ type followUpRequest struct {
 	Note      string `json:"note"`
 }
 
+// householdAddressJSON is where an objection comes from; designers get neither the id nor the room.
 type householdAddressJSON struct {
-	ID       string `json:"id"`
+	ID       string `json:"id,omitempty"`
 	Building string `json:"building"`
 	Unit     string `json:"unit"`
 	Room     string `json:"room,omitempty"`
+}
+
+// personJSON names who did something: role and display name; the user id for staff readers only.
+type personJSON struct {
+	ID          string `json:"id,omitempty"`
+	Role        string `json:"role"`
+	DisplayName string `json:"display_name"`
+}
+
+func toPerson(p service.PersonRef) personJSON {
+	return personJSON{ID: p.ID, Role: p.Role, DisplayName: p.DisplayName}
+}
+
+// toPersonOrNil is toPerson of a reference that may be missing.
+func toPersonOrNil(p *service.PersonRef) *personJSON {
+	if p == nil {
+		return nil
+	}
+	out := toPerson(*p)
+	return &out
 }
 
 type filedByJSON struct {
@@ -43,35 +65,39 @@ type filedByJSON struct {
 }
 
 type answerJSON struct {
-	Outcome      string  `json:"outcome"`
-	OutcomeLabel string  `json:"outcome_label"`
-	Explanation  string  `json:"explanation"`
-	RevisionID   *string `json:"revision_id"`
-	Version      int     `json:"version"`
-	AnsweredBy   string  `json:"answered_by"`
-	AnsweredAt   *Time   `json:"answered_at"`
+	Outcome      string `json:"outcome"`
+	OutcomeLabel string `json:"outcome_label"`
+	Explanation  string `json:"explanation"`
+	// PublicSummary is what the notice board shows of the objection.
+	PublicSummary string      `json:"public_summary"`
+	RevisionID    *string     `json:"revision_id"`
+	Version       int         `json:"version"`
+	AnsweredBy    *personJSON `json:"answered_by"`
+	AnsweredAt    *Time       `json:"answered_at"`
 }
 
 type followUpJSON struct {
-	Satisfied bool   `json:"satisfied"`
-	Note      string `json:"note"`
-	ClosedBy  string `json:"closed_by"`
-	ClosedAt  *Time  `json:"closed_at"`
+	Satisfied bool        `json:"satisfied"`
+	Note      string      `json:"note"`
+	ClosedBy  *personJSON `json:"closed_by"`
+	ClosedAt  *Time       `json:"closed_at"`
 }
 
 type objectionEventJSON struct {
-	Kind        string  `json:"kind"`
-	Status      string  `json:"status"`
-	Outcome     string  `json:"outcome,omitempty"`
-	Explanation string  `json:"explanation,omitempty"`
-	RevisionID  *string `json:"revision_id,omitempty"`
-	Satisfied   *bool   `json:"satisfied,omitempty"`
-	Note        string  `json:"note,omitempty"`
-	ActorKind   string  `json:"actor_kind"`
-	ActorID     string  `json:"actor_id"`
-	ActorRole   string  `json:"actor_role"`
-	Channel     string  `json:"channel"`
-	RecordedAt  Time    `json:"recorded_at"`
+	Kind          string     `json:"kind"`
+	Status        string     `json:"status"`
+	Outcome       string     `json:"outcome,omitempty"`
+	Explanation   string     `json:"explanation,omitempty"`
+	PublicSummary string     `json:"public_summary,omitempty"`
+	RevisionID    *string    `json:"revision_id,omitempty"`
+	Satisfied     *bool      `json:"satisfied,omitempty"`
+	Note          string     `json:"note,omitempty"`
+	ActorKind     string     `json:"actor_kind"`
+	ActorID       string     `json:"actor_id,omitempty"`
+	Actor         personJSON `json:"actor"`
+	ActorRole     string     `json:"actor_role"`
+	Channel       string     `json:"channel"`
+	RecordedAt    Time       `json:"recorded_at"`
 }
 
 type objectionResponse struct {
@@ -109,20 +135,24 @@ func toObjection(v *service.ObjectionView) objectionResponse {
 	}
 	if v.Outcome != "" {
 		resp.Answer = &answerJSON{Outcome: v.Outcome, OutcomeLabel: service.OutcomeLabel(v.Outcome), Explanation: v.Explanation,
-			RevisionID: v.RevisionID, Version: v.AnswerVersion, AnsweredBy: v.AnsweredBy, AnsweredAt: timePtr(v.AnsweredAt)}
+			PublicSummary: v.PublicSummary, RevisionID: v.RevisionID, Version: v.AnswerVersion, AnsweredBy: toPersonOrNil(v.AnsweredByRef), AnsweredAt: timePtr(v.AnsweredAt)}
 	}
 	if v.FollowUpSatisfied != nil {
-		resp.FollowUp = &followUpJSON{Satisfied: *v.FollowUpSatisfied, Note: v.FollowUpNote, ClosedBy: v.ClosedBy, ClosedAt: timePtr(v.ClosedAt)}
+		resp.FollowUp = &followUpJSON{Satisfied: *v.FollowUpSatisfied, Note: v.FollowUpNote, ClosedBy: toPersonOrNil(v.ClosedByRef), ClosedAt: timePtr(v.ClosedAt)}
 	}
-	for _, e := range v.History {
-		resp.History = append(resp.History, toObjectionEvent(e))
+	for i, e := range v.History {
+		event := toObjectionEvent(e)
+		if i < len(v.HistoryActors) {
+			event.Actor = toPerson(v.HistoryActors[i])
+		}
+		resp.History = append(resp.History, event)
 	}
 	return resp
 }
 
 func toObjectionEvent(e model.ObjectionEvent) objectionEventJSON {
 	return objectionEventJSON{Kind: e.Kind, Status: e.Status, Outcome: e.Outcome, Explanation: e.Explanation,
-		RevisionID: e.RevisionID, Satisfied: e.Satisfied, Note: e.Note, ActorKind: e.ActorKind, ActorID: e.ActorID,
+		PublicSummary: e.PublicSummary, RevisionID: e.RevisionID, Satisfied: e.Satisfied, Note: e.Note, ActorKind: e.ActorKind, ActorID: e.ActorID,
 		ActorRole: e.ActorRole, Channel: e.Channel, RecordedAt: Time(e.RecordedAt)}
 }
 
@@ -191,7 +221,7 @@ func (a *API) answerObjection(c *gin.Context) {
 		return
 	}
 	v, err := a.svc.AnswerObjection(c.Request.Context(), actorOf(c), c.Param("objection_id"),
-		service.AnswerInput{Outcome: req.Outcome, Explanation: req.Explanation, RevisionID: req.RevisionID})
+		service.AnswerInput{Outcome: req.Outcome, Explanation: req.Explanation, PublicSummary: req.PublicSummary, RevisionID: req.RevisionID})
 	if err != nil {
 		fail(c, err)
 		return

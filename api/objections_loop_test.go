@@ -56,16 +56,16 @@ func TestObjectionLoop(t *testing.T) {
 
 		e.answer(elevator1.ID, "adopted", "", &rev2.ID)
 		expectError(t, srv.call("POST", "/api/v1/objections/"+parking.ID+"/response", e.designer, map[string]any{
-			"outcome": "not_adopted", "explanation": "  "}), http.StatusUnprocessableEntity, "validation_failed")
+			"outcome": "not_adopted", "explanation": "  ", "public_summary": "停车位不足"}), http.StatusUnprocessableEntity, "validation_failed")
 		env := expectError(t, srv.call("POST", "/api/v1/objections/"+parking.ID+"/response", e.designer, map[string]any{
-			"outcome": "adopted", "revision_id": otherRev.ID}), http.StatusUnprocessableEntity, "revision_not_found")
+			"outcome": "adopted", "revision_id": otherRev.ID, "public_summary": "停车位不足"}), http.StatusUnprocessableEntity, "revision_not_found")
 		if env.Error.Fields["revision_id"] == "" {
 			t.Errorf("revision_not_found names no field: %+v", env.Error)
 		}
 		expectError(t, srv.call("POST", "/api/v1/objections/"+parking.ID+"/response", e.worker, map[string]any{
-			"outcome": "adopted"}), http.StatusForbidden, "forbidden")
+			"outcome": "adopted", "public_summary": "停车位不足"}), http.StatusForbidden, "forbidden")
 		expectError(t, srv.call("POST", "/api/v1/objections/"+parking.ID+"/response", other.designer, map[string]any{
-			"outcome": "adopted"}), http.StatusNotFound, "objection_not_found")
+			"outcome": "adopted", "public_summary": "停车位不足"}), http.StatusNotFound, "objection_not_found")
 		e.answer(parking.ID, "partially_adopted", "增加10个车位，地下车库不在本次改造范围", nil)
 		expectError(t, srv.call("POST", "/api/v1/objections/"+elevator2.ID+"/follow-up", e.worker, map[string]any{
 			"satisfied": true, "note": "已回访"}), http.StatusConflict, "objection_not_answered")
@@ -95,7 +95,7 @@ func TestObjectionLoop(t *testing.T) {
 		var closed objectionResponse
 		srv.must(http.StatusOK, "POST", "/api/v1/objections/"+elevator1.ID+"/follow-up", e.worker, map[string]any{
 			"satisfied": true, "note": "居民对采光方案满意"}).decode(t, &closed)
-		if closed.Status != "closed" || closed.FollowUp == nil || !closed.FollowUp.Satisfied || closed.FollowUp.ClosedBy != e.workerID {
+		if closed.Status != "closed" || closed.FollowUp == nil || !closed.FollowUp.Satisfied || closed.FollowUp.ClosedBy == nil || closed.FollowUp.ClosedBy.ID != e.workerID {
 			t.Fatalf("closed objection %+v", closed)
 		}
 		expectError(t, srv.call("POST", "/api/v1/objections/"+parking.ID+"/follow-up", e.worker, map[string]any{
@@ -103,7 +103,7 @@ func TestObjectionLoop(t *testing.T) {
 		srv.must(http.StatusOK, "POST", "/api/v1/objections/"+parking.ID+"/follow-up", e.worker, map[string]any{
 			"satisfied": false, "note": "居民希望有充电桩"})
 		expectError(t, srv.call("POST", "/api/v1/objections/"+elevator1.ID+"/response", e.designer, map[string]any{
-			"outcome": "adopted"}), http.StatusConflict, "objection_closed")
+			"outcome": "adopted", "public_summary": "加装电梯"}), http.StatusConflict, "objection_closed")
 
 		counts = feedbackCounts(t, e, e.designer, round1)
 		want := map[string]feedbackCountsJSON{

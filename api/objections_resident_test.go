@@ -56,7 +56,7 @@ func TestResidentObjections(t *testing.T) {
 
 		var answered objectionResponse
 		s.must(http.StatusOK, "POST", "/api/v1/objections/"+mine.ID+"/response", w.designer, map[string]any{
-			"outcome": "adopted", "explanation": "坡度改为1:12"}).decode(t, &answered)
+			"outcome": "adopted", "explanation": "坡度改为1:12", "public_summary": "居民反映无障碍坡道过陡"}).decode(t, &answered)
 		var myList listResponse[objectionResponse]
 		s.must(http.StatusOK, "GET", "/api/v1/me/objections", token, nil).decode(t, &myList)
 		if len(myList.Items) != 1 || myList.Items[0].Answer == nil || myList.Items[0].Answer.Explanation != "坡度改为1:12" {
@@ -73,12 +73,12 @@ func TestResidentObjections(t *testing.T) {
 			t.Fatalf("moderation %q, want held", held.Moderation)
 		}
 		s.must(http.StatusOK, "POST", "/api/v1/objections/"+held.ID+"/response", w.designer, map[string]any{
-			"outcome": "not_adopted", "explanation": "不属于改造范围"})
+			"outcome": "not_adopted", "explanation": "不属于改造范围", "public_summary": "其他意见"})
 		answers, err := s.svc.PublicAnswers(t.Context(), w.estateID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(answers) != 1 || answers[0].ContentExcerpt != "坡道太陡，轮椅上不去" || answers[0].Category != "accessibility" {
+		if len(answers) != 1 || answers[0].PublicSummary != "居民反映无障碍坡道过陡" || answers[0].Category != "accessibility" {
 			t.Fatalf("public answers %+v, want only the published one", answers)
 		}
 		var queue struct {

@@ -17,21 +17,21 @@ type revisionRequest struct {
 }
 
 type revisionResponse struct {
-	ID          string   `json:"id"`
-	EstateID    string   `json:"estate_id"`
-	Version     int      `json:"version"`
-	Title       string   `json:"title"`
-	Summary     string   `json:"summary"`
-	Changes     string   `json:"changes"`
-	Addresses   []string `json:"addresses"`
-	Attachments []string `json:"attachments"`
-	PublishedBy string   `json:"published_by"`
-	PublishedAt Time     `json:"published_at"`
+	ID          string     `json:"id"`
+	EstateID    string     `json:"estate_id"`
+	Version     int        `json:"version"`
+	Title       string     `json:"title"`
+	Summary     string     `json:"summary"`
+	Changes     string     `json:"changes"`
+	Addresses   []string   `json:"addresses"`
+	Attachments []string   `json:"attachments"`
+	PublishedBy personJSON `json:"published_by"`
+	PublishedAt Time       `json:"published_at"`
 }
 
 func toRevision(v *service.RevisionView) revisionResponse {
 	return revisionResponse{ID: v.ID, EstateID: v.EstateID, Version: v.Version, Title: v.Title, Summary: v.Summary,
-		Changes: v.Changes, Addresses: v.Addresses, Attachments: v.Attachments, PublishedBy: v.PublishedBy,
+		Changes: v.Changes, Addresses: v.Addresses, Attachments: v.Attachments, PublishedBy: toPerson(v.Publisher),
 		PublishedAt: Time(v.PublishedAt)}
 }
 

@@ -153,7 +153,7 @@ func TestResidentPhone(t *testing.T) {
 			}
 		}
 		expectCode(t, s.call("GET", "/api/v1/households/"+w.otherHouse+"/residents", w.worker, nil), http.StatusNotFound, "household_not_found")
-		// Designers do not see who is bound (the contract: worker, admin).
+		// Designers reach no household (issue 11), so neither its residents.
 		expectCode(t, s.call("GET", path, w.designer, nil), http.StatusForbidden, "forbidden")
 		w.fake.FailNext(wechattest.EndpointPhone, wechat.CodeBusy, "system error")
 		expectCode(t, s.call("POST", "/api/v1/me/phone", token, map[string]string{"code": w.fake.PhoneCode("13800000000")}),

@@ -32,6 +32,9 @@ type Config struct {
 	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For
 	// names the client; none by default (MINYI_TRUSTED_PROXIES).
 	TrustedProxies []string
+	// MetricsToken is the bearer token /metrics asks of Prometheus
+	// (MINYI_METRICS_TOKEN); empty: /metrics answers 404.
+	MetricsToken string
 }
 
 // API holds the handlers' dependencies.

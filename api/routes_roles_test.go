@@ -62,6 +62,10 @@ var roleExceptions = map[string]struct {
 }{
 	// The worker unbinds the spare resident first; the admin then finds no binding.
 	"DELETE /api/v1/households/:household_id/residents/:resident_id admin": {outcomeNotFound, "the worker already removed the binding"},
+	// Pinned (issue 11): a designer reaches no household and so no room.
+	"GET /api/v1/estates/:estate_id/households designer":      {outcomeForbidden, "designers get no roster"},
+	"GET /api/v1/households/:household_id designer":           {outcomeForbidden, "designers get no household"},
+	"GET /api/v1/households/:household_id/residents designer": {outcomeForbidden, "designers get no household's residents"},
 }
 
 // estateScoped tells whether a route addresses an object of one estate.

@@ -282,7 +282,7 @@ func TestEnvExampleDocumentsEveryVariable(t *testing.T) {
 		"MINYI_ADDR", "MINYI_DATABASE_URL", "MINYI_JWT_SECRET", "MINYI_ADMIN_USERNAME",
 		"MINYI_ADMIN_PASSWORD", "MINYI_PUBLIC_BASE_URL", "MINYI_LOG_FORMAT", "MINYI_DATA_DIR",
 		"MINYI_WECHAT_APPID", "MINYI_WECHAT_SECRET", "MINYI_WECHAT_API_BASE", "MINYI_DEV_LOGIN",
-		"MINYI_ADMIN_ADDR", "MINYI_DATA_KEY", "MINYI_DATA_KEY_PREVIOUS", "MINYI_TRUSTED_PROXIES", "MYSQL_ROOT_PASSWORD", "MYSQL_DATABASE", "MYSQL_USER", "MYSQL_PASSWORD",
+		"MINYI_ADMIN_ADDR", "MINYI_DATA_KEY", "MINYI_DATA_KEY_PREVIOUS", "MINYI_TRUSTED_PROXIES", "MINYI_METRICS_TOKEN", "MYSQL_ROOT_PASSWORD", "MYSQL_DATABASE", "MYSQL_USER", "MYSQL_PASSWORD",
 	} {
 		re := regexp.MustCompile(`(?m)^(# )?` + v + `=`)
 		if !re.MatchString(text) {
@@ -361,4 +361,54 @@ func nonRoot(dockerfile string) bool {
 	}
 	first := strings.SplitN(strings.TrimSpace(final), "\n", 2)[0]
 	return strings.Contains(first, "distroless") && strings.Contains(first, ":nonroot")
+}
+
+// TestPrometheusScrapesWithTheToken keeps every scrape of /metrics sending
+// the bearer token: /metrics answers 404 without it (MINYI_METRICS_TOKEN).
+func TestPrometheusScrapesWithTheToken(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("prometheus", "prometheus.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		ScrapeConfigs []struct {
+			JobName       string `yaml:"job_name"`
+			MetricsPath   string `yaml:"metrics_path"`
+			Authorization struct {
+				Type            string `yaml:"type"`
+				CredentialsFile string `yaml:"credentials_file"`
+			} `yaml:"authorization"`
+		} `yaml:"scrape_configs"`
+	}
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.ScrapeConfigs) == 0 {
+		t.Fatal("prometheus.yml has no scrape job")
+	}
+	const tokenPath = "/etc/prometheus/minyi-metrics-token"
+	for _, job := range cfg.ScrapeConfigs {
+		if job.MetricsPath != "/metrics" || job.Authorization.Type != "Bearer" || job.Authorization.CredentialsFile != tokenPath {
+			t.Errorf("job %s: path %q, authorization %+v; want /metrics with the Bearer token from %s",
+				job.JobName, job.MetricsPath, job.Authorization, tokenPath)
+		}
+	}
+	compose, err := os.ReadFile("docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(compose, []byte("./prometheus/metrics-token:"+tokenPath+":ro")) {
+		t.Error("the compose prometheus service does not mount the token file")
+	}
+	deployment, err := os.ReadFile(filepath.Join("k8s", "deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(deployment, []byte("prometheus.io/scrape:")) {
+		t.Error("deployment.yaml asks for annotation scraping, which cannot send the token")
+	}
+	secret, err := os.ReadFile(filepath.Join("k8s", "secret.example.yaml"))
+	if err != nil || !bytes.Contains(secret, []byte("MINYI_METRICS_TOKEN:")) {
+		t.Errorf("secret.example.yaml does not show MINYI_METRICS_TOKEN (%v)", err)
+	}
 }

@@ -28,6 +28,7 @@ func Models() []any {
 		&LoginAddress{},
 		&ResultObjection{},
 		&HouseholdSigner{}, &ResidentSubscription{}, &Notification{}, &RoundReminder{},
+		&NoticeSnapshot{},
 	}
 }
 

@@ -37,6 +37,9 @@ type Objection struct {
 	ClosedAt          *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// PublicSummary is the answerer's summary of the objection: the only
+	// text of it the notice board shows (never the resident's own words).
+	PublicSummary string `gorm:"type:varchar(200);not null;default:''"`
 }
 
 // ObjectionEvent is one append-only entry of an objection's history: filed,
@@ -57,6 +60,8 @@ type ObjectionEvent struct {
 	Channel     string `gorm:"type:varchar(16);not null;default:''"`
 	RequestID   string `gorm:"type:varchar(64);not null;default:''"`
 	RecordedAt  time.Time
+	// PublicSummary is the answer's public summary (answered and amended events).
+	PublicSummary string `gorm:"type:varchar(200);not null;default:''"`
 }
 
 // Revision is one published version of an estate's plan (方案修改), numbered

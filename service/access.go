@@ -28,7 +28,7 @@ const (
 	ActManageUsers    Action = "manage_users"    // admin
 	ActManageEstates  Action = "manage_estates"  // admin
 	ActReadEstate     Action = "read_estate"     // admin, worker, designer
-	ActReadRoster     Action = "read_roster"     // admin, worker, designer (masked)
+	ActReadRoster     Action = "read_roster"     // admin, worker (designers reach no room: issue 11)
 	ActEditRoster     Action = "edit_roster"     // admin, worker
 	ActManageRounds   Action = "manage_rounds"   // admin, worker
 	ActReadRounds     Action = "read_rounds"     // admin, worker, designer
@@ -50,7 +50,7 @@ var actionRoles = map[Action][]string{
 	ActManageUsers:    {RoleAdmin},
 	ActManageEstates:  {RoleAdmin},
 	ActReadEstate:     {RoleAdmin, RoleWorker, RoleDesigner},
-	ActReadRoster:     {RoleAdmin, RoleWorker, RoleDesigner},
+	ActReadRoster:     {RoleAdmin, RoleWorker},
 	ActEditRoster:     {RoleAdmin, RoleWorker},
 	ActManageRounds:   {RoleAdmin, RoleWorker},
 	ActReadRounds:     {RoleAdmin, RoleWorker, RoleDesigner},

@@ -19,12 +19,14 @@ import (
 // s.audit, it fails (in tests) or logs an error (in production).
 
 // unauditedTables are written without an audit event: credentials,
-// idempotency bookkeeping, failed-attempt counters and the ledger itself.
+// idempotency bookkeeping, failed-attempt counters, the ledger itself and
+// the notice board's snapshots (a read model derived from audited sign-offs).
 var unauditedTables = map[string]bool{
 	"refresh_tokens": true, "idempotency_records": true, "binding_failures": true,
 	"sync_records": true, "login_failures": true, "audit_events": true, "audit_chains": true,
 	// the subscribe-message outbox and its bookkeeping (notifications*.go)
 	"notifications": true, "resident_subscriptions": true, "round_reminders": true,
+	"notice_snapshots": true,
 }
 
 type auditScopeKey struct{}

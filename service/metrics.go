@@ -16,8 +16,9 @@ import (
 // service itself knows nothing of Prometheus.
 type Metrics interface {
 	// SignOffRecorded counts one committed change of a household's decision
-	// (decision "withdrawn" for a withdrawal) through a channel.
-	SignOffRecorded(channel, decision string)
+	// (or a withdrawal) through a channel. The decision is deliberately not
+	// passed: counters by decision would tell a watcher how a neighbour decided.
+	SignOffRecorded(channel string)
 }
 
 // metricsHolder lets SetMetrics run while requests are served.
@@ -38,7 +39,7 @@ type commitNotesKey struct{}
 // counted once (and only if) that attempt commits.
 type commitNotes struct {
 	mu       sync.Mutex
-	signOffs [][2]string // channel, decision
+	signOffs []string // channels
 }
 
 // withCommitNotes gives one transaction attempt its notes.
@@ -57,7 +58,7 @@ func noteSignOff(tx *gorm.DB, so *model.SignOff) {
 		return
 	}
 	notes.mu.Lock()
-	notes.signOffs = append(notes.signOffs, [2]string{so.Channel, so.Decision})
+	notes.signOffs = append(notes.signOffs, so.Channel)
 	notes.mu.Unlock()
 }
 
@@ -69,8 +70,8 @@ func (s *Service) publishCommitted(notes *commitNotes) {
 	}
 	notes.mu.Lock()
 	defer notes.mu.Unlock()
-	for _, so := range notes.signOffs {
-		(*p).SignOffRecorded(so[0], so[1])
+	for _, channel := range notes.signOffs {
+		(*p).SignOffRecorded(channel)
 	}
 }
 

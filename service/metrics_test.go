@@ -18,10 +18,10 @@ type countingMetrics struct {
 	counts map[string]int
 }
 
-func (m *countingMetrics) SignOffRecorded(channel, decision string) {
+func (m *countingMetrics) SignOffRecorded(channel string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.counts[channel+"/"+decision]++
+	m.counts[channel]++
 }
 
 // TestSignOffsCountedOnlyWhenCommitted checks that a sign-off noted in a
@@ -57,15 +57,15 @@ func TestSignOffsCountedOnlyWhenCommitted(t *testing.T) {
 			t.Fatalf("retried transaction: err %v after %d attempts, want success after 2", err, attempts)
 		}
 
-		want := map[string]int{"paper/agree": 1, "door/disagree": 1}
-		if len(metrics.counts) != len(want) || metrics.counts["paper/agree"] != 1 || metrics.counts["door/disagree"] != 1 {
+		want := map[string]int{ChannelPaper: 1, ChannelDoor: 1}
+		if len(metrics.counts) != len(want) || metrics.counts[ChannelPaper] != 1 || metrics.counts[ChannelDoor] != 1 {
 			t.Fatalf("counted %v, want %v", metrics.counts, want)
 		}
 		svc.SetMetrics(nil)
 		if err := svc.inTx(ctx, func(tx *gorm.DB) error { noteSignOff(tx, paperAgree); return nil }); err != nil {
 			t.Fatal(err)
 		}
-		if metrics.counts["paper/agree"] != 1 {
+		if metrics.counts[ChannelPaper] != 1 {
 			t.Fatal("counted after SetMetrics(nil)")
 		}
 	})

@@ -19,7 +19,8 @@ import (
 
 // MinPublicBuildingHouseholds is the smallest electorate a building needs
 // for its own figures to appear on public pages; smaller buildings are only
-// shown merged with others.
+// shown merged with others. A round under this size shows no split of
+// decisions while it is open.
 const MinPublicBuildingHouseholds = 5
 
 // NoticeBoard is the public read model of an estate's notice board (公示栏).
@@ -81,6 +82,16 @@ type NoticeRound struct {
 	Buildings []NoticeBuildingFigures
 	// OtherBuildings merges the buildings not shown on their own (nil when none).
 	OtherBuildings *NoticeBuildingFigures
+	// AsOf is when the figures were taken: the snapshot's time while open, the close once closed.
+	AsOf time.Time
+	// SplitHidden is set while an open round has fewer than
+	// MinPublicBuildingHouseholds households: Agree, Disagree, Abstain, the
+	// checks' actual shares, Passed and Shortfall are then withheld (zero).
+	SplitHidden bool
+	// BuildingSplitHidden is set while the round is open: the buildings show
+	// participation only, because between two snapshots one building's change
+	// may cover fewer than NoticeBatchHouseholds households.
+	BuildingSplitHidden bool
 	// CountedReceipts are, once closed, the receipts of the counted decisions, in one sorted list (receipts.go).
 	CountedReceipts []string
 	// NoticePeriod is the result's notice period, once closed (round_notice.go).
@@ -127,10 +138,11 @@ const (
 	EventRevisionPublished = "revision_published"
 )
 
-// NoticeVersion returns a fingerprint of what an estate's notice board shows,
-// in two small queries: the estate's last change (every write of a round, the
-// roster or the plan touches it) and the tally counters of its open rounds,
-// which move with every sign-off without touching the estate.
+// NoticeVersion returns a fingerprint of what an estate's notice board
+// shows, after taking the snapshots that are due (notice_snapshots.go): the
+// estate's last change (every write of a round, the roster or the plan
+// touches it) and the times of its open rounds' snapshots. Sign-offs move
+// neither, so the version (and the ETag) changes only when the board does.
 // Errors: estate_not_found.
 func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error) {
 	if !estateCodePattern.MatchString(code) {
@@ -141,10 +153,13 @@ func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error
 	if err := tx.Select("id", "updated_at").Where("code = ?", code).Take(&estate).Error; err != nil {
 		return "", AsError(notFoundAs(err, "estate_not_found"))
 	}
-	rows, err := tx.Raw(`SELECT c.round_id, c.building, c.decision, c.households, c.area_hundredths
-		FROM tally_counters c JOIN rounds r ON r.id = c.round_id
+	if err := s.refreshNoticeSnapshots(ctx, estate.ID); err != nil {
+		return "", err
+	}
+	rows, err := tx.Raw(`SELECT n.round_id, n.taken_at
+		FROM notice_snapshots n JOIN rounds r ON r.id = n.round_id
 		WHERE r.estate_id = ? AND r.status = ?
-		ORDER BY c.round_id, c.building, c.decision`, estate.ID, RoundOpen).Rows()
+		ORDER BY n.round_id`, estate.ID, RoundOpen).Rows()
 	if err != nil {
 		return "", AsError(model.Translate(err))
 	}
@@ -152,12 +167,12 @@ func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error
 	hash := sha256.New()
 	fmt.Fprintf(hash, "%d;", estate.UpdatedAt.UnixNano())
 	for rows.Next() {
-		var roundID, building, decision string
-		var households, area int64
-		if err := rows.Scan(&roundID, &building, &decision, &households, &area); err != nil {
+		var roundID string
+		var takenAt time.Time
+		if err := rows.Scan(&roundID, &takenAt); err != nil {
 			return "", AsError(err)
 		}
-		fmt.Fprintf(hash, "%s|%s|%s|%d|%d;", roundID, building, decision, households, area)
+		fmt.Fprintf(hash, "%s|%d;", roundID, takenAt.UnixNano())
 	}
 	if err := rows.Err(); err != nil {
 		return "", AsError(model.Translate(err))
@@ -201,7 +216,7 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 }
 
 // noticeRounds lists the estate's open and closed rounds, oldest first, each
-// with its tally: live from the counters while open, the frozen result once closed.
+// with its published tally: the last snapshot while open, the frozen result once closed.
 func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, error) {
 	var rounds []model.Round
 	if err := tx.Where("estate_id = ? AND status IN ?", estateID, []string{RoundOpen, RoundClosed, RoundFinal, RoundVoided}).
@@ -212,23 +227,31 @@ func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, err
 	if err != nil {
 		return nil, err
 	}
-	now := s.Now()
 	out := make([]NoticeRound, 0, len(rounds))
 	for _, r := range rounds {
 		view, err := decodeRound(r)
 		if err != nil {
 			return nil, err
 		}
-		tally, err := view.Result()
+		tally, asOf, err := publishedTally(tx, view)
 		if err != nil {
 			return nil, err
 		}
-		if tally == nil || r.Status == RoundOpen {
-			if tally, err = s.computeTally(tx, view, now); err != nil {
+		if tally == nil && r.Status == RoundOpen {
+			// Opened since this board's version was read: show it as it opened.
+			if tally, err = openingTally(tx, view, timeOr(r.OpenedAt, s.Now())); err != nil {
 				return nil, err
 			}
+			asOf = timeOr(r.OpenedAt, s.Now())
+		} else if tally == nil {
+			// A closed round without a stored result (never expected): its counters are frozen.
+			if tally, err = s.computeTally(tx, view, timeOr(r.ClosedAt, s.Now())); err != nil {
+				return nil, err
+			}
+			asOf = timeOr(r.ClosedAt, s.Now())
 		}
 		round := noticeRound(view, tally)
+		round.AsOf = asOf
 		if err := s.fillNoticePeriod(tx, &round, r); err != nil {
 			return nil, err
 		}
@@ -245,6 +268,14 @@ func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, err
 		out = append(out, round)
 	}
 	return out, nil
+}
+
+// timeOr is the time t points to, or fallback when t is nil.
+func timeOr(t *time.Time, fallback time.Time) time.Time {
+	if t == nil {
+		return fallback
+	}
+	return *t
 }
 
 // revisionVersions maps the ids of the revisions the rounds consult on to their versions.
@@ -313,7 +344,34 @@ func noticeRound(view *RoundView, tally *Tally) NoticeRound {
 		out.Shortfall = &shortfall
 	}
 	out.Buildings, out.OtherBuildings = publicBuildings(tally.ByBuilding)
+	if r.Status == RoundOpen {
+		withholdOpenSplits(&out)
+	}
 	return out
+}
+
+// withholdOpenSplits applies the small-group rule to an open round: no split
+// of decisions for a round under MinPublicBuildingHouseholds households, and
+// no building's split at all (participation only) until the round closes.
+func withholdOpenSplits(r *NoticeRound) {
+	r.BuildingSplitHidden = true
+	for i := range r.Buildings {
+		b := &r.Buildings[i]
+		b.Agree, b.Disagree, b.Abstain = 0, 0, 0
+	}
+	if g := r.OtherBuildings; g != nil {
+		g.Agree, g.Disagree, g.Abstain = 0, 0, 0
+	}
+	if r.Electorate.Households >= MinPublicBuildingHouseholds {
+		return
+	}
+	r.SplitHidden = true
+	r.Agree, r.Disagree, r.Abstain = rule.Amount{}, rule.Amount{}, rule.Amount{}
+	r.Passed, r.Shortfall = false, nil
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		c.Actual, c.ActualBasisPoints, c.Passed = "", 0, false
+	}
 }
 
 // percentToBasisPoints reads a percentage written by the rule engine

@@ -74,57 +74,6 @@ func TestPercentToBasisPoints(t *testing.T) {
 	}
 }
 
-func TestNoticeVersionMovesWithEverySignOff(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		ctx := context.Background()
-		f := newFixture(t, db, 12, 2, "")
-		estate, err := f.svc.GetEstate(ctx, SystemActor(), f.estateID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		version := func() string {
-			t.Helper()
-			v, err := f.svc.NoticeVersion(ctx, estate.Code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
-		seen := map[string]string{}
-		remember := func(step string) {
-			t.Helper()
-			v := version()
-			if earlier, ok := seen[v]; ok {
-				t.Fatalf("after %s the version %s is the one of %s", step, v, earlier)
-			}
-			seen[v] = step
-		}
-		remember("opening")
-		if again := version(); seen[again] != "opening" {
-			t.Fatalf("version changed without a change: %s", again)
-		}
-		f.sign(t, 0, DecisionAgree)
-		remember("first agree")
-		f.sign(t, 1, DecisionAgree) // same building, same decision: only the counts move
-		remember("second agree")
-		f.sign(t, 0, DecisionDisagree)
-		remember("a changed mind")
-		if err := f.svc.WithdrawSignOff(ctx, f.worker, f.roundID, f.households[1]); err != nil {
-			t.Fatal(err)
-		}
-		remember("a withdrawal")
-
-		for _, code := range []string{"no-such-estate", "BAD CODE", ""} {
-			if _, err := f.svc.NoticeVersion(ctx, code); AsError(err).Code != "estate_not_found" {
-				t.Fatalf("NoticeVersion(%q) = %v, want estate_not_found", code, err)
-			}
-			if _, err := f.svc.GetNoticeBoard(ctx, code); AsError(err).Code != "estate_not_found" {
-				t.Fatalf("GetNoticeBoard(%q) = %v, want estate_not_found", code, err)
-			}
-		}
-	})
-}
-
 func TestNoticeBoardRounds(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()

@@ -170,6 +170,11 @@ type ObjectionView struct {
 	Photos    []string
 	Household *HouseholdAddress
 	History   []model.ObjectionEvent
+	// AnsweredByRef and ClosedByRef name the answerer and the worker who
+	// closed it (nil until then); HistoryActors names each History entry's actor.
+	// For residents they carry no user id.
+	AnsweredByRef, ClosedByRef *PersonRef
+	HistoryActors              []PersonRef
 }
 
 // FileObjection records an objection: a resident's for one of their bound
@@ -279,7 +284,7 @@ func (s *Service) objectionEvent(actor Actor, o *model.Objection, kind string) *
 	case "filed":
 		e.Channel = o.Channel
 	case "answered", "amended":
-		e.Outcome, e.Explanation, e.RevisionID = o.Outcome, o.Explanation, o.RevisionID
+		e.Outcome, e.Explanation, e.RevisionID, e.PublicSummary = o.Outcome, o.Explanation, o.RevisionID, o.PublicSummary
 	case "closed":
 		e.Satisfied, e.Note = o.FollowUpSatisfied, o.FollowUpNote
 	}
@@ -378,6 +383,9 @@ func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID str
 	if err := tx.Where("objection_id = ?", o.ID).Order("recorded_at, id").Find(&view.History).Error; err != nil {
 		return nil, AsError(err)
 	}
+	if err := nameHistoryActors(tx, actor, &view); err != nil {
+		return nil, AsError(err)
+	}
 	return &view, nil
 }
 
@@ -426,7 +434,7 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 		for _, h := range hs {
 			addr := &HouseholdAddress{ID: h.ID, Building: h.Building, Unit: h.Unit, Room: h.Room}
 			if actor.Role == RoleDesigner {
-				addr.Room = ""
+				addr.ID, addr.Room = "", "" // no room, and no id that leads to one
 			}
 			addresses[h.ID] = addr
 		}
@@ -440,6 +448,9 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 		if o.HouseholdID != nil {
 			views[i].Household = addresses[*o.HouseholdID]
 		}
+	}
+	if err := nameAnswerers(tx, actor, views); err != nil {
+		return nil, err
 	}
 	return views, nil
 }

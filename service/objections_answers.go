@@ -15,13 +15,24 @@ import (
 type AnswerInput struct {
 	Outcome     string
 	Explanation string
+	// PublicSummary sums the objection up for the notice board in the
+	// answerer's words (1..MaxPublicSummaryRunes characters): the resident's
+	// own text is never published.
+	PublicSummary string
 	// RevisionID names the revision that adopts the objection, if any.
 	RevisionID *string
 }
 
+// MaxPublicSummaryRunes is the longest public summary of an objection.
+const MaxPublicSummaryRunes = 200
+
 func (in *AnswerInput) validate() error {
 	fields := map[string]string{}
 	in.Explanation = strings.TrimSpace(in.Explanation)
+	in.PublicSummary = strings.TrimSpace(in.PublicSummary)
+	if n := utf8.RuneCountInString(in.PublicSummary); n == 0 || n > MaxPublicSummaryRunes {
+		fields["public_summary"] = "is required: 1 to 200 characters summing the objection up for the notice board, in your words"
+	}
 	switch in.Outcome {
 	case OutcomeAdopted:
 	case OutcomePartiallyAdopted, OutcomeNotAdopted:
@@ -77,10 +88,11 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 		now := s.Now()
 		previous := o.AnswerVersion
 		o.Status, o.Outcome, o.Explanation, o.RevisionID = ObjectionAnswered, in.Outcome, in.Explanation, in.RevisionID
+		o.PublicSummary = in.PublicSummary
 		o.AnswerVersion, o.AnsweredBy, o.AnsweredAt, o.UpdatedAt = previous+1, actor.ID, &now, now
 		// The version in the condition makes a concurrent answer retry rather than be lost.
 		res := tx.Model(&model.Objection{}).Where("id = ? AND answer_version = ? AND status <> ?", o.ID, previous, ObjectionClosed).
-			Updates(map[string]any{"status": o.Status, "outcome": o.Outcome, "explanation": o.Explanation,
+			Updates(map[string]any{"status": o.Status, "outcome": o.Outcome, "explanation": o.Explanation, "public_summary": o.PublicSummary,
 				"revision_id": o.RevisionID, "answer_version": o.AnswerVersion, "answered_by": o.AnsweredBy,
 				"answered_at": now, "updated_at": now})
 		if res.Error != nil {

@@ -3,17 +3,17 @@ package service
 import (
 	"context"
 	"time"
-	"unicode/utf8"
 
 	"minyi/model"
 )
 
 // PublicAnswer is an answered objection as the public notice board shows it:
-// the topic, a short excerpt and the answer, never the objector or household.
+// the topic, the answerer's public summary and the answer; never the
+// objector, the household, the resident's own text or photos.
 type PublicAnswer struct {
 	Category        string // category code; CategoryLabel gives its Chinese label
 	PlanItem        string
-	ContentExcerpt  string // at most 80 runes of the objection's text
+	PublicSummary   string // the answerer's summary of the objection
 	Outcome         string // adopted, partially_adopted or not_adopted
 	Explanation     string
 	RevisionVersion *int // the revision that adopted it, when linked
@@ -31,18 +31,6 @@ type PublicRevision struct {
 	AttachmentIDs  []string // uploads attached to the revision; public with it
 }
 
-// excerptRunes is the longest excerpt of an objection shown in public.
-const excerptRunes = 80
-
-// excerpt shortens text to at most n runes, ending with "…" when cut.
-func excerpt(text string, n int) string {
-	if utf8.RuneCountInString(text) <= n {
-		return text
-	}
-	runes := []rune(text)
-	return string(runes[:n-1]) + "…"
-}
-
 // PublicAnswers lists the answered and closed objections of an estate whose
 // text is published (not held by moderation), oldest answer first. It carries
 // no personal data by construction.
@@ -50,14 +38,14 @@ func (s *Service) PublicAnswers(ctx context.Context, estateID string) ([]PublicA
 	var rows []struct {
 		Category        string
 		PlanItem        string
-		Content         string
+		PublicSummary   string
 		Outcome         string
 		Explanation     string
 		RevisionVersion *int
 		AnsweredAt      *time.Time
 	}
 	err := s.db.Gorm.WithContext(ctx).Table("objections o").
-		Select("o.category, o.plan_item, o.content, o.outcome, o.explanation, r.version AS revision_version, o.answered_at").
+		Select("o.category, o.plan_item, o.public_summary, o.outcome, o.explanation, r.version AS revision_version, o.answered_at").
 		Joins("LEFT JOIN revisions r ON r.id = o.revision_id").
 		Where("o.estate_id = ? AND o.status IN ? AND o.moderation = ?", estateID,
 			[]string{ObjectionAnswered, ObjectionClosed}, ModerationPublished).
@@ -67,7 +55,7 @@ func (s *Service) PublicAnswers(ctx context.Context, estateID string) ([]PublicA
 	}
 	answers := make([]PublicAnswer, 0, len(rows))
 	for _, r := range rows {
-		a := PublicAnswer{Category: r.Category, PlanItem: r.PlanItem, ContentExcerpt: excerpt(r.Content, excerptRunes),
+		a := PublicAnswer{Category: r.Category, PlanItem: r.PlanItem, PublicSummary: r.PublicSummary,
 			Outcome: r.Outcome, Explanation: r.Explanation, RevisionVersion: r.RevisionVersion}
 		if r.AnsweredAt != nil {
 			a.AnsweredAt = r.AnsweredAt.UTC()

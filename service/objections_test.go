@@ -29,7 +29,7 @@ func TestConcurrentAnswersAreAllKept(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				actor := Actor{Kind: ActorSystem, ID: fmt.Sprintf("designer-%d", i), Role: RoleDesigner}
-				_, errs[i] = f.svc.AnswerObjection(ctx, actor, o.ID, AnswerInput{Outcome: OutcomeNotAdopted, Explanation: fmt.Sprintf("说明 %d", i)})
+				_, errs[i] = f.svc.AnswerObjection(ctx, actor, o.ID, AnswerInput{Outcome: OutcomeNotAdopted, Explanation: fmt.Sprintf("说明 %d", i), PublicSummary: "居民意见摘要"})
 			}()
 		}
 		wg.Wait()

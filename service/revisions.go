@@ -63,6 +63,27 @@ type RevisionView struct {
 	model.Revision
 	Addresses   []string
 	Attachments []string
+	// Publisher names who published it (no user id for residents, who also get an empty PublishedBy).
+	Publisher PersonRef
+}
+
+// namePublishers fills in the revisions' publishers for the reader.
+func namePublishers(tx *gorm.DB, reader Actor, views []RevisionView) error {
+	ids := make([]string, len(views))
+	for i, v := range views {
+		ids[i] = v.PublishedBy
+	}
+	refs, err := personRefs(tx, reader, ids)
+	if err != nil {
+		return err
+	}
+	for i := range views {
+		views[i].Publisher = actorRef(refs, ActorUser, views[i].PublishedBy, "")
+		if reader.Role == RoleResident {
+			views[i].PublishedBy = ""
+		}
+	}
+	return nil
 }
 
 // PublishRevision publishes the estate's next plan revision (version 1, 2,
@@ -113,6 +134,11 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 		addresses := append([]string{}, in.Addresses...)
 		sort.Strings(addresses)
 		view = RevisionView{Revision: rev, Addresses: addresses, Attachments: append([]string{}, in.Attachments...)}
+		published := []RevisionView{view}
+		if err := namePublishers(tx, actor, published); err != nil {
+			return err
+		}
+		view = published[0]
 		return s.touchEstate(tx, estateID)
 	})
 	if err != nil {
@@ -179,6 +205,9 @@ func (s *Service) ListRevisions(ctx context.Context, actor Actor, estateID strin
 	}
 	rows, next := nextCursor(rows, limit, func(r model.Revision) string { return r.ID })
 	views, err := revisionViews(tx, rows)
+	if err == nil {
+		err = namePublishers(tx, actor, views)
+	}
 	if err != nil {
 		return nil, "", AsError(err)
 	}
@@ -196,6 +225,9 @@ func (s *Service) GetRevision(ctx context.Context, actor Actor, revisionID strin
 		return nil, AsError(hiddenAs(err, "revision_not_found"))
 	}
 	views, err := revisionViews(tx, []model.Revision{rev})
+	if err == nil {
+		err = namePublishers(tx, actor, views)
+	}
 	if err != nil {
 		return nil, AsError(err)
 	}

@@ -30,6 +30,14 @@ ALTER TABLE `login_failures`
   ADD KEY `ix_login_failures_account` (`account_hash`,`failed_at`),
   ADD KEY `ix_login_failures_address` (`address_hash`,`failed_at`);
 
+CREATE TABLE `notice_snapshots` (
+  `round_id` varchar(36) NOT NULL,
+  `taken_at` datetime(3) NOT NULL,
+  `households` bigint(20) NOT NULL DEFAULT 0,
+  `tally_json` mediumtext NOT NULL,
+  PRIMARY KEY (`round_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `notifications` (
   `id` varchar(36) NOT NULL,
   `kind` varchar(32) NOT NULL,
@@ -51,6 +59,12 @@ CREATE TABLE `notifications` (
   KEY `ix_notifications_resident` (`resident_id`),
   KEY `ix_notifications_status_next` (`status`,`next_attempt_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+ALTER TABLE `objection_events`
+  ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT '';
+
+ALTER TABLE `objections`
+  ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT '';
 
 ALTER TABLE `resident_bindings`
   ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT 'owner';

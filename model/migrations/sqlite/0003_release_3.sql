@@ -26,6 +26,8 @@ CREATE INDEX `ix_login_failures_account` ON `login_failures`(`account_hash`,`fai
 
 CREATE INDEX `ix_login_failures_address` ON `login_failures`(`address_hash`,`failed_at`);
 
+CREATE TABLE `notice_snapshots` (`round_id` varchar(36),`taken_at` datetime NOT NULL,`households` integer NOT NULL DEFAULT 0,`tally_json` mediumtext NOT NULL,PRIMARY KEY (`round_id`));
+
 CREATE TABLE `notifications` (`id` varchar(36),`kind` varchar(32) NOT NULL,`resident_id` varchar(36) NOT NULL,`estate_id` varchar(36) NOT NULL DEFAULT "",`subject_kind` varchar(16) NOT NULL DEFAULT "",`subject_id` varchar(36) NOT NULL DEFAULT "",`dedupe_key` varchar(160) NOT NULL,`data` text,`status` varchar(16) NOT NULL,`attempts` integer NOT NULL DEFAULT 0,`next_attempt_at` datetime,`claimed_at` datetime,`sent_at` datetime,`last_error` varchar(200) NOT NULL DEFAULT "",`created_at` datetime,PRIMARY KEY (`id`));
 
 CREATE INDEX `ix_notifications_resident` ON `notifications`(`resident_id`);
@@ -33,6 +35,10 @@ CREATE INDEX `ix_notifications_resident` ON `notifications`(`resident_id`);
 CREATE INDEX `ix_notifications_status_next` ON `notifications`(`status`,`next_attempt_at`);
 
 CREATE UNIQUE INDEX `ux_notifications_dedupe` ON `notifications`(`dedupe_key`);
+
+ALTER TABLE `objection_events` ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT "";
+
+ALTER TABLE `objections` ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT "";
 
 ALTER TABLE `resident_bindings` ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT "owner";
 
