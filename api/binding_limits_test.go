@@ -32,7 +32,7 @@ func TestBindingGuessesAreLimitedPerAddress(t *testing.T) {
 			}
 			resp := w.srv.call("POST", "/api/v1/me/bindings", token, map[string]string{"code": guess})
 			env := expectError(t, resp, http.StatusUnprocessableEntity, "binding_code_invalid")
-			if env.Error.Message != "绑定码不正确，请核对后重新输入" || env.Error.Fields["code"] != "no such binding code" {
+			if env.Error.Message != "绑定码不正确，请核对后重新输入" || env.Error.Fields["code"] != "绑定码不正确" {
 				t.Fatalf("try %d answered %s", i, resp.Body)
 			}
 		}

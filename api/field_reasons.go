@@ -30,6 +30,28 @@ var fieldReasonsZH = map[string]string{
 	"must be json, csv or xlsx":                                  "应为 json、csv 或 xlsx",
 	"must be xlsx or csv":                                        "应为 xlsx 或 csv",
 
+	// Who may sign, proxies, subscriptions, the outbox, result objections.
+	"is required: the kinds accepted (at most 20)":                              "必须填写：同意接收的提醒种类（最多 20 项）",
+	"must be pending, sent or failed":                                           "应为 pending、sent 或 failed",
+	"is required for a proxy sign-off":                                          "代签时必须填写",
+	"is required for a proxy sign-off (the upload of the authorisation letter)": "代签时必须上传委托书",
+	"no such upload of the authorisation letter by staff of this estate":        "没有本小区工作人员上传的这份委托书",
+	"must be owner, co_owner, tenant or family":                                 "应为 owner（业主）、co_owner（共有人）、tenant（租户）或 family（家庭成员）",
+	"is required when staff object for a household":                             "工作人员代为提出异议时必须指明房屋",
+	"you act for several households of this round; name one":                    "您绑定了本轮的多户房屋，请指明是哪一户",
+	"must be upheld or rejected":                                                "应为 upheld（成立）或 rejected（不成立）",
+
+	// Rules, deadlines, round settings, answers, uploads.
+	"is required: 1 to 200 characters summing the objection up for the notice board, in your words": "必须填写：用您自己的话为公示栏概括这条意见（1 到 200 个字）",
+	"at most 500 characters":                     "最多 500 个字",
+	"closing before the deadline needs a reason": "在截止时间之前结束征询，须写明理由",
+	"must be eligible or all":                    "应为 eligible（符合条件的户）或 all（全部户）",
+	"must be 0 to 72":                            "应为 0 到 72",
+	"must be 0 to 30":                            "应为 0 到 30",
+	"a custom rule needs at least one check with of agree; participation alone cannot pass a plan":  "自定义规则至少要有一项 of 为 agree 的同意比例检查；仅凭参与率不能通过方案",
+	"of is required: participated or agree":                                                         "必须填写 of：participated（参与）或 agree（同意）",
+	"the PDF keeps its author and title where they cannot be removed; save it again as a plain PDF": "这个 PDF 的作者和标题信息无法去除；请另存为普通 PDF 后再上传",
+
 	// Common.
 	"is required":                      "必须填写",
 	"at most 100 characters":           "最多 100 个字",
@@ -166,6 +188,9 @@ var fieldReasonPatternsZH = []reasonPattern{
 	{regexp.MustCompile(`^unknown preset (".*"); use two-80, civil-code-major, civil-code-ordinary or custom$`), "未知的规则 ${1}；请用 two-80、civil-code-major、civil-code-ordinary 或 custom"},
 	{regexp.MustCompile(`^preset ([\w-]+) has fixed checks; leave checks out or use preset custom$`), "规则 ${1} 的检查是固定的；请不要填写 checks，或改用 custom"},
 	{regexp.MustCompile(`^ratio (".*") must look like 80%, 66\.67% or 2/3$`), "比例 ${1} 应写成 80%、66.67% 或 2/3 的形式"},
+	{regexp.MustCompile(`^ratio (".*") must look like 80% or 2/3 \(write two thirds as 2/3\)$`), "比例 ${1} 应写成 80% 或 2/3 的形式（三分之二请写作 2/3）"},
+	{regexp.MustCompile(`^at most (\d+) megapixels$`), "最多 ${1} 百万像素"},
+	{regexp.MustCompile(`^each kind must be one of (.+)$`), "每一项须为以下之一：${1}"},
 	{regexp.MustCompile(`^ratio (".*") must be greater than 0$`), "比例 ${1} 应大于 0"},
 	{regexp.MustCompile(`^ratio (".*") must be at most 1 \(100%\)$`), "比例 ${1} 不能超过 1（100%）"},
 	{regexp.MustCompile(`^the denominator must be at most (\d+)$`), "分母不能超过 ${1}"},
