@@ -1,0 +1,159 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"minyi/model"
+	"minyi/model/testdb"
+	"minyi/service"
+)
+
+// seedRoster adds two buildings of two units with six flats each (24 households).
+func seedRoster(t *testing.T, svc *service.Service, estateID string) {
+	t.Helper()
+	var items []service.HouseholdFields
+	names := []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋")
+	i := 0
+	for b := 1; b <= 2; b++ {
+		for u := 1; u <= 2; u++ {
+			for floor := 1; floor <= 3; floor++ {
+				for flat := 1; flat <= 2; flat++ {
+					building, unit, room := fmt.Sprint(b), fmt.Sprint(u), fmt.Sprintf("%d%02d", floor, flat)
+					area, owner, phone := int64(7000+i*37), string(names[i])+"建国", fmt.Sprintf("1390000%04d", i)
+					items = append(items, service.HouseholdFields{Building: &building, Unit: &unit, Room: &room,
+						AreaHundredths: &area, OwnerName: &owner, Phone: &phone})
+					i++
+				}
+			}
+		}
+	}
+	if _, err := svc.CreateHouseholds(context.Background(), service.SystemActor(), estateID, items); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConsoleJourneysInBrowser: an admin sets up an estate, a worker and a
+// round in the browser; the worker records 10 decisions on a phone-sized
+// screen, each in three taps; the admin follows the tally and closes the
+// round. Every page passes axe-core and is photographed at both sizes.
+func TestConsoleJourneysInBrowser(t *testing.T) {
+	browser := startBrowser(t)
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		s := newSite(t, db)
+		ctx := context.Background()
+
+		admin := newTab(t, browser, s.url, 1280, 800, false)
+		admin.open("/console/login")
+		admin.check("login")
+		admin.fill("#username", adminName)
+		admin.fill("#password", adminPassword)
+		admin.submit(`button[type=submit]`)
+		admin.mustSee("工作台", "还没有小区")
+		admin.check("dashboard-empty")
+
+		admin.submit(`a[href="/console/estates/new"]`)
+		admin.check("estate-new")
+		admin.fill("#name", "阳光花园")
+		admin.fill("#code", "sunny-garden")
+		admin.fill("#district", "示范区")
+		admin.submit(`main button[type=submit]`)
+		admin.mustSee("小区已创建", "sunny-garden", "二维码海报")
+		estates, _, err := s.svc.ListEstates(ctx, service.SystemActor(), service.Page{})
+		if err != nil || len(estates) != 1 || estates[0].Code != "sunny-garden" {
+			t.Fatalf("estates after the form: %+v (%v)", estates, err)
+		}
+		estate := estates[0]
+		seedRoster(t, s.svc, estate.ID)
+		admin.check("estate")
+
+		admin.open("/console/users")
+		admin.fill("#new-username", "worker01")
+		admin.fill("#new-name", "李网格")
+		admin.fill("#new-password", "worker-password-1")
+		admin.submit(`form[action="/console/users"] button[type=submit]`)
+		admin.mustSee("账号已创建", "worker01")
+		admin.check("users")
+
+		admin.open("/console/estates/" + estate.ID)
+		admin.submit(`form[action$="/staff"] button[type=submit]`)
+		admin.mustSee("已分配", "李网格")
+
+		admin.open("/console/estates/" + estate.ID + "/rounds/new")
+		if got := admin.text("#rule-example"); !strings.Contains(got, "24 户中需至少 20 户表态、其中至少 16 户同意") {
+			t.Errorf("the two-80 example for 24 households says %q", got)
+		}
+		admin.do(chromedp.Click(chromedp.CSS(`input[value="civil-code-major"]`)))
+		admin.waitText("#rule-example", "24 户中需至少 16 户表态、其中至少 12 户同意")
+		admin.do(chromedp.Click(chromedp.CSS(`input[value="two-80"]`)))
+		admin.waitText("#rule-example", "24 户中需至少 20 户表态")
+		admin.check("round-new")
+		admin.fill("#title", "加装电梯意愿征询（第一轮）")
+		admin.submit(`main button[type=submit]`)
+		admin.mustSee("征询轮次已创建", "草稿", "入户征询率≥80%")
+		admin.check("round-draft")
+		roundURL := strings.TrimPrefix(strings.SplitN(admin.location(), "?", 2)[0], s.url)
+		roundID := strings.TrimPrefix(roundURL, "/console/rounds/")
+		admin.submit(`form[action$="/open"] button`)
+		admin.mustSee("征询已开始", "实时统计", "入户进度")
+		admin.check("round-open")
+
+		worker := newTab(t, browser, s.url, 375, 812, true)
+		worker.open("/console/login")
+		worker.fill("#username", "worker01")
+		worker.fill("#password", "worker-password-1")
+		worker.submit(`button[type=submit]`)
+		worker.mustSee("阳光花园")
+		worker.submit(`a[href="/console/estates/` + estate.ID + `"]`)
+		worker.submit(`a[href="/console/rounds/` + roundID + `/rooms"]`)
+		worker.check("rooms-buildings")
+		worker.submit(`a[href="/console/rounds/` + roundID + `/rooms?building=1"]`)
+		worker.check("rooms-grid")
+		for i := range 10 {
+			// Three taps: the room, the decision, the button (the signer's name is the owner's, filled in).
+			worker.submit(`a.cell.s-not_visited`)
+			if i == 0 {
+				worker.check("household")
+			}
+			worker.do(chromedp.Click(chromedp.CSS(`input[name=decision][value=agree]`)))
+			worker.submit(`form[data-offline=decision] button[type=submit]`)
+			if i < 9 && !strings.Contains(worker.location(), "building=1") {
+				t.Fatalf("after recording, the worker is at %s, not back on the grid", worker.location())
+			}
+			if i == 5 {
+				worker.open("/console/rounds/" + roundID + "/rooms?building=1") // the second building's rooms come after the first's
+			}
+		}
+		worker.mustSee("表态已记录", "尚未表态")
+		worker.check("rooms-grid-after")
+
+		worker.open("/console/rounds/" + roundID + "/find?q=" + "2栋1单元101室")
+		worker.mustSee("2 栋 1 单元 101 室", "业主")
+		worker.open("/console/rounds/" + roundID + "/find?q=" + "建国")
+		worker.mustSee("查找住户")
+		worker.check("find")
+
+		tally, err := s.svc.GetTally(ctx, service.SystemActor(), roundID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if agree := tally.Decisions[service.DecisionAgree].Households; agree != 10 || !tally.Recount.Matches {
+			t.Fatalf("after 10 decisions in the browser the tally has %d agreeing (recount matches: %v)", agree, tally.Recount.Matches)
+		}
+
+		admin.open(roundURL)
+		admin.mustSee("已表态", "还需至少")
+		admin.check("round-tally")
+		admin.do(chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`))
+		admin.submit(`form[action$="/close"] button`)
+		admin.mustSee("征询已结束", "表决结果")
+		admin.check("round-closed")
+
+		admin.open("/notice/sunny-garden")
+		admin.check("notice-board")
+	})
+}
