@@ -148,9 +148,15 @@ func (tb *tab) submit(css string) {
 	}
 }
 
-func (tb *tab) fill(css, value string) { tb.t.Helper(); tb.do(chromedp.SetValue(chromedp.CSS(css), value)) }
+func (tb *tab) fill(css, value string) {
+	tb.t.Helper()
+	tb.do(chromedp.SetValue(chromedp.CSS(css), value))
+}
 
-func (tb *tab) text(css string) string { tb.t.Helper(); return run(tb, chromedp.Text(chromedp.CSS(css))) }
+func (tb *tab) text(css string) string {
+	tb.t.Helper()
+	return run(tb, chromedp.Text(chromedp.CSS(css)))
+}
 
 func (tb *tab) location() string { tb.t.Helper(); return run(tb, chromedp.Location()) }
 
