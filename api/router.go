@@ -66,7 +66,7 @@ func New(svc *service.Service, cfg Config) (*gin.Engine, *API) {
 	r.ContextWithFallback = true
 	r.Use(securityHeaders(), withRequestID(), a.metrics.instrument(), recoverPanics(cfg.Logger), accessLog(cfg.Logger), limitBody(MaxBodyBytes))
 	_ = r.SetTrustedProxies(cfg.TrustedProxies) // none by default: the client address is the peer's, not X-Forwarded-For
-	staffConsole := console.New(svc, console.Config{PublicBaseURL: cfg.PublicBaseURL, TrustedProxies: cfg.TrustedProxies, Logger: cfg.Logger})
+	staffConsole := console.New(svc, console.Config{PublicBaseURL: cfg.PublicBaseURL, UploadDir: a.uploadDir(), TrustedProxies: cfg.TrustedProxies, Logger: cfg.Logger})
 	r.NoRoute(func(c *gin.Context) {
 		if console.Owns(c.Request.URL.Path) { // the staff console (its own router; not part of the JSON API's spec)
 			staffConsole.ServeHTTP(c.Writer, c.Request)

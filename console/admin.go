@@ -18,6 +18,8 @@ func (c *Console) adminRoutes(s *gin.RouterGroup) {
 	s.POST("/estates/:estate_id", c.saveEstate)
 	s.POST("/estates/:estate_id/staff", c.assignStaff)
 	s.POST("/estates/:estate_id/staff/:user_id/remove", c.unassignStaff)
+	s.GET("/estates/:estate_id/audit", c.auditLog)
+	s.POST("/estates/:estate_id/audit/verify", c.verifyAudit)
 	s.GET("/users", c.users)
 	s.POST("/users", c.createUser)
 	s.POST("/users/:user_id", c.saveUser)

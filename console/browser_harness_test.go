@@ -134,8 +134,16 @@ func (tb *tab) open(path string) {
 	}
 }
 
-// submit clicks a button that loads a new page and waits for it.
+// submit clicks a button that loads a new page, waits for it and fails unless it answered 200.
 func (tb *tab) submit(css string) {
+	tb.t.Helper()
+	if status := tb.submitStatus(css); status != 200 {
+		tb.t.Fatalf("click %s: the page answered %d", css, status)
+	}
+}
+
+// submitStatus clicks a button that loads a new page and returns its status.
+func (tb *tab) submitStatus(css string) int64 {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
@@ -143,9 +151,7 @@ func (tb *tab) submit(css string) {
 	if err != nil {
 		tb.t.Fatalf("click %s: %v", css, err)
 	}
-	if res.Status != 200 {
-		tb.t.Fatalf("click %s: the page answered %d", css, res.Status)
-	}
+	return res.Status
 }
 
 func (tb *tab) fill(css, value string) {

@@ -24,6 +24,8 @@ type Config struct {
 	// empty or a localhost address (MINYI_PUBLIC_BASE_URL unset) shows admins
 	// a warning banner.
 	PublicBaseURL string
+	// UploadDir is where uploaded files (photos of forms, drawings) are stored.
+	UploadDir string
 	// TrustedProxies name the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []string
 	// IdleTimeout ends a session after this long without a request (30 minutes by default).
@@ -119,4 +121,5 @@ func (c *Console) routes(e *gin.Engine) {
 	s.GET("/rule-example", c.ruleExampleJSON)
 	c.adminRoutes(s)
 	c.workerRoutes(s)
+	c.designerRoutes(s)
 }

@@ -49,3 +49,7 @@ func beijingTime(t any) string {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+func outcomeLabel(o string) string {
+	return map[string]string{service.OutcomeAdopted: "采纳", service.OutcomePartiallyAdopted: "部分采纳", service.OutcomeNotAdopted: "不采纳"}[o]
+}

@@ -1,8 +1,13 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -153,7 +158,84 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 		admin.mustSee("征询已结束", "表决结果")
 		admin.check("round-closed")
 
+		admin.open("/console/estates/" + estate.ID + "/audit?action=signoff")
+		admin.mustSee("signoff")
+		admin.submit(`form[action$="/audit/verify"] button`)
+		admin.mustSee("账本完好")
+		admin.check("audit")
+
 		admin.open("/notice/sunny-garden")
 		admin.check("notice-board")
+
+		designerJourney(t, s, browser, estate.ID, roundID)
 	})
+}
+
+// designerJourney: a designer reads the feedback (no rooms), answers an
+// objection and publishes a revision with a drawing that addresses it.
+func designerJourney(t *testing.T, s *site, browser context.Context, estateID, roundID string) {
+	ctx, system := context.Background(), service.SystemActor()
+	system.Channel = service.ChannelPaper
+	objection, err := s.svc.FileObjection(ctx, system, estateID, service.ObjectionInput{RoundID: &roundID,
+		Category: "facade", PlanItem: "外立面涂料", Content: "外墙颜色太深，夏天吸热，建议改浅色", Channel: service.ChannelPaper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	designerID := s.user("designer01", "designer-password-1", service.RoleDesigner)
+	if err := s.svc.AssignStaff(ctx, system, estateID, designerID, service.RoleDesigner); err != nil {
+		t.Fatal(err)
+	}
+	designer := newTab(t, browser, s.url, 1280, 800, false)
+	designer.open("/console/login")
+	designer.fill("#username", "designer01")
+	designer.fill("#password", "designer-password-1")
+	designer.submit(`button[type=submit]`)
+	designer.open("/console/estates/" + estateID + "/feedback?round=" + roundID)
+	designer.mustSee("外立面", "外墙颜色太深", "待答复 1")
+	if body := designer.text("main"); strings.Contains(body, "101") || strings.Contains(body, objection.ID) {
+		t.Errorf("the designer's feedback page shows a room or an id:\n%s", body)
+	}
+	designer.check("feedback")
+	designer.submit(`a[href="/console/objections/` + objection.ID + `"]`)
+	designer.check("objection")
+	designer.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=not_adopted]`)))
+	if status := designer.submitStatus(`form[action$="/answer"] button[type=submit]`); status != 422 {
+		t.Errorf("not adopted without an explanation: %d, want 422", status)
+	}
+	designer.mustSee("填写的内容有误", "说明")
+	if o, _ := s.svc.GetObjection(ctx, system, objection.ID); o.Status != service.ObjectionOpen {
+		t.Fatalf("an answer without its explanation was saved: %s", o.Status)
+	}
+	designer.fill("#explanation", "浅色涂料已列入比选，最终以居民投票为准")
+	designer.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=partially_adopted]`)))
+	designer.submit(`form[action$="/answer"] button[type=submit]`)
+	designer.mustSee("答复已保存", "部分采纳")
+
+	drawing := filepath.Join(t.TempDir(), "drawing.png")
+	if err := os.WriteFile(drawing, tinyPNG(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	designer.open("/console/estates/" + estateID + "/revisions/new")
+	designer.check("revision-new")
+	designer.fill("#rev-title", "外立面方案第二版")
+	designer.fill("#rev-summary", "外墙改为浅灰色")
+	designer.do(chromedp.Click(chromedp.CSS(`input[name=addresses][value="`+objection.ID+`"]`)),
+		chromedp.SetUploadFiles(chromedp.CSS("#attachments"), []string{drawing}))
+	designer.submit(`form[action$="/revisions"] button[type=submit]`)
+	designer.mustSee("方案修订已发布")
+	revisions, _, err := s.svc.ListRevisions(ctx, system, estateID, service.Page{})
+	if err != nil || len(revisions) != 1 {
+		t.Fatalf("revisions: %d (%v)", len(revisions), err)
+	}
+	if r := revisions[0]; r.Title != "外立面方案第二版" || len(r.Addresses) != 1 || r.Addresses[0] != objection.ID || len(r.Attachments) != 1 {
+		t.Errorf("the published revision: %q addresses %v, %d attachments", r.Title, r.Addresses, len(r.Attachments))
+	}
+}
+
+// tinyPNG is a valid 1×1 PNG.
+func tinyPNG() []byte {
+	var buf bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	_ = png.Encode(&buf, img)
+	return buf.Bytes()
 }

@@ -41,6 +41,8 @@ var templateFuncs = template.FuncMap{
 	"area":          formatArea,
 	"visitLabel":    service.VisitOutcomeLabel,
 	"beijing":       beijingTime,
+	"outcomeLabel":  outcomeLabel,
+	"list":          func(items ...string) []string { return items },
 }
 
 func mustParsePages() pageSet {
@@ -117,6 +119,7 @@ var doneMessages = map[string]string{
 	"staff_removed": "已取消分配。", "user_created": "账号已创建。", "user_saved": "账号已更新。",
 	"round_created": "征询轮次已创建。", "round_opened": "征询已开始。", "round_closed": "征询已结束。",
 	"decision_recorded": "表态已记录。", "visit_recorded": "走访已记录。", "logged_out": "已退出登录。",
+	"objection_answered": "答复已保存。", "revision_published": "方案修订已发布。",
 }
 
 // errorPage shows a message on an error page.
@@ -178,6 +181,11 @@ var codeMessages = map[string]string{
 	"household_not_in_round":  "该户不在本轮征询范围内。",
 	"empty_electorate":        "名册为空，无法开始征询。",
 	"session_expired":         "登录已过期，请重新登录。",
+	"objection_not_found":     "找不到该意见。",
+	"objection_closed":        "该意见已关闭，不能再答复。",
+	"revision_not_found":      "找不到该方案修订。",
+	"file_too_large":          "文件过大（最多 10 MB）。",
+	"unsupported_file_type":   "只能上传 JPEG、PNG、WebP 照片或 PDF 图纸。",
 }
 
 // fieldLabels name form fields in Chinese.
@@ -185,7 +193,7 @@ var fieldLabels = map[string]string{
 	"username": "用户名", "password": "密码", "display_name": "姓名", "role": "角色", "name": "小区名称", "code": "小区编码",
 	"district": "区", "street": "街道", "community": "社区", "address": "地址", "contact_phone": "联系电话", "built_year": "建成年份",
 	"title": "标题", "kind": "类型", "rule": "表决规则", "rule.preset": "表决规则", "closes_at": "截止时间",
-	"decision": "表态", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用",
+	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用",
 }
 
 // errorJSON is the contract's error envelope, for the console's JSON endpoints.

@@ -193,6 +193,11 @@ func (c *Console) recordDecision(g *gin.Context) {
 	in := service.SignOffInput{Decision: g.PostForm("decision"), Channel: g.PostForm("channel"),
 		SignerName: trimmed(g, "signer_name"), Comment: trimmed(g, "comment")}
 	actor.Channel = in.Channel
+	if err := c.attachPhoto(g, &in); err != nil {
+		status, message, fields := c.explain(g, err)
+		c.showHousehold(g, status, in.SignerName, message, fields)
+		return
+	}
 	if _, err := c.svc.RecordSignOff(g.Request.Context(), actor, g.Param("round_id"), g.Param("household_id"), in); err != nil {
 		status, message, fields := c.explain(g, err)
 		if status == http.StatusNotFound {
@@ -220,4 +225,23 @@ func (c *Console) recordVisit(g *gin.Context) {
 		return
 	}
 	c.backToGrid(g, "visit_recorded")
+}
+
+// attachPhoto stores the optional photo of the signed form and makes it the
+// decision's evidence.
+func (c *Console) attachPhoto(g *gin.Context, in *service.SignOffInput) error {
+	mf, err := g.MultipartForm()
+	if err != nil || mf == nil || len(mf.File["photo"]) == 0 {
+		return nil
+	}
+	r, err := c.svc.GetRound(g.Request.Context(), actorOf(g), g.Param("round_id"))
+	if err != nil {
+		return err
+	}
+	ids, err := c.saveUploads(g, r.EstateID, mf.File["photo"][:1])
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	in.EvidenceURL = "/api/v1/uploads/" + ids[0]
+	return nil
 }
