@@ -122,4 +122,5 @@ func (c *Console) routes(e *gin.Engine) {
 	c.adminRoutes(s)
 	c.workerRoutes(s)
 	c.designerRoutes(s)
+	c.printRoutes(s)
 }

@@ -6,11 +6,17 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"os"
+	"regexp"
+	"strconv"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"minyi/model"
@@ -150,6 +156,11 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 			t.Fatalf("after 10 decisions in the browser the tally has %d agreeing (recount matches: %v)", agree, tally.Recount.Matches)
 		}
 
+		printRegister(t, admin, roundID)
+		admin.open("/console/rounds/" + roundID + "/forms?building=1&unit=1")
+		admin.mustSee("征询表", "1 栋 1 单元 101 室", "业主（或委托人）签字")
+		admin.check("print-forms")
+
 		admin.open(roundURL)
 		admin.mustSee("已表态", "还需至少")
 		admin.check("round-tally")
@@ -157,6 +168,9 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 		admin.submit(`form[action$="/close"] button`)
 		admin.mustSee("征询已结束", "表决结果")
 		admin.check("round-closed")
+		admin.open("/console/rounds/" + roundID + "/announcement")
+		admin.mustSee("征询结果公告", "未达到", "公示期")
+		admin.check("print-announcement")
 
 		admin.open("/console/estates/" + estate.ID + "/audit?action=signoff")
 		admin.mustSee("signoff")
@@ -239,3 +253,56 @@ func tinyPNG() []byte {
 	_ = png.Encode(&buf, img)
 	return buf.Bytes()
 }
+
+// printRegister opens the register's print page, checks under print media
+// that no cell or page overflows, prints it to PDF and checks that every
+// page is A4 landscape and that there are as many pages as the page says.
+func printRegister(t *testing.T, tb *tab, roundID string) {
+	t.Helper()
+	tb.open("/console/rounds/" + roundID + "/register")
+	tb.mustSee("签字登记表", "第 1 页 共 2 页", "第 2 页 共 2 页", "经办人（签字）", "盖章")
+	tb.check("print-register")
+	tb.do(chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		return err
+	}))
+	cut := run(tb, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".register th, .register td, .sheet")]
+		.filter(c => c.scrollWidth > c.clientWidth + 1 || c.scrollHeight > c.clientHeight + 1)
+		.map(c => c.tagName + ":" + c.textContent.slice(0, 40))`))
+	if len(cut) > 0 {
+		t.Errorf("under print media these cells or pages overflow (would be cut): %v", cut)
+	}
+	headers := run(tb, chromedp.Evaluate[int](`document.querySelectorAll(".register thead th").length`))
+	if headers != 2*11 {
+		t.Errorf("%d header cells, want the 11 columns repeated on both pages", headers)
+	}
+	pdf := run(tb, chromedp.Action[[]byte](func(ctx context.Context, target *chromedp.Target) ([]byte, error) {
+		res, err := cdp.Call(ctx, target, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: ptr(true), PrintBackground: ptr(true)})
+		if err != nil {
+			return nil, err
+		}
+		return res.Data, nil
+	}))
+	tb.do(chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
+		return err
+	}))
+	if err := os.WriteFile(filepath.Join(tb.artifacts, "console-register.pdf"), pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boxes := mediaBoxPattern.FindAllSubmatch(pdf, -1)
+	if len(boxes) != 2 {
+		t.Fatalf("the PDF has %d pages (MediaBoxes), want 2", len(boxes))
+	}
+	for i, box := range boxes {
+		w, _ := strconv.ParseFloat(string(box[1]), 64)
+		h, _ := strconv.ParseFloat(string(box[2]), 64)
+		if math.Abs(w-841.89) > 2 || math.Abs(h-595.28) > 2 {
+			t.Errorf("PDF page %d is %.1f×%.1f pt, want A4 landscape 841.9×595.3", i+1, w, h)
+		}
+	}
+}
+
+var mediaBoxPattern = regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+([0-9.]+)\s+([0-9.]+)\s*\]`)
+
+func ptr[T any](v T) *T { return &v }

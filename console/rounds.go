@@ -196,13 +196,7 @@ func (c *Console) round(g *gin.Context) {
 			c.failPage(g, err)
 			return
 		}
-		for _, ch := range d.Tally.Checks {
-			label := checkLabels[ch.Name]
-			if label == "" {
-				label = ch.Name
-			}
-			d.Checks = append(d.Checks, checkRow{Label: label, Required: ch.Required, Actual: ch.Actual, Passed: ch.Passed})
-		}
+		d.Checks = checkRows(d.Tally)
 		if service.RoleAllowed(service.ActReadProgress, actor.Role) {
 			if d.Progress, err = c.svc.GetProgress(ctx, actor, r.ID); err != nil {
 				c.failPage(g, err)
@@ -233,3 +227,16 @@ func (c *Console) afterRoundAction(g *gin.Context, err error, done string) {
 }
 
 func trimmed(g *gin.Context, name string) string { return strings.TrimSpace(g.PostForm(name)) }
+
+// checkRows says the tally's checks in words.
+func checkRows(t *service.Tally) []checkRow {
+	var rows []checkRow
+	for _, ch := range t.Checks {
+		label := checkLabels[ch.Name]
+		if label == "" {
+			label = ch.Name
+		}
+		rows = append(rows, checkRow{Label: label, Required: ch.Required, Actual: ch.Actual, Passed: ch.Passed})
+	}
+	return rows
+}

@@ -20,6 +20,10 @@
       });
     });
   }
+  // Print buttons on the paper pages.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
   // The staff assignment form: choose the role that matches the account.
   var assign = document.getElementById("assign-user");
   if (assign) {
