@@ -111,6 +111,7 @@ func (c *Console) routes(e *gin.Engine) {
 	e.GET("/favicon.ico", favicon)
 	e.GET(Prefix+"/favicon.ico", favicon)
 	e.GET(Prefix+"/robots.txt", robots)
+	e.GET(Prefix+"/sw.js", serviceWorker)
 	e.StaticFS(Prefix+"/static", staticFS())
 	e.GET(Prefix+"/login", c.loginForm)
 	e.POST(Prefix+"/login", c.login)
@@ -123,4 +124,5 @@ func (c *Console) routes(e *gin.Engine) {
 	c.workerRoutes(s)
 	c.designerRoutes(s)
 	c.printRoutes(s)
+	c.offlineRoutes(s)
 }

@@ -13,9 +13,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -142,18 +144,28 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 		worker.mustSee("表态已记录", "尚未表态")
 		worker.check("rooms-grid-after")
 
+		workOffline(t, s, worker, roundID)
+
 		worker.open("/console/rounds/" + roundID + "/find?q=" + "2栋1单元101室")
 		worker.mustSee("2 栋 1 单元 101 室", "业主")
 		worker.open("/console/rounds/" + roundID + "/find?q=" + "建国")
 		worker.mustSee("查找住户")
 		worker.check("find")
 
+		worker.open("/console/rounds/" + roundID + "/rooms?building=1")
+		worker.submit(`form[action$="/slips"] button[type=submit]`)
+		worker.mustSee("居民绑定码", "1 栋 1 单元 101 室", "只能使用一次")
+		if codes := run(worker, chromedp.Evaluate[int](`[...document.querySelectorAll(".slip .code")].filter(c => /^[2-9A-Z]{8}$/.test(c.textContent)).length`)); codes != 6 {
+			t.Errorf("%d binding-code slips for the six flats of unit 1-1", codes)
+		}
+		worker.check("print-slips")
+
 		tally, err := s.svc.GetTally(ctx, service.SystemActor(), roundID, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if agree := tally.Decisions[service.DecisionAgree].Households; agree != 10 || !tally.Recount.Matches {
-			t.Fatalf("after 10 decisions in the browser the tally has %d agreeing (recount matches: %v)", agree, tally.Recount.Matches)
+		if agree := tally.Decisions[service.DecisionAgree].Households; agree != 13 || !tally.Recount.Matches {
+			t.Fatalf("after 10 decisions online and 3 offline the tally has %d agreeing (recount matches: %v)", agree, tally.Recount.Matches)
 		}
 
 		printRegister(t, admin, roundID)
@@ -306,3 +318,76 @@ func printRegister(t *testing.T, tb *tab, roundID string) {
 var mediaBoxPattern = regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+([0-9.]+)\s+([0-9.]+)\s*\]`)
 
 func ptr[T any](v T) *T { return &v }
+
+// setOffline cuts the tab's network (and the service worker's) or gives it back.
+func (tb *tab) setOffline(offline bool) {
+	tb.t.Helper()
+	tb.do(chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, target, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		conditions := []*network.Conditions{{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}}
+		if _, err := cdp.Call(ctx, target, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			EmulateOfflineServiceWorker: ptr(offline), MatchedNetworkConditions: conditions}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, target, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+			Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	}))
+}
+
+// waitJS waits until a script expression is true.
+func (tb *tab) waitJS(expr, what string) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 15*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
+		tb.t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// workOffline: the worker's phone loses the network; three decisions are
+// queued on the device (three taps each), survive a reload with no network,
+// and are synced and counted once when the network returns; sending them
+// again changes nothing.
+func workOffline(t *testing.T, s *site, worker *tab, roundID string) {
+	t.Helper()
+	grid := "/console/rounds/" + roundID + "/rooms?building=2"
+	worker.open(grid)
+	worker.waitJS(`navigator.serviceWorker.controller !== null`, "the service worker to take over")
+	worker.open(grid) // through the service worker, which keeps a copy
+	worker.waitJS(`new Promise(ok => { const r = indexedDB.open("minyi-console", 1); r.onsuccess = () => {
+		const g = r.result.transaction("rounds").objectStore("rounds").get(`+strconv.Quote(roundID)+`);
+		g.onsuccess = () => ok(!!g.result && g.result.rooms.length === 24); }; })`, "the rooms to be kept on the device")
+
+	worker.setOffline(true)
+	worker.waitJS(`navigator.onLine === false`, "the page to see it is offline")
+	for i := 1; i <= 3; i++ {
+		worker.do(chromedp.Click(chromedp.CSS(`a.cell.s-not_visited:not(.queued)`)),
+			chromedp.Click(chromedp.CSS(`#offline-panel input[value=agree]`)),
+			chromedp.Click(chromedp.CSS(`#offline-panel button[type=submit]`)))
+		worker.waitText("#queue", fmt.Sprintf("待上传 %d 条", i))
+	}
+	queued := run(worker, chromedp.Evaluate[[]byte](`new Promise(ok => { const r = indexedDB.open("minyi-console", 1); r.onsuccess = () => {
+		const g = r.result.transaction("queue").objectStore("queue").getAll(); g.onsuccess = () => ok(g.result); }; })`, chromedp.EvalAwaitPromise))
+	if tally, _ := s.svc.GetTally(context.Background(), service.SystemActor(), roundID, false); tally.Decisions[service.DecisionAgree].Households != 10 {
+		t.Fatalf("while offline the server already counts %d agreeing", tally.Decisions[service.DecisionAgree].Households)
+	}
+
+	worker.do(chromedp.Navigate(worker.base + grid)) // the page closes and opens again, still offline
+	worker.waitText("#queue", "待上传 3 条")
+	worker.check("rooms-offline")
+
+	worker.setOffline(false)
+	worker.waitText("#sync-results", "成功 3 条，重复 0 条，未通过 0 条")
+	worker.mustSee("2-1-101：已上传")
+	worker.waitJS(`document.getElementById("queue").hidden`, "the queue to empty")
+
+	resend := run(worker, chromedp.Evaluate[string](`fetch(location.pathname.replace(/rooms$/, "sync"), {method: "POST",
+		headers: {"Content-Type": "application/json", "X-CSRF-Token": document.querySelector("[data-csrf]").dataset.csrf},
+		body: JSON.stringify({records: `+string(queued)+`.map(r => { delete r.round_id; delete r.label; return r; })})}).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if !strings.Contains(resend, `"duplicates":3`) || !strings.Contains(resend, "此前已上传过") {
+		t.Errorf("sending the three records again: %s", resend)
+	}
+}

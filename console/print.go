@@ -16,6 +16,7 @@ func (c *Console) printRoutes(s *gin.RouterGroup) {
 	s.GET("/rounds/:round_id/register", c.printRegister)
 	s.GET("/rounds/:round_id/forms", c.printForms)
 	s.GET("/rounds/:round_id/announcement", c.printAnnouncement)
+	s.POST("/rounds/:round_id/slips", c.printSlips)
 }
 
 // Rows of the printed register per A4 landscape page; the last page keeps
@@ -168,4 +169,47 @@ func (c *Console) printAnnouncement(g *gin.Context) {
 	}
 	d := announcementData{Estate: *e, Round: *r, Words: r.Rule.Describe(), Tally: tally, Checks: checkRows(tally), Today: beijingTime(c.svc.Now())[:10]}
 	c.render(g, http.StatusOK, "print_announcement", page{Title: e.Name + " 征询结果公告", Print: true, Data: d})
+}
+
+// bindingSlip is one household's binding-code slip.
+type bindingSlip struct {
+	Room    service.RoomState
+	Code    string
+	Expires string
+}
+
+type slipsData struct {
+	Estate model.Estate
+	Round  service.RoundView
+	Slips  []bindingSlip
+}
+
+// printSlips issues a binding code for every household of a unit and shows
+// the slips to print and hand out; the codes are shown only this once.
+func (c *Console) printSlips(g *gin.Context) {
+	ctx, actor := g.Request.Context(), actorOf(g)
+	r, e, ok := c.roundAndEstate(g)
+	if !ok {
+		return
+	}
+	building, unit := g.PostForm("building"), g.PostForm("unit")
+	if building == "" || unit == "" {
+		c.errorPage(g, http.StatusUnprocessableEntity, "请从某个单元的页面打印绑定码。")
+		return
+	}
+	rooms, err := c.svc.RoundRooms(ctx, actor, r.ID, building, unit)
+	if err != nil {
+		c.failPage(g, err)
+		return
+	}
+	d := slipsData{Estate: *e, Round: *r}
+	for _, room := range rooms {
+		issued, err := c.svc.IssueBindingCode(ctx, actor, e.ID, room.HouseholdID)
+		if err != nil {
+			c.failPage(g, err)
+			return
+		}
+		d.Slips = append(d.Slips, bindingSlip{Room: room, Code: issued.Code, Expires: beijingTime(issued.ExpiresAt)[:10]})
+	}
+	c.render(g, http.StatusOK, "print_slips", page{Title: e.Name + " 绑定码", Print: true, Data: d})
 }
