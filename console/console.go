@@ -125,4 +125,5 @@ func (c *Console) routes(e *gin.Engine) {
 	c.designerRoutes(s)
 	c.printRoutes(s)
 	c.offlineRoutes(s)
+	c.rosterRoutes(s)
 }

@@ -26,28 +26,24 @@ import (
 	"minyi/service"
 )
 
-// seedRoster adds two buildings of two units with six flats each (24 households).
-func seedRoster(t *testing.T, svc *service.Service, estateID string) {
-	t.Helper()
-	var items []service.HouseholdFields
+// rosterCSV is two buildings of two units with six flats each (24
+// households), as a street office's spreadsheet would list them.
+func rosterCSV() []byte {
+	var b strings.Builder
+	b.WriteString("楼栋,单元,房号,面积,业主,电话\n")
 	names := []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋")
 	i := 0
-	for b := 1; b <= 2; b++ {
-		for u := 1; u <= 2; u++ {
+	for building := 1; building <= 2; building++ {
+		for unit := 1; unit <= 2; unit++ {
 			for floor := 1; floor <= 3; floor++ {
 				for flat := 1; flat <= 2; flat++ {
-					building, unit, room := fmt.Sprint(b), fmt.Sprint(u), fmt.Sprintf("%d%02d", floor, flat)
-					area, owner, phone := int64(7000+i*37), string(names[i])+"建国", fmt.Sprintf("1390000%04d", i)
-					items = append(items, service.HouseholdFields{Building: &building, Unit: &unit, Room: &room,
-						AreaHundredths: &area, OwnerName: &owner, Phone: &phone})
+					fmt.Fprintf(&b, "%d,%d,%d%02d,%d.%02d,%c建国,1390000%04d\n", building, unit, floor, flat, 70+i*37/100, i*37%100, names[i], i)
 					i++
 				}
 			}
 		}
 	}
-	if _, err := svc.CreateHouseholds(context.Background(), service.SystemActor(), estateID, items); err != nil {
-		t.Fatal(err)
-	}
+	return []byte(b.String())
 }
 
 // TestConsoleJourneysInBrowser: an admin sets up an estate, a worker and a
@@ -81,8 +77,23 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 			t.Fatalf("estates after the form: %+v (%v)", estates, err)
 		}
 		estate := estates[0]
-		seedRoster(t, s.svc, estate.ID)
 		admin.check("estate")
+
+		roster := filepath.Join(t.TempDir(), "名册.csv")
+		if err := os.WriteFile(roster, rosterCSV(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		admin.submit(`a[href="/console/estates/` + estate.ID + `/import"]`)
+		admin.check("import")
+		admin.do(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{roster}))
+		admin.submit(`form[action$="/import"] button[type=submit]`)
+		admin.mustSee("预览（尚未保存）", "新增")
+		admin.check("import-preview")
+		admin.submit(`form[action$="/import/confirm"] button[type=submit]`)
+		admin.mustSee("已导入")
+		if n, err := s.svc.CountHouseholds(ctx, service.SystemActor(), estate.ID); err != nil || n != 24 {
+			t.Fatalf("after the import the estate has %d households (%v)", n, err)
+		}
 
 		admin.open("/console/users")
 		admin.fill("#new-username", "worker01")
