@@ -39,7 +39,7 @@ func (c *clock) advance(d time.Duration) {
 
 // site is the whole server (API and console, through the API's router) on a test database.
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *service.Service
 	clock *clock
 	url   string
@@ -50,7 +50,7 @@ const (
 	adminPassword = "admin-password-1"
 )
 
-func newSite(t *testing.T, db *model.DB) *site {
+func newSite(t testing.TB, db *model.DB) *site {
 	t.Helper()
 	clk := &clock{now: time.Now().UTC()}
 	svc := service.New(db, service.Config{JWTSecret: []byte("console-test-secret-console-test-secret")}, clk)
@@ -76,7 +76,7 @@ func (s *site) user(username, password, role string) string {
 // browserless is an HTTP client with a cookie jar that does not follow
 // redirects, so tests see them; it remembers the last page's CSRF token.
 type browserless struct {
-	t    *testing.T
+	t    testing.TB
 	site *site
 	http *http.Client
 	csrf string

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,6 +24,7 @@ func (c *Console) workerRoutes(s *gin.RouterGroup) {
 type unitGrid struct {
 	Building, Unit string
 	Rooms          []service.RoomState
+	Grid           template.HTML
 	Missing        []service.RoomState
 	Decided        int
 }
@@ -62,6 +64,9 @@ func (c *Console) rooms(g *gin.Context) {
 		return
 	}
 	d.Units = groupUnits(rooms)
+	for i := range d.Units {
+		d.Units[i].Grid = gridHTML(r.ID, d.Units[i].Rooms)
+	}
 	c.render(g, http.StatusOK, "rooms", page{Title: d.Building + " 栋", Data: d})
 }
 
@@ -117,7 +122,11 @@ func (c *Console) find(g *gin.Context) {
 		c.failPage(g, err)
 		return
 	}
-	rooms, err := c.svc.RoundRooms(ctx, actor, r.ID, "", "")
+	building, unit := "", ""
+	if m := addressPattern.FindStringSubmatch(g.Query("q")); m != nil {
+		building, unit = m[1], m[2] // an address: read only its unit
+	}
+	rooms, err := c.svc.RoundRooms(ctx, actor, r.ID, building, unit)
 	if err != nil {
 		c.failPage(g, err)
 		return

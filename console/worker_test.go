@@ -1,6 +1,7 @@
 package console
 
 import (
+	"strings"
 	"testing"
 
 	"minyi/service"
@@ -22,6 +23,21 @@ func TestMatchRoomsReadsAddressesAndNames(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("matchRooms(%q) = %q, want %q", query, got, want)
+		}
+	}
+}
+
+func TestGridEscapesEveryValue(t *testing.T) {
+	got := string(gridHTML(`r"1`, []service.RoomState{{HouseholdID: "h<1>", Building: "1", Unit: "2", Room: `3"&`,
+		OwnerName: `<script>alert(1)</script>`, State: service.DecisionAgree, OpenObjection: true}}))
+	for _, bad := range []string{"<script>", `r"1`, `h<1>`, `3"&`} {
+		if strings.Contains(got, bad) {
+			t.Errorf("the grid writes %q unescaped:\n%s", bad, got)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;", "s-agree objection", "✔!", "同意，有未答复的异议"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the grid lacks %q:\n%s", want, got)
 		}
 	}
 }
