@@ -132,6 +132,13 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 		worker.fill("#password", "worker-password-1")
 		worker.submit(`button[type=submit]`)
 		worker.mustSee("阳光花园")
+		worker.check("dashboard")
+		if res := run(worker, chromedp.NavigateResponse(s.url+"/console/estates/no-such-estate")); res.Status != 404 {
+			t.Errorf("an unknown estate: %d", res.Status)
+		}
+		worker.mustSee("找不到该小区")
+		worker.check("error-404")
+		worker.open("/console/")
 		worker.submit(`a[href="/console/estates/` + estate.ID + `"]`)
 		worker.submit(`a[href="/console/rounds/` + roundID + `/rooms"]`)
 		worker.check("rooms-buildings")

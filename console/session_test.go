@@ -215,3 +215,38 @@ func TestSessionEnds(t *testing.T) {
 		})
 	})
 }
+
+func TestConsoleKeepsTheServicesAuthorisation(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		t.Parallel()
+		s := newSite(t, db)
+		ctx, system := context.Background(), service.SystemActor()
+		name, code := "别人的小区", "other-estate"
+		other, err := s.svc.CreateEstate(ctx, system, service.EstateFields{Name: &name, Code: &code})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.user("worker-a", "worker-password", service.RoleWorker)
+		b := s.client()
+		b.login("worker-a", "worker-password")
+		if res := b.get("/console/users"); res.status != http.StatusForbidden {
+			t.Errorf("a worker on the accounts page: %d, want 403", res.status)
+		}
+		if res := b.get("/console/estates/" + other.ID); res.status != http.StatusNotFound || strings.Contains(res.body, name) {
+			t.Errorf("a worker on an estate they are not assigned to: %d, want 404 without its name", res.status)
+		}
+		b.get("/console/")
+		if res := b.post("/console/users", url.Values{"username": {"intruder"}, "password": {"intruder-pass"}, "role": {"admin"}}); res.status != http.StatusForbidden {
+			t.Errorf("a worker creating an admin: %d, want 403", res.status)
+		}
+		if users, _, _ := s.svc.ListUsers(ctx, system, service.Page{}); len(users) != 2 {
+			t.Errorf("%d accounts after a worker's attempt, want 2", len(users))
+		}
+		// The JSON endpoints need the token too, in the header.
+		req, _ := http.NewRequest(http.MethodPost, s.url+"/console/rounds/any/sync", strings.NewReader(`{"records":[]}`))
+		req.Header.Set("Content-Type", "application/json")
+		if res := b.do(req); res.status != http.StatusForbidden {
+			t.Errorf("a sync without the CSRF header: %d, want 403", res.status)
+		}
+	})
+}
