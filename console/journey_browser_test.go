@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"image"
 	"image/png"
@@ -20,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/makiuchi-d/gozxing"
+	zxingqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"minyi/model"
 	"minyi/model/testdb"
@@ -190,6 +193,13 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 		admin.open("/console/rounds/" + roundID + "/forms?building=1&unit=1")
 		admin.mustSee("征询表", "1 栋 1 单元 101 室", "业主（或委托人）签字")
 		admin.check("print-forms")
+		qrs := run(admin, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".form-head img")].filter(i => i.complete && i.naturalWidth > 0).map(i => i.src)`))
+		if len(qrs) != 6 {
+			t.Fatalf("%d of the six forms show their QR code", len(qrs))
+		}
+		if got, want := decodeQRDataURI(t, qrs[0]), "https://minyi.example.cn/console/rounds/"+roundID+"/households/"; !strings.HasPrefix(got, want) {
+			t.Errorf("the first form's QR code says %q, want the household's page under %q", got, want)
+		}
 
 		admin.open(roundURL)
 		admin.mustSee("已表态", "还需至少")
@@ -408,4 +418,26 @@ func workOffline(t *testing.T, s *site, worker *tab, roundID string) {
 	if !strings.Contains(resend, `"duplicates":3`) || !strings.Contains(resend, "此前已上传过") {
 		t.Errorf("sending the three records again: %s", resend)
 	}
+}
+
+// decodeQRDataURI reads the QR code of a data: URI holding a PNG.
+func decodeQRDataURI(t *testing.T, uri string) string {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(uri, "data:image/png;base64,"))
+	if err != nil {
+		t.Fatalf("not a PNG data URI: %.60s", uri)
+	}
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bitmap, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	result, err := zxingqr.NewQRCodeReader().Decode(bitmap, nil)
+	if err != nil {
+		t.Fatalf("the QR code does not decode: %v", err)
+	}
+	return result.GetText()
 }

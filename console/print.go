@@ -117,7 +117,7 @@ func (c *Console) roundAndEstate(g *gin.Context) (*service.RoundView, *model.Est
 // consultationForm is one household's printed 征询表.
 type consultationForm struct {
 	Room service.RoomState
-	QR   string // data: URI of the PNG
+	QR   template.URL // data: URI of the PNG (made here, so trusted as a URL)
 	Link string
 }
 
@@ -156,7 +156,7 @@ func (c *Console) printForms(g *gin.Context) {
 			c.failPage(g, err)
 			return
 		}
-		d.Forms = append(d.Forms, consultationForm{Room: room, Link: link, QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)})
+		d.Forms = append(d.Forms, consultationForm{Room: room, Link: link, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 	}
 	c.render(g, http.StatusOK, "print_forms", page{Title: e.Name + " 征询表", Print: true, Data: d})
 }
