@@ -56,6 +56,7 @@
   }
 
   var labels = { agree: "同意", disagree: "不同意", abstain: "弃权" };
+  var marks = { agree: "✔", disagree: "✘", abstain: "○" };
 
   function showQueue() {
     return queued().then(function (records) {
@@ -66,6 +67,8 @@
         var cell = document.querySelector('a.cell[data-household="' + r.household_id + '"]');
         if (cell && r.type === "signoff") {
           cell.classList.add("queued");
+          var mark = cell.querySelector(".mark");
+          if (mark) { mark.textContent = marks[r.decision] + "↑"; }
           cell.setAttribute("aria-label", cell.getAttribute("data-label") + "，" + labels[r.decision] + "（待上传）");
         }
       });
