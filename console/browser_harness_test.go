@@ -24,7 +24,7 @@ import (
 //go:embed testdata/axe-core/axe.min.js
 var axeSource string
 
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	if named := os.Getenv("MINYI_CHROMIUM"); named != "" {
 		if info, err := os.Stat(named); err != nil || info.IsDir() {
@@ -44,7 +44,7 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-func artifactsDir(t *testing.T) string {
+func artifactsDir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("MINYI_TEST_ARTIFACTS")
 	if dir == "" {
@@ -61,7 +61,7 @@ func artifactsDir(t *testing.T) string {
 }
 
 // startBrowser starts the one Chromium the browser tests share.
-func startBrowser(t *testing.T) context.Context {
+func startBrowser(t testing.TB) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox,
 		chromedp.Flag("disable-gpu", true), chromedp.Flag("hide-scrollbars", true), chromedp.UserDataDir(t.TempDir()))
@@ -76,7 +76,7 @@ func startBrowser(t *testing.T) context.Context {
 
 // tab is one person's browser tab with its own cookies.
 type tab struct {
-	t             *testing.T
+	t             testing.TB
 	ctx           context.Context
 	base          string
 	artifacts     string
@@ -85,7 +85,7 @@ type tab struct {
 	checked       map[string]bool
 }
 
-func newTab(t *testing.T, browser context.Context, base string, width, height int64, mobile bool) *tab {
+func newTab(t testing.TB, browser context.Context, base string, width, height int64, mobile bool) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
