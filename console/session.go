@@ -132,7 +132,8 @@ func (c *Console) requireSession() gin.HandlerFunc {
 			}
 		}
 		actor.Channel = service.ChannelPaper
-		actor.RequestID = g.GetHeader("X-Request-Id")
+		// The router's request-id middleware has already named this request in the response.
+		actor.RequestID = g.Writer.Header().Get("X-Request-Id")
 		g.Set(actorKey, actor)
 		g.Set(handleKey, s.handle)
 		c.startSession(g, s.handle) // slide the idle window

@@ -130,8 +130,17 @@ func TestStateChangesNeedTheCSRFToken(t *testing.T) {
 			t.Fatalf("a forged request created %d estates (%v)", len(estates), err)
 		}
 		b.get("/console/estates/new")
-		if res := b.post("/console/estates", url.Values{"name": {"真实小区"}}); res.status != http.StatusSeeOther {
+		res := b.post("/console/estates", url.Values{"name": {"真实小区"}})
+		if res.status != http.StatusSeeOther {
 			t.Fatalf("with the token: %d %s", res.status, res.body)
+		}
+		estates, _, _ = s.svc.ListEstates(context.Background(), service.SystemActor(), service.Page{})
+		events, _, err := s.svc.ListAuditEvents(context.Background(), service.SystemActor(), estates[0].ID, service.Page{})
+		if err != nil || len(events) == 0 {
+			t.Fatalf("no audit event of the console's write (%v)", err)
+		}
+		if id := res.header.Get("X-Request-Id"); id == "" || events[0].RequestID != id || events[0].ActorRole != service.RoleAdmin {
+			t.Errorf("the audit event has request id %q and role %q; the response's id is %q", events[0].RequestID, events[0].ActorRole, id)
 		}
 	})
 }
@@ -247,6 +256,53 @@ func TestConsoleKeepsTheServicesAuthorisation(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		if res := b.do(req); res.status != http.StatusForbidden {
 			t.Errorf("a sync without the CSRF header: %d, want 403", res.status)
+		}
+	})
+}
+
+func TestAdminManagesAccountsInTheConsole(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		t.Parallel()
+		s := newSite(t, db)
+		ctx := context.Background()
+		workerID := s.user("worker-m", "worker-password", service.RoleWorker)
+		worker, admin := s.client(), s.client()
+		worker.login("worker-m", "worker-password")
+		admin.login(adminName, adminPassword)
+		admin.get("/console/users")
+
+		short := admin.post("/console/users/"+workerID, url.Values{"action": {"password"}, "password": {"short"}})
+		if short.status != http.StatusUnprocessableEntity {
+			t.Errorf("a 5-character password: %d, want 422", short.status)
+		}
+		if res := worker.get("/console/"); res.status != http.StatusOK {
+			t.Fatalf("a refused password change ended the worker's session: %d", res.status)
+		}
+		if res := admin.post("/console/users/"+workerID, url.Values{"action": {"password"}, "password": {"new-worker-password"}}); res.status != http.StatusSeeOther {
+			t.Fatalf("reset password: %d %s", res.status, res.body)
+		}
+		if res := worker.get("/console/"); res.status != http.StatusSeeOther {
+			t.Errorf("after the reset the old session still works: %d", res.status)
+		}
+		worker.login("worker-m", "new-worker-password")
+		if res := admin.post("/console/users/"+workerID, url.Values{"action": {"disable"}}); res.status != http.StatusSeeOther {
+			t.Fatalf("disable: %d", res.status)
+		}
+		if res := worker.get("/console/"); res.status != http.StatusSeeOther {
+			t.Errorf("after disabling, the worker's session still works: %d", res.status)
+		}
+		worker.get("/console/login")
+		if res := worker.post("/console/login", url.Values{"username": {"worker-m"}, "password": {"new-worker-password"}}); res.status != http.StatusUnauthorized {
+			t.Errorf("a disabled account logging in: %d, want 401", res.status)
+		}
+		events, _, err := s.svc.ListUsers(ctx, service.SystemActor(), service.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range events {
+			if u.ID == workerID && !u.Disabled {
+				t.Error("the account is not disabled")
+			}
 		}
 	})
 }
