@@ -163,6 +163,13 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 			}
 		}
 		worker.mustSee("表态已记录", "尚未表态")
+		worker.submit(`a.cell.s-not_visited`)
+		worker.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=not_home]`)))
+		worker.submit(`form[data-offline=visit] button[type=submit]`)
+		worker.mustSee("走访已记录")
+		if visited := run(worker, chromedp.Evaluate[int](`document.querySelectorAll("a.cell.s-visited").length`)); visited != 1 {
+			t.Errorf("after recording a visit the grid shows %d visited flats", visited)
+		}
 		worker.check("rooms-grid-after")
 
 		workOffline(t, s, worker, roundID)
