@@ -187,6 +187,22 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 			t.Errorf("%d binding-code slips for the six flats of unit 1-1", codes)
 		}
 		worker.check("print-slips")
+		worker.open("/console/")
+		worker.submit(`form[action="/console/logout"] button`)
+		worker.mustSee("已退出登录")
+		forgotten := false
+		for range 50 {
+			forgotten = run(worker, chromedp.Evaluate[bool](`caches.keys().then(keys => !keys.includes("minyi-console-v1")).then(noCache =>
+				new Promise(ok => { const r = indexedDB.open("minyi-console", 1); r.onsuccess = () => {
+					const c = r.result.transaction("rounds").objectStore("rounds").count(); c.onsuccess = () => ok(noCache && c.result === 0); }; }))`, chromedp.EvalAwaitPromise))
+			if forgotten {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !forgotten {
+			t.Error("after logout the phone still keeps the room grids or the rooms")
+		}
 
 		tally, err := s.svc.GetTally(ctx, service.SystemActor(), roundID, true)
 		if err != nil {

@@ -24,6 +24,19 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  // After logout, forget the room grids and rooms kept for offline work (records
+  // still waiting to be uploaded stay, so nothing recorded is lost).
+  if (/[?&]done=logged_out/.test(location.search)) {
+    if (window.caches) { caches.delete("minyi-console-v1"); }
+    if (window.indexedDB) {
+      var open = indexedDB.open("minyi-console", 1);
+      open.onupgradeneeded = function () {
+        open.result.createObjectStore("rounds", { keyPath: "round_id" });
+        open.result.createObjectStore("queue", { keyPath: "client_id" });
+      };
+      open.onsuccess = function () { open.result.transaction("rounds", "readwrite").objectStore("rounds").clear(); };
+    }
+  }
   // The staff assignment form: choose the role that matches the account.
   var assign = document.getElementById("assign-user");
   if (assign) {
