@@ -220,8 +220,10 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 		if len(qrs) != 6 {
 			t.Fatalf("%d of the six forms show their QR code", len(qrs))
 		}
-		if got, want := decodeQRDataURI(t, qrs[0]), "https://minyi.example.cn/console/rounds/"+roundID+"/households/"; !strings.HasPrefix(got, want) {
-			t.Errorf("the first form's QR code says %q, want the household's page under %q", got, want)
+		for i, qr := range qrs {
+			if got, want := decodeQRDataURI(t, qr), "https://minyi.example.cn/console/rounds/"+roundID+"/households/"; !strings.HasPrefix(got, want) {
+				t.Errorf("form %d's QR code says %q, want the household's page under %q", i+1, got, want)
+			}
 		}
 
 		admin.open(roundURL)

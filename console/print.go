@@ -151,7 +151,12 @@ func (c *Console) printForms(g *gin.Context) {
 	}
 	for _, room := range rooms {
 		link := c.cfg.PublicBaseURL + Prefix + "/rounds/" + url.PathEscape(r.ID) + "/households/" + url.PathEscape(room.HouseholdID)
-		png, err := qrcode.Encode(link, qrcode.Medium, 240)
+		qr, err := qrcode.New(link, qrcode.Medium)
+		if err != nil {
+			c.failPage(g, err)
+			return
+		}
+		png, err := qr.PNG(-4) // 4 pixels per module: sharp edges, whatever the URL's length
 		if err != nil {
 			c.failPage(g, err)
 			return
