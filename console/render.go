@@ -182,6 +182,8 @@ var codeMessages = map[string]string{
 	"empty_electorate":        "名册为空，无法开始征询。",
 	"session_expired":         "登录已过期，请重新登录。",
 	"objection_not_found":     "找不到该意见。",
+	"objections_unanswered":   "此前轮次仍有居民意见未答复，请先答复后再开始本轮方案征询。",
+	"force_admin_only":        "只有管理员可以在意见未答复时强制开始。",
 	"objection_closed":        "该意见已关闭，不能再答复。",
 	"revision_not_found":      "找不到该方案修订。",
 	"file_too_large":          "文件过大（最多 10 MB）。",

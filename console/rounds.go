@@ -40,12 +40,13 @@ func init() {
 }
 
 type roundForm struct {
-	Title, Kind, Preset, ClosesAt string
+	Title, Kind, Preset, ClosesAt, RevisionID string
 }
 
 type newRoundData struct {
 	Estate     model.Estate
 	Form       roundForm
+	Revisions  []service.RevisionView
 	Presets    []presetChoice
 	Households int64
 	Example    string
@@ -71,13 +72,22 @@ func (c *Console) showNewRound(g *gin.Context, status int, form roundForm, messa
 	if example == 0 {
 		example = 120
 	}
-	d := newRoundData{Estate: *e, Form: form, Presets: presetChoices, Households: example, Example: ruleExample(form.Preset, example)}
+	revisions, _, err := c.svc.ListRevisions(ctx, actor, e.ID, service.Page{Limit: service.MaxPageLimit})
+	if err != nil {
+		c.failPage(g, err)
+		return
+	}
+	d := newRoundData{Estate: *e, Form: form, Revisions: revisions, Presets: presetChoices, Households: example, Example: ruleExample(form.Preset, example)}
 	c.render(g, status, "round_new", page{Title: "新建征询", Error: message, Fields: fields, Data: d})
 }
 
 func (c *Console) createRound(g *gin.Context) {
-	form := roundForm{Title: g.PostForm("title"), Kind: g.PostForm("kind"), Preset: g.PostForm("preset"), ClosesAt: g.PostForm("closes_at")}
+	form := roundForm{Title: g.PostForm("title"), Kind: g.PostForm("kind"), Preset: g.PostForm("preset"), ClosesAt: g.PostForm("closes_at"),
+		RevisionID: g.PostForm("revision_id")}
 	in := service.RoundFields{Title: &form.Title, Kind: &form.Kind, Rule: &rule.Spec{Preset: form.Preset}}
+	if form.RevisionID != "" {
+		in.RevisionID = &form.RevisionID
+	}
 	var err error
 	if form.ClosesAt != "" {
 		closes, perr := time.ParseInLocation("2006-01-02T15:04", form.ClosesAt, beijing)
