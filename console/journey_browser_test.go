@@ -147,6 +147,10 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 		worker.check("rooms-buildings")
 		worker.submit(`a[href="/console/rounds/` + roundID + `/rooms?building=1"]`)
 		worker.check("rooms-grid")
+		worker.mustSee("已表态 0 / 24 户", "还需至少 20 户同意", "尚未表态 6 户")
+		if !run(worker, chromedp.Evaluate[bool](`document.querySelector("ul.missing").textContent.includes("王建国 13900000000")`)) {
+			t.Error("the list of flats still to reach lacks the owner's name and phone")
+		}
 		for i := range 10 {
 			// Three taps: the room, the decision, the button (the signer's name is the owner's, filled in).
 			worker.submit(`a.cell.s-not_visited`)

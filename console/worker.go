@@ -31,6 +31,7 @@ type unitGrid struct {
 
 type roomsData struct {
 	Round     service.RoundView
+	Tally     *service.Tally
 	Building  string
 	Buildings []service.BuildingProgress
 	Units     []unitGrid
@@ -48,6 +49,10 @@ func (c *Console) rooms(g *gin.Context) {
 		return
 	}
 	d := roomsData{Round: *r, Building: g.Query("building")}
+	if d.Tally, err = c.svc.GetTally(ctx, actor, r.ID, false); err != nil {
+		c.failPage(g, err)
+		return
+	}
 	if d.Building == "" {
 		progress, err := c.svc.GetProgress(ctx, actor, r.ID)
 		if err != nil {
