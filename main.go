@@ -144,6 +144,12 @@ func serve(args []string) error {
 			return fmt.Errorf("load demo data: %w", err)
 		}
 		logger.Info("demo estate loaded", "notice_board", cfg.PublicBaseURL+"/notice/demo")
+		if err := svc.LoadDemoStaff(ctx); err != nil {
+			return fmt.Errorf("load demo staff: %w", err)
+		}
+		for _, l := range service.DemoLogins {
+			logger.Info("demo login for the staff console at "+cfg.PublicBaseURL+"/console/", "username", l.Username, "password", l.Password, "role", l.Role)
+		}
 	}
 	weChat, err := wechat.New(wechat.Config{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, BaseURL: cfg.WeChatAPIBase})
 	if err != nil {

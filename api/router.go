@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/console"
 	"minyi/service"
 	"minyi/wechat"
 )
@@ -68,7 +69,14 @@ func New(svc *service.Service, cfg Config) (*gin.Engine, *API) {
 	r.ContextWithFallback = true
 	r.Use(securityHeaders(), withRequestID(), a.metrics.instrument(), recoverPanics(cfg.Logger), accessLog(cfg.Logger), limitBody(MaxBodyBytes), canonicalPathIDs())
 	_ = r.SetTrustedProxies(cfg.TrustedProxies) // none by default: the client address is the peer's, not X-Forwarded-For
-	r.NoRoute(func(c *gin.Context) { abortWith(c, http.StatusNotFound, "route_not_found", nil, nil) })
+	staffConsole := console.New(svc, console.Config{PublicBaseURL: cfg.PublicBaseURL, UploadDir: a.uploadDir(), TrustedProxies: cfg.TrustedProxies, Logger: cfg.Logger})
+	r.NoRoute(func(c *gin.Context) {
+		if console.Owns(c.Request.URL.Path) { // the staff console (its own router; not part of the JSON API's spec)
+			staffConsole.ServeHTTP(c.Writer, c.Request)
+			return
+		}
+		abortWith(c, http.StatusNotFound, "route_not_found", nil, nil)
+	})
 	r.NoMethod(func(c *gin.Context) { abortWith(c, http.StatusMethodNotAllowed, "method_not_allowed", nil, nil) })
 	for _, rt := range a.Routes() {
 		handlers := []gin.HandlerFunc{}

@@ -93,3 +93,54 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	}
 	return nil
 }
+
+// DemoLogin is one staff account that `serve --demo` creates, with its password.
+type DemoLogin struct {
+	Username, Password, Role string
+}
+
+// DemoLogins are the demo's staff accounts. Their passwords are public: they
+// exist only in databases loaded with --demo.
+var DemoLogins = []DemoLogin{
+	{Username: "demo-admin", Password: "demo-admin-2026", Role: RoleAdmin},
+	{Username: "demo-worker", Password: "demo-worker-2026", Role: RoleWorker},
+	{Username: "demo-designer", Password: "demo-designer-2026", Role: RoleDesigner},
+}
+
+// LoadDemoStaff creates, once, the demo's admin, worker and designer and
+// assigns the worker and designer to the demo estate (LoadDemo first).
+func (s *Service) LoadDemoStaff(ctx context.Context) error {
+	var estate model.Estate
+	if err := s.db.Gorm.WithContext(ctx).Where("code = ?", DemoEstateCode).Take(&estate).Error; err != nil {
+		return AsError(err)
+	}
+	system := SystemActor()
+	names := map[string]string{RoleAdmin: "演示管理员", RoleWorker: "演示社区工作人员", RoleDesigner: "演示设计师"}
+	for _, l := range DemoLogins {
+		var user model.User
+		err := s.db.Gorm.WithContext(ctx).Where("username = ?", l.Username).Take(&user).Error
+		if errors.Is(model.Translate(err), model.ErrNotFound) {
+			created, cerr := s.CreateUser(ctx, system, NewUser{Username: l.Username, Password: l.Password, DisplayName: names[l.Role], Role: l.Role})
+			if cerr != nil && !isDuplicate(cerr) {
+				return cerr
+			}
+			if created == nil {
+				continue // another instance created it at the same moment
+			}
+			user = *created
+		} else if err != nil {
+			return AsError(err)
+		}
+		if l.Role != RoleAdmin {
+			if err := s.AssignStaff(ctx, system, estate.ID, user.ID, l.Role); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isDuplicate(err error) bool {
+	var se *Error
+	return errors.As(err, &se) && se.Code == "duplicate_username"
+}

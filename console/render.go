@@ -1,0 +1,214 @@
+package console
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/service"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+func staticFS() http.FileSystem {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err)
+	}
+	return http.FS(sub)
+}
+
+// pageSet holds one template per page, each parsed together with the layout.
+type pageSet map[string]*template.Template
+
+var templateFuncs = template.FuncMap{
+	"decisionLabel": decisionLabel,
+	"stateLabel":    stateLabel,
+	"roleLabel":     roleLabel,
+	"statusLabel":   statusLabel,
+	"area":          formatArea,
+	"visitLabel":    service.VisitOutcomeLabel,
+	"beijing":       beijingTime,
+	"outcomeLabel":  outcomeLabel,
+	"list":          func(items ...string) []string { return items },
+}
+
+func mustParsePages() pageSet {
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	base := template.Must(template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html"))
+	set := pageSet{}
+	for _, name := range names {
+		short := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
+		if short == "layout" || strings.HasPrefix(short, "_") {
+			continue
+		}
+		set[short] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, name))
+	}
+	return set
+}
+
+// page is what every page template receives.
+type page struct {
+	Title  string
+	Actor  service.Actor
+	CSRF   string
+	Notice string
+	Error  string
+	Fields []fieldProblem
+	// NoPublicBaseURL shows the banner that QR codes would point to localhost.
+	NoPublicBaseURL bool
+	// Print pages drop the navigation.
+	Print bool
+	Data  any
+}
+
+// fieldProblem is one form field's problem, in words.
+type fieldProblem struct{ Field, Reason string }
+
+// render writes a page with the layout.
+func (c *Console) render(g *gin.Context, status int, name string, p page) {
+	t, ok := c.pages[name]
+	if !ok {
+		panic("console: no template " + name)
+	}
+	if h, ok := g.Get(handleKey); ok {
+		p.CSRF = c.csrfToken(h.(string))
+		p.Actor = actorOf(g)
+		p.NoPublicBaseURL = localBaseURL(c.cfg.PublicBaseURL) && p.Actor.Role == service.RoleAdmin
+	}
+	if p.Notice == "" {
+		p.Notice = doneMessages[g.Query("done")]
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		c.cfg.Logger.Error("console template", "page", name, "error", err)
+		g.String(http.StatusInternalServerError, "页面出错")
+		return
+	}
+	g.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// localBaseURL tells whether public links would point to this machine only.
+func localBaseURL(base string) bool {
+	u, err := url.Parse(base)
+	if err != nil || u.Hostname() == "" {
+		return true
+	}
+	host := u.Hostname()
+	return host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" || host == "0.0.0.0"
+}
+
+// doneMessages are the confirmations shown after a redirect (?done=...).
+var doneMessages = map[string]string{
+	"estate_created": "小区已创建。", "estate_saved": "小区信息已保存。", "staff_assigned": "已分配。",
+	"staff_removed": "已取消分配。", "user_created": "账号已创建。", "user_saved": "账号已更新。",
+	"round_created": "征询轮次已创建。", "round_opened": "征询已开始。", "round_closed": "征询已结束。",
+	"decision_recorded": "表态已记录。", "visit_recorded": "走访已记录。", "logged_out": "已退出登录。",
+	"objection_answered": "答复已保存。", "revision_published": "方案修订已发布。",
+}
+
+// errorPage shows a message on an error page.
+func (c *Console) errorPage(g *gin.Context, status int, message string) {
+	c.render(g, status, "error", page{Title: "出错了", Error: message})
+}
+
+func (c *Console) notFound(g *gin.Context) {
+	c.errorPage(g, http.StatusNotFound, "找不到这个页面，或您无权查看。")
+}
+
+// failPage shows a service error as a page.
+func (c *Console) failPage(g *gin.Context, err error) {
+	status, message, _ := c.explain(g, err)
+	c.errorPage(g, status, message)
+}
+
+// explain turns a service error into a status, a Chinese message and the
+// field problems. Internal errors are logged and shown generically.
+func (c *Console) explain(g *gin.Context, err error) (int, string, []fieldProblem) {
+	se := service.AsError(err)
+	if se.Kind == service.KindInternal {
+		c.cfg.Logger.ErrorContext(g.Request.Context(), "console internal error", "path", g.Request.URL.Path, "error", err)
+		return http.StatusInternalServerError, "服务器出错，请稍后再试。", nil
+	}
+	status := map[service.Kind]int{service.KindInvalid: http.StatusUnprocessableEntity, service.KindUnauthenticated: http.StatusUnauthorized,
+		service.KindForbidden: http.StatusForbidden, service.KindNotFound: http.StatusNotFound, service.KindConflict: http.StatusConflict,
+		service.KindRateLimited: http.StatusTooManyRequests, service.KindUnavailable: http.StatusServiceUnavailable}[se.Kind]
+	message, ok := codeMessages[se.Code]
+	if !ok {
+		message = "操作未完成（" + se.Code + "）。"
+	}
+	var fields []fieldProblem
+	for f, reason := range se.Fields {
+		label := fieldLabels[f]
+		if label == "" {
+			label = f
+		}
+		fields = append(fields, fieldProblem{Field: label, Reason: reason})
+	}
+	sort.Slice(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
+	return status, message, fields
+}
+
+// codeMessages say the service's error codes in Chinese.
+var codeMessages = map[string]string{
+	"invalid_credentials":     "用户名或密码不正确。",
+	"too_many_login_attempts": "登录失败次数过多，请稍后再试。",
+	"validation_failed":       "填写的内容有误，请按提示修改。",
+	"forbidden":               "您的角色不能进行此操作。",
+	"estate_not_found":        "找不到该小区，或您未被分配到该小区。",
+	"round_not_found":         "找不到该征询轮次。",
+	"household_not_found":     "找不到该户。",
+	"user_not_found":          "找不到该账号。",
+	"duplicate_username":      "用户名已被使用。",
+	"duplicate_code":          "小区编码已被使用。",
+	"round_not_open":          "该征询轮次未在进行中。",
+	"round_not_draft":         "只有草稿状态的轮次可以开始。",
+	"household_not_in_round":  "该户不在本轮征询范围内。",
+	"empty_electorate":        "名册为空，无法开始征询。",
+	"session_expired":         "登录已过期，请重新登录。",
+	"objection_not_found":     "找不到该意见。",
+	"objections_unanswered":   "此前轮次仍有居民意见未答复，请先答复后再开始本轮方案征询。",
+	"force_admin_only":        "只有管理员可以在意见未答复时强制开始。",
+	"objection_closed":        "该意见已关闭，不能再答复。",
+	"revision_not_found":      "找不到该方案修订。",
+	"file_too_large":          "文件过大（最多 10 MB）。",
+	"unsupported_file_type":   "只能上传 JPEG、PNG、WebP 照片或 PDF 图纸。",
+}
+
+// fieldLabels name form fields in Chinese.
+var fieldLabels = map[string]string{
+	"username": "用户名", "password": "密码", "display_name": "姓名", "role": "角色", "name": "小区名称", "code": "小区编码",
+	"district": "区", "street": "街道", "community": "社区", "address": "地址", "contact_phone": "联系电话", "built_year": "建成年份",
+	"title": "标题", "kind": "类型", "rule": "表决规则", "rule.preset": "表决规则", "closes_at": "截止时间",
+	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用",
+}
+
+// errorJSON is the contract's error envelope, for the console's JSON endpoints.
+func errorJSON(code, message string, fields map[string]string) gin.H {
+	body := gin.H{"code": code, "message": message}
+	if len(fields) > 0 {
+		body["fields"] = fields
+	}
+	return gin.H{"error": body}
+}
+
+// isCode tells whether err is a service error with this code.
+func isCode(err error, code string) bool {
+	var se *service.Error
+	return errors.As(err, &se) && se.Code == code
+}
