@@ -54,11 +54,16 @@ type objectionData struct {
 	Revisions     []service.RevisionView
 	Outcome       string
 	Explanation   string
+	PublicSummary string
 }
 
-func (c *Console) objection(g *gin.Context) { c.showObjection(g, http.StatusOK, "", "", "", nil) }
+func (c *Console) objection(g *gin.Context) {
+	c.showObjection(g, http.StatusOK, service.AnswerInput{}, "", nil)
+}
 
-func (c *Console) showObjection(g *gin.Context, status int, outcome, explanation, message string, fields []fieldProblem) {
+// showObjection shows the objection with the answer form, filled with the
+// answer typed (after a refused answer) or the answer given before.
+func (c *Console) showObjection(g *gin.Context, status int, typed service.AnswerInput, message string, fields []fieldProblem) {
 	ctx, actor := g.Request.Context(), actorOf(g)
 	o, err := c.svc.GetObjection(ctx, actor, g.Param("objection_id"))
 	if err != nil {
@@ -70,18 +75,19 @@ func (c *Console) showObjection(g *gin.Context, status int, outcome, explanation
 		c.failPage(g, err)
 		return
 	}
-	if outcome == "" {
-		outcome, explanation = o.Outcome, o.Explanation
+	if typed.Outcome == "" {
+		typed = service.AnswerInput{Outcome: o.Outcome, Explanation: o.Explanation, PublicSummary: o.PublicSummary}
 	}
 	o.Household = nil // the designer answers the point, not the household
 	d := objectionData{Objection: *o, CategoryLabel: service.CategoryLabel(o.Category), Revisions: revisions,
-		Outcome: outcome, Explanation: explanation}
+		Outcome: typed.Outcome, Explanation: typed.Explanation, PublicSummary: typed.PublicSummary}
 	c.render(g, status, "objection", page{Title: "答复意见", Error: message, Fields: fields, Data: d})
 }
 
 // answerObjection records the designer's answer.
 func (c *Console) answerObjection(g *gin.Context) {
-	in := service.AnswerInput{Outcome: g.PostForm("outcome"), Explanation: g.PostForm("explanation")}
+	in := service.AnswerInput{Outcome: g.PostForm("outcome"), Explanation: g.PostForm("explanation"),
+		PublicSummary: g.PostForm("public_summary")}
 	if rev := g.PostForm("revision_id"); rev != "" {
 		in.RevisionID = &rev
 	}
@@ -92,7 +98,7 @@ func (c *Console) answerObjection(g *gin.Context) {
 			c.failPage(g, err)
 			return
 		}
-		c.showObjection(g, status, in.Outcome, in.Explanation, message, fields)
+		c.showObjection(g, status, in, message, fields)
 		return
 	}
 	g.Redirect(http.StatusSeeOther, Prefix+"/estates/"+o.EstateID+"/feedback?done=objection_answered")

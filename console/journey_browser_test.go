@@ -290,6 +290,7 @@ func designerJourney(t *testing.T, s *site, browser context.Context, estateID, r
 		t.Fatalf("an answer without its explanation was saved: %s", o.Status)
 	}
 	designer.fill("#explanation", "浅色涂料已列入比选，最终以居民投票为准")
+	designer.fill("#public_summary", "有居民建议外墙改用浅色涂料")
 	designer.do(chromedp.Click(chromedp.CSS(`input[name=outcome][value=partially_adopted]`)))
 	designer.submit(`form[action$="/answer"] button[type=submit]`)
 	designer.mustSee("答复已保存", "部分采纳")

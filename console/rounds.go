@@ -199,7 +199,7 @@ func (c *Console) round(g *gin.Context) {
 		return
 	}
 	d := roundData{Round: *r, Estate: *e, Words: r.Rule.Describe(),
-		CanManage: service.RoleAllowed(service.ActManageRounds, actor.Role),
+		CanManage: service.RoleAllowed(service.ActGovernRounds, actor.Role),
 		CanRecord: service.RoleAllowed(service.ActRecordSignOffs, actor.Role)}
 	if r.Status != service.RoundDraft {
 		if d.Tally, err = c.svc.GetTally(ctx, actor, r.ID, false); err != nil {
@@ -214,7 +214,7 @@ func (c *Console) round(g *gin.Context) {
 			}
 		}
 	}
-	d.Early = r.ClosesAt == nil || c.svc.Now().Before(*r.ClosesAt)
+	d.Early = r.ClosesAt != nil && c.svc.Now().Before(*r.ClosesAt)
 	c.render(g, http.StatusOK, "round", page{Title: r.Title, Data: d})
 }
 
@@ -224,7 +224,7 @@ func (c *Console) openRound(g *gin.Context) {
 }
 
 func (c *Console) closeRound(g *gin.Context) {
-	_, err := c.svc.CloseRound(g.Request.Context(), actorOf(g), g.Param("round_id"))
+	_, err := c.svc.CloseRoundWithReason(g.Request.Context(), actorOf(g), g.Param("round_id"), g.PostForm("reason"))
 	c.afterRoundAction(g, err, "round_closed")
 }
 
