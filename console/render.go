@@ -43,6 +43,7 @@ var templateFuncs = template.FuncMap{
 	"beijing":       beijingTime,
 	"outcomeLabel":  outcomeLabel,
 	"list":          func(items ...string) []string { return items },
+	"rosterField":   service.RosterFieldLabel,
 }
 
 func mustParsePages() pageSet {

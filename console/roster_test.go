@@ -45,12 +45,14 @@ func TestRosterImportPreviewsThenConfirms(t *testing.T) {
 		}
 		estateID := estates[0].ID
 		b.get("/console/estates/" + estateID + "/import")
-		csv := []byte("楼栋,单元,房号,面积,业主,电话\n1,1,101,85.5,王建国,13900000001\n1,1,102,八十,李秀英,13900000002\n1,1,201,90,张海燕,13900000003\n")
+		// The headers a street office's own roster uses, with a column the roster does not keep.
+		csv := []byte("楼号,单元,室号,建筑面积（㎡）,产权人,联系电话,车位\n1,1,101,85.5,王建国,13900000001,A-1\n1,1,102,八十,李秀英,13900000002,\n1,1,201,90,张海燕,13900000003,\n")
 		preview := b.upload("/console/estates/"+estateID+"/import", "file", "roster.csv", csv)
 		if preview.status != http.StatusOK {
 			t.Fatalf("preview: %d %s", preview.status, preview.body)
 		}
-		preview.mustContain(t, "预览（尚未保存）", "<td>3</td><td>D</td>", "确认导入")
+		preview.mustContain(t, "预览（尚未保存）", "<td>3</td><td>D</td>", "确认导入",
+			"<td>建筑面积（㎡）</td><td>面积</td>", "<td>产权人</td><td>业主</td>", "G 列「车位」不是名册的列，未导入", "面积「八十」")
 		count := func() int64 {
 			n, err := s.svc.CountHouseholds(ctx, service.SystemActor(), estateID)
 			if err != nil {
@@ -76,6 +78,13 @@ func TestRosterImportPreviewsThenConfirms(t *testing.T) {
 		done.mustContain(t, "已导入")
 		if n := count(); n != 2 {
 			t.Fatalf("after confirming, %d households, want the 2 valid rows", n)
+		}
+		var owners []string
+		if err := db.Gorm.Model(&model.Household{}).Where("estate_id = ?", estateID).Order("room").Pluck("owner_name", &owners).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(owners) != 2 || owners[0] == "" || owners[1] == "" {
+			t.Errorf("the owners under 产权人 were not imported: %q", owners)
 		}
 		if res := b.post("/console/estates/"+estateID+"/import/confirm", url.Values{"file_name": {"roster.csv"}, "file_data": {m[1]}, "csrf": {"forged"}}); res.status != http.StatusForbidden {
 			t.Errorf("a confirmation without the session's token: %d", res.status)

@@ -328,3 +328,14 @@ func cleanPhoneCell(s string) string {
 	}
 	return s
 }
+
+// RosterFieldLabel is the Chinese name of a roster field (楼栋 for building),
+// for previews that say how each column of a file was understood.
+func RosterFieldLabel(field string) string {
+	for _, c := range rosterColumns {
+		if c.Field == field {
+			return c.Header
+		}
+	}
+	return field
+}
