@@ -253,6 +253,20 @@ function createClient (options) {
     throw lastError
   }
 
+  // logout ends the session on the service (POST /auth/logout revokes the
+  // refresh token and with it the access tokens) and forgets the tokens; it
+  // forgets them even when the service cannot be reached.
+  async function logout () {
+    const tokens = loadTokens()
+    clearTokens()
+    if (!tokens || !tokens.refresh_token) return
+    try {
+      await send('POST', '/api/v1/auth/logout', { refresh_token: tokens.refresh_token }, jsonHeader())
+    } catch (e) {
+      // offline: the tokens are gone from the phone; they expire on the service
+    }
+  }
+
   return {
     request,
     get: (path, options) => request('GET', path, options),
@@ -263,7 +277,7 @@ function createClient (options) {
     login,
     refresh,
     loggedIn: () => !!loadTokens(),
-    logout: clearTokens
+    logout
   }
 }
 

@@ -126,3 +126,30 @@ test('with devLogin set it logs in as dev:<name> without asking WeChat', async (
   await createClient({ wx, baseURL: 'https://minyi.test', devLogin: 'reviewer', retryDelayMs: 0 }).login()
   expect(wx.getStorageSync('minyi.tokens').access_token).toBe('a9')
 })
+
+test('logout revokes the session on the service and forgets the tokens, even offline', async () => {
+  const wx = createWx()
+  loggedIn(wx)
+  wx.route('POST /api/v1/auth/logout', () => ({ status: 204, data: '' }))
+  await newClient(wx).logout()
+  expect(wx.callsTo('POST /api/v1/auth/logout').map(c => c.data)).toEqual([{ refresh_token: 'refresh-1' }])
+  expect(wx.getStorageSync('minyi.tokens')).toBeUndefined()
+
+  const offline = createWx()
+  loggedIn(offline)
+  offline.route('POST /api/v1/auth/logout', () => 'network')
+  await newClient(offline).logout()
+  expect(offline.getStorageSync('minyi.tokens')).toBeUndefined()
+})
+
+test('a token revoked elsewhere (401 token_revoked, refresh refused) leads to a new WeChat login', async () => {
+  const wx = createWx()
+  loggedIn(wx)
+  wx.route('POST /api/v1/auth/refresh', () => fail(401, 'invalid_refresh_token'))
+  wx.route('POST /api/v1/auth/wechat', () => tokens('a9', 'r9'))
+  wx.route('GET /api/v1/me', call => (call.header.Authorization === 'Bearer a9' ? ok({ resident: { id: 'r1' } }) : fail(401, 'token_revoked')))
+  const me = await newClient(wx).get('/api/v1/me')
+  expect(me.resident.id).toBe('r1')
+  expect(wx.callsTo('POST /api/v1/auth/wechat')).toHaveLength(1)
+  expect(wx.getStorageSync('minyi.tokens').access_token).toBe('a9')
+})
