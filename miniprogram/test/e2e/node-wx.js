@@ -28,12 +28,16 @@ function createNodeWx ({ loginCodeURL }) {
       let body
       if (data !== undefined && method !== 'GET') body = JSON.stringify(data)
       if (data !== undefined && method === 'GET') for (const [k, v] of Object.entries(data)) u.searchParams.set(k, v)
-      sent.push({ method, path: u.pathname, header: Object.assign({}, header), data })
+      const entry = { method, path: u.pathname, header: Object.assign({}, header), data }
+      sent.push(entry)
       fetch(u, { method, headers: header, body, signal: AbortSignal.timeout(timeout) })
         .then(async res => {
           const text = await res.text()
           let parsed = text
           try { parsed = text ? JSON.parse(text) : '' } catch (e) {}
+          // what the service answered (even when the answer is then "lost")
+          entry.status = res.status
+          entry.code = parsed && parsed.error ? parsed.error.code : ''
           const key = method + ' ' + u.pathname
           if (lose[key] > 0) {
             lose[key]--
