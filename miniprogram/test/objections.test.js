@@ -5,7 +5,8 @@ const { ok, loggedIn } = require('./wx-mock.js')
 const answered = {
   id: 'O1', category: 'elevator', category_label: '加装电梯', plan_item: '电梯位置', content: '离窗户太近', status: 'answered',
   photos: ['u1'], created_at: '2026-11-20T02:00:00Z',
-  answer: { outcome: 'partially_adopted', outcome_label: '部分采纳', explanation: '电梯井北移两米', answered_at: '2026-11-22T02:00:00Z' }
+  answer: { outcome: 'partially_adopted', outcome_label: '部分采纳', explanation: '电梯井北移两米', public_summary: '电梯井位置',
+    answered_by: { role: 'designer', display_name: '王工' }, answered_at: '2026-11-22T02:00:00Z' }
 }
 const waiting = { id: 'O2', category: 'parking', content: '车位不够', status: 'open', photos: [], created_at: '2026-11-25T02:00:00Z', due_at: '2026-12-02T02:00:00Z' }
 
@@ -19,7 +20,7 @@ test('shows answers and records the resident\'s confirmation', async () => {
   await waitFor(() => page.data.items.length === 2)
   const shown = text(page)
   expect(shown).toContain('加装电梯｜电梯位置')
-  expect(shown).toContain('答复：部分采纳（2026年11月22日 10:00）')
+  expect(shown).toContain('答复：部分采纳（设计师 王工，2026年11月22日 10:00）')
   expect(shown).toContain('电梯井北移两米')
   expect(shown).toContain('停车')
   expect(shown).toContain('待答复')
@@ -31,5 +32,20 @@ test('shows answers and records the resident\'s confirmation', async () => {
   expect(put.data).toEqual({ satisfied: false })
   expect(put.header['Idempotency-Key']).toMatch(/^mp-/)
   expect(text(page)).toContain('我的确认：不满意')
+  expect(page.querySelectorAll('.btn-primary')).toHaveLength(0)
+})
+
+test('a closed objection names who visited (closed_by is an object) and asks nothing more of me', async () => {
+  loggedIn(wx)
+  const closed = Object.assign({}, answered, { status: 'closed', my_confirmation: { satisfied: true },
+    follow_up: { satisfied: true, note: '已现场查看', closed_by: { role: 'worker', display_name: '李社工' }, closed_at: '2026-11-24T02:00:00Z' } })
+  wx.route('GET /api/v1/me/objections', () => ok({ items: [closed] }))
+  const page = renderPage('objections')
+  page.instance.onShow()
+  await waitFor(() => page.data.items.length === 1)
+  const shown = text(page)
+  expect(shown).toContain('已回访办结')
+  expect(shown).toContain('工作人员回访（社区工作人员 李社工）：满意 已现场查看')
+  expect(shown).not.toContain('[object Object]')
   expect(page.querySelectorAll('.btn-primary')).toHaveLength(0)
 })

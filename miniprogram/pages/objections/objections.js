@@ -15,8 +15,8 @@ function toView (o) {
     status: format.label(format.OBJECTION_STATUS, o.status),
     createdAt: format.beijingTime(o.created_at),
     dueAt: format.beijingTime(o.due_at),
-    answer: a ? { outcome: a.outcome_label || a.outcome, explanation: a.explanation, at: format.beijingTime(a.answered_at) } : null,
-    followUp: o.follow_up ? { satisfied: o.follow_up.satisfied, note: o.follow_up.note } : null,
+    answer: a ? { outcome: a.outcome_label || a.outcome, explanation: a.explanation, at: format.beijingTime(a.answered_at), by: format.staffName(a.answered_by) } : null,
+    followUp: o.follow_up ? { satisfied: o.follow_up.satisfied, note: o.follow_up.note, by: format.staffName(o.follow_up.closed_by) } : null,
     confirmed: mine ? (mine.satisfied ? '满意' : '不满意') : '',
     canConfirm: !!a && !mine,
     photos: (o.photos || []).length
