@@ -21,6 +21,7 @@ const MESSAGES = {
   not_household_signer: '您不是本户的指定签字人，不能代表本户表态。请由本户指定签字人（一般是房屋业主）表态，或请社区工作人员更改签字人。',
   round_past_deadline: '本轮征询已过截止时间，不能再表态或更改。如有疑问请联系社区工作人员。',
   round_not_open: '本轮征询现在没有进行（尚未开始或已经结束），不能表态。结果请看小区公示。',
+  upload_quota_exceeded: '今天上传的照片已达上限。可以删除照片、只提交文字意见，或过一段时间再上传照片。',
   unknown: '出了点问题，请稍后再试；仍不行请联系社区工作人员。'
 }
 
@@ -40,7 +41,7 @@ class ApiError extends Error {
 // messageFor chooses the resident's message for a failed response.
 function messageFor (status, body) {
   const err = (body && body.error) || {}
-  if (MESSAGES[err.code] && ['not_household_signer', 'round_past_deadline', 'round_not_open'].includes(err.code)) {
+  if (MESSAGES[err.code] && ['not_household_signer', 'round_past_deadline', 'round_not_open', 'upload_quota_exceeded'].includes(err.code)) {
     return MESSAGES[err.code]
   }
   if (status === 503 && !(err.code || '').startsWith('wechat_')) return MESSAGES.unavailable

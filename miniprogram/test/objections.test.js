@@ -49,3 +49,23 @@ test('a closed objection names who visited (closed_by is an object) and asks not
   expect(shown).not.toContain('[object Object]')
   expect(page.querySelectorAll('.btn-primary')).toHaveLength(0)
 })
+
+test('a note typed with the confirmation is sent with it; changing it makes a new action', async () => {
+  loggedIn(wx)
+  let answers = ['network', 'network', 'network']
+  wx.route('GET /api/v1/me/objections', () => ok({ items: [answered] }))
+  wx.route('PUT /api/v1/objections/O1/my-confirmation', () => (answers.length ? answers.shift() : ok({})))
+  const page = renderPage('objections')
+  page.instance.onShow()
+  await waitFor(() => page.data.items.length === 1)
+  page.instance.onNote({ currentTarget: { dataset: { id: 'O1' } }, detail: { value: ' 电梯井还是太近 ' } })
+  await tap(page, '.btn-plain', 0) // 不满意: fails (network)
+  await waitFor(() => page.data.error !== '')
+  page.instance.onNote({ currentTarget: { dataset: { id: 'O1' } }, detail: { value: '电梯井离窗户仍不到三米' } })
+  await tap(page, '.btn-plain', 1) // 不满意 (重试 comes first while the error shows)
+  await waitFor(() => wx.callsTo('PUT /api/v1/objections/O1/my-confirmation').length === 4)
+  const puts = wx.callsTo('PUT /api/v1/objections/O1/my-confirmation')
+  expect(puts[0].data).toEqual({ satisfied: false, note: '电梯井还是太近' })
+  expect(puts[3].data).toEqual({ satisfied: false, note: '电梯井离窗户仍不到三米' })
+  expect(puts[3].header['Idempotency-Key']).not.toBe(puts[0].header['Idempotency-Key'])
+})

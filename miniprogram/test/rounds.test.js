@@ -5,7 +5,7 @@ const { ok, loggedIn } = require('./wx-mock.js')
 const me = { resident: { id: 'R', households: [{ id: 'H1', estate_id: 'E1', estate_name: '幸福小区', estate_code: 'xingfu', building: '3', unit: '2', room: '501' }] } }
 const item = {
   round: { id: 'R1', estate_id: 'E1', estate_name: '幸福小区', title: '加装电梯方案征询', kind: 'plan', status: 'open',
-    rule_text: '参与户数和面积均达到80%，同意户数和面积均达到参与的3/4', closes_at: '2026-12-01T10:00:00Z' },
+    rule_text: '参与户数和面积均达到80%，同意户数和面积均达到参与的3/4', closes_at: '2036-12-01T10:00:00Z' },
   revision: { id: 'V2', version: 2, title: '方案第二版', summary: '电梯改到北侧' },
   household: { id: 'H1', building: '3', unit: '2', room: '501' },
   can_sign: true,
@@ -39,7 +39,7 @@ test('shows everything a resident needs to decide', async () => {
   const shown = text(page)
   expect(shown).toContain('加装电梯方案征询')
   expect(shown).toContain('3栋2单元501室')
-  expect(shown).toContain('截止时间：2026年12月1日 18:00（北京时间）')
+  expect(shown).toContain('截止时间：2036年12月1日 18:00（北京时间）')
   expect(shown).toContain('表决规则：参与户数和面积均达到80%')
   expect(shown).toContain('第2版 方案第二版')
   expect(shown).toContain('本版修改：电梯井北移两米')
@@ -172,5 +172,20 @@ test('an open round with enough households shows how many more agreeing househol
   page.instance.onShow()
   await waitFor(() => page.data.items.length === 1)
   expect(text(page)).toContain('按目前统计，还差 7 户同意即可通过。')
+  expect(text(page)).not.toContain('您不是本户的指定签字人')
+})
+
+test('past its deadline an open round (paper records still being synced) offers no signing', async () => {
+  loggedIn(wx)
+  const late = Object.assign({}, item, { round: Object.assign({}, item.round, { closes_at: '2026-01-01T00:00:00Z' }) })
+  wx.route('GET /api/v1/me/rounds', () => ok({ items: [late] }))
+  wx.route('GET /api/v1/me', () => ok(me))
+  wx.route('GET /api/v1/public/estates/xingfu', () => ok(board))
+  const page = renderPage('rounds')
+  page.instance.onShow()
+  await waitFor(() => page.data.items.length === 1)
+  expect(text(page)).toContain('已过截止时间，不能再在线表态或撤回')
+  expect(page.querySelectorAll('.btn-primary')).toHaveLength(0)
+  expect(page.querySelectorAll('.btn-danger')).toHaveLength(0)
   expect(text(page)).not.toContain('您不是本户的指定签字人')
 })

@@ -24,7 +24,7 @@ function toView (o) {
 }
 
 Component({
-  data: { items: [], loading: false, error: '', empty: false, busyID: '', keys: {} },
+  data: { items: [], loading: false, error: '', empty: false, busyID: '', keys: {}, notes: {} },
   methods: {
     onShow () {
       this.load()
@@ -41,6 +41,16 @@ Component({
         this.setData({ loading: false })
       }
     },
+    // onNote keeps what the resident adds to a confirmation; a changed note is
+    // a new action (new Idempotency-Keys for that objection).
+    onNote (e) {
+      const id = e.currentTarget.dataset.id
+      const notes = Object.assign({}, this.data.notes, { [id]: e.detail.value })
+      const keys = Object.assign({}, this.data.keys)
+      delete keys[id + ':true']
+      delete keys[id + ':false']
+      this.setData({ notes, keys })
+    },
     async confirm (e) {
       if (this.data.busyID) return
       const { id, satisfied } = e.currentTarget.dataset
@@ -49,8 +59,10 @@ Component({
       keys[keyName] = keys[keyName] || newIdempotencyKey()
       this.setData({ busyID: id, error: '', keys })
       try {
-        await api().put('/api/v1/objections/' + encodeURIComponent(id) + '/my-confirmation',
-          { satisfied: satisfied === true || satisfied === 'true' }, { idempotencyKey: keys[keyName] })
+        const body = { satisfied: satisfied === true || satisfied === 'true' }
+        const note = String(this.data.notes[id] || '').trim()
+        if (note) body.note = note
+        await api().put('/api/v1/objections/' + encodeURIComponent(id) + '/my-confirmation', body, { idempotencyKey: keys[keyName] })
         await this.load()
       } catch (err) {
         this.setData({ error: err.message })

@@ -35,6 +35,9 @@ function toView (item, board, myHousehold) {
   const d = item.my_decision && item.my_decision.decision !== 'withdrawn' ? item.my_decision : null
   const np = format.noticePeriod(boardRound(board, r.id))
   const status = (np && np.voided) ? 'voided' : (np && np.final) ? 'final' : r.status
+  // After closes_at the round stays open a while for paper records dated
+  // before it, but nobody can sign online any more (409 round_past_deadline).
+  const pastDeadline = r.status === 'open' && !!r.closes_at && Date.parse(r.closes_at) <= Date.now()
   return {
     key: r.id + '/' + item.household.id,
     roundID: r.id,
@@ -46,9 +49,10 @@ function toView (item, board, myHousehold) {
     address: format.address(item.household),
     status: format.label(format.ROUND_STATUS, status),
     closed: r.status !== 'open' && r.status !== 'draft',
-    canSign: !!item.can_sign,
+    canSign: !!item.can_sign && !pastDeadline,
+    pastDeadline,
     // An open round I may not sign: say who signs for the household.
-    notSigner: r.status === 'open' && !item.can_sign && !!myHousehold && !myHousehold.is_signer,
+    notSigner: r.status === 'open' && !pastDeadline && !item.can_sign && !!myHousehold && !myHousehold.is_signer,
     noticeEnds: np && !np.final && !np.voided ? np.endsAt : '',
     canObjectToResult: !!(np && np.open),
     voidedExplanation: (np && np.voided && np.voidedExplanation) || '',
