@@ -254,6 +254,46 @@ function createClient (options) {
     throw lastError
   }
 
+  function downloadOnce (path) {
+    return new Promise((resolve, reject) => {
+      const header = authHeader('')
+      delete header['Content-Type']
+      wx.downloadFile({
+        url: baseURL + path,
+        header,
+        success: res => resolve({ status: res.statusCode, filePath: res.tempFilePath }),
+        fail: () => reject(new ApiError({ network: true, code: 'network', message: MESSAGES.network }))
+      })
+    })
+  }
+
+  // download fetches a file the resident may see (GET /api/v1/uploads/{id}:
+  // the photos of their own objections) into a temporary file, with the
+  // access token (an <image> cannot send it), and resolves with its path.
+  async function download (path) {
+    if (!loadTokens()) await login()
+    let lastError = null
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (attempt > 1) await sleep(retryDelayMs * (attempt - 1))
+      try {
+        let res = await downloadOnce(path)
+        if (res.status === 401) {
+          await refresh()
+          res = await downloadOnce(path)
+        }
+        if (res.status === 200) return res.filePath
+        if (!retryable(res.status) || attempt === maxAttempts) {
+          throw new ApiError({ status: res.status, code: 'http_' + res.status,
+            message: res.status === 404 ? '照片已不存在或不能查看。' : messageFor(res.status, {}) })
+        }
+      } catch (e) {
+        if (!e.network) throw e
+        lastError = e
+      }
+    }
+    throw lastError
+  }
+
   // logout ends the session on the service (POST /auth/logout revokes the
   // refresh token and with it the access tokens) and forgets the tokens; it
   // forgets them even when the service cannot be reached.
@@ -275,6 +315,7 @@ function createClient (options) {
     put: (path, data, options) => request('PUT', path, Object.assign({ data }, options)),
     del: (path, options) => request('DELETE', path, options),
     upload,
+    download,
     login,
     refresh,
     loggedIn: () => !!loadTokens(),

@@ -153,3 +153,17 @@ test('a token revoked elsewhere (401 token_revoked, refresh refused) leads to a 
   expect(wx.callsTo('POST /api/v1/auth/wechat')).toHaveLength(1)
   expect(wx.getStorageSync('minyi.tokens').access_token).toBe('a9')
 })
+
+test('download sends the token, refreshes it once on a 401 and resolves with the temporary file', async () => {
+  const wx = createWx()
+  loggedIn(wx)
+  wx.route('POST /api/v1/auth/refresh', () => tokens('a2', 'r2'))
+  wx.route('DOWNLOAD /api/v1/uploads/u1', call => (call.header.Authorization === 'Bearer a2' ? { status: 200 } : { status: 401 }))
+  wx.route('DOWNLOAD /api/v1/uploads/gone', () => ({ status: 404 }))
+  const client = newClient(wx)
+  expect(await client.download('/api/v1/uploads/u1')).toBe('wxfile://tmp/u1')
+  expect(wx.callsTo('DOWNLOAD /api/v1/uploads/u1').map(c => c.header.Authorization)).toEqual(['Bearer access-1', 'Bearer a2'])
+  const err = await client.download('/api/v1/uploads/gone').catch(e => e)
+  expect([err.status, err.message]).toEqual([404, '照片已不存在或不能查看。'])
+  expect(wx.callsTo('DOWNLOAD /api/v1/uploads/gone')).toHaveLength(1)
+})

@@ -190,6 +190,16 @@ test('login → bind → sign → object → answer → receipt, against the rea
   expect(myObjections.items).toHaveLength(1)
   expect(myObjections.items[0].status).toBe('answered')
   expect(myObjections.items[0].answer.explanation).toBe(answer.explanation)
+  expect(myObjections.items[0].answer.answered_by.role).toBe('admin')
+  // 查看照片: the resident downloads the photo of their own objection; others cannot.
+  expect(myObjections.items[0].photos).toEqual([upload.id])
+  const downloaded = await client.download('/api/v1/uploads/' + upload.id)
+  // (the service re-encodes photos to drop their metadata: compare the picture's size)
+  const got = fs.readFileSync(downloaded)
+  expect(got.subarray(1, 4).toString()).toBe('PNG')
+  expect([got.readUInt32BE(16), got.readUInt32BE(20)]).toEqual([32, 24])
+  const notTheirs = await residentClient('resident-e2e-nosy').client.download('/api/v1/uploads/' + upload.id).catch(e => e)
+  expect(notTheirs.status).toBe(404)
 
   // The board shows the answer with its summary, never the resident's text.
   const answeredBoard = await client.get('/api/v1/public/estates/xingfuli-e2e', { auth: false })

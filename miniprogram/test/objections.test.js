@@ -26,7 +26,7 @@ test('shows answers and records the resident\'s confirmation', async () => {
   expect(shown).toContain('待答复')
   expect(shown).toContain('应在 2026年12月2日 10:00 前答复')
   expect(page.querySelectorAll('.btn-primary')).toHaveLength(1) // only the answered one asks
-  await tap(page, '.btn-plain', 0) // 不满意
+  await tap(page, '.confirm-no') // 不满意
   await waitFor(() => page.data.items[0].confirmed === '不满意')
   const put = wx.callsTo('PUT /api/v1/objections/O1/my-confirmation')[0]
   expect(put.data).toEqual({ satisfied: false })
@@ -59,13 +59,33 @@ test('a note typed with the confirmation is sent with it; changing it makes a ne
   page.instance.onShow()
   await waitFor(() => page.data.items.length === 1)
   page.instance.onNote({ currentTarget: { dataset: { id: 'O1' } }, detail: { value: ' 电梯井还是太近 ' } })
-  await tap(page, '.btn-plain', 0) // 不满意: fails (network)
+  await tap(page, '.confirm-no') // 不满意: fails (network)
   await waitFor(() => page.data.error !== '')
   page.instance.onNote({ currentTarget: { dataset: { id: 'O1' } }, detail: { value: '电梯井离窗户仍不到三米' } })
-  await tap(page, '.btn-plain', 1) // 不满意 (重试 comes first while the error shows)
+  await tap(page, '.confirm-no')
   await waitFor(() => wx.callsTo('PUT /api/v1/objections/O1/my-confirmation').length === 4)
   const puts = wx.callsTo('PUT /api/v1/objections/O1/my-confirmation')
   expect(puts[0].data).toEqual({ satisfied: false, note: '电梯井还是太近' })
   expect(puts[3].data).toEqual({ satisfied: false, note: '电梯井离窗户仍不到三米' })
   expect(puts[3].header['Idempotency-Key']).not.toBe(puts[0].header['Idempotency-Key'])
+})
+
+test('查看照片 downloads my objection\'s photos with my token and shows them', async () => {
+  loggedIn(wx)
+  wx.route('GET /api/v1/me/objections', () => ok({ items: [Object.assign({}, answered, { photos: ['u1', 'u2'] })] }))
+  wx.route('DOWNLOAD /api/v1/uploads/u1', () => ({ status: 200 }))
+  let u2 = ['network', 'network', 'network']
+  wx.route('DOWNLOAD /api/v1/uploads/u2', () => (u2.length ? u2.shift() : { status: 200 }))
+  const page = renderPage('objections')
+  page.instance.onShow()
+  await waitFor(() => page.data.items.length === 1)
+  expect(page.querySelectorAll('.photo')).toHaveLength(0)
+  await tap(page, '.show-photos')
+  await waitFor(() => page.data.error !== '')
+  expect(page.data.error).toContain('网络连接不上')
+  await tap(page, '.show-photos')
+  await waitFor(() => page.querySelectorAll('.photo').length === 2)
+  expect(page.data.shown.O1).toEqual(['wxfile://tmp/u1', 'wxfile://tmp/u2'])
+  expect(wx.callsTo('DOWNLOAD /api/v1/uploads/u1')[0].header.Authorization).toBe('Bearer access-1')
+  expect(page.querySelectorAll('.show-photos')).toHaveLength(0)
 })

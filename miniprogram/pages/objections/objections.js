@@ -19,12 +19,13 @@ function toView (o) {
     followUp: o.follow_up ? { satisfied: o.follow_up.satisfied, note: o.follow_up.note, by: format.staffName(o.follow_up.closed_by) } : null,
     confirmed: mine ? (mine.satisfied ? '满意' : '不满意') : '',
     canConfirm: !!a && !mine,
-    photos: (o.photos || []).length
+    photos: (o.photos || []).length,
+    photoIDs: o.photos || []
   }
 }
 
 Component({
-  data: { items: [], loading: false, error: '', empty: false, busyID: '', keys: {}, notes: {} },
+  data: { items: [], loading: false, error: '', empty: false, busyID: '', keys: {}, notes: {}, shown: {} },
   methods: {
     onShow () {
       this.load()
@@ -39,6 +40,23 @@ Component({
         this.setData({ error: e.message })
       } finally {
         this.setData({ loading: false })
+      }
+    },
+    // showPhotos downloads the photos of one of my objections (with my token)
+    // and shows them under it.
+    async showPhotos (e) {
+      const id = e.currentTarget.dataset.id
+      const it = this.data.items.find(x => x.id === id)
+      if (!it || this.data.busyID) return
+      this.setData({ busyID: id, error: '' })
+      try {
+        const paths = []
+        for (const uploadID of it.photoIDs) paths.push(await api().download('/api/v1/uploads/' + encodeURIComponent(uploadID)))
+        this.setData({ shown: Object.assign({}, this.data.shown, { [id]: paths }) })
+      } catch (err) {
+        this.setData({ error: err.message })
+      } finally {
+        this.setData({ busyID: '' })
       }
     },
     // onNote keeps what the resident adds to a confirmation; a changed note is
