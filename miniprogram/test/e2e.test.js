@@ -191,6 +191,9 @@ test('login → bind → sign → object → answer → receipt, against the rea
   expect(myObjections.items[0].status).toBe('answered')
   expect(myObjections.items[0].answer.explanation).toBe(answer.explanation)
   expect(myObjections.items[0].answer.answered_by.role).toBe('admin')
+  // 查看处理经过: the objection in full, with its history.
+  const full = await client.get('/api/v1/objections/' + objection.id)
+  expect(full.history.map(e => [e.kind, e.actor.role])).toEqual([['filed', 'resident'], ['answered', 'admin']])
   // 查看照片: the resident downloads the photo of their own objection; others cannot.
   expect(myObjections.items[0].photos).toEqual([upload.id])
   const downloaded = await client.download('/api/v1/uploads/' + upload.id)

@@ -89,3 +89,25 @@ test('查看照片 downloads my objection\'s photos with my token and shows them
   expect(wx.callsTo('DOWNLOAD /api/v1/uploads/u1')[0].header.Authorization).toBe('Bearer access-1')
   expect(page.querySelectorAll('.show-photos')).toHaveLength(0)
 })
+
+test('查看处理经过 reads the objection in full and lists what happened, by whom', async () => {
+  loggedIn(wx)
+  wx.route('GET /api/v1/me/objections', () => ok({ items: [answered] }))
+  wx.route('GET /api/v1/objections/O1', () => ok(Object.assign({}, answered, { history: [
+    { kind: 'filed', status: 'open', actor: { role: 'resident', display_name: '' }, recorded_at: '2026-11-20T02:00:00Z' },
+    { kind: 'answered', status: 'answered', outcome: 'partially_adopted', explanation: '电梯井北移两米', actor: { role: 'designer', display_name: '王工' }, recorded_at: '2026-11-22T02:00:00Z' },
+    { kind: 'closed', status: 'closed', satisfied: false, note: '仍太近', actor: { role: 'worker', display_name: '李社工' }, recorded_at: '2026-11-24T02:00:00Z' },
+    { kind: 'something_new', status: 'closed', actor: { role: 'admin', display_name: '' }, recorded_at: '2026-11-25T02:00:00Z' }
+  ] })))
+  const page = renderPage('objections')
+  page.instance.onShow()
+  await waitFor(() => page.data.items.length === 1)
+  await tap(page, '.show-history')
+  await waitFor(() => page.querySelectorAll('.history').length === 1)
+  const shown = page.querySelector('.history').dom.textContent
+  expect(shown).toContain('2026年11月20日 10:00 提交意见（本人）')
+  expect(shown).toContain('2026年11月22日 10:00 答复（设计师 王工） 部分采纳：电梯井北移两米')
+  expect(shown).toContain('2026年11月24日 10:00 回访办结（社区工作人员 李社工） 不满意：仍太近')
+  expect(shown).toContain('2026年11月25日 10:00 处理（管理员）')
+  expect(page.querySelectorAll('.show-history')).toHaveLength(0)
+})

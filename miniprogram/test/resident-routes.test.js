@@ -17,7 +17,6 @@ const goFiles = dir => fs.readdirSync(path.join(root, dir)).filter(f => f.endsWi
 // listed here.
 const NO_PAGE = {
   'GET /api/v1/estates/:estate_id/objections': '我的意见 reads GET /me/objections (the same objections, across estates)',
-  'GET /api/v1/objections/:objection_id': '我的意见 shows each objection in full from GET /me/objections',
   'GET /api/v1/estates/:estate_id/revisions': 'the plan revisions come from the public board, which residents read without logging in',
   'GET /api/v1/revisions/:revision_id': 'the current revision comes with GET /me/rounds and the public board'
 }

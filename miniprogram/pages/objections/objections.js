@@ -4,6 +4,18 @@ const api = require('../../lib/client.js')
 const { newIdempotencyKey } = require('../../lib/api.js')
 const format = require('../../lib/format.js')
 
+// What happened to an objection, in words (history kinds of GET /objections/{id}).
+const EVENT_KINDS = { filed: '提交意见', answered: '答复', amended: '修改答复', closed: '回访办结', confirmed: '本人确认' }
+const OUTCOMES = { adopted: '采纳', partially_adopted: '部分采纳', not_adopted: '不采纳' }
+
+function eventView (e, i) {
+  const who = e.actor && e.actor.role === 'resident' ? '本人' : format.staffName(e.actor)
+  let detail = ''
+  if (e.outcome) detail = format.label(OUTCOMES, e.outcome) + (e.explanation ? '：' + e.explanation : '')
+  else if (typeof e.satisfied === 'boolean') detail = (e.satisfied ? '满意' : '不满意') + (e.note ? '：' + e.note : '')
+  return { key: i, at: format.beijingTime(e.recorded_at), what: EVENT_KINDS[e.kind] || '处理', who, detail }
+}
+
 function toView (o) {
   const a = o.answer
   const mine = o.my_confirmation
@@ -25,7 +37,7 @@ function toView (o) {
 }
 
 Component({
-  data: { items: [], loading: false, error: '', empty: false, busyID: '', keys: {}, notes: {}, shown: {} },
+  data: { items: [], loading: false, error: '', empty: false, busyID: '', keys: {}, notes: {}, shown: {}, histories: {} },
   methods: {
     onShow () {
       this.load()
@@ -40,6 +52,21 @@ Component({
         this.setData({ error: e.message })
       } finally {
         this.setData({ loading: false })
+      }
+    },
+    // showHistory reads one of my objections in full (GET /objections/{id})
+    // and shows what happened to it, step by step.
+    async showHistory (e) {
+      const id = e.currentTarget.dataset.id
+      if (this.data.busyID) return
+      this.setData({ busyID: id, error: '' })
+      try {
+        const o = await api().get('/api/v1/objections/' + encodeURIComponent(id))
+        this.setData({ histories: Object.assign({}, this.data.histories, { [id]: (o.history || []).map(eventView) }) })
+      } catch (err) {
+        this.setData({ error: err.message })
+      } finally {
+        this.setData({ busyID: '' })
       }
     },
     // showPhotos downloads the photos of one of my objections (with my token)
