@@ -8,12 +8,13 @@ const answered = {
   answer: { outcome: 'partially_adopted', outcome_label: '部分采纳', explanation: '电梯井北移两米', public_summary: '电梯井位置',
     answered_by: { role: 'designer', display_name: '王工' }, answered_at: '2026-11-22T02:00:00Z' }
 }
-const waiting = { id: 'O2', category: 'parking', content: '车位不够', status: 'open', photos: [], created_at: '2026-11-25T02:00:00Z', due_at: '2026-12-02T02:00:00Z' }
+const waiting = { id: 'O2', category: 'parking', content: '车位不够', status: 'open', photos: [], created_at: '2026-11-25T02:00:00Z', due_at: '2026-12-02T02:00:00Z',
+  handler_id: 'U7', handler: { id: 'U7', role: 'designer', display_name: '王工' }, overdue: true }
 
 test('shows answers and records the resident\'s confirmation', async () => {
   loggedIn(wx)
   let confirmed = null
-  wx.route('GET /api/v1/me/objections', () => ok({ items: confirmed ? [Object.assign({}, answered, { my_confirmation: confirmed }), waiting] : [answered, waiting] }))
+  wx.route('GET /api/v1/me/objections', () => ok({ items: confirmed ? [Object.assign({}, answered, { confirmation: Object.assign({ note: '' }, confirmed) }), waiting] : [answered, waiting] }))
   wx.route('PUT /api/v1/objections/O1/my-confirmation', call => { confirmed = call.data; return ok({}) })
   const page = renderPage('objections')
   page.instance.onShow()
@@ -24,7 +25,8 @@ test('shows answers and records the resident\'s confirmation', async () => {
   expect(shown).toContain('电梯井北移两米')
   expect(shown).toContain('停车')
   expect(shown).toContain('待答复')
-  expect(shown).toContain('应在 2026年12月2日 10:00 前答复')
+  expect(shown).toContain('应在 2026年12月2日 10:00 前答复，负责人：设计师 王工')
+  expect(shown).toContain('已超过答复期限')
   expect(page.querySelectorAll('.btn-primary')).toHaveLength(1) // only the answered one asks
   await tap(page, '.confirm-no') // 不满意
   await waitFor(() => page.data.items[0].confirmed === '不满意')
@@ -37,7 +39,7 @@ test('shows answers and records the resident\'s confirmation', async () => {
 
 test('a closed objection names who visited (closed_by is an object) and asks nothing more of me', async () => {
   loggedIn(wx)
-  const closed = Object.assign({}, answered, { status: 'closed', my_confirmation: { satisfied: true },
+  const closed = Object.assign({}, answered, { status: 'closed', confirmation: { satisfied: true, note: '', confirmed_at: '2026-11-25T02:00:00Z' },
     follow_up: { satisfied: true, note: '已现场查看', closed_by: { role: 'worker', display_name: '李社工' }, closed_at: '2026-11-24T02:00:00Z' } })
   wx.route('GET /api/v1/me/objections', () => ok({ items: [closed] }))
   const page = renderPage('objections')
@@ -97,6 +99,7 @@ test('查看处理经过 reads the objection in full and lists what happened, by
     { kind: 'filed', status: 'open', actor: { role: 'resident', display_name: '' }, recorded_at: '2026-11-20T02:00:00Z' },
     { kind: 'answered', status: 'answered', outcome: 'partially_adopted', explanation: '电梯井北移两米', actor: { role: 'designer', display_name: '王工' }, recorded_at: '2026-11-22T02:00:00Z' },
     { kind: 'closed', status: 'closed', satisfied: false, note: '仍太近', actor: { role: 'worker', display_name: '李社工' }, recorded_at: '2026-11-24T02:00:00Z' },
+    { kind: 'confirmed', status: 'closed', satisfied: true, note: '', actor: { role: 'resident', display_name: '' }, recorded_at: '2026-11-24T08:00:00Z' },
     { kind: 'something_new', status: 'closed', actor: { role: 'admin', display_name: '' }, recorded_at: '2026-11-25T02:00:00Z' }
   ] })))
   const page = renderPage('objections')
@@ -108,6 +111,7 @@ test('查看处理经过 reads the objection in full and lists what happened, by
   expect(shown).toContain('2026年11月20日 10:00 提交意见（本人）')
   expect(shown).toContain('2026年11月22日 10:00 答复（设计师 王工） 部分采纳：电梯井北移两米')
   expect(shown).toContain('2026年11月24日 10:00 回访办结（社区工作人员 李社工） 不满意：仍太近')
+  expect(shown).toContain('2026年11月24日 16:00 本人确认（本人） 满意')
   expect(shown).toContain('2026年11月25日 10:00 处理（管理员）')
   expect(page.querySelectorAll('.show-history')).toHaveLength(0)
 })

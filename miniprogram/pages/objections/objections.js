@@ -5,7 +5,7 @@ const { newIdempotencyKey } = require('../../lib/api.js')
 const format = require('../../lib/format.js')
 
 // What happened to an objection, in words (history kinds of GET /objections/{id}).
-const EVENT_KINDS = { filed: '提交意见', answered: '答复', amended: '修改答复', closed: '回访办结', confirmed: '本人确认' }
+const EVENT_KINDS = { filed: '提交意见', assigned: '指定负责人', answered: '答复', amended: '修改答复', closed: '回访办结', confirmed: '本人确认' }
 const OUTCOMES = { adopted: '采纳', partially_adopted: '部分采纳', not_adopted: '不采纳' }
 
 function eventView (e, i) {
@@ -18,7 +18,9 @@ function eventView (e, i) {
 
 function toView (o) {
   const a = o.answer
-  const mine = o.my_confirmation
+  // The objector's own confirmation: `confirmation` ({satisfied, note,
+  // confirmed_at}) as the dispute table names it (`my_confirmation` read too).
+  const mine = o.confirmation || o.my_confirmation || null
   return {
     id: o.id,
     category: o.category_label || format.label(Object.fromEntries(format.CATEGORIES.map(c => [c.value, c.label])), o.category),
@@ -27,9 +29,11 @@ function toView (o) {
     status: format.label(format.OBJECTION_STATUS, o.status),
     createdAt: format.beijingTime(o.created_at),
     dueAt: format.beijingTime(o.due_at),
+    overdue: !!o.overdue && !a,
+    handler: format.staffName(o.handler),
     answer: a ? { outcome: a.outcome_label || a.outcome, explanation: a.explanation, at: format.beijingTime(a.answered_at), by: format.staffName(a.answered_by) } : null,
     followUp: o.follow_up ? { satisfied: o.follow_up.satisfied, note: o.follow_up.note, by: format.staffName(o.follow_up.closed_by) } : null,
-    confirmed: mine ? (mine.satisfied ? '满意' : '不满意') : '',
+    confirmed: mine ? (mine.satisfied ? '满意' : '不满意') + (mine.note ? '：' + mine.note : '') : '',
     canConfirm: !!a && !mine,
     photos: (o.photos || []).length,
     photoIDs: o.photos || []
