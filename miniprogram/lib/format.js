@@ -12,6 +12,7 @@ const ROUND_STATUS = { draft: '未开始', open: '征询中', closed: '已结束
 const RESULT_OBJECTION_STATUS = { open: '待答复', answered: '已答复' }
 const RESULT_OBJECTION_OUTCOMES = { upheld: '异议成立，本轮结果作废', rejected: '异议不成立，结果维持' }
 const OBJECTION_STATUS = { open: '待答复', answered: '已答复', closed: '已回访办结' }
+const SURVEY_PURPOSES = { needs: '改造需求调查', satisfaction: '满意度调查', other: '问卷' }
 const STAFF_ROLES = { admin: '管理员', worker: '社区工作人员', designer: '设计师', supervisor: '监督员' }
 const RECORDED_BY = { me: '本人', household_member: '本户其他成员', staff: '社区工作人员代录' }
 const CHANNELS = { online: '小程序', paper: '纸质签字', door: '入户', proxy: '委托代签' }
@@ -133,6 +134,6 @@ function staffName (person) {
 }
 
 module.exports = {
-  DECISIONS, RELATIONS, ROUND_STATUS, RESULT_OBJECTION_STATUS, RESULT_OBJECTION_OUTCOMES, OBJECTION_STATUS, STAFF_ROLES, RECORDED_BY, CHANNELS, CATEGORIES,
+  DECISIONS, RELATIONS, ROUND_STATUS, RESULT_OBJECTION_STATUS, RESULT_OBJECTION_OUTCOMES, OBJECTION_STATUS, SURVEY_PURPOSES, STAFF_ROLES, RECORDED_BY, CHANNELS, CATEGORIES,
   beijingTime, asOf, noticePeriod, shortfall, address, normalizeReceipt, sceneCode, noticeCode, label, staffName
 }
