@@ -75,6 +75,7 @@ test('a closed round shows its notice period, an early close\'s reason, and then
   await page.instance.onLoad({ code: 'xingfu' })
   await waitFor(() => page.data.rounds.length === 1)
   expect(text(page)).toContain('本轮结果已作废：3户纸质签字无法核实')
+  expect(text(page)).not.toContain('结果：通过') // a voided result no longer counts
 })
 
 test('an open round shows the shortfall in words', async () => {

@@ -136,6 +136,7 @@ test('after the notice period, or once final or voided, no result objection is o
   await waitFor(() => page.data.items.length === 1)
   expect(text(page)).toContain('状态：结果已作废')
   expect(text(page)).toContain('本轮结果已作废：部分纸质签字未核实')
+  expect(text(page)).not.toContain('结果：通过') // a voided result no longer counts
   expect(page.querySelectorAll('.result-objection')).toHaveLength(0)
 })
 

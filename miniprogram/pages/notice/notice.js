@@ -15,7 +15,8 @@ function roundView (r) {
   const open = r.status === 'open'
   const np = format.noticePeriod(r)
   let result = ''
-  if (!open && typeof r.passed === 'boolean') result = r.passed ? '通过' : '未通过'
+  const voided = !!(np && np.voided) || r.status === 'voided'
+  if (!open && !voided && typeof r.passed === 'boolean') result = r.passed ? '通过' : '未通过'
   return {
     id: r.id,
     title: r.title,
@@ -36,7 +37,7 @@ function roundView (r) {
     noticeEnds: np && np.endsAt && !np.final && !np.voided ? np.endsAt : '',
     noticeOpen: !!(np && np.open),
     final: !!(np && np.final) || r.status === 'final',
-    voided: !!(np && np.voided) || r.status === 'voided',
+    voided,
     voidedExplanation: (np && np.voidedExplanation) || '',
     closeReason: (np && np.closeReason) || '',
     receipts: (r.counted_receipts || []).length

@@ -24,6 +24,11 @@ function boardFigures (board, roundID) {
   }
 }
 
+// voidedFigures drops the result of a voided round: it no longer counts.
+function voidedFigures (figures, status) {
+  return figures && status === 'voided' ? Object.assign({}, figures, { result: '' }) : figures
+}
+
 function boardRound (board, roundID) {
   return ((board && board.rounds) || []).find(x => x.id === roundID) || null
 }
@@ -60,7 +65,7 @@ function toView (item, board, myHousehold) {
     deadline: format.beijingTime(r.closes_at),
     revision: item.revision ? { version: item.revision.version, title: item.revision.title, summary: item.revision.summary,
       changes: rev && rev.version === item.revision.version ? rev.changes : '' } : null,
-    figures: boardFigures(board, r.id),
+    figures: voidedFigures(boardFigures(board, r.id), status),
     decision: d ? { text: format.label(format.DECISIONS, d.decision), at: format.beijingTime(d.recorded_at),
       channel: format.label(format.CHANNELS, d.channel), receipt: d.receipt || '' } : null,
     history: (item.history || []).map(h => ({
