@@ -21,6 +21,7 @@ const MESSAGES = {
   not_household_signer: '您不是本户的指定签字人，不能代表本户表态。请由本户指定签字人（一般是房屋业主）表态，或请社区工作人员更改签字人。',
   round_past_deadline: '本轮征询已过截止时间，不能再表态或更改。如有疑问请联系社区工作人员。',
   round_not_open: '本轮征询现在没有进行（尚未开始或已经结束），不能表态。结果请看小区公示。',
+  upload_quota_exceeded: '今天上传的照片已达上限。可以删除照片、只提交文字意见，或过一段时间再上传照片。',
   unknown: '出了点问题，请稍后再试；仍不行请联系社区工作人员。'
 }
 
@@ -40,7 +41,7 @@ class ApiError extends Error {
 // messageFor chooses the resident's message for a failed response.
 function messageFor (status, body) {
   const err = (body && body.error) || {}
-  if (MESSAGES[err.code] && ['not_household_signer', 'round_past_deadline', 'round_not_open'].includes(err.code)) {
+  if (MESSAGES[err.code] && ['not_household_signer', 'round_past_deadline', 'round_not_open', 'upload_quota_exceeded'].includes(err.code)) {
     return MESSAGES[err.code]
   }
   if (status === 503 && !(err.code || '').startsWith('wechat_')) return MESSAGES.unavailable
@@ -253,6 +254,60 @@ function createClient (options) {
     throw lastError
   }
 
+  function downloadOnce (path) {
+    return new Promise((resolve, reject) => {
+      const header = authHeader('')
+      delete header['Content-Type']
+      wx.downloadFile({
+        url: baseURL + path,
+        header,
+        success: res => resolve({ status: res.statusCode, filePath: res.tempFilePath }),
+        fail: () => reject(new ApiError({ network: true, code: 'network', message: MESSAGES.network }))
+      })
+    })
+  }
+
+  // download fetches a file the resident may see (GET /api/v1/uploads/{id}:
+  // the photos of their own objections) into a temporary file, with the
+  // access token (an <image> cannot send it), and resolves with its path.
+  async function download (path) {
+    if (!loadTokens()) await login()
+    let lastError = null
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (attempt > 1) await sleep(retryDelayMs * (attempt - 1))
+      try {
+        let res = await downloadOnce(path)
+        if (res.status === 401) {
+          await refresh()
+          res = await downloadOnce(path)
+        }
+        if (res.status === 200) return res.filePath
+        if (!retryable(res.status) || attempt === maxAttempts) {
+          throw new ApiError({ status: res.status, code: 'http_' + res.status,
+            message: res.status === 404 ? '照片已不存在或不能查看。' : messageFor(res.status, {}) })
+        }
+      } catch (e) {
+        if (!e.network) throw e
+        lastError = e
+      }
+    }
+    throw lastError
+  }
+
+  // logout ends the session on the service (POST /auth/logout revokes the
+  // refresh token and with it the access tokens) and forgets the tokens; it
+  // forgets them even when the service cannot be reached.
+  async function logout () {
+    const tokens = loadTokens()
+    clearTokens()
+    if (!tokens || !tokens.refresh_token) return
+    try {
+      await send('POST', '/api/v1/auth/logout', { refresh_token: tokens.refresh_token }, jsonHeader())
+    } catch (e) {
+      // offline: the tokens are gone from the phone; they expire on the service
+    }
+  }
+
   return {
     request,
     get: (path, options) => request('GET', path, options),
@@ -260,10 +315,11 @@ function createClient (options) {
     put: (path, data, options) => request('PUT', path, Object.assign({ data }, options)),
     del: (path, options) => request('DELETE', path, options),
     upload,
+    download,
     login,
     refresh,
     loggedIn: () => !!loadTokens(),
-    logout: clearTokens
+    logout
   }
 }
 

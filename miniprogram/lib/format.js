@@ -9,7 +9,11 @@ const RELATIONS = [
   { value: 'tenant', label: '租户' }
 ]
 const ROUND_STATUS = { draft: '未开始', open: '征询中', closed: '已结束（公示中）', final: '结果已生效', voided: '结果已作废' }
+const RESULT_OBJECTION_STATUS = { open: '待答复', answered: '已答复' }
+const RESULT_OBJECTION_OUTCOMES = { upheld: '异议成立，本轮结果作废', rejected: '异议不成立，结果维持' }
 const OBJECTION_STATUS = { open: '待答复', answered: '已答复', closed: '已回访办结' }
+const SURVEY_PURPOSES = { needs: '改造需求调查', satisfaction: '满意度调查', other: '问卷' }
+const STAFF_ROLES = { admin: '管理员', worker: '社区工作人员', designer: '设计师', supervisor: '监督员' }
 const RECORDED_BY = { me: '本人', household_member: '本户其他成员', staff: '社区工作人员代录' }
 const CHANNELS = { online: '小程序', paper: '纸质签字', door: '入户', proxy: '委托代签' }
 // The service's fixed objection categories (service/objections.go), in display order.
@@ -38,6 +42,50 @@ function beijingTime (iso) {
   const d = new Date(t + 8 * 3600 * 1000)
   return d.getUTCFullYear() + '年' + (d.getUTCMonth() + 1) + '月' + d.getUTCDate() + '日 ' +
     pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes())
+}
+
+// asOf shows when public figures were taken as "截至 HH:MM" (Beijing time),
+// with the date in front when it is not today in Beijing ("截至 11月30日 10:00").
+function asOf (iso, now = Date.now()) {
+  if (!iso) return ''
+  const t = Date.parse(iso)
+  if (isNaN(t)) return ''
+  const d = new Date(t + 8 * 3600 * 1000)
+  const today = new Date(now + 8 * 3600 * 1000)
+  const clock = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes())
+  const sameDay = d.getUTCFullYear() === today.getUTCFullYear() && d.getUTCMonth() === today.getUTCMonth() &&
+    d.getUTCDate() === today.getUTCDate()
+  return '截至 ' + (sameDay ? '' : (d.getUTCMonth() + 1) + '月' + d.getUTCDate() + '日 ') + clock
+}
+
+// noticePeriod reads a public board round's notice period (公示期) into
+// {endsAt (Beijing time), open (objections to the result still possible),
+// final, voided, voidedExplanation, closeReason}, or null for an open round.
+function noticePeriod (boardRound, now = Date.now()) {
+  const np = boardRound && boardRound.notice_period
+  if (!np) return null
+  const ends = np.ends_at ? Date.parse(np.ends_at) : NaN
+  return {
+    endsAt: beijingTime(np.ends_at),
+    open: !np.final && !np.voided && !isNaN(ends) && ends > now,
+    final: !!np.final,
+    voided: !!np.voided,
+    voidedExplanation: np.voided_explanation || '',
+    closeReason: np.close_reason || ''
+  }
+}
+
+// shortfall says in words how far an open round is from passing, from the
+// board's shortfall ({agree_households_needed, possible, changes_needed}).
+function shortfall (s) {
+  if (!s) return ''
+  if (s.possible) {
+    return s.agree_households_needed > 0 ? '按目前统计，还差 ' + s.agree_households_needed + ' 户同意即可通过。' : '按目前统计，已达到通过条件。'
+  }
+  if (typeof s.changes_needed === 'number') {
+    return '即使尚未表态的各户全部同意也不够，还需要 ' + s.changes_needed + ' 户把不同意或弃权改为同意。'
+  }
+  return '按目前统计，本轮已不能通过。'
 }
 
 // address shows a household as "3栋2单元501室".
@@ -79,7 +127,13 @@ function noticeCode (options) {
 
 const label = (map, code) => map[code] || code || ''
 
+// staffName shows who answered or visited ({role, display_name}) as "设计师 王工".
+function staffName (person) {
+  if (!person || typeof person !== 'object') return ''
+  return [label(STAFF_ROLES, person.role), person.display_name].filter(Boolean).join(' ')
+}
+
 module.exports = {
-  DECISIONS, RELATIONS, ROUND_STATUS, OBJECTION_STATUS, RECORDED_BY, CHANNELS, CATEGORIES,
-  beijingTime, address, normalizeReceipt, sceneCode, noticeCode, label
+  DECISIONS, RELATIONS, ROUND_STATUS, RESULT_OBJECTION_STATUS, RESULT_OBJECTION_OUTCOMES, OBJECTION_STATUS, SURVEY_PURPOSES, STAFF_ROLES, RECORDED_BY, CHANNELS, CATEGORIES,
+  beijingTime, asOf, noticePeriod, shortfall, address, normalizeReceipt, sceneCode, noticeCode, label, staffName
 }

@@ -10,7 +10,7 @@ test('the bind page takes the code from the mini-program code\'s scene', async (
   expect(page.data.code).toBe('K7Q2-M9XP')
 })
 
-test('an owner binds without sending relation (the contract\'s default)', async () => {
+test('an owner binds sending relation owner (always sent)', async () => {
   loggedIn(wx)
   wx.route('POST /api/v1/me/bindings', () => ({ status: 201, data: boundHousehold }))
   const page = renderPage('bind')
@@ -18,7 +18,7 @@ test('an owner binds without sending relation (the contract\'s default)', async 
   page.instance.onInput({ detail: { value: ' ABC123 ' } })
   await tap(page, '.btn-primary')
   await waitFor(() => page.data.bound)
-  expect(wx.callsTo('POST /api/v1/me/bindings')[0].data).toEqual({ code: 'ABC123' })
+  expect(wx.callsTo('POST /api/v1/me/bindings')[0].data).toEqual({ code: 'ABC123', relation: 'owner' })
   expect(text(page)).toContain('绑定成功：幸福小区 3栋2单元501室')
 })
 
@@ -36,7 +36,7 @@ test.each([[1, 'co_owner'], [2, 'family'], [3, 'tenant']])('choosing relation #%
 
 test('a wrong code shows the service\'s message; an empty one is not sent', async () => {
   loggedIn(wx)
-  wx.route('POST /api/v1/me/bindings', () => fail(404, 'binding_code_invalid', '绑定码不正确，请核对后重新输入'))
+  wx.route('POST /api/v1/me/bindings', () => fail(422, 'binding_code_invalid', '绑定码不正确，请核对后重新输入'))
   const page = renderPage('bind')
   page.instance.onLoad({})
   await tap(page, '.btn-primary')

@@ -8,7 +8,11 @@
 // answer lost on the way, so the layer retries under the same
 // Idempotency-Key), files an objection with a photo, sees the answer an admin
 // gives through the API, and checks the receipt once the round is closed.
-// The server's state is checked through staff API calls.
+// A second resident of the household, bound as family, is refused as not the
+// household's signer; the resident keeps subscribe messages, withdraws and
+// signs again, objects to the result in the notice period, and survives a
+// session revoked elsewhere. The server's state is checked through staff API
+// calls.
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
@@ -51,6 +55,19 @@ afterAll(async () => {
   if (process.env.MINYI_E2E_LOGS || !stopped) process.stderr.write(servers.logs.join(''))
 })
 
+// boardUntil reads an estate's public board through the request layer until
+// ready(board) holds (the service serves a board it confirmed within the last
+// second from memory), at most 50 times.
+async function boardUntil (client, code, ready) {
+  let board
+  for (let i = 0; i < 50; i++) {
+    board = await client.get('/api/v1/public/estates/' + code, { auth: false })
+    if (ready(board)) return board
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error('the board of ' + code + ' never showed the change: ' + JSON.stringify(board.rounds))
+}
+
 function residentClient (openid) {
   const wx = createNodeWx({ loginCodeURL: servers.loginCodeURL(openid) })
   return { wx, client: createClient({ wx, baseURL: servers.base, retryDelayMs: 10 }) }
@@ -67,7 +84,7 @@ test('login → bind → sign → object → answer → receipt, against the rea
     title: '加装电梯方案', summary: '3号楼加装一部电梯', changes: '电梯井移到北侧，不挡南面采光', addresses: []
   }, 201)).data
   const round = (await staff('POST', '/api/v1/estates/' + estate.id + '/rounds', {
-    title: '3号楼加装电梯征询', kind: 'plan', revision_id: revision.id
+    title: '3号楼加装电梯征询', kind: 'plan', revision_id: revision.id, closes_at: new Date(Date.now() + 7 * 86400000).toISOString()
   }, 201)).data
   await staff('POST', '/api/v1/rounds/' + round.id + '/open', undefined, 200)
   const mine = households[2]
@@ -80,13 +97,17 @@ test('login → bind → sign → object → answer → receipt, against the rea
   expect(session.resident.households).toEqual([])
   expect(wx.getStorageSync('minyi.tokens').access_token).toBeTruthy()
 
-  // 绑定房屋 (as the bind page sends it: relation left out for an owner)
-  const bound = await client.post('/api/v1/me/bindings', { code: binding.code })
+  // 绑定房屋 (as the bind page sends it: relation always named)
+  const bound = await client.post('/api/v1/me/bindings', { code: binding.code, relation: 'owner' })
   expect(bound.id).toBe(mine.id)
   expect(format.address(bound)).toBe('3栋1单元201室')
   const me = await client.get('/api/v1/me')
-  expect(me.resident.households.map(h => h.id)).toEqual([mine.id])
+  expect(me.resident.households.map(h => [h.id, h.relation, h.is_signer])).toEqual([[mine.id, 'owner', true]])
   expect(me.resident.households[0].estate_code).toBe('xingfuli-e2e')
+  // A used code answers like an unknown one.
+  const reused = await residentClient('resident-e2e-reuse').client.post('/api/v1/me/bindings', { code: binding.code, relation: 'owner' }).catch(e => e)
+  expect([reused.status, reused.code]).toEqual([422, 'binding_code_invalid'])
+  expect(reused.message).toMatch(/[\u4e00-\u9fa5]/)
 
   // 登记手机号: the code of the getPhoneNumber button, looked up through the fake WeChat.
   const phoneCode = (await (await fetch(servers.phoneCodeURL('13800001111'), { method: 'POST', signal: AbortSignal.timeout(30000) })).json()).code
@@ -120,6 +141,27 @@ test('login → bind → sign → object → answer → receipt, against the rea
   const signoffs = (await staff('GET', '/api/v1/rounds/' + round.id + '/signoffs', undefined, 200)).data.items
   expect(signoffs.map(s => [s.household_id, s.decision, s.channel])).toEqual([[mine.id, 'agree', 'online']])
 
+  // A second resident of the household, bound as family, may follow the round
+  // but not sign for it: 403 not_household_signer, with the page's Chinese message.
+  const familyCode = (await staff('POST', '/api/v1/estates/' + estate.id + '/households/' + mine.id + '/binding-codes', undefined, 201)).data
+  const family = residentClient('resident-e2e-family').client
+  const familyBound = await family.post('/api/v1/me/bindings', { code: familyCode.code, relation: 'family' })
+  expect([familyBound.id, familyBound.relation, familyBound.is_signer]).toEqual([mine.id, 'family', false])
+  const familyRounds = await family.get('/api/v1/me/rounds')
+  expect(familyRounds.items.map(i => [i.round.id, i.can_sign])).toEqual([[round.id, false]])
+  const notSigner = await family.put('/api/v1/rounds/' + round.id + '/my-signoff', { decision: 'disagree', household_id: mine.id }).catch(e => e)
+  expect([notSigner.status, notSigner.code]).toEqual([403, 'not_household_signer'])
+  expect(notSigner.message).toContain('您不是本户的指定签字人')
+  const afterRefusal = (await staff('GET', '/api/v1/rounds/' + round.id + '/signoffs', undefined, 200)).data.items
+  expect(afterRefusal.map(s => [s.household_id, s.decision, s.version])).toEqual([[mine.id, 'agree', 1]])
+
+  // 订阅提醒: what the resident accepted, then the remaining counts.
+  const afterPut = await client.put('/api/v1/me/subscriptions', { accepted: ['round_opened', 'result_published', 'result_published'] })
+  expect(afterPut.remaining).toEqual({ round_opened: 1, objection_answered: 0, result_published: 1, deadline_reminder: 0 })
+  await client.put('/api/v1/me/subscriptions', { accepted: ['result_published'] })
+  const subs = await client.get('/api/v1/me/subscriptions')
+  expect(subs.remaining).toEqual({ round_opened: 1, objection_answered: 0, result_published: 2, deadline_reminder: 0 })
+
   // An expired access token is refreshed without the resident noticing.
   wx.setStorageSync('minyi.tokens', Object.assign({}, wx.getStorageSync('minyi.tokens'), { access_token: 'expired' }))
   const again = await client.get('/api/v1/me/rounds')
@@ -139,21 +181,44 @@ test('login → bind → sign → object → answer → receipt, against the rea
   const listed = (await staff('GET', '/api/v1/estates/' + estate.id + '/objections', undefined, 200)).data.items
   expect(listed.map(o => [o.id, o.category, o.photos])).toEqual([[objection.id, 'elevator', [upload.id]]])
 
-  // An admin answers it through the API (public_summary once the service requires it).
-  const answer = { outcome: 'partially_adopted', explanation: '电梯井北移两米，与窗户保持三米距离' }
-  let answered = await staff('POST', '/api/v1/objections/' + objection.id + '/response', answer)
-  if (answered.status === 422 && answered.data.error.fields && answered.data.error.fields.public_summary) {
-    answered = await staff('POST', '/api/v1/objections/' + objection.id + '/response', Object.assign({ public_summary: '电梯井北移两米' }, answer))
-  }
-  expect(answered.status).toBe(200)
+  // An admin answers it through the API, with the public summary the board shows.
+  const answer = { outcome: 'partially_adopted', explanation: '电梯井北移两米，与窗户保持三米距离', public_summary: '电梯井离住户窗户太近' }
+  await staff('POST', '/api/v1/objections/' + objection.id + '/response', answer, 200)
 
   // The resident sees the answer.
   const myObjections = await client.get('/api/v1/me/objections')
   expect(myObjections.items).toHaveLength(1)
   expect(myObjections.items[0].status).toBe('answered')
   expect(myObjections.items[0].answer.explanation).toBe(answer.explanation)
+  expect(myObjections.items[0].answer.answered_by.role).toBe('admin')
+  // 查看处理经过: the objection in full, with its history.
+  const full = await client.get('/api/v1/objections/' + objection.id)
+  expect(full.history.map(e => [e.kind, e.actor.role])).toEqual([['filed', 'resident'], ['answered', 'admin']])
+  // 查看照片: the resident downloads the photo of their own objection; others cannot.
+  expect(myObjections.items[0].photos).toEqual([upload.id])
+  const downloaded = await client.download('/api/v1/uploads/' + upload.id)
+  // (the service re-encodes photos to drop their metadata: compare the picture's size)
+  const got = fs.readFileSync(downloaded)
+  expect(got.subarray(1, 4).toString()).toBe('PNG')
+  expect([got.readUInt32BE(16), got.readUInt32BE(20)]).toEqual([32, 24])
+  const notTheirs = await residentClient('resident-e2e-nosy').client.download('/api/v1/uploads/' + upload.id).catch(e => e)
+  expect(notTheirs.status).toBe(404)
 
-  // The round closes; signing now is refused with a clear message.
+  // The board shows the answer with its summary, never the resident's text.
+  const answeredBoard = await client.get('/api/v1/public/estates/xingfuli-e2e', { auth: false })
+  expect(answeredBoard.answers.map(a => [a.public_summary, a.outcome_label])).toEqual([['电梯井离住户窗户太近', '部分采纳']])
+  expect(JSON.stringify(answeredBoard)).not.toContain('电梯井离我家窗户太近')
+
+  // 撤回 (DELETE without a body) then sign again: the new decision is the one counted.
+  await client.del('/api/v1/rounds/' + round.id + '/my-signoff?household_id=' + mine.id)
+  const withdrawn = await client.get('/api/v1/me/rounds')
+  expect(withdrawn.items[0].my_decision === null || withdrawn.items[0].my_decision.decision === 'withdrawn').toBe(true)
+  const resigned = await client.put('/api/v1/rounds/' + round.id + '/my-signoff', { decision: 'agree', household_id: mine.id })
+  expect(resigned.version).toBe(3)
+
+  // Only an admin closes, and early only with a reason; signing is then refused with a clear message.
+  const noReason = await staff('POST', '/api/v1/rounds/' + round.id + '/close', {})
+  expect([noReason.status, noReason.data.error.code]).toEqual([422, 'reason_required'])
   await staff('POST', '/api/v1/rounds/' + round.id + '/close', { reason: '端到端测试提前结束' }, 200)
   const refused = await client.put('/api/v1/rounds/' + round.id + '/my-signoff', { decision: 'disagree', household_id: mine.id }).catch(e => e)
   expect(refused.status).toBe(409)
@@ -161,10 +226,56 @@ test('login → bind → sign → object → answer → receipt, against the rea
   expect(refused.message).toContain('不能表态')
 
   // 回执核验: the public board lists the counted receipts; mine is there.
-  const board = await client.get('/api/v1/public/estates/xingfuli-e2e', { auth: false })
+  // (the service keeps a board it confirmed within the last second: ask until the close shows)
+  const board = await boardUntil(client, 'xingfuli-e2e', b => b.rounds.some(r => r.id === round.id && r.status !== 'open'))
   const closed = board.rounds.find(r => r.id === round.id)
-  expect(closed.counted_receipts).toContain(format.normalizeReceipt(signed.receipt.toLowerCase().replace(/-/g, ' ')))
+  expect(closed.counted_receipts).toContain(format.normalizeReceipt(resigned.receipt.toLowerCase().replace(/-/g, ' ')))
   expect(closed.counted_receipts).toHaveLength(1)
+
+  // 公示期: the board carries its end, the result is not final yet, so 我的征询
+  // offers 对结果有异议; the resident's objection is listed for them alone.
+  expect(closed.status).toBe('closed')
+  const period = format.noticePeriod(closed)
+  expect(period.open).toBe(true)
+  expect(period.closeReason).toBe('端到端测试提前结束')
+  const resultObjection = await client.post('/api/v1/rounds/' + round.id + '/result-objections', { text: '我家的回执与表态不一致', household_id: mine.id })
+  expect([resultObjection.status, resultObjection.household_id, resultObjection.filed_by]).toEqual(['open', mine.id, 'resident'])
+  const mineListed = await client.get('/api/v1/rounds/' + round.id + '/result-objections')
+  expect(mineListed.items.map(o => o.text)).toEqual(['我家的回执与表态不一致'])
+  expect((await family.get('/api/v1/rounds/' + round.id + '/result-objections')).items).toEqual([])
+  const allListed = (await staff('GET', '/api/v1/rounds/' + round.id + '/result-objections', undefined, 200)).data.items
+  expect(allListed.map(o => o.id)).toEqual([resultObjection.id])
+
+  // 退出登录 on another phone revokes the session: the stale access token gets
+  // 401 token_revoked, the refresh token is refused, and the layer logs in again.
+  const stale = wx.getStorageSync('minyi.tokens')
+  await client.logout()
+  wx.setStorageSync('minyi.tokens', stale)
+  const afterLogout = await client.get('/api/v1/me')
+  expect(afterLogout.resident.households.map(h => h.id)).toEqual([mine.id])
+  const meCalls = wx.sent.filter(s => s.method === 'GET' && s.path === '/api/v1/me')
+  expect(meCalls.slice(-2).map(s => [s.status, s.code])).toEqual([[401, 'token_revoked'], [200, '']])
+})
+
+test('after the notice period a result objection is refused with a clear message', async () => {
+  const estate = (await staff('POST', '/api/v1/estates', { name: '安康里小区', code: 'ankangli-e2e' }, 201)).data
+  const hs = (await staff('POST', '/api/v1/estates/' + estate.id + '/households', {
+    items: [{ building: '2', unit: '1', room: '101', area_m2: 60 }]
+  }, 201)).data.items
+  // notice_days 0: the notice period ends when the round closes.
+  const round = (await staff('POST', '/api/v1/estates/' + estate.id + '/rounds', { title: '意愿征询', kind: 'willingness', notice_days: 0 }, 201)).data
+  await staff('POST', '/api/v1/rounds/' + round.id + '/open', undefined, 200)
+  const code = (await staff('POST', '/api/v1/estates/' + estate.id + '/households/' + hs[0].id + '/binding-codes', undefined, 201)).data.code
+  const { client } = residentClient('resident-e2e-late')
+  await client.post('/api/v1/me/bindings', { code, relation: 'owner' })
+  await client.put('/api/v1/rounds/' + round.id + '/my-signoff', { decision: 'agree', household_id: hs[0].id })
+  await staff('POST', '/api/v1/rounds/' + round.id + '/close', { reason: '全部住户已表态' }, 200)
+  const board = await client.get('/api/v1/public/estates/ankangli-e2e', { auth: false })
+  expect(format.noticePeriod(board.rounds[0]).open).toBe(false)
+  const late = await client.post('/api/v1/rounds/' + round.id + '/result-objections', { text: '结果有误', household_id: hs[0].id }).catch(e => e)
+  expect([late.status, late.code]).toEqual([409, 'notice_period_over'])
+  expect(late.message).toContain('公示期已结束')
+  expect((await staff('GET', '/api/v1/rounds/' + round.id + '/result-objections', undefined, 200)).data.items).toEqual([])
 })
 
 test('a resident who is not bound to a household cannot sign for it', async () => {
@@ -176,7 +287,8 @@ test('a resident who is not bound to a household cannot sign for it', async () =
   await staff('POST', '/api/v1/rounds/' + round.id + '/open', undefined, 200)
   const { client } = residentClient('resident-e2e-stranger')
   const err = await client.put('/api/v1/rounds/' + round.id + '/my-signoff', { decision: 'agree', household_id: hs[0].id }).catch(e => e)
-  expect(err.status).toBeGreaterThanOrEqual(400)
+  // Not bound to any household of the estate, the round itself is not theirs to see.
+  expect([err.status, err.code]).toEqual([404, 'round_not_found'])
   expect(err.message).toMatch(/[\u4e00-\u9fa5]/) // Chinese
   const signoffs = (await staff('GET', '/api/v1/rounds/' + round.id + '/signoffs', undefined, 200)).data.items
   expect(signoffs).toEqual([])

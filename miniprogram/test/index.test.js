@@ -28,12 +28,32 @@ test('lists my households and registers my phone number from the getPhoneNumber 
   expect(text(page)).toContain('登记的手机号：13800001111')
 })
 
-test('every page of app.json but 表态 (opened from a round) is one tap away from the home page', async () => {
-  const pages = require('../app.json').pages.filter(p => p !== 'pages/index/index' && p !== 'pages/sign/sign')
+test('every page of app.json but 表态 and 对结果有异议 (opened from a round) is one tap away from the home page', async () => {
+  const opensFromRound = ['pages/sign/sign', 'pages/result-objection/result-objection', 'pages/survey/survey'] // 填写问卷 opens from 问卷调查
+  const pages = require('../app.json').pages.filter(p => p !== 'pages/index/index' && !opensFromRound.includes(p))
   const page = renderPage('index')
   page.instance.onShow()
   const urls = page.querySelectorAll('.btn').map(b => b.dom.getAttribute('data-url')).filter(Boolean)
   for (const p of pages) {
     expect(urls).toContain('/' + p)
   }
+})
+
+test('退出登录 asks first, then logs out on the service and shows the login button again', async () => {
+  loggedIn(wx)
+  wx.route('GET /api/v1/me', () => ok(me))
+  wx.route('POST /api/v1/auth/logout', () => ({ status: 204, data: '' }))
+  const page = renderPage('index')
+  page.instance.onShow()
+  await waitFor(() => page.data.households.length === 1)
+  wx.modalAnswer = false
+  await tap(page, '.logout')
+  expect(wx.callsTo('POST /api/v1/auth/logout')).toHaveLength(0)
+  wx.modalAnswer = true
+  await tap(page, '.logout')
+  await waitFor(() => !page.data.loggedIn)
+  expect(wx.callsTo('POST /api/v1/auth/logout')[0].data).toEqual({ refresh_token: 'refresh-1' })
+  expect(wx.getStorageSync('minyi.tokens')).toBeUndefined()
+  expect(text(page)).toContain('已退出登录。')
+  expect(page.querySelectorAll('.logout')).toHaveLength(0)
 })

@@ -84,3 +84,20 @@ test('category and content are required before anything is sent', async () => {
   expect(page.data.error).toContain('意见')
   expect(wx.calls.filter(c => c.method !== 'GET')).toHaveLength(0)
 })
+
+test('the upload quota (429 upload_quota_exceeded) is explained, not retried, and nothing is filed', async () => {
+  const page = await openPage({ estate_id: 'E1' })
+  wx.route('UPLOAD /api/v1/uploads', () => ({ status: 429, data: { error: { code: 'upload_quota_exceeded', message: '今日上传文件已达上限，请稍后再试' } } }))
+  wx.route('POST /api/v1/estates/E1/objections', () => ({ status: 201, data: { id: 'O1', status: 'open' } }))
+  wx.mediaToChoose = ['/tmp/1.jpg']
+  await tap(page, '.choice', 2) // 加装电梯
+  page.instance.onContent({ detail: { value: '楼道灯坏了' } })
+  page.instance.addPhotos()
+  await tap(page, '.btn-primary')
+  await waitFor(() => page.data.error !== '')
+  expect(page.data.error).toContain('今天上传的照片已达上限')
+  expect(page.data.error).toContain('只提交文字意见')
+  expect(wx.callsTo('UPLOAD /api/v1/uploads')).toHaveLength(1)
+  expect(wx.callsTo('POST /api/v1/estates/E1/objections')).toHaveLength(0)
+  expect(page.data.content).toBe('楼道灯坏了')
+})

@@ -43,6 +43,17 @@ function createWx () {
         opts.success && opts.success({ statusCode: res.status, data: typeof res.data === 'string' ? res.data : JSON.stringify(res.data) })
       }, 0)
     },
+    downloadFile (opts) {
+      const url = new URL(opts.url)
+      const call = { method: 'DOWNLOAD', path: url.pathname, header: Object.assign({}, opts.header) }
+      calls.push(call)
+      const handler = routes['DOWNLOAD ' + call.path]
+      setTimeout(() => {
+        const res = handler ? handler(call) : { status: 404 }
+        if (res === 'network') return opts.fail && opts.fail({ errMsg: 'downloadFile:fail' })
+        opts.success && opts.success({ statusCode: res.status, tempFilePath: res.status === 200 ? 'wxfile://tmp/' + call.path.split('/').pop() : '' })
+      }, 0)
+    },
     chooseMedia (opts) { wx.chosenCount = opts.count; opts.success({ tempFiles: (wx.mediaToChoose || []).slice(0, opts.count).map(p => ({ tempFilePath: p })) }) },
     setClipboardData (opts) { wx.clipboard = opts.data; opts.success && opts.success() },
     requestSubscribeMessage (opts) { wx.subscribeRequest = opts.tmplIds; opts.success(wx.subscribeAnswer || {}) },

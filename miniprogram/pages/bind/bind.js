@@ -28,11 +28,12 @@ Component({
       // One key per action: kept when the resident taps again after a failure.
       const key = this.data.actionKey || require('../../lib/api.js').newIdempotencyKey()
       this.setData({ busy: true, error: '', actionKey: key })
-      const body = { code }
-      if (this.data.relation !== 'owner') body.relation = this.data.relation // owner is the default
+      // The relation is always sent: the service makes the first owner or
+      // co-owner the household's signer, so it must never be guessed.
+      const body = { code, relation: this.data.relation || 'owner' }
       try {
         const h = await api().post('/api/v1/me/bindings', body, { idempotencyKey: key })
-        this.setData({ bound: { estateName: h.estate_name, address: format.address(h) }, actionKey: '' })
+        this.setData({ bound: { estateName: h.estate_name, address: format.address(h), isSigner: !!h.is_signer }, actionKey: '' })
       } catch (e) {
         this.setData({ error: e.message })
       } finally {

@@ -46,6 +46,20 @@ Component({
         this.setData({ busy: false })
       }
     },
+    // logout ends the session (the service revokes the tokens) after a confirmation.
+    logout () {
+      wx.showModal({
+        title: '退出登录',
+        content: '确定退出登录吗？退出后再次使用需要重新登录。',
+        confirmText: '退出',
+        cancelText: '不退出',
+        success: async res => {
+          if (!res.confirm) return
+          await api().logout()
+          this.setData({ loggedIn: false, households: [], phone: '', message: '已退出登录。' })
+        }
+      })
+    },
     go (e) {
       wx.navigateTo({ url: e.currentTarget.dataset.url })
     }

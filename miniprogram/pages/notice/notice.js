@@ -5,9 +5,18 @@ const api = require('../../lib/client.js')
 const format = require('../../lib/format.js')
 const config = require('../../config.js')
 
+// roundView shapes one round of the board. While a round is open its figures
+// are those of the last snapshot (as_of), and under 5 households the split is
+// hidden (decisions and passed null); once closed, the frozen result with its
+// notice period (公示期), finality or voiding.
 function roundView (r) {
-  const d = r.decisions || {}
+  const d = r.decisions || null
   const n = x => (x && typeof x.households === 'number' ? x.households : null)
+  const open = r.status === 'open'
+  const np = format.noticePeriod(r)
+  let result = ''
+  const voided = !!(np && np.voided) || r.status === 'voided'
+  if (!open && !voided && typeof r.passed === 'boolean') result = r.passed ? '通过' : '未通过'
   return {
     id: r.id,
     title: r.title,
@@ -16,12 +25,21 @@ function roundView (r) {
     deadline: format.beijingTime(r.closes_at),
     electorate: n(r.electorate),
     participated: n(r.participated),
-    agree: n(d.agree),
-    disagree: n(d.disagree),
-    abstain: n(d.abstain),
+    split: !!d && n(d.agree) !== null,
+    agree: d ? n(d.agree) : null,
+    disagree: d ? n(d.disagree) : null,
+    abstain: d ? n(d.abstain) : null,
+    splitHidden: !!r.split_hidden || (open && !d),
     checks: (r.checks || []).map(c => ({ label: c.label || c.name, actual: c.actual, passed: !!c.passed })),
-    result: r.status === 'open' || r.status === 'draft' ? '' : (r.passed ? '通过' : '未通过'),
-    asOf: format.beijingTime(r.as_of),
+    result,
+    shortfall: open ? format.shortfall(r.shortfall) : '',
+    asOf: open ? format.asOf(r.as_of) : '',
+    noticeEnds: np && np.endsAt && !np.final && !np.voided ? np.endsAt : '',
+    noticeOpen: !!(np && np.open),
+    final: !!(np && np.final) || r.status === 'final',
+    voided,
+    voidedExplanation: (np && np.voidedExplanation) || '',
+    closeReason: (np && np.closeReason) || '',
     receipts: (r.counted_receipts || []).length
   }
 }
@@ -47,7 +65,7 @@ Component({
           estate: { name: e.name, address: [e.district, e.street, e.community, e.address].filter(Boolean).join(' '), phone: e.contact_phone || '' },
           revision: rev ? { version: rev.version, title: rev.title, summary: rev.summary, changes: rev.changes, at: format.beijingTime(rev.published_at) } : null,
           rounds: (board.rounds || []).map(roundView),
-          answers: (board.answers || []).map((a, i) => ({ key: i, category: a.category_label, planItem: a.plan_item, objection: a.objection || a.public_summary || '',
+          answers: (board.answers || []).map((a, i) => ({ key: i, category: a.category_label, planItem: a.plan_item, summary: a.public_summary || '',
             outcome: a.outcome_label, explanation: a.explanation }))
         })
       } catch (err) {

@@ -5,25 +5,44 @@ const api = require('../../lib/client.js')
 const { newIdempotencyKey } = require('../../lib/api.js')
 const format = require('../../lib/format.js')
 
-// boardFigures finds a round on its estate's public board.
+// boardFigures finds a round on its estate's public board. An open round's
+// figures are a snapshot (as_of) and may leave the split out (split_hidden:
+// decisions and passed null); a closed one carries its notice period.
 function boardFigures (board, roundID) {
-  const r = ((board && board.rounds) || []).find(x => x.id === roundID)
+  const r = boardRound(board, roundID)
   if (!r) return null
+  const open = r.status === 'open'
   return {
     participated: r.participated ? r.participated.households : 0,
     electorate: r.electorate ? r.electorate.households : 0,
     agree: r.decisions && r.decisions.agree ? r.decisions.agree.households : null,
     checks: (r.checks || []).map(c => ({ label: c.label || c.name, actual: c.actual, passed: !!c.passed })),
-    passed: !!r.passed,
-    asOf: format.beijingTime(r.as_of || (board && board.computed_at))
+    splitHidden: !!r.split_hidden,
+    shortfall: open ? format.shortfall(r.shortfall) : '',
+    result: !open && typeof r.passed === 'boolean' ? (r.passed ? '通过' : '未通过') : '',
+    asOf: open ? format.asOf(r.as_of || (board && board.computed_at)) : ''
   }
 }
 
+// voidedFigures drops the result of a voided round: it no longer counts.
+function voidedFigures (figures, status) {
+  return figures && status === 'voided' ? Object.assign({}, figures, { result: '' }) : figures
+}
+
+function boardRound (board, roundID) {
+  return ((board && board.rounds) || []).find(x => x.id === roundID) || null
+}
+
 // toView shapes one item of GET /me/rounds for the page.
-function toView (item, board) {
+function toView (item, board, myHousehold) {
   const r = item.round
   const rev = board && board.current_revision
-  const d = item.my_decision
+  const d = item.my_decision && item.my_decision.decision !== 'withdrawn' ? item.my_decision : null
+  const np = format.noticePeriod(boardRound(board, r.id))
+  const status = (np && np.voided) ? 'voided' : (np && np.final) ? 'final' : r.status
+  // After closes_at the round stays open a while for paper records dated
+  // before it, but nobody can sign online any more (409 round_past_deadline).
+  const pastDeadline = r.status === 'open' && !!r.closes_at && Date.parse(r.closes_at) <= Date.now()
   return {
     key: r.id + '/' + item.household.id,
     roundID: r.id,
@@ -33,14 +52,20 @@ function toView (item, board) {
     title: r.title,
     estateName: r.estate_name,
     address: format.address(item.household),
-    status: format.label(format.ROUND_STATUS, r.status),
+    status: format.label(format.ROUND_STATUS, status),
     closed: r.status !== 'open' && r.status !== 'draft',
-    canSign: !!item.can_sign,
+    canSign: !!item.can_sign && !pastDeadline,
+    pastDeadline,
+    // An open round I may not sign: say who signs for the household.
+    notSigner: r.status === 'open' && !pastDeadline && !item.can_sign && !!myHousehold && !myHousehold.is_signer,
+    noticeEnds: np && !np.final && !np.voided ? np.endsAt : '',
+    canObjectToResult: !!(np && np.open),
+    voidedExplanation: (np && np.voided && np.voidedExplanation) || '',
     rule: r.rule_text,
     deadline: format.beijingTime(r.closes_at),
     revision: item.revision ? { version: item.revision.version, title: item.revision.title, summary: item.revision.summary,
       changes: rev && rev.version === item.revision.version ? rev.changes : '' } : null,
-    figures: boardFigures(board, r.id),
+    figures: voidedFigures(boardFigures(board, r.id), status),
     decision: d ? { text: format.label(format.DECISIONS, d.decision), at: format.beijingTime(d.recorded_at),
       channel: format.label(format.CHANNELS, d.channel), receipt: d.receipt || '' } : null,
     history: (item.history || []).map(h => ({
@@ -65,7 +90,11 @@ Component({
         const client = api()
         const [rounds, me] = await Promise.all([client.get('/api/v1/me/rounds'), client.get('/api/v1/me')])
         const codes = {}
-        for (const h of (me.resident && me.resident.households) || []) codes[h.estate_id] = h.estate_code
+        const mine = {}
+        for (const h of (me.resident && me.resident.households) || []) {
+          codes[h.estate_id] = h.estate_code
+          mine[h.id] = h
+        }
         const boards = {}
         for (const estateID of Object.keys(codes)) {
           try {
@@ -74,7 +103,7 @@ Component({
             boards[estateID] = null // the count is missing, the rest still shows
           }
         }
-        const items = (rounds.items || []).map(it => toView(it, boards[it.round.estate_id]))
+        const items = (rounds.items || []).map(it => toView(it, boards[it.round.estate_id], mine[it.household.id]))
         this.setData({ items, empty: items.length === 0 })
       } catch (e) {
         this.setData({ error: e.message })
@@ -122,6 +151,12 @@ Component({
       } finally {
         this.setData({ busy: false })
       }
+    },
+    // objectToResult opens 对结果有异议 for a closed round in its notice period.
+    objectToResult (e) {
+      const it = this.data.items[e.currentTarget.dataset.index]
+      wx.navigateTo({ url: '/pages/result-objection/result-objection?round_id=' + it.roundID + '&household_id=' + it.householdID +
+        '&title=' + encodeURIComponent(it.title) + '&ends=' + encodeURIComponent(it.noticeEnds) })
     },
     bind () {
       wx.navigateTo({ url: '/pages/bind/bind' })

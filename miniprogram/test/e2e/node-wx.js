@@ -4,6 +4,7 @@
 // may make the next answers of a route get "lost" (the request reaches the
 // service, the phone never sees the answer) to test retries.
 const fs = require('fs')
+const os = require('os')
 const path = require('path')
 
 function createNodeWx ({ loginCodeURL }) {
@@ -28,12 +29,16 @@ function createNodeWx ({ loginCodeURL }) {
       let body
       if (data !== undefined && method !== 'GET') body = JSON.stringify(data)
       if (data !== undefined && method === 'GET') for (const [k, v] of Object.entries(data)) u.searchParams.set(k, v)
-      sent.push({ method, path: u.pathname, header: Object.assign({}, header), data })
+      const entry = { method, path: u.pathname, header: Object.assign({}, header), data }
+      sent.push(entry)
       fetch(u, { method, headers: header, body, signal: AbortSignal.timeout(timeout) })
         .then(async res => {
           const text = await res.text()
           let parsed = text
           try { parsed = text ? JSON.parse(text) : '' } catch (e) {}
+          // what the service answered (even when the answer is then "lost")
+          entry.status = res.status
+          entry.code = parsed && parsed.error ? parsed.error.code : ''
           const key = method + ' ' + u.pathname
           if (lose[key] > 0) {
             lose[key]--
@@ -42,6 +47,18 @@ function createNodeWx ({ loginCodeURL }) {
           success({ statusCode: res.status, data: parsed, header: Object.fromEntries(res.headers) })
         })
         .catch(err => fail({ errMsg: 'request:fail ' + err.message }))
+    },
+    // downloadFile saves the answer's body to a temporary file, as WeChat does.
+    downloadFile ({ url, header = {}, success, fail }) {
+      sent.push({ method: 'DOWNLOAD', path: new URL(url).pathname, header: Object.assign({}, header) })
+      fetch(url, { headers: header, signal: AbortSignal.timeout(60000) })
+        .then(async res => {
+          const body = Buffer.from(await res.arrayBuffer())
+          const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-dl-')), 'file')
+          fs.writeFileSync(file, body)
+          success({ statusCode: res.status, tempFilePath: file })
+        })
+        .catch(err => fail({ errMsg: 'downloadFile:fail ' + err.message }))
     },
     uploadFile ({ url, filePath, name, formData = {}, header = {}, success, fail }) {
       const form = new FormData()
