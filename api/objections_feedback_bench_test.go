@@ -36,7 +36,7 @@ func syntheticFeedback(n int) *service.Feedback {
 func BenchmarkFeedbackXLSX(b *testing.B) {
 	f := syntheticFeedback(2000)
 	for b.Loop() {
-		if _, err := feedbackXLSX(f, true); err != nil {
+		if _, err := service.FeedbackXLSX(f, true); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -46,7 +46,7 @@ func BenchmarkFeedbackXLSX(b *testing.B) {
 func BenchmarkFeedbackCSV(b *testing.B) {
 	f := syntheticFeedback(2000)
 	for b.Loop() {
-		if _, err := feedbackCSV(f, true); err != nil {
+		if _, err := service.FeedbackCSV(f, true); err != nil {
 			b.Fatal(err)
 		}
 	}

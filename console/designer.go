@@ -13,6 +13,7 @@ import (
 
 func (c *Console) designerRoutes(s *gin.RouterGroup) {
 	s.GET("/estates/:estate_id/feedback", c.feedback)
+	s.GET("/estates/:estate_id/feedback.xlsx", c.feedbackWorkbook)
 	s.GET("/objections/:objection_id", c.objection)
 	s.POST("/objections/:objection_id/answer", c.answerObjection)
 	s.GET("/estates/:estate_id/revisions/new", c.newRevision)
@@ -46,6 +47,25 @@ func (c *Console) feedback(g *gin.Context) {
 		return
 	}
 	c.render(g, http.StatusOK, "feedback", page{Title: "居民意见", Data: d})
+}
+
+// feedbackWorkbook downloads the feedback of the page (same round filter) as
+// Excel: a summary sheet and the items; designers get no room column.
+func (c *Console) feedbackWorkbook(g *gin.Context) {
+	actor := actorOf(g)
+	f, err := c.svc.Feedback(g.Request.Context(), actor, g.Param("estate_id"), g.Query("round"))
+	if err != nil {
+		c.failPage(g, err)
+		return
+	}
+	body, err := service.FeedbackXLSX(f, actor.Role != service.RoleDesigner)
+	if err != nil {
+		c.failPage(g, err)
+		return
+	}
+	name := "feedback-" + f.GeneratedAt.In(beijing).Format("20060102-1504") + ".xlsx"
+	g.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	g.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
 }
 
 type objectionData struct {

@@ -282,9 +282,11 @@ func writeCSV(header []string, rows [][]any) ([]byte, error) {
 	return buf.Bytes(), w.Error()
 }
 
-// defuseFormula prefixes text starting with = + - @ with an apostrophe.
+// defuseFormula prefixes text starting with = + - @, a tab or a carriage
+// return with an apostrophe, so that a spreadsheet never reads user text as a
+// formula (the one guard of every download: registers, rosters, feedback).
 func defuseFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
 	return s
