@@ -75,8 +75,13 @@ func loadConfig() (*config, error) {
 		PublicBaseURL: strings.TrimRight(env("MINYI_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
 		LogFormat:     env("MINYI_LOG_FORMAT", "text"),
 	}
-	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
 		return nil, &configError{"MINYI_ADDR", fmt.Sprintf("%q is not host:port (e.g. :8080)", cfg.Addr)}
+	}
+	if os.Getenv("MINYI_PUBLIC_BASE_URL") == "" {
+		// Unset (the console shows a banner): at least point at the port this process listens on.
+		cfg.PublicBaseURL = "http://localhost:" + port
 	}
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") && !strings.HasPrefix(cfg.DatabaseURL, "mysql://") {
 		return nil, &configError{"MINYI_DATABASE_URL", "must start with sqlite: or mysql://"}
