@@ -73,12 +73,13 @@ func (s *Service) recordSurveyResponse(ctx context.Context, actor Actor, surveyI
 		if err := tx.Clauses(upsert).Create(&row).Error; err != nil {
 			return err
 		}
-		if err := tx.Where("survey_id = ? AND household_id = ?", survey.ID, householdID).Take(&row).Error; err != nil {
+		var stored model.SurveyResponse // a fresh value: row's id is not the stored one after a replacement
+		if err := tx.Where("survey_id = ? AND household_id = ?", survey.ID, householdID).Take(&stored).Error; err != nil {
 			return err
 		}
 		s.audit(tx, actor, survey.EstateID, "survey.response", "survey", survey.ID, nil,
 			map[string]any{"household_id": householdID, "channel": channel, "answers": len(checked)})
-		out = &SurveyResponseView{SurveyResponse: row, Answers: checked}
+		out = &SurveyResponseView{SurveyResponse: stored, Answers: checked}
 		return nil
 	})
 	if err != nil {
