@@ -69,3 +69,10 @@ func answer(questionID string, fields ...any) map[string]any {
 	}
 	return a
 }
+
+// roleWorldSurveyBody is the open survey of the route × role world; the sample bodies
+// of the answering routes answer its one question.
+var roleWorldSurveyBody = map[string]any{
+	"title": "角色测试问卷", "purpose": "other",
+	"questions": []map[string]any{{"id": "q", "kind": "single", "text": "是否满意", "options": []string{"好", "不好"}, "required": true}},
+}
