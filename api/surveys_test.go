@@ -227,3 +227,50 @@ func TestSurveyXuchangTemplate(t *testing.T) {
 		}
 	})
 }
+
+// TestSurveyListsArePagedAndResidentsOfSeveralHouseholdsNameOne pages an estate's surveys
+// and a resident's open surveys, and has a resident bound to two households name the one
+// they answer for (422 household_required otherwise).
+func TestSurveyListsArePagedAndResidentsOfSeveralHouseholdsNameOne(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		w := newResidentWorld(t, db)
+		srv := w.srv
+		resident, _ := w.bind("openid-survey-two", "103", "104")
+		var ids []string
+		for range 3 {
+			ids = append(ids, w.openSurvey(sampleSurveyBody()).ID)
+		}
+		for _, path := range []string{"/api/v1/estates/" + w.estateID + "/surveys", "/api/v1/me/surveys"} {
+			token := w.worker
+			if strings.HasPrefix(path, "/api/v1/me/") {
+				token = resident
+			}
+			var first, second listResponse[surveyResponse]
+			srv.must(http.StatusOK, "GET", path+"?limit=2", token, nil).decode(t, &first)
+			if len(first.Items) != 2 || first.NextCursor == "" || first.Items[0].ID != ids[0] {
+				t.Fatalf("%s first page: %+v", path, first)
+			}
+			srv.must(http.StatusOK, "GET", path+"?limit=2&cursor="+first.NextCursor, token, nil).decode(t, &second)
+			if len(second.Items) != 1 || second.NextCursor != "" || second.Items[0].ID != ids[2] {
+				t.Errorf("%s second page: %+v", path, second)
+			}
+			if resp := srv.call("GET", path+"?limit=0", token, nil); resp.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s?limit=0: %d, want 422", path, resp.Status)
+			}
+		}
+		answers := []map[string]any{answer("priority", "choice", "外墙保温"), answer("current", "rating", 4)}
+		path := "/api/v1/surveys/" + ids[0] + "/my-response"
+		resp := srv.call("PUT", path, resident, map[string]any{"answers": answers})
+		if resp.Status != http.StatusUnprocessableEntity || resp.errorCode() != "household_required" {
+			t.Errorf("two households, none named: %d %s, want 422 household_required", resp.Status, resp.errorCode())
+		}
+		for _, room := range []string{"103", "104"} {
+			srv.must(http.StatusOK, "PUT", path, resident, map[string]any{"household_id": w.household[room], "answers": answers})
+		}
+		var mine listResponse[residentSurveyResponse]
+		srv.must(http.StatusOK, "GET", "/api/v1/me/surveys?limit=1", resident, nil).decode(t, &mine)
+		if len(mine.Items) != 1 || len(mine.Items[0].MyResponses) != 2 {
+			t.Errorf("my responses for two households: %+v", mine.Items)
+		}
+	})
+}
