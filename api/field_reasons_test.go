@@ -75,6 +75,11 @@ var badBodies = map[string][]string{
 		`{"outcome":"not_adopted","explanation":"x","revision_id":"0190f000-0000-7000-8000-00000000dead"}`,
 	},
 	"POST /api/v1/objections/:objection_id/follow-up": {`{"satisfied":false,"note":""}`, `{}`},
+	"POST /api/v1/estates/:estate_id/surveys": {
+		`{"title":"","purpose":"x","questions":[{"id":"A B","kind":"x","text":""},{"id":"a","kind":"single","text":"t","options":["甲"]}]}`,
+		`{"template":"x"}`, `{"template":"xuchang-satisfaction","purpose":"needs","questions":[{}]}`,
+		`{"title":"t","purpose":"needs","questions":[{"id":"a","kind":"rating","text":"t","options":["甲","乙"]},{"id":"a","kind":"multiple","text":"t","options":["甲","甲"]}]}`,
+	},
 	"POST /api/v1/estates/:estate_id/revisions": {
 		`{"title":"","summary":"` + strings.Repeat("长", 2001) + `","changes":"x","addresses":[]}`,
 		`{"title":"t","summary":"s","changes":"` + strings.Repeat("长", 20001) + `","addresses":["{objection_id}","{objection_id}"],"attachments":["a","a"]}`,

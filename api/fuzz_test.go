@@ -52,6 +52,9 @@ var sampleBodies = map[string]string{
 	"POST /api/v1/rounds/:round_id/visits":                                   `{"household_id":"{household_id}","outcome":"not_home","note":"敲门无人"}`,
 	"POST /api/v1/rounds/:round_id/sync":                                     `{"records":[{"client_id":"c-1","type":"visit","household_id":"{household_id}","recorded_at":"2026-03-01T10:00:00+08:00","outcome":"not_home"}]}`,
 	"POST /api/v1/estates/:estate_id/households/:household_id/binding-codes": `{}`,
+	"POST /api/v1/estates/:estate_id/surveys":                                `{"template":"xuchang-satisfaction"}`,
+	"PUT /api/v1/surveys/:survey_id/my-response":                             `{"answers":[{"question_id":"q","choice":"好"}]}`,
+	"PUT /api/v1/surveys/:survey_id/responses/:household_id":                 `{"answers":[{"question_id":"q","choice":"不好"}]}`,
 }
 
 // sampleBody returns a route's sample request with the world's ids filled

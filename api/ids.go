@@ -25,6 +25,7 @@ var pathIDNotFound = map[string]string{
 	"estate_id": "estate_not_found", "household_id": "household_not_found", "round_id": "round_not_found",
 	"user_id": "user_not_found", "revision_id": "revision_not_found", "objection_id": "objection_not_found",
 	"upload_id": "upload_not_found", "item_id": "moderation_item_not_found", "resident_id": "binding_not_found",
+	"survey_id": "survey_not_found",
 }
 
 // canonicalPathIDs answers 404 to a request whose id path parameters (names

@@ -15,6 +15,7 @@ type noticeJSON struct {
 	Revisions       []noticeRevisionJSON `json:"revisions"`
 	Rounds          []noticeRoundJSON    `json:"rounds"`
 	Answers         []noticeAnswerJSON   `json:"answers"`
+	Surveys         []noticeSurveyJSON   `json:"surveys"`
 	Timeline        []noticeEventJSON    `json:"timeline"`
 	UpdatedAt       Time                 `json:"updated_at"`
 	ComputedAt      Time                 `json:"computed_at"`
@@ -204,6 +205,7 @@ func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL, attachmentBase s
 			PlanItem: a.PlanItem, PublicSummary: a.PublicSummary, Outcome: a.Outcome, OutcomeLabel: service.OutcomeLabel(a.Outcome),
 			Explanation: a.Explanation, RevisionVersion: a.RevisionVersion, AnsweredAt: Time(a.AnsweredAt)})
 	}
+	out.Surveys = toNoticeSurveysJSON(board.Surveys)
 	for _, ev := range board.Timeline {
 		out.Timeline = append(out.Timeline, noticeEventJSON{At: Time(ev.At), Kind: ev.Kind, Title: ev.Title})
 	}

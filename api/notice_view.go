@@ -17,6 +17,7 @@ type noticePage struct {
 	Earlier   []revisionView
 	Rounds    []roundView
 	Answers   []answerView
+	Surveys   []surveyView
 	Timeline  []eventView
 	Updated   string
 	NoticeURL string
@@ -125,6 +126,7 @@ func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath, atta
 	for _, a := range board.Answers {
 		page.Answers = append(page.Answers, newAnswerView(a))
 	}
+	page.Surveys = newSurveyViews(board.Surveys)
 	// Newest round first: that is what a resident opening the page wants to see.
 	for i := len(board.Rounds) - 1; i >= 0; i-- {
 		page.Rounds = append(page.Rounds, newRoundView(board.Rounds[i]))

@@ -172,6 +172,7 @@ func newRoleWorld(t *testing.T, db *model.DB) *roleWorld {
 		"user_id": spareID, "resident_id": spareResident, "objection_id": objection.ID,
 		"revision_id": revision.ID, "upload_id": photo.ID, "item_id": item.ID, "code": estateCode.Code,
 	}
+	rw.params["survey_id"] = rw.openSurvey(roleWorldSurveyBody).ID
 	rw.callers = []caller{
 		{name: "anonymous"},
 		{name: "resident", token: resident, role: service.RoleResident},
@@ -248,7 +249,7 @@ func TestEveryRouteAsEveryRole(t *testing.T) {
 // in an answer ("" when none does): a caller of another estate must never
 // see one, not even in a list.
 func (w *roleWorld) leakedIDs(body []byte) string {
-	for _, name := range []string{"estate_id", "household_id", "round_id", "objection_id", "revision_id", "item_id", "upload_id", "resident_id"} {
+	for _, name := range []string{"estate_id", "household_id", "round_id", "objection_id", "revision_id", "item_id", "upload_id", "resident_id", "survey_id"} {
 		if strings.Contains(string(body), w.params[name]) {
 			return name
 		}

@@ -35,6 +35,8 @@ type NoticeBoard struct {
 	Revisions []PublicRevision
 	// Answers are the published answers to objections, oldest first, without the objectors.
 	Answers []PublicAnswer
+	// Surveys are the closed surveys with at least MinPublicBuildingHouseholds responses, oldest first.
+	Surveys []NoticeSurvey
 	// Timeline lists when rounds opened and closed and revisions were published, oldest first.
 	Timeline []NoticeEvent
 	// LatestChange is when the estate last changed (rounds, roster, plan, answers);
@@ -156,6 +158,10 @@ func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error
 	if err := s.refreshNoticeSnapshots(ctx, estate.ID); err != nil {
 		return "", err
 	}
+	expired, err := s.expiredSurveys(tx, estate.ID)
+	if err != nil {
+		return "", AsError(err)
+	}
 	rows, err := tx.Raw(`SELECT n.round_id, n.taken_at
 		FROM notice_snapshots n JOIN rounds r ON r.id = n.round_id
 		WHERE r.estate_id = ? AND r.status = ?
@@ -166,6 +172,7 @@ func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error
 	defer rows.Close()
 	hash := sha256.New()
 	fmt.Fprintf(hash, "%d;", estate.UpdatedAt.UnixNano())
+	fmt.Fprintf(hash, "surveys:%d;", expired)
 	for rows.Next() {
 		var roundID string
 		var takenAt time.Time
@@ -205,6 +212,9 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 	}
 	if board.Answers, err = s.PublicAnswers(ctx, estate.ID); err != nil {
 		return nil, err
+	}
+	if board.Surveys, err = s.noticeSurveys(tx, estate.ID); err != nil {
+		return nil, AsError(model.Translate(err))
 	}
 	board.Timeline = roundEvents(board.Rounds)
 	for _, rev := range board.Revisions {

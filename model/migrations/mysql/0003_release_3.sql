@@ -116,5 +116,38 @@ ALTER TABLE `sign_offs`
   ADD COLUMN `principal_name` varchar(100) NOT NULL DEFAULT '',
   ADD COLUMN `evidence_upload_id` varchar(36) NOT NULL DEFAULT '';
 
+CREATE TABLE `survey_responses` (
+  `id` varchar(36) NOT NULL,
+  `survey_id` varchar(36) NOT NULL,
+  `household_id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `answers` text NOT NULL,
+  `channel` varchar(16) NOT NULL,
+  `recorded_by_kind` varchar(16) NOT NULL,
+  `recorded_by_id` varchar(36) NOT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `ux_survey_household` (`survey_id`,`household_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `surveys` (
+  `id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `title` varchar(200) NOT NULL,
+  `purpose` varchar(16) NOT NULL,
+  `template` varchar(32) NOT NULL DEFAULT '',
+  `questions` text NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `closes_at` datetime(3) DEFAULT NULL,
+  `opened_at` datetime(3) DEFAULT NULL,
+  `closed_at` datetime(3) DEFAULT NULL,
+  `created_by` varchar(36) NOT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_surveys_estate` (`estate_id`,`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 ALTER TABLE `users`
   ADD COLUMN `tokens_valid_after` datetime(3) DEFAULT NULL;

@@ -70,4 +70,12 @@ ALTER TABLE `sign_offs` ADD COLUMN `principal_name` varchar(100) NOT NULL DEFAUL
 
 ALTER TABLE `sign_offs` ADD COLUMN `evidence_upload_id` varchar(36) NOT NULL DEFAULT "";
 
+CREATE TABLE `survey_responses` (`id` varchar(36),`survey_id` varchar(36) NOT NULL,`household_id` varchar(36) NOT NULL,`estate_id` varchar(36) NOT NULL,`answers` text NOT NULL,`channel` varchar(16) NOT NULL,`recorded_by_kind` varchar(16) NOT NULL,`recorded_by_id` varchar(36) NOT NULL,`created_at` datetime,`updated_at` datetime,PRIMARY KEY (`id`));
+
+CREATE UNIQUE INDEX `ux_survey_household` ON `survey_responses`(`survey_id`,`household_id`);
+
+CREATE TABLE `surveys` (`id` varchar(36),`estate_id` varchar(36) NOT NULL,`title` varchar(200) NOT NULL,`purpose` varchar(16) NOT NULL,`template` varchar(32) NOT NULL DEFAULT "",`questions` text NOT NULL,`status` varchar(16) NOT NULL,`closes_at` datetime,`opened_at` datetime,`closed_at` datetime,`created_by` varchar(36) NOT NULL,`created_at` datetime,`updated_at` datetime,PRIMARY KEY (`id`));
+
+CREATE INDEX `ix_surveys_estate` ON `surveys`(`estate_id`,`id`);
+
 ALTER TABLE `users` ADD COLUMN `tokens_valid_after` datetime;

@@ -1,0 +1,162 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"minyi/model"
+)
+
+// SurveyResponseView is a household's response with its answers decoded.
+type SurveyResponseView struct {
+	model.SurveyResponse
+	Answers []SurveyAnswer
+}
+
+// ResidentSurvey is an open survey of a resident's estate with the responses of the
+// resident's households there.
+type ResidentSurvey struct {
+	SurveyView
+	MyResponses []SurveyResponseView
+}
+
+// AnswerSurvey records a resident's answers for one of their bound households of the
+// survey's estate (the only one when none is named), replacing the household's earlier
+// response. Errors: survey_not_found, household_not_found, household_required,
+// validation_failed, survey_not_open.
+func (s *Service) AnswerSurvey(ctx context.Context, actor Actor, surveyID, householdID string, answers []SurveyAnswer) (*SurveyResponseView, error) {
+	return s.recordSurveyResponse(ctx, actor, surveyID, householdID, answers, ActReadSurvey)
+}
+
+// RecordPaperSurveyResponse records a paper form's answers for a household of the
+// survey's estate, entered by staff. Errors: survey_not_found, forbidden,
+// household_not_found, validation_failed, survey_not_open.
+func (s *Service) RecordPaperSurveyResponse(ctx context.Context, actor Actor, surveyID, householdID string, answers []SurveyAnswer) (*SurveyResponseView, error) {
+	return s.recordSurveyResponse(ctx, actor, surveyID, householdID, answers, ActRecordSurveyResponses)
+}
+
+// recordSurveyResponse is the one write path of responses: the unique (survey,
+// household) index and an upsert keep one response per household.
+func (s *Service) recordSurveyResponse(ctx context.Context, actor Actor, surveyID, householdID string, answers []SurveyAnswer, action Action) (*SurveyResponseView, error) {
+	var out *SurveyResponseView
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		survey, err := s.loadSurveyFor(tx, actor, surveyID, action)
+		if err != nil {
+			return err
+		}
+		if householdID, err = s.answeringHousehold(tx, actor, survey.EstateID, householdID); err != nil {
+			return err
+		}
+		if survey.Status != SurveyOpen {
+			return Conflict("survey_not_open", "the survey is not open for answers")
+		}
+		checked, err := checkAnswers(survey.Questions, answers)
+		if err != nil {
+			return err
+		}
+		encoded, err := json.Marshal(checked)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		kind, channel := "staff", ChannelPaper
+		if actor.Kind == ActorResident {
+			kind, channel = ActorResident, ChannelOnline
+		}
+		row := model.SurveyResponse{ID: newID(), SurveyID: survey.ID, HouseholdID: householdID, EstateID: survey.EstateID,
+			Answers: string(encoded), Channel: channel, RecordedByKind: kind, RecordedByID: actor.ID, CreatedAt: now, UpdatedAt: now}
+		upsert := clause.OnConflict{Columns: []clause.Column{{Name: "survey_id"}, {Name: "household_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"answers", "channel", "recorded_by_kind", "recorded_by_id", "updated_at"})}
+		if err := tx.Clauses(upsert).Create(&row).Error; err != nil {
+			return err
+		}
+		var stored model.SurveyResponse // a fresh value: row's id is not the stored one after a replacement
+		if err := tx.Where("survey_id = ? AND household_id = ?", survey.ID, householdID).Take(&stored).Error; err != nil {
+			return err
+		}
+		s.audit(tx, actor, survey.EstateID, "survey.response", "survey", survey.ID, nil,
+			map[string]any{"household_id": householdID, "channel": channel, "answers": len(checked)})
+		out = &SurveyResponseView{SurveyResponse: stored, Answers: checked}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// answeringHousehold picks the household a response is for: for a resident one of their
+// bound households in the estate (the only one when none is named), for staff the named
+// household of the estate. Errors: validation_failed, household_not_found, household_required.
+func (s *Service) answeringHousehold(tx *gorm.DB, actor Actor, estateID, householdID string) (string, error) {
+	q := tx.Table("households h").Where("h.estate_id = ?", estateID)
+	if actor.Kind == ActorResident {
+		q = q.Joins("JOIN resident_bindings b ON b.household_id = h.id AND b.resident_id = ?", actor.ID)
+	} else if householdID == "" {
+		return "", InvalidField("household_id", "is required")
+	}
+	if householdID != "" {
+		q = q.Where("h.id = ?", householdID)
+	}
+	var ids []string
+	if err := q.Order("h.id").Limit(2).Pluck("h.id", &ids).Error; err != nil {
+		return "", err
+	}
+	switch {
+	case len(ids) == 0:
+		return "", NotFound("household_not_found")
+	case len(ids) > 1:
+		return "", Invalid("household_required", map[string]string{"household_id": "you act for several households in this estate; name one"})
+	}
+	return ids[0], nil
+}
+
+// MySurveys lists the open surveys of the estates of a resident's bound households,
+// oldest first, each with the responses of the resident's households. Errors: validation_failed.
+func (s *Service) MySurveys(ctx context.Context, actor Actor, page Page) ([]ResidentSurvey, string, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	estates := tx.Model(&model.ResidentBinding{}).Select("estate_id").Where("resident_id = ?", actor.ID)
+	now := s.Now()
+	q := tx.Where("estate_id IN (?) AND status = ? AND (closes_at IS NULL OR closes_at > ?)", estates, SurveyOpen, now)
+	q, limit, err := page.apply(q, "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []model.Survey
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", AsError(model.Translate(err))
+	}
+	rows, next := nextCursor(rows, limit, func(r model.Survey) string { return r.ID })
+	views, err := s.surveyViews(rows)
+	if err != nil {
+		return nil, "", AsError(err)
+	}
+	out := make([]ResidentSurvey, len(views))
+	ids := make([]string, len(views))
+	index := map[string]int{}
+	for i := range views {
+		out[i] = ResidentSurvey{SurveyView: views[i], MyResponses: []SurveyResponseView{}}
+		ids[i] = views[i].ID
+		index[views[i].ID] = i
+	}
+	if len(ids) == 0 {
+		return out, next, nil
+	}
+	households := tx.Model(&model.ResidentBinding{}).Select("household_id").Where("resident_id = ?", actor.ID)
+	var responses []model.SurveyResponse
+	if err := tx.Where("survey_id IN ? AND household_id IN (?)", ids, households).Order("household_id").Find(&responses).Error; err != nil {
+		return nil, "", AsError(model.Translate(err))
+	}
+	for _, r := range responses {
+		view := SurveyResponseView{SurveyResponse: r}
+		if err := json.Unmarshal([]byte(r.Answers), &view.Answers); err != nil {
+			return nil, "", AsError(err)
+		}
+		i := index[r.SurveyID]
+		out[i].MyResponses = append(out[i].MyResponses, view)
+	}
+	return out, next, nil
+}
