@@ -99,7 +99,7 @@ func openAll() (*config, *model.DB, *service.Service, error) {
 		return nil, nil, nil, err
 	}
 	svc := service.New(db, service.Config{JWTSecret: cfg.JWTSecret, ReceiptKey: cfg.ReceiptKey,
-		UploadDailyFiles: cfg.UploadDailyFiles, UploadDailyBytes: cfg.UploadDailyBytes}, nil)
+		UploadDailyFiles: cfg.UploadDailyFiles, UploadDailyBytes: cfg.UploadDailyBytes, ObjectionDueDays: cfg.ObjectionDueDays}, nil)
 	if err := svc.EnsureAuditChains(ctx); err != nil {
 		db.Close()
 		return nil, nil, nil, fmt.Errorf("audit ledger: %w", err)
