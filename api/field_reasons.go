@@ -45,14 +45,11 @@ var fieldReasonsZH = map[string]string{
 	"was used for a different request": "已用于另一个不同的请求",
 
 	// Accounts.
-	"3 to 64 letters, digits, '_', '.' or '-'":            "须为 3 到 64 个字母、数字、“_”、“.”或“-”",
-	"must be at least 8 characters and at most 72 bytes":  "密码至少 8 个字符，且不超过 72 字节（一个汉字占 3 字节，最多 24 个汉字）",
-	"must be admin, worker, designer or supervisor":       "只能是 admin（管理员）、worker（工作人员）、designer（设计师）或 supervisor（监督员）",
-	"must be worker, designer or supervisor":              "只能是 worker（工作人员）、designer（设计师）或 supervisor（监督员）",
-	"give handler_id, due_at or both":                     "请填写 handler_id（经办人）或 due_at（办结期限），或两者都填",
-	"not an admin or a worker or designer of this estate": "不是管理员，也不是本小区的工作人员或设计师",
-	"must be after the objection was filed":               "应晚于意见提交的时间",
-	"an admin cannot disable their own account":           "管理员不能停用自己的账号",
+	"3 to 64 letters, digits, '_', '.' or '-'":           "须为 3 到 64 个字母、数字、“_”、“.”或“-”",
+	"must be at least 8 characters and at most 72 bytes": "密码至少 8 个字符，且不超过 72 字节（一个汉字占 3 字节，最多 24 个汉字）",
+	"must be admin, worker or designer":                  "只能是 admin（管理员）、worker（工作人员）或 designer（设计师）",
+	"an admin cannot disable their own account":          "管理员不能停用自己的账号",
+	"must be worker or designer":                         "只能是 worker（工作人员）或 designer（设计师）",
 
 	// Estates and households.
 	"3 to 32 characters of a-z, 0-9 and '-'":            "须为 3 到 32 个小写字母、数字或“-”",
@@ -114,6 +111,16 @@ var fieldReasonsZH = map[string]string{
 	"must be held, published or rejected":                               "只能是 held（待审核）、published（已发布）或 rejected（已驳回）",
 	"must be publish or reject":                                         "只能是 publish（发布）或 reject（驳回）",
 	"the text was rejected by the content check":                        "内容未通过安全检查",
+
+	// The public summary of an answer (issue 11).
+	"is required: 1 to 200 characters summing the objection up for the notice board, in your words": "必须填写：用你自己的话概括这条意见（1 到 200 个字），用于公示栏",
+
+	// The dispute table and supervisors (issue 15).
+	"must be admin, worker, designer or supervisor":       "只能是 admin（管理员）、worker（工作人员）、designer（设计师）或 supervisor（监督员）",
+	"must be worker, designer or supervisor":              "只能是 worker（工作人员）、designer（设计师）或 supervisor（监督员）",
+	"give handler_id, due_at or both":                     "请填写 handler_id（经办人）或 due_at（办结期限），或两者都填",
+	"not an admin or a worker or designer of this estate": "不是管理员，也不是本小区的工作人员或设计师",
+	"must be after the objection was filed":               "应晚于意见提交的时间",
 
 	// Residents.
 	"is required (8 characters)":                "必须填写（8 个字符）",

@@ -29,21 +29,21 @@ const (
 	ActAuthenticated  Action = "authenticated"   // any signed-in caller
 	ActManageUsers    Action = "manage_users"    // admin
 	ActManageEstates  Action = "manage_estates"  // admin
-	ActReadEstate     Action = "read_estate"     // admin, worker, designer
+	ActReadEstate     Action = "read_estate"     // admin, worker, designer; supervisor (supervisorReads)
 	ActReadRoster     Action = "read_roster"     // admin, worker (designers reach no room: issue 11)
 	ActEditRoster     Action = "edit_roster"     // admin, worker
 	ActManageRounds   Action = "manage_rounds"   // admin, worker
-	ActReadRounds     Action = "read_rounds"     // admin, worker, designer
+	ActReadRounds     Action = "read_rounds"     // admin, worker, designer; supervisor (supervisorReads)
 	ActRecordSignOffs Action = "record_signoffs" // admin, worker
 	ActReadSignOffs   Action = "read_signoffs"   // admin, worker
-	ActReadTally      Action = "read_tally"      // admin, worker, designer
+	ActReadTally      Action = "read_tally"      // admin, worker, designer; supervisor (supervisorReads)
 	ActRecount        Action = "recount"         // admin
 	ActResident       Action = "resident"        // residents acting for their households
 	ActAnswerFeedback Action = "answer_feedback" // admin, designer
 	ActReadFeedback   Action = "read_feedback"   // admin, worker, designer
 	ActFileObjection  Action = "file_objection"  // admin, worker, resident
 	ActFollowUp       Action = "follow_up"       // admin, worker
-	ActAudit          Action = "audit"           // admin
+	ActAudit          Action = "audit"           // admin; supervisor (supervisorReads)
 )
 
 var actionRoles = map[Action][]string{
