@@ -196,7 +196,7 @@ func TestEveryKindOfNotification(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.AnswerObjection(ctx, w.admin, objection.ID, AnswerInput{Outcome: OutcomePartiallyAdopted, Explanation: "井道改用玻璃幕墙"}); err != nil {
+		if _, err := w.svc.AnswerObjection(ctx, w.admin, objection.ID, AnswerInput{Outcome: OutcomePartiallyAdopted, Explanation: "井道改用玻璃幕墙", PublicSummary: "电梯井道影响采光"}); err != nil {
 			t.Fatal(err)
 		}
 		w.send()
@@ -211,7 +211,7 @@ func TestEveryKindOfNotification(t *testing.T) {
 		}
 
 		// Closing publishes the result to every bound resident who accepted.
-		if _, err := w.svc.CloseRound(ctx, w.admin, roundID); err != nil {
+		if _, err := w.svc.CloseRoundWithReason(ctx, w.admin, roundID, "居民已全部表态，提前结束"); err != nil {
 			t.Fatal(err)
 		}
 		w.send()
