@@ -45,6 +45,8 @@ type config struct {
 	JanitorInterval  time.Duration
 	// Notifications: subscribe-message templates and reminders (config_notifications.go).
 	Notifications notificationConfig
+	// ObjectionDueDays: objections are due this many days after filing (config_objections.go).
+	ObjectionDueDays int
 	// MetricsToken is the bearer token Prometheus sends to /metrics (MINYI_METRICS_TOKEN; "" = /metrics off).
 	MetricsToken string
 }
@@ -106,6 +108,9 @@ func loadConfig() (*config, error) {
 		return nil, &configError{"MINYI_METRICS_TOKEN", fmt.Sprintf("must be at least %d characters without surrounding spaces (e.g. `openssl rand -hex 24`)", minMetricsTokenLength)}
 	}
 	if err := loadNotificationConfig(cfg); err != nil {
+		return nil, err
+	}
+	if err := loadObjectionConfig(cfg); err != nil {
 		return nil, err
 	}
 	secret := os.Getenv("MINYI_JWT_SECRET")

@@ -3,7 +3,7 @@
 //
 //	minyi serve [--demo]     run the HTTP service
 //	minyi migrate            bring the database schema up to date
-//	minyi user add -username NAME -role admin|worker|designer [-display-name N]  (password from MINYI_NEW_PASSWORD or stdin)
+//	minyi user add -username NAME -role admin|worker|designer|supervisor [-display-name N]  (password from MINYI_NEW_PASSWORD or stdin)
 //	minyi audit verify [--estate CODE]  recompute the audit ledger's hash chains
 //	minyi healthcheck        exit 0 when the local service answers /healthz
 package main
@@ -70,7 +70,7 @@ func usage() {
 	fmt.Fprintln(os.Stderr, `usage: minyi <command>
   serve [--demo]   run the HTTP service (--demo also loads a demo estate, code "demo")
   migrate          bring the database schema up to date
-  user add -username NAME -role admin|worker|designer [-display-name NAME]
+  user add -username NAME -role admin|worker|designer|supervisor [-display-name NAME]
                    create a staff account (password from MINYI_NEW_PASSWORD or standard input)
   audit verify [--estate CODE]
                    recompute the audit ledger's hash chains; exit 1 naming the first broken event of each chain
@@ -99,7 +99,7 @@ func openAll() (*config, *model.DB, *service.Service, error) {
 		return nil, nil, nil, err
 	}
 	svc := service.New(db, service.Config{JWTSecret: cfg.JWTSecret, ReceiptKey: cfg.ReceiptKey,
-		UploadDailyFiles: cfg.UploadDailyFiles, UploadDailyBytes: cfg.UploadDailyBytes}, nil)
+		UploadDailyFiles: cfg.UploadDailyFiles, UploadDailyBytes: cfg.UploadDailyBytes, ObjectionDueDays: cfg.ObjectionDueDays}, nil)
 	if err := svc.EnsureAuditChains(ctx); err != nil {
 		db.Close()
 		return nil, nil, nil, fmt.Errorf("audit ledger: %w", err)
@@ -215,11 +215,11 @@ func migrate() error {
 
 func userCommand(args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: minyi user add -username NAME -role admin|worker|designer [-display-name NAME]")
+		return errors.New("usage: minyi user add -username NAME -role admin|worker|designer|supervisor [-display-name NAME]")
 	}
 	flags := flag.NewFlagSet("user add", flag.ContinueOnError)
 	username := flags.String("username", "", "login name")
-	role := flags.String("role", "worker", "admin, worker or designer")
+	role := flags.String("role", "worker", "admin, worker, designer or supervisor")
 	displayName := flags.String("display-name", "", "name shown to others")
 	if err := flags.Parse(args[1:]); err != nil {
 		return err

@@ -134,6 +134,15 @@ var fieldReasonsZH = map[string]string{
 	"must be publish or reject":                                         "只能是 publish（发布）或 reject（驳回）",
 	"the text was rejected by the content check":                        "内容未通过安全检查",
 
+	// The public summary of an answer (issue 11).
+
+	// The dispute table and supervisors (issue 15).
+	"must be admin, worker, designer or supervisor":       "只能是 admin（管理员）、worker（工作人员）、designer（设计师）或 supervisor（监督员）",
+	"must be worker, designer or supervisor":              "只能是 worker（工作人员）、designer（设计师）或 supervisor（监督员）",
+	"give handler_id, due_at or both":                     "请填写 handler_id（经办人）或 due_at（办结期限），或两者都填",
+	"not an admin or a worker or designer of this estate": "不是管理员，也不是本小区的工作人员或设计师",
+	"must be after the objection was filed":               "应晚于意见提交的时间",
+
 	// Residents.
 	"is required (8 characters)":                "必须填写（8 个字符）",
 	"no such binding code":                      "绑定码不正确",

@@ -315,7 +315,7 @@ func TestFieldReasonLiteralsHaveChinese(t *testing.T) {
 func TestFieldReasonsFollowTheLanguage(t *testing.T) {
 	w := newFuzzWorld(t)
 	body := `{"username":"A!","password":"short","role":"boss"}`
-	for lang, want := range map[string]string{"": "只能是 admin（管理员）、worker（工作人员）或 designer（设计师）", "en": "must be admin, worker or designer"} {
+	for lang, want := range map[string]string{"": "只能是 admin（管理员）、worker（工作人员）、designer（设计师）或 supervisor（监督员）", "en": "must be admin, worker, designer or supervisor"} {
 		req := httptest.NewRequest("POST", "/api/v1/users", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+w.admin)

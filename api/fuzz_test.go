@@ -44,6 +44,8 @@ var sampleBodies = map[string]string{
 	"POST /api/v1/estates/:estate_id/objections":                             `{"household_id":"{household_id}","category":"drainage","plan_item":"雨水管","content":"楼道积水","photos":[]}`,
 	"POST /api/v1/objections/:objection_id/response":                         `{"outcome":"not_adopted","explanation":"管线位置无法调整","public_summary":"居民希望调整管线位置"}`,
 	"POST /api/v1/objections/:objection_id/follow-up":                        `{"satisfied":true,"note":"已回访"}`,
+	"PATCH /api/v1/objections/:objection_id":                                 `{"due_at":"2030-01-01T00:00:00+08:00"}`,
+	"PUT /api/v1/objections/:objection_id/my-confirmation":                   `{"satisfied":true}`,
 	"POST /api/v1/estates/:estate_id/revisions":                              `{"title":"修订二","summary":"说明","changes":"变更","addresses":[]}`,
 	"POST /api/v1/me/bindings":                                               `{"code":"ABCDEFGH"}`,
 	"POST /api/v1/me/phone":                                                  `{"code":"not-a-phone-code"}`,

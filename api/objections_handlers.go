@@ -117,8 +117,14 @@ type objectionResponse struct {
 	Answer        *answerJSON           `json:"answer"`
 	FollowUp      *followUpJSON         `json:"follow_up"`
 	History       []objectionEventJSON  `json:"history,omitempty"`
-	CreatedAt     Time                  `json:"created_at"`
-	UpdatedAt     Time                  `json:"updated_at"`
+	// The dispute table: handler, due date, overdue flag and the objector's confirmation.
+	HandlerID    *string           `json:"handler_id"`
+	Handler      *personJSON       `json:"handler"`
+	DueAt        Time              `json:"due_at"`
+	Overdue      bool              `json:"overdue"`
+	Confirmation *confirmationJSON `json:"confirmation"`
+	CreatedAt    Time              `json:"created_at"`
+	UpdatedAt    Time              `json:"updated_at"`
 }
 
 func toObjection(v *service.ObjectionView) objectionResponse {
@@ -137,6 +143,7 @@ func toObjection(v *service.ObjectionView) objectionResponse {
 		resp.Answer = &answerJSON{Outcome: v.Outcome, OutcomeLabel: service.OutcomeLabel(v.Outcome), Explanation: v.Explanation,
 			PublicSummary: v.PublicSummary, RevisionID: v.RevisionID, Version: v.AnswerVersion, AnsweredBy: toPersonOrNil(v.AnsweredByRef), AnsweredAt: timePtr(v.AnsweredAt)}
 	}
+	addDispute(&resp, v)
 	if v.FollowUpSatisfied != nil {
 		resp.FollowUp = &followUpJSON{Satisfied: *v.FollowUpSatisfied, Note: v.FollowUpNote, ClosedBy: toPersonOrNil(v.ClosedByRef), ClosedAt: timePtr(v.ClosedAt)}
 	}
@@ -185,6 +192,13 @@ func (a *API) listObjections(c *gin.Context) {
 		return
 	}
 	filter := service.ObjectionFilter{Status: c.Query("status"), RoundID: c.Query("round_id"), Category: c.Query("category")}
+	if c.Query("overdue") != "" {
+		overdue, ok := queryBool(c, "overdue")
+		if !ok {
+			return
+		}
+		filter.Overdue = &overdue
+	}
 	views, next, err := a.svc.ListObjections(c.Request.Context(), actorOf(c), c.Param("estate_id"), filter, page)
 	if err != nil {
 		fail(c, err)

@@ -90,7 +90,9 @@ func expectedOutcome(rt Route, c caller, resolved bool) (outcome, string) {
 		return outcomePublic, "public route"
 	case c.role == "":
 		return outcomeUnauth, "no token"
-	case !service.RoleAllowed(rt.Action, c.role):
+	case c.role == service.RoleSupervisor && !supervisorMay[rt.Method+" "+rt.Path]:
+		return outcomeForbidden, "supervisors are read-only: not among the routes pinned in supervisorMay"
+	case c.role != service.RoleSupervisor && !service.RoleAllowed(rt.Action, c.role):
 		return outcomeForbidden, fmt.Sprintf("%s is not in RolesFor(%s) = %v", c.role, rt.Action, service.RolesFor(rt.Action))
 	case c.foreign && estateScoped(rt.Path):
 		if _, ok := sampleBodies[rt.Method+" "+rt.Path]; !ok && rt.Method != http.MethodGet && rt.Method != http.MethodDelete {
@@ -173,6 +175,7 @@ func newRoleWorld(t *testing.T, db *model.DB) *roleWorld {
 		"revision_id": revision.ID, "upload_id": photo.ID, "item_id": item.ID, "code": estateCode.Code,
 	}
 	rw.params["survey_id"] = rw.openSurvey(roleWorldSurveyBody).ID
+	supervisor, foreignSupervisor := rw.supervisors(foreignEstate)
 	rw.callers = []caller{
 		{name: "anonymous"},
 		{name: "resident", token: resident, role: service.RoleResident},
@@ -182,6 +185,8 @@ func newRoleWorld(t *testing.T, db *model.DB) *roleWorld {
 		{name: "designer", token: rw.designer, role: service.RoleDesigner},
 		{name: "worker", token: rw.worker, role: service.RoleWorker},
 		{name: "admin", token: admin, role: service.RoleAdmin},
+		{name: "supervisor", token: supervisor, role: service.RoleSupervisor},
+		{name: "other-estate supervisor", token: foreignSupervisor, role: service.RoleSupervisor, foreign: true},
 	}
 	return rw
 }

@@ -10,7 +10,7 @@ func (a *API) workerRoutes() []Route {
 		{"GET", "/api/v1/estates/:estate_id/households/export", service.ActExportRoster, a.exportHouseholds},
 		{"GET", "/api/v1/households/import-template.xlsx", service.ActEditRoster, a.importTemplate},
 		{"POST", "/api/v1/rounds/:round_id/visits", service.ActRecordVisits, a.recordVisit},
-		{"GET", "/api/v1/rounds/:round_id/visits", service.ActReadProgress, a.listVisits},
+		{"GET", "/api/v1/rounds/:round_id/visits", service.ActReadVisits, a.listVisits},
 		{"POST", "/api/v1/rounds/:round_id/sync", service.ActRecordSignOffs, a.syncRecords},
 		{"GET", "/api/v1/rounds/:round_id/progress", service.ActReadProgress, a.roundProgress},
 		{"GET", "/api/v1/rounds/:round_id/export", service.ActExportRegister, a.exportRegister},

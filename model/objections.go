@@ -40,6 +40,14 @@ type Objection struct {
 	// PublicSummary is the answerer's summary of the objection: the only
 	// text of it the notice board shows (never the resident's own words).
 	PublicSummary string `gorm:"type:varchar(200);not null;default:''"`
+	// The dispute table (会同): the staff user handling it, the date it is
+	// due (nil on rows filed before due dates existed: then created_at plus
+	// the default period) and the objector's own confirmation.
+	HandlerID             string `gorm:"type:varchar(36);not null;default:'';index:ix_objections_handler"`
+	DueAt                 *time.Time
+	ConfirmationSatisfied *bool
+	ConfirmationNote      string `gorm:"type:text"`
+	ConfirmedAt           *time.Time
 }
 
 // ObjectionEvent is one append-only entry of an objection's history: filed,

@@ -14,6 +14,8 @@ const (
 	RoleWorker   = "worker"
 	RoleDesigner = "designer"
 	RoleResident = "resident"
+	// RoleSupervisor is a supervisor (监督员) assigned to estates: read-only.
+	RoleSupervisor = "supervisor"
 )
 
 // Action is something a caller does; each action names the roles allowed to
@@ -27,26 +29,26 @@ const (
 	ActAuthenticated  Action = "authenticated"   // any signed-in caller
 	ActManageUsers    Action = "manage_users"    // admin
 	ActManageEstates  Action = "manage_estates"  // admin
-	ActReadEstate     Action = "read_estate"     // admin, worker, designer
+	ActReadEstate     Action = "read_estate"     // admin, worker, designer; supervisor (supervisorReads)
 	ActReadRoster     Action = "read_roster"     // admin, worker (designers reach no room: issue 11)
 	ActEditRoster     Action = "edit_roster"     // admin, worker
 	ActManageRounds   Action = "manage_rounds"   // admin, worker
-	ActReadRounds     Action = "read_rounds"     // admin, worker, designer
+	ActReadRounds     Action = "read_rounds"     // admin, worker, designer; supervisor (supervisorReads)
 	ActRecordSignOffs Action = "record_signoffs" // admin, worker
 	ActReadSignOffs   Action = "read_signoffs"   // admin, worker
-	ActReadTally      Action = "read_tally"      // admin, worker, designer
+	ActReadTally      Action = "read_tally"      // admin, worker, designer; supervisor (supervisorReads)
 	ActRecount        Action = "recount"         // admin
 	ActResident       Action = "resident"        // residents acting for their households
 	ActAnswerFeedback Action = "answer_feedback" // admin, designer
 	ActReadFeedback   Action = "read_feedback"   // admin, worker, designer
 	ActFileObjection  Action = "file_objection"  // admin, worker, resident
 	ActFollowUp       Action = "follow_up"       // admin, worker
-	ActAudit          Action = "audit"           // admin
+	ActAudit          Action = "audit"           // admin; supervisor (supervisorReads)
 )
 
 var actionRoles = map[Action][]string{
 	ActPublic:         nil,
-	ActAuthenticated:  {RoleAdmin, RoleWorker, RoleDesigner, RoleResident},
+	ActAuthenticated:  {RoleAdmin, RoleWorker, RoleDesigner, RoleResident, RoleSupervisor},
 	ActManageUsers:    {RoleAdmin},
 	ActManageEstates:  {RoleAdmin},
 	ActReadEstate:     {RoleAdmin, RoleWorker, RoleDesigner},
@@ -125,7 +127,7 @@ func (s *Service) canSeeEstate(tx *gorm.DB, actor Actor, estateID string) (bool,
 	switch actor.Role {
 	case RoleAdmin:
 		return true, nil
-	case RoleWorker, RoleDesigner:
+	case RoleWorker, RoleDesigner, RoleSupervisor:
 		var n int64
 		err := tx.Model(&model.EstateStaff{}).
 			Where("estate_id = ? AND user_id = ? AND role = ?", estateID, actor.ID, actor.Role).
@@ -152,6 +154,33 @@ func notFoundAs(err error, code string) error {
 		return NotFound(code)
 	}
 	return model.Translate(err)
+}
+
+// ActUpload is uploading a photo or a drawing: every signed-in caller but a
+// supervisor, who writes nothing.
+var ActUpload = defineAction("upload", RoleAdmin, RoleWorker, RoleDesigner, RoleResident)
+
+// ActReadVisits is reading a round's home visits with their notes: admin,
+// worker. It is apart from ActReadProgress so that supervisors, who read the
+// progress, do not read the visit notes.
+var ActReadVisits = defineAction("read_visits", RoleAdmin, RoleWorker)
+
+// supervisorReads are the actions a supervisor (监督员) may perform, all of
+// them reads (contract: tally, progress without names or phones,
+// objections, audit, acceptance): the estates they are assigned to, rounds
+// and their tally, door-to-door progress (the HTTP layer drops names and
+// phones), objections (addresses without rooms), the objection summary and
+// the audit ledger. Acceptance joins when it exists: add its read action
+// here. A supervisor may perform no write.
+func supervisorReads() []Action {
+	return []Action{ActReadEstate, ActReadRounds, ActReadTally, ActReadProgress, ActReadObjections,
+		ActReadObjectionSummary, ActAudit}
+}
+
+func init() {
+	for _, a := range supervisorReads() {
+		actionRoles[a] = append(actionRoles[a], RoleSupervisor)
+	}
 }
 
 // defineAction declares an action and the roles allowed to do it; parts of

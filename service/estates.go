@@ -174,8 +174,8 @@ func (s *Service) ListEstates(ctx context.Context, actor Actor, page Page) ([]mo
 // of an existing assignment). Errors: estate_not_found, user_not_found,
 // validation_failed (role does not match the account).
 func (s *Service) AssignStaff(ctx context.Context, actor Actor, estateID, userID, role string) error {
-	if role != RoleWorker && role != RoleDesigner {
-		return InvalidField("role", "must be worker or designer")
+	if role != RoleWorker && role != RoleDesigner && role != RoleSupervisor {
+		return InvalidField("role", "must be worker, designer or supervisor")
 	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {

@@ -211,7 +211,7 @@ func TestEveryKindOfNotification(t *testing.T) {
 		}
 
 		// Closing publishes the result to every bound resident who accepted.
-		if _, err := w.svc.CloseRoundWithReason(ctx, w.admin, roundID, "测试：提前结束"); err != nil {
+		if _, err := w.svc.CloseRoundWithReason(ctx, w.admin, roundID, "居民已全部表态，提前结束"); err != nil {
 			t.Fatal(err)
 		}
 		w.send()

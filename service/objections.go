@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -175,6 +176,11 @@ type ObjectionView struct {
 	// For residents they carry no user id.
 	AnsweredByRef, ClosedByRef *PersonRef
 	HistoryActors              []PersonRef
+	// HandlerRef names the staff user handling it (nil when none); Due is
+	// when it is due, and Overdue tells whether it is past Due and not closed.
+	HandlerRef *PersonRef
+	Due        time.Time
+	Overdue    bool
 }
 
 // FileObjection records an objection: a resident's for one of their bound
@@ -208,6 +214,8 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 			HouseholdID: in.HouseholdID, Category: in.Category, PlanItem: in.PlanItem, Content: in.Content,
 			Moderation: verdict.Outcome, Channel: in.Channel, FiledByKind: actor.Kind, FiledByID: actor.ID,
 			FiledByRole: actor.Role, CreatedAt: now, UpdatedAt: now}
+		due := now.Add(s.objectionDuePeriod())
+		o.DueAt = &due
 		if err := tx.Create(&o).Error; err != nil {
 			return err
 		}
@@ -287,6 +295,8 @@ func (s *Service) objectionEvent(actor Actor, o *model.Objection, kind string) *
 		e.Outcome, e.Explanation, e.RevisionID, e.PublicSummary = o.Outcome, o.Explanation, o.RevisionID, o.PublicSummary
 	case "closed":
 		e.Satisfied, e.Note = o.FollowUpSatisfied, o.FollowUpNote
+	case "confirmed":
+		e.Satisfied, e.Note = o.ConfirmationSatisfied, o.ConfirmationNote
 	}
 	return e
 }
@@ -296,6 +306,9 @@ type ObjectionFilter struct {
 	Status   string
 	RoundID  string
 	Category string
+	// Overdue, when set, keeps only the objections that are (true) or are
+	// not (false) past their due date and not closed.
+	Overdue *bool
 }
 
 func (f ObjectionFilter) validate() error {
@@ -337,6 +350,9 @@ func (s *Service) ListObjections(ctx context.Context, actor Actor, estateID stri
 	}
 	if filter.Category != "" {
 		q = q.Where("category = ?", filter.Category)
+	}
+	if filter.Overdue != nil {
+		q = s.whereOverdue(q, *filter.Overdue, s.Now())
 	}
 	return s.pageOfObjections(tx, actor, q, page)
 }
@@ -411,7 +427,7 @@ func (s *Service) loadObjectionFor(tx *gorm.DB, actor Actor, objectionID string,
 }
 
 // objectionViews adds photos and household addresses to objections; a
-// designer gets building and unit without the room.
+// designer or a supervisor gets building and unit without the room.
 func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objection) ([]ObjectionView, error) {
 	ids := make([]string, len(rows))
 	var householdIDs []string
@@ -433,15 +449,16 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 		}
 		for _, h := range hs {
 			addr := &HouseholdAddress{ID: h.ID, Building: h.Building, Unit: h.Unit, Room: h.Room}
-			if actor.Role == RoleDesigner {
+			if actor.Role == RoleDesigner || actor.Role == RoleSupervisor {
 				addr.ID, addr.Room = "", "" // no room, and no id that leads to one
 			}
 			addresses[h.ID] = addr
 		}
 	}
 	views := make([]ObjectionView, len(rows))
+	now := s.Now()
 	for i, o := range rows {
-		views[i] = ObjectionView{Objection: o, Photos: photos[o.ID]}
+		views[i] = ObjectionView{Objection: o, Photos: photos[o.ID], Due: s.ObjectionDue(&o), Overdue: s.ObjectionOverdue(&o, now)}
 		if views[i].Photos == nil {
 			views[i].Photos = []string{}
 		}

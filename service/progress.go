@@ -126,7 +126,20 @@ func (s *Service) GetProgress(ctx context.Context, actor Actor, roundID string) 
 		return holdsBackMore(a.ProgressCounts, b.ProgressCounts, a.Building, b.Building, a.Unit, b.Unit)
 	})
 	progress.ByUnit = units
+	if actor.Role == RoleSupervisor {
+		withoutNames(units)
+	}
 	return progress, nil
+}
+
+// withoutNames drops the owners' names from the households still to reach:
+// supervisors follow the counts, not the people.
+func withoutNames(units []UnitProgress) {
+	for i := range units {
+		for j := range units[i].ToReach {
+			units[i].ToReach[j].OwnerName = ""
+		}
+	}
 }
 
 // roundTally is the live tally of an open round or the frozen result of a closed one.

@@ -40,6 +40,9 @@ type Config struct {
 	// per 24 hours (upload_quota.go); 0 means the defaults (30 files, 100 MiB).
 	UploadDailyFiles int
 	UploadDailyBytes int64
+	// ObjectionDueDays is how many days after filing an objection is due
+	// (objections_dispute.go; MINYI_OBJECTION_DUE_DAYS); 0 means 7.
+	ObjectionDueDays int
 }
 
 // Service is the business layer: every read and write of the HTTP API goes

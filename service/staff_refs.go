@@ -68,7 +68,7 @@ func actorRef(refs map[string]PersonRef, kind, id, role string) PersonRef {
 func nameAnswerers(tx *gorm.DB, reader Actor, views []ObjectionView) error {
 	var ids []string
 	for _, v := range views {
-		ids = append(ids, v.AnsweredBy, v.ClosedBy)
+		ids = append(ids, v.AnsweredBy, v.ClosedBy, v.HandlerID)
 	}
 	refs, err := personRefs(tx, reader, ids)
 	if err != nil {
@@ -83,6 +83,10 @@ func nameAnswerers(tx *gorm.DB, reader Actor, views []ObjectionView) error {
 		if v.ClosedBy != "" {
 			ref := actorRef(refs, ActorUser, v.ClosedBy, "")
 			v.ClosedByRef = &ref
+		}
+		if v.HandlerID != "" {
+			ref := actorRef(refs, ActorUser, v.HandlerID, "")
+			v.HandlerRef = &ref
 		}
 	}
 	return nil

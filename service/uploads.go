@@ -36,7 +36,7 @@ const (
 // unsupported_file_type, picture_too_large, pdf_metadata_unremovable,
 // upload_quota_exceeded (429), validation_failed (file).
 func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estateID string, content io.Reader) (*model.Upload, error) {
-	if err := s.authorizeGlobal(actor, ActAuthenticated); err != nil {
+	if err := s.authorizeGlobal(actor, ActUpload); err != nil {
 		return nil, err
 	}
 	g := s.db.Gorm.WithContext(ctx)
@@ -44,7 +44,7 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 		return nil, AsError(err)
 	}
 	if estateID != "" {
-		if err := s.authorize(g, actor, estateID, ActAuthenticated); err != nil {
+		if err := s.authorize(g, actor, estateID, ActUpload); err != nil {
 			return nil, AsError(estateNotFound(err))
 		}
 	}

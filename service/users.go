@@ -57,9 +57,9 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*mod
 		fields["password"] = err.(*Error).Fields["password"]
 	}
 	switch in.Role {
-	case RoleAdmin, RoleWorker, RoleDesigner:
+	case RoleAdmin, RoleWorker, RoleDesigner, RoleSupervisor:
 	default:
-		fields["role"] = "must be admin, worker or designer"
+		fields["role"] = "must be admin, worker, designer or supervisor"
 	}
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	if in.DisplayName == "" {

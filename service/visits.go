@@ -87,7 +87,7 @@ type VisitFilter struct {
 func (s *Service) ListVisits(ctx context.Context, actor Actor, roundID string, filter VisitFilter, page Page) ([]model.Visit, string, error) {
 	tx := s.db.Gorm.WithContext(ctx)
 	var round model.Round
-	if err := s.loadRoundFor(tx, actor, roundID, ActReadProgress, &round); err != nil {
+	if err := s.loadRoundFor(tx, actor, roundID, ActReadVisits, &round); err != nil {
 		return nil, "", AsError(err)
 	}
 	q := tx.Model(&model.Visit{}).Where("round_id = ?", roundID)

@@ -64,7 +64,13 @@ ALTER TABLE `objection_events`
   ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT '';
 
 ALTER TABLE `objections`
-  ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT '';
+  ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT '',
+  ADD COLUMN `handler_id` varchar(36) NOT NULL DEFAULT '',
+  ADD COLUMN `due_at` datetime(3) DEFAULT NULL,
+  ADD COLUMN `confirmation_satisfied` tinyint(1) DEFAULT NULL,
+  ADD COLUMN `confirmation_note` text DEFAULT NULL,
+  ADD COLUMN `confirmed_at` datetime(3) DEFAULT NULL,
+  ADD KEY `ix_objections_handler` (`handler_id`);
 
 ALTER TABLE `resident_bindings`
   ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT 'owner';

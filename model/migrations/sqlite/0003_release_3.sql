@@ -40,6 +40,18 @@ ALTER TABLE `objection_events` ADD COLUMN `public_summary` varchar(200) NOT NULL
 
 ALTER TABLE `objections` ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT "";
 
+ALTER TABLE `objections` ADD COLUMN `handler_id` varchar(36) NOT NULL DEFAULT "";
+
+ALTER TABLE `objections` ADD COLUMN `due_at` datetime;
+
+ALTER TABLE `objections` ADD COLUMN `confirmation_satisfied` numeric;
+
+ALTER TABLE `objections` ADD COLUMN `confirmation_note` text;
+
+ALTER TABLE `objections` ADD COLUMN `confirmed_at` datetime;
+
+CREATE INDEX `ix_objections_handler` ON `objections`(`handler_id`);
+
 ALTER TABLE `resident_bindings` ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT "owner";
 
 CREATE TABLE `resident_subscriptions` (`resident_id` varchar(36),`kind` varchar(32),`remaining` integer NOT NULL DEFAULT 0,`updated_at` datetime,PRIMARY KEY (`resident_id`,`kind`));

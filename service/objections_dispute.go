@@ -1,0 +1,278 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// DefaultObjectionDueDays is how many days after filing an objection is due
+// when Config.ObjectionDueDays is not set.
+const DefaultObjectionDueDays = 7
+
+// Actions of the dispute table (会同).
+var (
+	// ActAssignObjection names an objection's handler and due date.
+	ActAssignObjection = defineAction("assign_objection", RoleAdmin, RoleWorker)
+	// ActReadObjectionSummary counts an estate's objections by status, overdue ones included.
+	ActReadObjectionSummary = defineAction("read_objection_summary", RoleAdmin, RoleWorker, RoleDesigner)
+)
+
+// objectionDuePeriod is how long an objection may stay unclosed.
+func (s *Service) objectionDuePeriod() time.Duration {
+	days := s.cfg.ObjectionDueDays
+	if days <= 0 {
+		days = DefaultObjectionDueDays
+	}
+	return time.Duration(days) * 24 * time.Hour
+}
+
+// ObjectionDue is when an objection is due: its own due date, or (for rows
+// filed before due dates existed) its filing time plus the default period.
+func (s *Service) ObjectionDue(o *model.Objection) time.Time {
+	if o.DueAt != nil {
+		return o.DueAt.UTC()
+	}
+	return o.CreatedAt.UTC().Add(s.objectionDuePeriod())
+}
+
+// ObjectionOverdue tells whether an objection is past its due date and not closed, at now.
+func (s *Service) ObjectionOverdue(o *model.Objection, now time.Time) bool {
+	return o.Status != ObjectionClosed && now.After(s.ObjectionDue(o))
+}
+
+// whereOverdue restricts a query of objections to those overdue (or, with
+// overdue false, to those not overdue) at now.
+func (s *Service) whereOverdue(q *gorm.DB, overdue bool, now time.Time) *gorm.DB {
+	legacyCutoff := now.Add(-s.objectionDuePeriod())
+	cond := "(status <> ? AND ((due_at IS NOT NULL AND due_at < ?) OR (due_at IS NULL AND created_at < ?)))"
+	if !overdue {
+		return q.Where("NOT "+cond, ObjectionClosed, now, legacyCutoff)
+	}
+	return q.Where(cond, ObjectionClosed, now, legacyCutoff)
+}
+
+// AssignInput names an objection's handler and, optionally, moves its due date.
+type AssignInput struct {
+	// HandlerID is the staff user who handles the objection; nil leaves it,
+	// "" clears it.
+	HandlerID *string
+	// DueAt replaces the due date when set.
+	DueAt *time.Time
+}
+
+// AssignObjection records who handles an objection and when it is due
+// (the dispute table). The handler must be an admin or a worker or designer
+// assigned to the objection's estate. Errors: objection_not_found,
+// validation_failed (handler_id, due_at), objection_closed.
+func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID string, in AssignInput) (*ObjectionView, error) {
+	if in.HandlerID == nil && in.DueAt == nil {
+		return nil, Invalid("validation_failed", map[string]string{"handler_id": "give handler_id, due_at or both"})
+	}
+	var view ObjectionView
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var o model.Objection
+		if err := s.loadObjectionFor(tx, actor, objectionID, ActAssignObjection, &o); err != nil {
+			return err
+		}
+		if o.Status == ObjectionClosed {
+			return Conflict("objection_closed", "the objection was closed after the follow-up visit")
+		}
+		before := disputeSummary(s, &o)
+		updates := map[string]any{}
+		if in.HandlerID != nil {
+			if *in.HandlerID != "" {
+				if err := s.checkObjectionHandler(tx, o.EstateID, *in.HandlerID); err != nil {
+					return err
+				}
+			}
+			o.HandlerID = *in.HandlerID
+			updates["handler_id"] = o.HandlerID
+		}
+		if in.DueAt != nil {
+			due := in.DueAt.UTC()
+			if !due.After(o.CreatedAt) {
+				return InvalidField("due_at", "must be after the objection was filed")
+			}
+			o.DueAt = &due
+			updates["due_at"] = due
+		}
+		now := s.Now()
+		o.UpdatedAt = now
+		updates["updated_at"] = now
+		res := tx.Model(&model.Objection{}).Where("id = ? AND status <> ?", o.ID, ObjectionClosed).Updates(updates)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errRetry
+		}
+		s.audit(tx, actor, o.EstateID, "objection.assign", "objection", o.ID, before, disputeSummary(s, &o))
+		event := s.objectionEvent(actor, &o, "assigned")
+		if err := tx.Create(event).Error; err != nil {
+			return err
+		}
+		views, err := s.objectionViews(tx, actor, []model.Objection{o})
+		if err != nil {
+			return err
+		}
+		view = views[0]
+		return s.touchEstate(tx, o.EstateID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+// checkObjectionHandler verifies that a user may handle an estate's
+// objections: an admin, or a worker or designer assigned to the estate.
+func (s *Service) checkObjectionHandler(tx *gorm.DB, estateID, userID string) error {
+	var user model.User
+	if err := tx.Where("id = ?", userID).Take(&user).Error; err != nil {
+		if se := AsError(notFoundAs(err, "user_not_found")); se.Kind == KindNotFound {
+			return InvalidField("handler_id", "not an admin or a worker or designer of this estate")
+		}
+		return err
+	}
+	if user.Role == RoleAdmin {
+		return nil
+	}
+	var n int64
+	err := tx.Model(&model.EstateStaff{}).
+		Where("estate_id = ? AND user_id = ? AND role IN ?", estateID, userID, []string{RoleWorker, RoleDesigner}).Count(&n).Error
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return InvalidField("handler_id", "not an admin or a worker or designer of this estate")
+	}
+	return nil
+}
+
+// disputeSummary is what the audit ledger keeps of an objection's dispute-table entry.
+func disputeSummary(s *Service, o *model.Objection) map[string]any {
+	return map[string]any{"status": o.Status, "handler_id": o.HandlerID, "due_at": s.ObjectionDue(o).Format(time.RFC3339)}
+}
+
+// ConfirmationInput is the objector's own verdict on how the objection was handled.
+type ConfirmationInput struct {
+	Satisfied bool
+	Note      string
+}
+
+// ConfirmObjection records the objector's own confirmation (满意 or not,
+// with a note) of an answered or closed objection, from the mini-program;
+// confirming again replaces it. Only the objector (the resident who filed
+// it, or one bound to its household) may confirm. Errors:
+// objection_not_found, validation_failed (note), objection_awaiting_answer.
+func (s *Service) ConfirmObjection(ctx context.Context, actor Actor, objectionID string, in ConfirmationInput) (*ObjectionView, error) {
+	if actor.Role != RoleResident {
+		return nil, Forbidden("forbidden")
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if n := utf8.RuneCountInString(in.Note); n > MaxObjectionRunes {
+		return nil, InvalidField("note", "at most 2000 characters")
+	}
+	var view ObjectionView
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var o model.Objection
+		if err := s.loadObjectionFor(tx, actor, objectionID, ActReadObjections, &o); err != nil {
+			return err
+		}
+		if o.Status == ObjectionOpen {
+			return Conflict("objection_awaiting_answer", "the objection has not been answered yet")
+		}
+		now := s.Now()
+		satisfied := in.Satisfied
+		o.ConfirmationSatisfied, o.ConfirmationNote, o.ConfirmedAt, o.UpdatedAt = &satisfied, in.Note, &now, now
+		res := tx.Model(&model.Objection{}).Where("id = ? AND status <> ?", o.ID, ObjectionOpen).
+			Updates(map[string]any{"confirmation_satisfied": satisfied, "confirmation_note": in.Note,
+				"confirmed_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return errRetry
+		}
+		s.audit(tx, actor, o.EstateID, "objection.confirm", "objection", o.ID, nil,
+			map[string]any{"status": o.Status, "satisfied": satisfied})
+		if err := tx.Create(s.objectionEvent(actor, &o, "confirmed")).Error; err != nil {
+			return err
+		}
+		views, err := s.objectionViews(tx, actor, []model.Objection{o})
+		if err != nil {
+			return err
+		}
+		view = views[0]
+		return s.touchEstate(tx, o.EstateID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
+// ObjectionSummary counts an estate's objections for the dispute table.
+type ObjectionSummary struct {
+	Open, Answered, Closed int64
+	// Overdue counts objections past their due date and not closed.
+	Overdue int64
+	// Unassigned counts objections not closed and without a handler.
+	Unassigned int64
+	// ConfirmedSatisfied and ConfirmedUnsatisfied count the objectors' own confirmations.
+	ConfirmedSatisfied, ConfirmedUnsatisfied int64
+	ComputedAt                               time.Time
+}
+
+// SummarizeObjections counts an estate's objections by status, the overdue
+// and unassigned ones, and the objectors' confirmations. Errors: estate_not_found.
+func (s *Service) SummarizeObjections(ctx context.Context, actor Actor, estateID string) (*ObjectionSummary, error) {
+	tx := s.db.Gorm.WithContext(ctx)
+	if err := s.authorize(tx, actor, estateID, ActReadObjectionSummary); err != nil {
+		return nil, AsError(estateNotFound(err))
+	}
+	if err := s.mustFindEstate(tx, estateID); err != nil {
+		return nil, AsError(err)
+	}
+	now := s.Now()
+	sum := &ObjectionSummary{ComputedAt: now}
+	base := func() *gorm.DB { return tx.Model(&model.Objection{}).Where("estate_id = ?", estateID) }
+	var byStatus []struct {
+		Status string
+		N      int64
+	}
+	if err := base().Select("status, COUNT(*) AS n").Group("status").Scan(&byStatus).Error; err != nil {
+		return nil, AsError(err)
+	}
+	for _, row := range byStatus {
+		switch row.Status {
+		case ObjectionOpen:
+			sum.Open = row.N
+		case ObjectionAnswered:
+			sum.Answered = row.N
+		case ObjectionClosed:
+			sum.Closed = row.N
+		}
+	}
+	counts := []struct {
+		q   *gorm.DB
+		out *int64
+	}{
+		{s.whereOverdue(base(), true, now), &sum.Overdue},
+		{base().Where("status <> ? AND handler_id = ''", ObjectionClosed), &sum.Unassigned},
+		{base().Where("confirmation_satisfied = ?", true), &sum.ConfirmedSatisfied},
+		{base().Where("confirmation_satisfied = ?", false), &sum.ConfirmedUnsatisfied},
+	}
+	for _, c := range counts {
+		if err := c.q.Count(c.out).Error; err != nil {
+			return nil, AsError(err)
+		}
+	}
+	return sum, nil
+}
