@@ -465,7 +465,11 @@ func decodeQRDataURI(t *testing.T, uri string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	result, err := zxingqr.NewQRCodeReader().Decode(bitmap, nil)
+	// The code is a clean generated image: read it as such. Without the hint,
+	// gozxing's finder-pattern search misses about 1 in 100 valid codes
+	// (measured: 4 of 400 random household links, 0 of 400 with it).
+	pure := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_PURE_BARCODE: true}
+	result, err := zxingqr.NewQRCodeReader().Decode(bitmap, pure)
 	if err != nil {
 		t.Fatalf("the QR code does not decode: %v", err)
 	}
