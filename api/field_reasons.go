@@ -120,6 +120,20 @@ var fieldReasonsZH = map[string]string{
 	"invalid or used; ask WeChat for a new one": "无效或已使用，请重新获取",
 	"WeChat returned no usable phone number":    "微信没有返回可用的手机号",
 
+	// Stages, preconditions and site information (api/lifecycle*.go).
+	"at most 500 characters":                 "最多 500 个字",
+	"must be pending, in_progress or done":   "只能是 pending（未开始）、in_progress（进行中）或 done（已完成）",
+	"must not be in the future":              "不能晚于现在",
+	"give the reason for forcing the start":  "强制开工须填写说明（note）",
+	"a pending stage has no dates":           "未开始的阶段不能填写日期",
+	"only a done stage has a finishing date": "只有已完成的阶段才有完成日期",
+	"must not be before started_at":          "不能早于开始时间（started_at）",
+	"at most 20 files":                       "最多 20 个文件",
+	"a file is listed twice":                 "同一个文件列了两次",
+	"must be a date such as 2027-03-01":      "应为日期，例如 2027-03-01",
+	"must not be before starts_on":           "不能早于开工日期（starts_on）",
+	"must be from 0 to 1000000000000 fen":    "应在 0 到 1000000000000 分之间",
+
 	// Files.
 	"is empty":          "文件是空的",
 	"could not be read": "文件无法读取",

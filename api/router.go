@@ -95,6 +95,7 @@ func (a *API) Routes() []Route {
 	all = append(all, a.auditRoutes()...)
 	all = append(all, a.metricsRoutes()...)
 	all = append(all, a.resultObjectionRoutes()...)
+	all = append(all, a.lifecycleRoutes()...)
 	return all
 }
 

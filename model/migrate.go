@@ -29,6 +29,7 @@ func Models() []any {
 		&ResultObjection{},
 		&HouseholdSigner{}, &ResidentSubscription{}, &Notification{}, &RoundReminder{},
 		&NoticeSnapshot{},
+		&EstateStage{}, &EstatePrecondition{}, &EstateSite{},
 	}
 }
 

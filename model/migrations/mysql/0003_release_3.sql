@@ -8,6 +8,45 @@ ALTER TABLE `binding_failures`
   ADD KEY `ix_binding_failures_address` (`address_hash`,`attempted_at`),
   ADD KEY `ix_binding_failures_code` (`code_hash`,`attempted_at`);
 
+CREATE TABLE `estate_preconditions` (
+  `id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `precondition_key` varchar(32) NOT NULL,
+  `met` tinyint(1) NOT NULL,
+  `note` varchar(500) NOT NULL DEFAULT '',
+  `updated_by` varchar(36) NOT NULL DEFAULT '',
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `ux_estate_preconditions_key` (`estate_id`,`precondition_key`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `estate_sites` (
+  `estate_id` varchar(36) NOT NULL,
+  `builder` varchar(100) NOT NULL DEFAULT '',
+  `supervising_unit` varchar(100) NOT NULL DEFAULT '',
+  `designer_unit` varchar(100) NOT NULL DEFAULT '',
+  `starts_on` varchar(10) NOT NULL DEFAULT '',
+  `ends_on` varchar(10) NOT NULL DEFAULT '',
+  `budget_fen` bigint(20) NOT NULL DEFAULT 0,
+  `contact_phone` varchar(32) NOT NULL DEFAULT '',
+  `updated_by` varchar(36) NOT NULL DEFAULT '',
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`estate_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `estate_stages` (
+  `estate_id` varchar(36) NOT NULL,
+  `stage` varchar(16) NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `started_at` datetime(3) DEFAULT NULL,
+  `finished_at` datetime(3) DEFAULT NULL,
+  `note` varchar(500) NOT NULL DEFAULT '',
+  `forced` tinyint(1) NOT NULL DEFAULT 0,
+  `updated_by` varchar(36) NOT NULL DEFAULT '',
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`estate_id`,`stage`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 CREATE TABLE `household_signers` (
   `household_id` varchar(36) NOT NULL,
   `resident_id` varchar(36) NOT NULL,

@@ -10,6 +10,14 @@ CREATE INDEX `ix_binding_failures_address` ON `binding_failures`(`address_hash`,
 
 CREATE INDEX `ix_binding_failures_code` ON `binding_failures`(`code_hash`,`attempted_at`);
 
+CREATE TABLE `estate_preconditions` (`id` varchar(36),`estate_id` varchar(36) NOT NULL,`precondition_key` varchar(32) NOT NULL,`met` numeric NOT NULL,`note` varchar(500) NOT NULL DEFAULT "",`updated_by` varchar(36) NOT NULL DEFAULT "",`updated_at` datetime,PRIMARY KEY (`id`));
+
+CREATE UNIQUE INDEX `ux_estate_preconditions_key` ON `estate_preconditions`(`estate_id`,`precondition_key`);
+
+CREATE TABLE `estate_sites` (`estate_id` varchar(36),`builder` varchar(100) NOT NULL DEFAULT "",`supervising_unit` varchar(100) NOT NULL DEFAULT "",`designer_unit` varchar(100) NOT NULL DEFAULT "",`starts_on` varchar(10) NOT NULL DEFAULT "",`ends_on` varchar(10) NOT NULL DEFAULT "",`budget_fen` integer NOT NULL DEFAULT 0,`contact_phone` varchar(32) NOT NULL DEFAULT "",`updated_by` varchar(36) NOT NULL DEFAULT "",`updated_at` datetime,PRIMARY KEY (`estate_id`));
+
+CREATE TABLE `estate_stages` (`estate_id` varchar(36),`stage` varchar(16),`status` varchar(16) NOT NULL,`started_at` datetime,`finished_at` datetime,`note` varchar(500) NOT NULL DEFAULT "",`forced` numeric NOT NULL DEFAULT false,`updated_by` varchar(36) NOT NULL DEFAULT "",`updated_at` datetime,PRIMARY KEY (`estate_id`,`stage`));
+
 CREATE TABLE `household_signers` (`household_id` varchar(36),`resident_id` varchar(36) NOT NULL,`set_by` varchar(36) NOT NULL DEFAULT "",`set_at` datetime,PRIMARY KEY (`household_id`));
 
 CREATE INDEX `ix_household_signers_resident` ON `household_signers`(`resident_id`);
