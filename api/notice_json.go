@@ -20,6 +20,9 @@ type noticeJSON struct {
 	ComputedAt      Time                 `json:"computed_at"`
 	NoticeURL       string               `json:"notice_url"`
 	QRCodeURL       string               `json:"qrcode_url"`
+	// Stages and Site: the renovation's timeline and 明白墙 (lifecycle_notice.go).
+	Stages []noticeStageJSON `json:"stages"`
+	Site   *noticeSiteJSON   `json:"site"`
 }
 
 type noticeRevisionJSON struct {
@@ -207,6 +210,7 @@ func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL, attachmentBase s
 	for _, ev := range board.Timeline {
 		out.Timeline = append(out.Timeline, noticeEventJSON{At: Time(ev.At), Kind: ev.Kind, Title: ev.Title})
 	}
+	addLifecycleJSON(&out, board.Lifecycle)
 	return out
 }
 

@@ -37,6 +37,8 @@ type NoticeBoard struct {
 	Answers []PublicAnswer
 	// Timeline lists when rounds opened and closed and revisions were published, oldest first.
 	Timeline []NoticeEvent
+	// Lifecycle is the stage timeline and the site information (stages_notice.go).
+	Lifecycle NoticeLifecycle
 	// LatestChange is when the estate last changed (rounds, roster, plan, answers);
 	// sign-offs do not move it.
 	LatestChange time.Time
@@ -205,6 +207,9 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 	}
 	if board.Answers, err = s.PublicAnswers(ctx, estate.ID); err != nil {
 		return nil, err
+	}
+	if board.Lifecycle, err = noticeLifecycle(tx, estate.ID); err != nil {
+		return nil, AsError(model.Translate(err))
 	}
 	board.Timeline = roundEvents(board.Rounds)
 	for _, rev := range board.Revisions {

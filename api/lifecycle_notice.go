@@ -1,0 +1,99 @@
+package api
+
+import (
+	"fmt"
+	"strings"
+
+	"minyi/service"
+)
+
+// noticeStageJSON is one stage on the public board.
+type noticeStageJSON struct {
+	Stage      string `json:"stage"`
+	Label      string `json:"label"`
+	Status     string `json:"status"`
+	StartedAt  *Time  `json:"started_at"`
+	FinishedAt *Time  `json:"finished_at"`
+	Note       string `json:"note"`
+}
+
+// noticeSiteJSON is the public site information (明白墙 / 公示牌).
+type noticeSiteJSON struct {
+	Builder         string `json:"builder"`
+	SupervisingUnit string `json:"supervising_unit"`
+	DesignerUnit    string `json:"designer_unit"`
+	StartsOn        string `json:"starts_on"`
+	EndsOn          string `json:"ends_on"`
+	BudgetFen       int64  `json:"budget_fen"`
+	ContactPhone    string `json:"contact_phone"`
+}
+
+// addLifecycleJSON puts the stage timeline and the site information on the board's JSON.
+func addLifecycleJSON(out *noticeJSON, l service.NoticeLifecycle) {
+	out.Stages = make([]noticeStageJSON, len(l.Stages))
+	for i, s := range l.Stages {
+		out.Stages[i] = noticeStageJSON{Stage: s.Stage, Label: s.Label, Status: s.Status,
+			StartedAt: timePtr(s.StartedAt), FinishedAt: timePtr(s.FinishedAt), Note: s.Note}
+	}
+	if s := l.Site; s != nil {
+		out.Site = &noticeSiteJSON{Builder: s.Builder, SupervisingUnit: s.SupervisingUnit, DesignerUnit: s.DesignerUnit,
+			StartsOn: s.StartsOn, EndsOn: s.EndsOn, BudgetFen: s.BudgetFen, ContactPhone: s.ContactPhone}
+	}
+}
+
+// lifecycleView is the board's section on the renovation's stages and site.
+type lifecycleView struct {
+	Stages []stageView
+	// Site lines ("施工单位：…"), empty before the site information is set.
+	Site []string
+}
+
+type stageView struct {
+	Label, Status, StatusClass, Dates, Note string
+}
+
+var stageStatusText = map[string]string{
+	service.StagePending: "未开始", service.StageInProgress: "进行中", service.StageDone: "已完成",
+}
+
+// newLifecycleView formats the stages and site information for the page.
+func newLifecycleView(l service.NoticeLifecycle) lifecycleView {
+	var v lifecycleView
+	for _, s := range l.Stages {
+		sv := stageView{Label: s.Label, Status: stageStatusText[s.Status], StatusClass: strings.ReplaceAll(s.Status, "_", "-"), Note: s.Note}
+		switch {
+		case s.StartedAt != nil && s.FinishedAt != nil:
+			sv.Dates = chineseDate(*s.StartedAt) + " 至 " + chineseDate(*s.FinishedAt)
+		case s.StartedAt != nil:
+			sv.Dates = chineseDate(*s.StartedAt) + " 开始"
+		}
+		v.Stages = append(v.Stages, sv)
+	}
+	if s := l.Site; s != nil {
+		schedule := joinNonEmpty(" 至 ", s.StartsOn, s.EndsOn)
+		budget := ""
+		if s.BudgetFen > 0 {
+			budget = yuanText(s.BudgetFen)
+		}
+		for _, line := range [][2]string{{"施工单位", s.Builder}, {"监理单位", s.SupervisingUnit}, {"设计单位", s.DesignerUnit},
+			{"工期", schedule}, {"投资预算", budget}, {"现场联系电话", s.ContactPhone}} {
+			if line[1] != "" {
+				v.Site = append(v.Site, line[0]+"："+line[1])
+			}
+		}
+	}
+	return v
+}
+
+// yuanText writes an amount in fen as yuan with thousands separators: 3,580,000.00 元.
+func yuanText(fen int64) string {
+	yuan := fmt.Sprint(fen / 100)
+	var b strings.Builder
+	for i, r := range yuan {
+		if i > 0 && (len(yuan)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("%s.%02d 元", b.String(), fen%100)
+}
