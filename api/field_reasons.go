@@ -133,6 +133,12 @@ var fieldReasonsZH = map[string]string{
 	"must be a date such as 2027-03-01":      "应为日期，例如 2027-03-01",
 	"must not be before starts_on":           "不能早于开工日期（starts_on）",
 	"must be from 0 to 1000000000000 fen":    "应在 0 到 1000000000000 分之间",
+	"1 to 500 characters":                    "须为 1 到 500 个字",
+	"1 to 100 items":                         "须为 1 到 100 项",
+	"must be pass or rectify":                "只能是 pass（通过）或 rectify（整改）",
+	"say what must be rectified":             "请在 note 中写明需要整改的内容",
+	"1 to 30 signatures":                     "须有 1 到 30 个签字",
+	"must be owner_representative, supervisor, builder, designer or street_office": "只能是 owner_representative（业主代表）、supervisor（监督员）、builder（施工单位）、designer（设计单位）或 street_office（街道办事处）",
 
 	// Files.
 	"is empty":          "文件是空的",

@@ -28,12 +28,47 @@ type noticeSiteJSON struct {
 	ContactPhone    string `json:"contact_phone"`
 }
 
+// noticeAcceptanceJSON is a joint acceptance on the public board: counts,
+// open rectification items and the signing roles with masked names.
+type noticeAcceptanceJSON struct {
+	At        Time                 `json:"at"`
+	Status    string               `json:"status"`
+	Items     int                  `json:"items"`
+	Passed    int                  `json:"passed"`
+	Rectified int                  `json:"rectified"`
+	OpenItems []noticeOpenItemJSON `json:"open_items"`
+	Signers   []noticeSignerJSON   `json:"signers"`
+}
+
+type noticeOpenItemJSON struct {
+	Name string `json:"name"`
+	Note string `json:"note"`
+}
+
+type noticeSignerJSON struct {
+	Role      string `json:"role"`
+	RoleLabel string `json:"role_label"`
+	Name      string `json:"name"`
+}
+
 // addLifecycleJSON puts the stage timeline and the site information on the board's JSON.
 func addLifecycleJSON(out *noticeJSON, l service.NoticeLifecycle) {
 	out.Stages = make([]noticeStageJSON, len(l.Stages))
 	for i, s := range l.Stages {
 		out.Stages[i] = noticeStageJSON{Stage: s.Stage, Label: s.Label, Status: s.Status,
 			StartedAt: timePtr(s.StartedAt), FinishedAt: timePtr(s.FinishedAt), Note: s.Note}
+	}
+	out.Acceptances = make([]noticeAcceptanceJSON, len(l.Acceptances))
+	for i, a := range l.Acceptances {
+		j := noticeAcceptanceJSON{At: Time(a.At), Status: a.Status, Items: a.Items, Passed: a.Passed, Rectified: a.Rectified,
+			OpenItems: make([]noticeOpenItemJSON, len(a.OpenItems)), Signers: make([]noticeSignerJSON, len(a.Signers))}
+		for k, it := range a.OpenItems {
+			j.OpenItems[k] = noticeOpenItemJSON{Name: it.Name, Note: it.Note}
+		}
+		for k, sg := range a.Signers {
+			j.Signers[k] = noticeSignerJSON{Role: sg.Role, RoleLabel: sg.RoleLabel, Name: sg.MaskedName}
+		}
+		out.Acceptances[i] = j
 	}
 	if s := l.Site; s != nil {
 		out.Site = &noticeSiteJSON{Builder: s.Builder, SupervisingUnit: s.SupervisingUnit, DesignerUnit: s.DesignerUnit,
@@ -46,6 +81,13 @@ type lifecycleView struct {
 	Stages []stageView
 	// Site lines ("施工单位：…"), empty before the site information is set.
 	Site []string
+	// Acceptances are the latest joint acceptances, newest first.
+	Acceptances []acceptanceView
+}
+
+type acceptanceView struct {
+	Heading, Summary, Signers string
+	OpenItems                 []string
 }
 
 type stageView struct {
@@ -68,6 +110,19 @@ func newLifecycleView(l service.NoticeLifecycle) lifecycleView {
 			sv.Dates = chineseDate(*s.StartedAt) + " 开始"
 		}
 		v.Stages = append(v.Stages, sv)
+	}
+	for _, a := range l.Acceptances {
+		av := acceptanceView{Heading: chineseDate(a.At) + " 联合验收",
+			Summary: fmt.Sprintf("共 %d 项：通过 %d 项，整改完成 %d 项，待整改 %d 项", a.Items, a.Passed, a.Rectified, len(a.OpenItems))}
+		var signers []string
+		for _, sg := range a.Signers {
+			signers = append(signers, sg.RoleLabel+" "+sg.MaskedName)
+		}
+		av.Signers = "签字：" + strings.Join(signers, "、")
+		for _, it := range a.OpenItems {
+			av.OpenItems = append(av.OpenItems, joinNonEmpty("：", it.Name, it.Note))
+		}
+		v.Acceptances = append(v.Acceptances, av)
 	}
 	if s := l.Site; s != nil {
 		schedule := joinNonEmpty(" 至 ", s.StartsOn, s.EndsOn)

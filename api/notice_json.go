@@ -23,6 +23,8 @@ type noticeJSON struct {
 	// Stages and Site: the renovation's timeline and 明白墙 (lifecycle_notice.go).
 	Stages []noticeStageJSON `json:"stages"`
 	Site   *noticeSiteJSON   `json:"site"`
+	// Acceptances: the latest joint acceptances, newest first (lifecycle_notice.go).
+	Acceptances []noticeAcceptanceJSON `json:"acceptances"`
 }
 
 type noticeRevisionJSON struct {

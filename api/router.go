@@ -96,6 +96,7 @@ func (a *API) Routes() []Route {
 	all = append(all, a.metricsRoutes()...)
 	all = append(all, a.resultObjectionRoutes()...)
 	all = append(all, a.lifecycleRoutes()...)
+	all = append(all, a.acceptanceRoutes()...)
 	return all
 }
 

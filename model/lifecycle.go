@@ -47,3 +47,39 @@ type EstateSite struct {
 	UpdatedBy       string `gorm:"type:varchar(36);not null;default:''"`
 	UpdatedAt       time.Time
 }
+
+// Acceptance is one joint acceptance (联合验收) of an estate's works: items
+// checked pass or rectify, signed by owner representatives, supervisors, the
+// builder, the designer and the street office. It is open while an item
+// awaits rectification and closed once every item passed or was rectified.
+type Acceptance struct {
+	ID        string `gorm:"type:varchar(36);primaryKey"`
+	EstateID  string `gorm:"type:varchar(36);not null;index:ix_acceptances_estate"`
+	Status    string `gorm:"type:varchar(16);not null"` // open, closed
+	CreatedBy string `gorm:"type:varchar(36);not null"`
+	CreatedAt time.Time
+	ClosedAt  *time.Time
+}
+
+// AcceptanceItem is one checked item of an acceptance, numbered from 0 in
+// the order given. Its photos are uploads with owner kind "acceptance_item"
+// and its rectification photos "acceptance_fix", both owned by the item's id.
+type AcceptanceItem struct {
+	ID           string `gorm:"type:varchar(36);primaryKey"`
+	AcceptanceID string `gorm:"type:varchar(36);not null;uniqueIndex:ux_acceptance_items_position,priority:1"`
+	Position     int    `gorm:"not null;uniqueIndex:ux_acceptance_items_position,priority:2"`
+	Name         string `gorm:"type:varchar(100);not null"`
+	Result       string `gorm:"type:varchar(16);not null"` // pass, rectify
+	Note         string `gorm:"type:varchar(500);not null;default:''"`
+	RectifiedAt  *time.Time
+	RectifiedBy  string `gorm:"type:varchar(36);not null;default:''"`
+	RectifyNote  string `gorm:"type:varchar(500);not null;default:''"`
+}
+
+// AcceptanceSignature is one signature of an acceptance: a name and the role signed in.
+type AcceptanceSignature struct {
+	AcceptanceID string `gorm:"type:varchar(36);primaryKey"`
+	Position     int    `gorm:"primaryKey;autoIncrement:false"`
+	Name         string `gorm:"type:varchar(100);not null"`
+	Role         string `gorm:"type:varchar(32);not null"`
+}

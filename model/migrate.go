@@ -30,6 +30,7 @@ func Models() []any {
 		&HouseholdSigner{}, &ResidentSubscription{}, &Notification{}, &RoundReminder{},
 		&NoticeSnapshot{},
 		&EstateStage{}, &EstatePrecondition{}, &EstateSite{},
+		&Acceptance{}, &AcceptanceItem{}, &AcceptanceSignature{},
 	}
 }
 

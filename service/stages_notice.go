@@ -15,6 +15,8 @@ type NoticeLifecycle struct {
 	Stages []StageView
 	// Site is nil until an admin sets the site information.
 	Site *NoticeSite
+	// Acceptances are the latest joint acceptances, newest first (acceptance_notice.go).
+	Acceptances []NoticeAcceptance
 }
 
 // NoticeSite is the public site information.
@@ -32,6 +34,9 @@ func noticeLifecycle(tx *gorm.DB, estateID string) (NoticeLifecycle, error) {
 		return NoticeLifecycle{}, err
 	}
 	out := NoticeLifecycle{Stages: stages}
+	if out.Acceptances, err = noticeAcceptances(tx, estateID); err != nil {
+		return NoticeLifecycle{}, err
+	}
 	var sites []model.EstateSite
 	if err := tx.Where("estate_id = ?", estateID).Limit(1).Find(&sites).Error; err != nil {
 		return NoticeLifecycle{}, err

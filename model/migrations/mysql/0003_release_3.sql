@@ -2,6 +2,39 @@
 --   go test ./model -run TestMigrationsMatchModels -update
 -- (with MINYI_TEST_MYSQL_URL set, so that both dialects are written). Do not edit by hand.
 
+CREATE TABLE `acceptance_items` (
+  `id` varchar(36) NOT NULL,
+  `acceptance_id` varchar(36) NOT NULL,
+  `position` bigint(20) NOT NULL,
+  `name` varchar(100) NOT NULL,
+  `result` varchar(16) NOT NULL,
+  `note` varchar(500) NOT NULL DEFAULT '',
+  `rectified_at` datetime(3) DEFAULT NULL,
+  `rectified_by` varchar(36) NOT NULL DEFAULT '',
+  `rectify_note` varchar(500) NOT NULL DEFAULT '',
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `ux_acceptance_items_position` (`acceptance_id`,`position`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `acceptance_signatures` (
+  `acceptance_id` varchar(36) NOT NULL,
+  `position` bigint(20) NOT NULL,
+  `name` varchar(100) NOT NULL,
+  `role` varchar(32) NOT NULL,
+  PRIMARY KEY (`acceptance_id`,`position`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `acceptances` (
+  `id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `created_by` varchar(36) NOT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `closed_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_acceptances_estate` (`estate_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 ALTER TABLE `binding_failures`
   ADD COLUMN `address_hash` varchar(64) NOT NULL DEFAULT '',
   ADD COLUMN `code_hash` varchar(64) NOT NULL DEFAULT '',

@@ -2,6 +2,16 @@
 --   go test ./model -run TestMigrationsMatchModels -update
 -- (with MINYI_TEST_MYSQL_URL set, so that both dialects are written). Do not edit by hand.
 
+CREATE TABLE `acceptance_items` (`id` varchar(36),`acceptance_id` varchar(36) NOT NULL,`position` integer NOT NULL,`name` varchar(100) NOT NULL,`result` varchar(16) NOT NULL,`note` varchar(500) NOT NULL DEFAULT "",`rectified_at` datetime,`rectified_by` varchar(36) NOT NULL DEFAULT "",`rectify_note` varchar(500) NOT NULL DEFAULT "",PRIMARY KEY (`id`));
+
+CREATE UNIQUE INDEX `ux_acceptance_items_position` ON `acceptance_items`(`acceptance_id`,`position`);
+
+CREATE TABLE `acceptance_signatures` (`acceptance_id` varchar(36),`position` integer,`name` varchar(100) NOT NULL,`role` varchar(32) NOT NULL,PRIMARY KEY (`acceptance_id`,`position`));
+
+CREATE TABLE `acceptances` (`id` varchar(36),`estate_id` varchar(36) NOT NULL,`status` varchar(16) NOT NULL,`created_by` varchar(36) NOT NULL,`created_at` datetime,`closed_at` datetime,PRIMARY KEY (`id`));
+
+CREATE INDEX `ix_acceptances_estate` ON `acceptances`(`estate_id`);
+
 ALTER TABLE `binding_failures` ADD COLUMN `address_hash` varchar(64) NOT NULL DEFAULT "";
 
 ALTER TABLE `binding_failures` ADD COLUMN `code_hash` varchar(64) NOT NULL DEFAULT "";
