@@ -51,6 +51,14 @@ type noticeSignerJSON struct {
 	Name      string `json:"name"`
 }
 
+// noticeReportsJSON counts the problem reports by status: never texts or photos.
+type noticeReportsJSON struct {
+	Reported  int64 `json:"reported"`
+	Assigned  int64 `json:"assigned"`
+	Fixed     int64 `json:"fixed"`
+	Confirmed int64 `json:"confirmed"`
+}
+
 // addLifecycleJSON puts the stage timeline and the site information on the board's JSON.
 func addLifecycleJSON(out *noticeJSON, l service.NoticeLifecycle) {
 	out.Stages = make([]noticeStageJSON, len(l.Stages))
@@ -58,6 +66,8 @@ func addLifecycleJSON(out *noticeJSON, l service.NoticeLifecycle) {
 		out.Stages[i] = noticeStageJSON{Stage: s.Stage, Label: s.Label, Status: s.Status,
 			StartedAt: timePtr(s.StartedAt), FinishedAt: timePtr(s.FinishedAt), Note: s.Note}
 	}
+	out.Reports = noticeReportsJSON{Reported: l.Reports[service.ReportReported], Assigned: l.Reports[service.ReportAssigned],
+		Fixed: l.Reports[service.ReportFixed], Confirmed: l.Reports[service.ReportConfirmed]}
 	out.Acceptances = make([]noticeAcceptanceJSON, len(l.Acceptances))
 	for i, a := range l.Acceptances {
 		j := noticeAcceptanceJSON{At: Time(a.At), Status: a.Status, Items: a.Items, Passed: a.Passed, Rectified: a.Rectified,
@@ -83,6 +93,8 @@ type lifecycleView struct {
 	Site []string
 	// Acceptances are the latest joint acceptances, newest first.
 	Acceptances []acceptanceView
+	// Reports is the line counting the problem reports ("" when there are none).
+	Reports string
 }
 
 type acceptanceView struct {
@@ -123,6 +135,14 @@ func newLifecycleView(l service.NoticeLifecycle) lifecycleView {
 			av.OpenItems = append(av.OpenItems, joinNonEmpty("：", it.Name, it.Note))
 		}
 		v.Acceptances = append(v.Acceptances, av)
+	}
+	var reports int64
+	for _, n := range l.Reports {
+		reports += n
+	}
+	if reports > 0 {
+		v.Reports = fmt.Sprintf("随手拍问题反映 %d 件：待派单 %d，处理中 %d，已处理待确认 %d，居民已确认 %d", reports,
+			l.Reports[service.ReportReported], l.Reports[service.ReportAssigned], l.Reports[service.ReportFixed], l.Reports[service.ReportConfirmed])
 	}
 	if s := l.Site; s != nil {
 		schedule := joinNonEmpty(" 至 ", s.StartsOn, s.EndsOn)

@@ -25,6 +25,8 @@ type noticeJSON struct {
 	Site   *noticeSiteJSON   `json:"site"`
 	// Acceptances: the latest joint acceptances, newest first (lifecycle_notice.go).
 	Acceptances []noticeAcceptanceJSON `json:"acceptances"`
+	// Reports counts the problem reports (随手拍) by status (lifecycle_notice.go).
+	Reports noticeReportsJSON `json:"reports"`
 }
 
 type noticeRevisionJSON struct {

@@ -97,6 +97,7 @@ func (a *API) Routes() []Route {
 	all = append(all, a.resultObjectionRoutes()...)
 	all = append(all, a.lifecycleRoutes()...)
 	all = append(all, a.acceptanceRoutes()...)
+	all = append(all, a.reportRoutes()...)
 	return all
 }
 

@@ -83,3 +83,24 @@ type AcceptanceSignature struct {
 	Name         string `gorm:"type:varchar(100);not null"`
 	Role         string `gorm:"type:varchar(32);not null"`
 }
+
+// ProblemReport is a resident's report of a problem during construction
+// (随手拍): reported → assigned → fixed (with a photo) → confirmed by the
+// reporter, or back to assigned when the reporter is not satisfied. The
+// reporter's photos are uploads with owner kind "report", the fix's "report_fix".
+type ProblemReport struct {
+	ID          string  `gorm:"type:varchar(36);primaryKey"`
+	EstateID    string  `gorm:"type:varchar(36);not null;index:ix_problem_reports_estate_status,priority:1"`
+	Status      string  `gorm:"type:varchar(16);not null;index:ix_problem_reports_estate_status,priority:2"`
+	ReporterID  string  `gorm:"type:varchar(36);not null;index:ix_problem_reports_reporter"`
+	Text        string  `gorm:"type:varchar(1000);not null"`
+	Location    string  `gorm:"type:varchar(200);not null"`
+	AssigneeID  *string `gorm:"type:varchar(36)"`
+	StaffNote   string  `gorm:"type:varchar(500);not null;default:''"`
+	FixedAt     *time.Time
+	Satisfied   *bool
+	ConfirmNote string `gorm:"type:varchar(500);not null;default:''"`
+	ConfirmedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}

@@ -31,6 +31,7 @@ func Models() []any {
 		&NoticeSnapshot{},
 		&EstateStage{}, &EstatePrecondition{}, &EstateSite{},
 		&Acceptance{}, &AcceptanceItem{}, &AcceptanceSignature{},
+		&ProblemReport{},
 	}
 }
 

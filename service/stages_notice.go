@@ -17,6 +17,8 @@ type NoticeLifecycle struct {
 	Site *NoticeSite
 	// Acceptances are the latest joint acceptances, newest first (acceptance_notice.go).
 	Acceptances []NoticeAcceptance
+	// Reports counts the problem reports (随手拍) by status; never their texts or photos.
+	Reports map[string]int64
 }
 
 // NoticeSite is the public site information.
@@ -35,6 +37,9 @@ func noticeLifecycle(tx *gorm.DB, estateID string) (NoticeLifecycle, error) {
 	}
 	out := NoticeLifecycle{Stages: stages}
 	if out.Acceptances, err = noticeAcceptances(tx, estateID); err != nil {
+		return NoticeLifecycle{}, err
+	}
+	if out.Reports, err = reportCounts(tx, estateID); err != nil {
 		return NoticeLifecycle{}, err
 	}
 	var sites []model.EstateSite

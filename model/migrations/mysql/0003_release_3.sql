@@ -138,6 +138,26 @@ ALTER TABLE `objection_events`
 ALTER TABLE `objections`
   ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT '';
 
+CREATE TABLE `problem_reports` (
+  `id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `reporter_id` varchar(36) NOT NULL,
+  `text` varchar(1000) NOT NULL,
+  `location` varchar(200) NOT NULL,
+  `assignee_id` varchar(36) DEFAULT NULL,
+  `staff_note` varchar(500) NOT NULL DEFAULT '',
+  `fixed_at` datetime(3) DEFAULT NULL,
+  `satisfied` tinyint(1) DEFAULT NULL,
+  `confirm_note` varchar(500) NOT NULL DEFAULT '',
+  `confirmed_at` datetime(3) DEFAULT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_problem_reports_estate_status` (`estate_id`,`status`),
+  KEY `ix_problem_reports_reporter` (`reporter_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 ALTER TABLE `resident_bindings`
   ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT 'owner';
 

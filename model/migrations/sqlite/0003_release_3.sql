@@ -58,6 +58,12 @@ ALTER TABLE `objection_events` ADD COLUMN `public_summary` varchar(200) NOT NULL
 
 ALTER TABLE `objections` ADD COLUMN `public_summary` varchar(200) NOT NULL DEFAULT "";
 
+CREATE TABLE `problem_reports` (`id` varchar(36),`estate_id` varchar(36) NOT NULL,`status` varchar(16) NOT NULL,`reporter_id` varchar(36) NOT NULL,`text` varchar(1000) NOT NULL,`location` varchar(200) NOT NULL,`assignee_id` varchar(36),`staff_note` varchar(500) NOT NULL DEFAULT "",`fixed_at` datetime,`satisfied` numeric,`confirm_note` varchar(500) NOT NULL DEFAULT "",`confirmed_at` datetime,`created_at` datetime,`updated_at` datetime,PRIMARY KEY (`id`));
+
+CREATE INDEX `ix_problem_reports_estate_status` ON `problem_reports`(`estate_id`,`status`);
+
+CREATE INDEX `ix_problem_reports_reporter` ON `problem_reports`(`reporter_id`);
+
 ALTER TABLE `resident_bindings` ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT "owner";
 
 CREATE TABLE `resident_subscriptions` (`resident_id` varchar(36),`kind` varchar(32),`remaining` integer NOT NULL DEFAULT 0,`updated_at` datetime,PRIMARY KEY (`resident_id`,`kind`));
