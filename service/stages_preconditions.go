@@ -180,8 +180,20 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 			}
 			return err
 		}
+		var earlier int64
+		if err := tx.Model(&model.Upload{}).Where("owner_kind = ? AND owner_id = ?", uploadOwnerPrecondition, row.ID).
+			Count(&earlier).Error; err != nil {
+			return err
+		}
 		if err := s.attachUploads(tx, actor, estateID, uploadOwnerPrecondition, row.ID, in.Evidence, "evidence_upload_ids"); err != nil {
 			return err
+		}
+		if earlier > 0 && len(in.Evidence) > 0 {
+			// Later evidence follows the earlier: attachUploads numbers each call from 0.
+			if err := tx.Model(&model.Upload{}).Where("owner_kind = ? AND owner_id = ? AND id IN ?", uploadOwnerPrecondition, row.ID, in.Evidence).
+				Update("position", gorm.Expr("position + ?", earlier)).Error; err != nil {
+				return err
+			}
 		}
 		views, err := preconditionsOf(tx, estateID)
 		if err != nil {

@@ -222,6 +222,7 @@ func TestPreconditionEvidence(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		e := newLifecycleEstate(t, db)
+		uploadedFirst := uploadLetter(t, e.svc, e.worker, e.estateID) // attached later, as further evidence
 		mine := uploadLetter(t, e.svc, e.worker, e.estateID)
 		others := uploadLetter(t, e.svc, e.admin, e.estateID)
 		_, err := e.svc.RecordPrecondition(ctx, e.worker, e.estateID, "residents_pact", PreconditionInput{Met: true, Evidence: []string{mine, others}})
@@ -242,6 +243,11 @@ func TestPreconditionEvidence(t *testing.T) {
 		v, err = e.svc.RecordPrecondition(ctx, e.admin, e.estateID, "residents_pact", PreconditionInput{Met: false})
 		if err != nil || v.Met || v.Note != "居民公约已签" || len(v.Evidence) != 1 {
 			t.Fatalf("unmet again = %+v, %v; want the note and evidence kept", v, err)
+		}
+		// Later evidence follows the earlier, whatever the uploads' ages (old code: by age).
+		v, err = e.svc.RecordPrecondition(ctx, e.worker, e.estateID, "residents_pact", PreconditionInput{Met: true, Evidence: []string{uploadedFirst}})
+		if err != nil || !slices.Equal(v.Evidence, []string{mine, uploadedFirst}) {
+			t.Fatalf("more evidence = %v, %v; want %v", v.Evidence, err, []string{mine, uploadedFirst})
 		}
 		resident := e.bindResident(t, "o-precondition-resident", 0)
 		ok, err := e.svc.mayReadUpload(db.Gorm, e.designer, uploadRow(t, db, mine))
