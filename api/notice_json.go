@@ -21,6 +21,13 @@ type noticeJSON struct {
 	ComputedAt      Time                 `json:"computed_at"`
 	NoticeURL       string               `json:"notice_url"`
 	QRCodeURL       string               `json:"qrcode_url"`
+	// Stages and Site: the renovation's timeline and 明白墙 (lifecycle_notice.go).
+	Stages []noticeStageJSON `json:"stages"`
+	Site   *noticeSiteJSON   `json:"site"`
+	// Acceptances: the latest joint acceptances, newest first (lifecycle_notice.go).
+	Acceptances []noticeAcceptanceJSON `json:"acceptances"`
+	// Reports counts the problem reports (随手拍) by status (lifecycle_notice.go).
+	Reports noticeReportsJSON `json:"reports"`
 }
 
 type noticeRevisionJSON struct {
@@ -209,6 +216,7 @@ func toNoticeJSON(board *service.NoticeBoard, noticeURL, qrURL, attachmentBase s
 	for _, ev := range board.Timeline {
 		out.Timeline = append(out.Timeline, noticeEventJSON{At: Time(ev.At), Kind: ev.Kind, Title: ev.Title})
 	}
+	addLifecycleJSON(&out, board.Lifecycle)
 	return out
 }
 

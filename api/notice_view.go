@@ -23,6 +23,8 @@ type noticePage struct {
 	NoticeURL string
 	QRPath    string
 	JSONPath  string
+	// Lifecycle is the stage timeline and the site information (lifecycle_notice.go).
+	Lifecycle lifecycleView
 }
 
 type estateView struct {
@@ -134,6 +136,7 @@ func newNoticePage(board *service.NoticeBoard, noticeURL, qrPath, jsonPath, atta
 	for _, ev := range board.Timeline {
 		page.Timeline = append(page.Timeline, eventView{Date: chineseDate(ev.At), Text: eventKindText[ev.Kind] + "：" + ev.Title})
 	}
+	page.Lifecycle = newLifecycleView(board.Lifecycle)
 	return page
 }
 

@@ -104,6 +104,9 @@ func (a *API) Routes() []Route {
 	all = append(all, a.metricsRoutes()...)
 	all = append(all, a.resultObjectionRoutes()...)
 	all = append(all, a.surveyRoutes()...)
+	all = append(all, a.lifecycleRoutes()...)
+	all = append(all, a.acceptanceRoutes()...)
+	all = append(all, a.reportRoutes()...)
 	return all
 }
 

@@ -6,9 +6,8 @@ import "net/http"
 // progress without names or phones, objections, audit, acceptance)") and
 // not from service.RolesFor, the routes a supervisor (监督员) may use: the
 // reads that lead to those (their account, their estates and rounds, the
-// photos of objections) and nothing else. Every other route, every write
-// among them, answers 403. Joint acceptance's reads join this list when
-// acceptance exists.
+// photos of objections, the joint acceptances) and nothing else. Every other
+// route, every write among them, answers 403.
 var supervisorMay = map[string]bool{
 	"GET /api/v1/me":                                    true,
 	"GET /api/v1/estates":                               true,
@@ -22,6 +21,8 @@ var supervisorMay = map[string]bool{
 	"GET /api/v1/estates/:estate_id/objections/summary": true,
 	"GET /api/v1/uploads/:upload_id":                    true,
 	"GET /api/v1/estates/:estate_id/audit":              true,
+	"GET /api/v1/estates/:estate_id/acceptances":        true,
+	"GET /api/v1/acceptances/:acceptance_id":            true,
 }
 
 // supervisors creates a supervisor assigned to the world's estate and one

@@ -30,6 +30,9 @@ func Models() []any {
 		&HouseholdSigner{}, &ResidentSubscription{}, &Notification{}, &RoundReminder{},
 		&NoticeSnapshot{},
 		&Survey{}, &SurveyResponse{},
+		&EstateStage{}, &EstatePrecondition{}, &EstateSite{},
+		&Acceptance{}, &AcceptanceItem{}, &AcceptanceSignature{},
+		&ProblemReport{},
 	}
 }
 

@@ -174,7 +174,7 @@ var ActReadVisits = defineAction("read_visits", RoleAdmin, RoleWorker)
 // here. A supervisor may perform no write.
 func supervisorReads() []Action {
 	return []Action{ActReadEstate, ActReadRounds, ActReadTally, ActReadProgress, ActReadObjections,
-		ActReadObjectionSummary, ActAudit}
+		ActReadObjectionSummary, ActAudit, ActReadAcceptance}
 }
 
 func init() {

@@ -39,6 +39,8 @@ type NoticeBoard struct {
 	Surveys []NoticeSurvey
 	// Timeline lists when rounds opened and closed and revisions were published, oldest first.
 	Timeline []NoticeEvent
+	// Lifecycle is the stage timeline and the site information (stages_notice.go).
+	Lifecycle NoticeLifecycle
 	// LatestChange is when the estate last changed (rounds, roster, plan, answers);
 	// sign-offs do not move it.
 	LatestChange time.Time
@@ -214,6 +216,9 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 		return nil, err
 	}
 	if board.Surveys, err = s.noticeSurveys(tx, estate.ID); err != nil {
+		return nil, AsError(model.Translate(err))
+	}
+	if board.Lifecycle, err = noticeLifecycle(tx, estate.ID); err != nil {
 		return nil, AsError(model.Translate(err))
 	}
 	board.Timeline = roundEvents(board.Rounds)

@@ -203,6 +203,19 @@ func (s *Service) mayReadUpload(tx *gorm.DB, actor Actor, u *model.Upload) (bool
 			return false, nil
 		}
 		return visibleUnlessNotFound(s.authorize(tx, actor, *u.EstateID, ActReadRevisions))
+	case uploadOwnerAcceptanceItem, uploadOwnerAcceptanceFix:
+		if u.EstateID == nil {
+			return false, nil
+		}
+		return visibleUnlessNotFound(s.authorize(tx, actor, *u.EstateID, ActReadAcceptance))
+	case uploadOwnerReport, uploadOwnerReportFix:
+		var r model.ProblemReport
+		return visibleUnlessNotFound(s.loadReportFor(tx, actor, u.OwnerID, ActReadReports, &r))
+	case uploadOwnerPrecondition:
+		if u.EstateID == nil {
+			return false, nil
+		}
+		return visibleUnlessNotFound(s.authorize(tx, actor, *u.EstateID, ActReadLifecycle))
 	}
 	return false, nil
 }

@@ -2,11 +2,83 @@
 --   go test ./model -run TestMigrationsMatchModels -update
 -- (with MINYI_TEST_MYSQL_URL set, so that both dialects are written). Do not edit by hand.
 
+CREATE TABLE `acceptance_items` (
+  `id` varchar(36) NOT NULL,
+  `acceptance_id` varchar(36) NOT NULL,
+  `position` bigint(20) NOT NULL,
+  `name` varchar(100) NOT NULL,
+  `result` varchar(16) NOT NULL,
+  `note` varchar(500) NOT NULL DEFAULT '',
+  `rectified_at` datetime(3) DEFAULT NULL,
+  `rectified_by` varchar(36) NOT NULL DEFAULT '',
+  `rectify_note` varchar(500) NOT NULL DEFAULT '',
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `ux_acceptance_items_position` (`acceptance_id`,`position`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `acceptance_signatures` (
+  `acceptance_id` varchar(36) NOT NULL,
+  `position` bigint(20) NOT NULL,
+  `name` varchar(100) NOT NULL,
+  `role` varchar(32) NOT NULL,
+  PRIMARY KEY (`acceptance_id`,`position`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `acceptances` (
+  `id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `created_by` varchar(36) NOT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `closed_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_acceptances_estate` (`estate_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
 ALTER TABLE `binding_failures`
   ADD COLUMN `address_hash` varchar(64) NOT NULL DEFAULT '',
   ADD COLUMN `code_hash` varchar(64) NOT NULL DEFAULT '',
   ADD KEY `ix_binding_failures_address` (`address_hash`,`attempted_at`),
   ADD KEY `ix_binding_failures_code` (`code_hash`,`attempted_at`);
+
+CREATE TABLE `estate_preconditions` (
+  `id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `precondition_key` varchar(32) NOT NULL,
+  `met` tinyint(1) NOT NULL,
+  `note` varchar(500) NOT NULL DEFAULT '',
+  `updated_by` varchar(36) NOT NULL DEFAULT '',
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `ux_estate_preconditions_key` (`estate_id`,`precondition_key`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `estate_sites` (
+  `estate_id` varchar(36) NOT NULL,
+  `builder` varchar(100) NOT NULL DEFAULT '',
+  `supervising_unit` varchar(100) NOT NULL DEFAULT '',
+  `designer_unit` varchar(100) NOT NULL DEFAULT '',
+  `starts_on` varchar(10) NOT NULL DEFAULT '',
+  `ends_on` varchar(10) NOT NULL DEFAULT '',
+  `budget_fen` bigint(20) NOT NULL DEFAULT 0,
+  `contact_phone` varchar(32) NOT NULL DEFAULT '',
+  `updated_by` varchar(36) NOT NULL DEFAULT '',
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`estate_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE `estate_stages` (
+  `estate_id` varchar(36) NOT NULL,
+  `stage` varchar(16) NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `started_at` datetime(3) DEFAULT NULL,
+  `finished_at` datetime(3) DEFAULT NULL,
+  `note` varchar(500) NOT NULL DEFAULT '',
+  `forced` tinyint(1) NOT NULL DEFAULT 0,
+  `updated_by` varchar(36) NOT NULL DEFAULT '',
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`estate_id`,`stage`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE `household_signers` (
   `household_id` varchar(36) NOT NULL,
@@ -71,6 +143,26 @@ ALTER TABLE `objections`
   ADD COLUMN `confirmation_note` text DEFAULT NULL,
   ADD COLUMN `confirmed_at` datetime(3) DEFAULT NULL,
   ADD KEY `ix_objections_handler` (`handler_id`);
+
+CREATE TABLE `problem_reports` (
+  `id` varchar(36) NOT NULL,
+  `estate_id` varchar(36) NOT NULL,
+  `status` varchar(16) NOT NULL,
+  `reporter_id` varchar(36) NOT NULL,
+  `text` varchar(1000) NOT NULL,
+  `location` varchar(200) NOT NULL,
+  `assignee_id` varchar(36) DEFAULT NULL,
+  `staff_note` varchar(500) NOT NULL DEFAULT '',
+  `fixed_at` datetime(3) DEFAULT NULL,
+  `satisfied` tinyint(1) DEFAULT NULL,
+  `confirm_note` varchar(500) NOT NULL DEFAULT '',
+  `confirmed_at` datetime(3) DEFAULT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `ix_problem_reports_estate_status` (`estate_id`,`status`),
+  KEY `ix_problem_reports_reporter` (`reporter_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 ALTER TABLE `resident_bindings`
   ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT 'owner';

@@ -2,6 +2,16 @@
 --   go test ./model -run TestMigrationsMatchModels -update
 -- (with MINYI_TEST_MYSQL_URL set, so that both dialects are written). Do not edit by hand.
 
+CREATE TABLE `acceptance_items` (`id` varchar(36),`acceptance_id` varchar(36) NOT NULL,`position` integer NOT NULL,`name` varchar(100) NOT NULL,`result` varchar(16) NOT NULL,`note` varchar(500) NOT NULL DEFAULT "",`rectified_at` datetime,`rectified_by` varchar(36) NOT NULL DEFAULT "",`rectify_note` varchar(500) NOT NULL DEFAULT "",PRIMARY KEY (`id`));
+
+CREATE UNIQUE INDEX `ux_acceptance_items_position` ON `acceptance_items`(`acceptance_id`,`position`);
+
+CREATE TABLE `acceptance_signatures` (`acceptance_id` varchar(36),`position` integer,`name` varchar(100) NOT NULL,`role` varchar(32) NOT NULL,PRIMARY KEY (`acceptance_id`,`position`));
+
+CREATE TABLE `acceptances` (`id` varchar(36),`estate_id` varchar(36) NOT NULL,`status` varchar(16) NOT NULL,`created_by` varchar(36) NOT NULL,`created_at` datetime,`closed_at` datetime,PRIMARY KEY (`id`));
+
+CREATE INDEX `ix_acceptances_estate` ON `acceptances`(`estate_id`);
+
 ALTER TABLE `binding_failures` ADD COLUMN `address_hash` varchar(64) NOT NULL DEFAULT "";
 
 ALTER TABLE `binding_failures` ADD COLUMN `code_hash` varchar(64) NOT NULL DEFAULT "";
@@ -9,6 +19,14 @@ ALTER TABLE `binding_failures` ADD COLUMN `code_hash` varchar(64) NOT NULL DEFAU
 CREATE INDEX `ix_binding_failures_address` ON `binding_failures`(`address_hash`,`attempted_at`);
 
 CREATE INDEX `ix_binding_failures_code` ON `binding_failures`(`code_hash`,`attempted_at`);
+
+CREATE TABLE `estate_preconditions` (`id` varchar(36),`estate_id` varchar(36) NOT NULL,`precondition_key` varchar(32) NOT NULL,`met` numeric NOT NULL,`note` varchar(500) NOT NULL DEFAULT "",`updated_by` varchar(36) NOT NULL DEFAULT "",`updated_at` datetime,PRIMARY KEY (`id`));
+
+CREATE UNIQUE INDEX `ux_estate_preconditions_key` ON `estate_preconditions`(`estate_id`,`precondition_key`);
+
+CREATE TABLE `estate_sites` (`estate_id` varchar(36),`builder` varchar(100) NOT NULL DEFAULT "",`supervising_unit` varchar(100) NOT NULL DEFAULT "",`designer_unit` varchar(100) NOT NULL DEFAULT "",`starts_on` varchar(10) NOT NULL DEFAULT "",`ends_on` varchar(10) NOT NULL DEFAULT "",`budget_fen` integer NOT NULL DEFAULT 0,`contact_phone` varchar(32) NOT NULL DEFAULT "",`updated_by` varchar(36) NOT NULL DEFAULT "",`updated_at` datetime,PRIMARY KEY (`estate_id`));
+
+CREATE TABLE `estate_stages` (`estate_id` varchar(36),`stage` varchar(16),`status` varchar(16) NOT NULL,`started_at` datetime,`finished_at` datetime,`note` varchar(500) NOT NULL DEFAULT "",`forced` numeric NOT NULL DEFAULT false,`updated_by` varchar(36) NOT NULL DEFAULT "",`updated_at` datetime,PRIMARY KEY (`estate_id`,`stage`));
 
 CREATE TABLE `household_signers` (`household_id` varchar(36),`resident_id` varchar(36) NOT NULL,`set_by` varchar(36) NOT NULL DEFAULT "",`set_at` datetime,PRIMARY KEY (`household_id`));
 
@@ -51,6 +69,12 @@ ALTER TABLE `objections` ADD COLUMN `confirmation_note` text;
 ALTER TABLE `objections` ADD COLUMN `confirmed_at` datetime;
 
 CREATE INDEX `ix_objections_handler` ON `objections`(`handler_id`);
+
+CREATE TABLE `problem_reports` (`id` varchar(36),`estate_id` varchar(36) NOT NULL,`status` varchar(16) NOT NULL,`reporter_id` varchar(36) NOT NULL,`text` varchar(1000) NOT NULL,`location` varchar(200) NOT NULL,`assignee_id` varchar(36),`staff_note` varchar(500) NOT NULL DEFAULT "",`fixed_at` datetime,`satisfied` numeric,`confirm_note` varchar(500) NOT NULL DEFAULT "",`confirmed_at` datetime,`created_at` datetime,`updated_at` datetime,PRIMARY KEY (`id`));
+
+CREATE INDEX `ix_problem_reports_estate_status` ON `problem_reports`(`estate_id`,`status`);
+
+CREATE INDEX `ix_problem_reports_reporter` ON `problem_reports`(`reporter_id`);
 
 ALTER TABLE `resident_bindings` ADD COLUMN `relation` varchar(16) NOT NULL DEFAULT "owner";
 
