@@ -11,7 +11,8 @@
 // A second resident of the household, bound as family, is refused as not the
 // household's signer; the resident keeps subscribe messages, withdraws and
 // signs again, objects to the result in the notice period, and survives a
-// session revoked elsewhere. The server's state is checked through staff API
+// session revoked elsewhere. A 随手拍 problem report goes through a worker's
+// fix and the reporter's confirmation. The server's state is checked through staff API
 // calls.
 const fs = require('fs')
 const os = require('os')
@@ -292,4 +293,85 @@ test('a resident who is not bound to a household cannot sign for it', async () =
   expect(err.message).toMatch(/[\u4e00-\u9fa5]/) // Chinese
   const signoffs = (await staff('GET', '/api/v1/rounds/' + round.id + '/signoffs', undefined, 200)).data.items
   expect(signoffs).toEqual([])
+})
+
+// staffUpload uploads a photo as staff (multipart part "file", the estate).
+async function staffUpload (token, estateID, bytes) {
+  const form = new FormData()
+  form.append('estate_id', estateID)
+  form.append('file', new Blob([bytes], { type: 'image/png' }), 'fix.png')
+  const res = await fetch(servers.base + '/api/v1/uploads', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + token }, body: form, signal: AbortSignal.timeout(30000)
+  })
+  const text = await res.text()
+  if (res.status !== 201) throw new Error('upload → ' + res.status + ' ' + text)
+  return JSON.parse(text)
+}
+
+test('随手拍: a resident reports a problem, a worker fixes it with a photo, the resident sends it back once and then confirms', async () => {
+  const estate = (await staff('POST', '/api/v1/estates', { name: '长乐里小区', code: 'changleli-e2e' }, 201)).data
+  const hs = (await staff('POST', '/api/v1/estates/' + estate.id + '/households', {
+    items: [{ building: '4', unit: '1', room: '101', area_m2: 60 }]
+  }, 201)).data.items
+  const worker = (await staff('POST', '/api/v1/users', { username: 'worker-e2e', password: 'worker-e2e-password-1', display_name: '李工', role: 'worker' }, 201)).data
+  const workerID = worker.id
+  const assigned = await staff('PUT', '/api/v1/estates/' + estate.id + '/staff/' + workerID, { role: 'worker' })
+  expect(assigned.status).toBeLessThan(300)
+  const workerToken = (await staff('POST', '/api/v1/auth/login', { username: 'worker-e2e', password: 'worker-e2e-password-1' }, 200)).data.access_token
+  const asWorker = async (method, pathname, body, expected) => {
+    const saved = staffToken
+    staffToken = workerToken
+    try {
+      return await staff(method, pathname, body, expected)
+    } finally {
+      staffToken = saved
+    }
+  }
+  const code = (await staff('POST', '/api/v1/estates/' + estate.id + '/households/' + hs[0].id + '/binding-codes', undefined, 201)).data.code
+  const { wx, client } = residentClient('resident-e2e-reporter')
+  await client.post('/api/v1/me/bindings', { code, relation: 'tenant' })
+
+  // The page's filing: a photo, then the report naming it, the first answer lost.
+  const photoPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-report-')), 'rubble.png')
+  fs.writeFileSync(photoPath, png(16, 16))
+  const photo = await client.upload(photoPath, estate.id)
+  wx.loseAnswers('POST', '/api/v1/estates/' + estate.id + '/reports', 1)
+  const filed = await client.post('/api/v1/estates/' + estate.id + '/reports', { text: '楼道堆满建筑垃圾', location: '4号楼1单元门口', photo_upload_ids: [photo.id] })
+  expect([filed.status, filed.photo_upload_ids, filed.assignee_id]).toEqual(['reported', [photo.id], null])
+  const posts = wx.sent.filter(s => s.method === 'POST' && s.path.endsWith('/reports'))
+  expect(posts).toHaveLength(2)
+  expect(posts[1].header['Idempotency-Key']).toBe(posts[0].header['Idempotency-Key'])
+  expect((await staff('GET', '/api/v1/estates/' + estate.id + '/reports', undefined, 200)).data.items.map(r => r.id)).toEqual([filed.id])
+
+  // Not fixed yet: the confirmation is refused.
+  const early = await client.post('/api/v1/reports/' + filed.id + '/confirmation', { satisfied: true }).catch(e => e)
+  expect([early.status, early.code]).toEqual([409, 'report_not_fixed'])
+  expect(early.message).toContain('处理后才能确认')
+
+  // The worker takes it and fixes it with a photo.
+  await asWorker('PATCH', '/api/v1/reports/' + filed.id, { status: 'assigned' }, 200)
+  const fix1 = await staffUpload(workerToken, estate.id, png(20, 10))
+  await asWorker('PATCH', '/api/v1/reports/' + filed.id, { status: 'fixed', note: '已清运', photo_upload_ids: [fix1.id] }, 200)
+  const mine = (await client.get('/api/v1/estates/' + estate.id + '/reports?limit=100')).items
+  expect(mine.map(r => [r.id, r.status, r.note, r.fix_photo_upload_ids, r.assignee_id])).toEqual([[filed.id, 'fixed', '已清运', [fix1.id], null]])
+  // 查看处理后的照片: the reporter downloads the fix photo.
+  const got = fs.readFileSync(await client.download('/api/v1/uploads/' + fix1.id))
+  expect([got.readUInt32BE(16), got.readUInt32BE(20)]).toEqual([20, 10])
+
+  // Not satisfied needs a note; with one it goes back to the worker.
+  const bare = await client.post('/api/v1/reports/' + filed.id + '/confirmation', { satisfied: false }).catch(e => e)
+  expect([bare.status, bare.code, Object.keys(bare.fields || {})]).toEqual([422, 'validation_failed', ['note']])
+  const back = await client.post('/api/v1/reports/' + filed.id + '/confirmation', { satisfied: false, note: '门口还有碎砖' })
+  expect([back.status, back.satisfied, back.confirm_note, back.fixed_at]).toEqual(['assigned', false, '门口还有碎砖', null])
+  const fix2 = await staffUpload(workerToken, estate.id, png(12, 12))
+  await asWorker('PATCH', '/api/v1/reports/' + filed.id, { status: 'fixed', note: '碎砖已清', photo_upload_ids: [fix2.id] }, 200)
+
+  // Satisfied: confirmed, as the staff see it.
+  const done = await client.post('/api/v1/reports/' + filed.id + '/confirmation', { satisfied: true })
+  expect(done.status).toBe('confirmed')
+  const seen = (await staff('GET', '/api/v1/estates/' + estate.id + '/reports?status=confirmed', undefined, 200)).data.items
+  expect(seen.map(r => [r.id, r.status, r.satisfied, r.assignee_id, !!r.confirmed_at])).toEqual([[filed.id, 'confirmed', true, workerID, true]])
+  // Another resident sees none of it.
+  const other = await residentClient('resident-e2e-other').client.get('/api/v1/estates/' + estate.id + '/reports').catch(e => e)
+  expect(other.status).toBe(404)
 })

@@ -209,3 +209,14 @@ test('a list that fails to load offers 重试', async () => {
   await waitFor(() => page.data.items.length === 1)
   expect(page.data.listError).toBe('')
 })
+
+test('lengths are counted in characters, as the service counts them (an emoji is one)', async () => {
+  const page = await openPage({})
+  page.instance.onText({ detail: { value: '围挡倒了' } })
+  page.instance.onLocation({ detail: { value: '🏠'.repeat(200) } })
+  wx.route('POST /api/v1/estates/E1/reports', () => ({ status: 201, data: report('P4', 'reported') }))
+  await tap(page, '.file-report')
+  await waitFor(() => page.data.filed !== '' && !page.data.busy)
+  expect(page.data.error).toBe('')
+  expect(wx.callsTo('POST /api/v1/estates/E1/reports')[0].data.location).toBe('🏠'.repeat(200))
+})

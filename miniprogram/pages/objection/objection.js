@@ -1,4 +1,4 @@
-// 提意见 / 随手拍: an objection to the plan with its category, the plan item
+// 提意见: an objection to the plan with its category, the plan item
 // it is about and up to 9 photos. Photos are uploaded one by one (POST
 // /api/v1/uploads, part "file") and remembered, so a retry after a failure
 // sends only the ones still missing; the objection itself carries the action's

@@ -15,6 +15,9 @@ const MAX_TEXT = 1000
 const MAX_LOCATION = 200
 const MAX_NOTE = 500
 
+// chars counts characters as the service does (an emoji is one).
+const chars = s => Array.from(s).length
+
 // REPORT_STATUS puts a report's status in words.
 const REPORT_STATUS = { reported: '已上报', assigned: '已派单', fixed: '已处理', confirmed: '已确认' }
 
@@ -114,9 +117,9 @@ Component({
       const location = String(this.data.location || '').trim()
       if (!estate) return this.setData({ error: '请先绑定房屋，再随手拍。' })
       if (!text) return this.setData({ error: '请写下您看到的问题。' })
-      if (text.length > MAX_TEXT) return this.setData({ error: '问题描述最多 1000 个字。' })
+      if (chars(text) > MAX_TEXT) return this.setData({ error: '问题描述最多 1000 个字。' })
       if (!location) return this.setData({ error: '请写明问题在哪里，例如：3号楼2单元门口。' })
-      if (location.length > MAX_LOCATION) return this.setData({ error: '位置最多 200 个字。' })
+      if (chars(location) > MAX_LOCATION) return this.setData({ error: '位置最多 200 个字。' })
       const key = this.data.actionKey || newIdempotencyKey()
       this.setData({ busy: true, error: '', filed: '', actionKey: key })
       try {
@@ -171,7 +174,7 @@ Component({
       const satisfied = e.currentTarget.dataset.satisfied === true || e.currentTarget.dataset.satisfied === 'true'
       const note = String(this.data.notes[id] || '').trim()
       if (!satisfied && !note) return this.setData({ listError: '请写下哪里还没处理好，工作人员会再来处理。' })
-      if (note.length > MAX_NOTE) return this.setData({ listError: '补充的话最多 500 个字。' })
+      if (chars(note) > MAX_NOTE) return this.setData({ listError: '补充的话最多 500 个字。' })
       const keyName = id + ':' + satisfied
       const keys = Object.assign({}, this.data.keys)
       keys[keyName] = keys[keyName] || newIdempotencyKey()
