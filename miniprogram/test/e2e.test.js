@@ -7,7 +7,7 @@
 // WeChat server. A resident logs in, binds a household, signs (with the first
 // answer lost on the way, so the layer retries under the same
 // Idempotency-Key), files an objection with a photo, sees the answer an admin
-// gives through the API, and checks the receipt once the round is closed.
+// gives through the API, answers 不满意 to it, and checks the receipt once the round is closed.
 // A second resident of the household, bound as family, is refused as not the
 // household's signer; the resident keeps subscribe messages, withdraws and
 // signs again, objects to the result in the notice period, and survives a
@@ -182,6 +182,9 @@ test('login → bind → sign → object → answer → receipt, against the rea
   const listed = (await staff('GET', '/api/v1/estates/' + estate.id + '/objections', undefined, 200)).data.items
   expect(listed.map(o => [o.id, o.category, o.photos])).toEqual([[objection.id, 'elevator', [upload.id]]])
 
+  // 我的意见's confirmation waits for the answer (409 objection_awaiting_answer).
+  const tooEarly = await client.put('/api/v1/objections/' + objection.id + '/my-confirmation', { satisfied: true }).catch(e => e)
+  expect([tooEarly.status, tooEarly.code]).toEqual([409, 'objection_awaiting_answer'])
   // An admin answers it through the API, with the public summary the board shows.
   const answer = { outcome: 'partially_adopted', explanation: '电梯井北移两米，与窗户保持三米距离', public_summary: '电梯井离住户窗户太近' }
   await staff('POST', '/api/v1/objections/' + objection.id + '/response', answer, 200)
@@ -192,9 +195,19 @@ test('login → bind → sign → object → answer → receipt, against the rea
   expect(myObjections.items[0].status).toBe('answered')
   expect(myObjections.items[0].answer.explanation).toBe(answer.explanation)
   expect(myObjections.items[0].answer.answered_by.role).toBe('admin')
+  // 不满意 with a note, under the action's key (the first answer lost): recorded once, as the staff see it.
+  wx.loseAnswers('PUT', '/api/v1/objections/' + objection.id + '/my-confirmation', 1)
+  await client.put('/api/v1/objections/' + objection.id + '/my-confirmation', { satisfied: false, note: '希望再北移一米' })
+  const confirmPuts = wx.sent.filter(s => s.method === 'PUT' && s.path.endsWith('/my-confirmation'))
+  expect(confirmPuts).toHaveLength(3) // the refused one, then the lost answer and its repeat
+  expect(confirmPuts[2].header['Idempotency-Key']).toBe(confirmPuts[1].header['Idempotency-Key'])
+  expect(confirmPuts[1].header['Idempotency-Key']).not.toBe(confirmPuts[0].header['Idempotency-Key'])
+  const staffView = (await staff('GET', '/api/v1/objections/' + objection.id, undefined, 200)).data
+  expect([staffView.confirmation.satisfied, staffView.confirmation.note]).toEqual([false, '希望再北移一米'])
+  expect((await client.get('/api/v1/me/objections')).items[0].confirmation.satisfied).toBe(false)
   // 查看处理经过: the objection in full, with its history.
   const full = await client.get('/api/v1/objections/' + objection.id)
-  expect(full.history.map(e => [e.kind, e.actor.role])).toEqual([['filed', 'resident'], ['answered', 'admin']])
+  expect(full.history.map(e => [e.kind, e.actor.role])).toEqual([['filed', 'resident'], ['answered', 'admin'], ['confirmed', 'resident']])
   // 查看照片: the resident downloads the photo of their own objection; others cannot.
   expect(myObjections.items[0].photos).toEqual([upload.id])
   const downloaded = await client.download('/api/v1/uploads/' + upload.id)
