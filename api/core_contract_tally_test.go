@@ -162,7 +162,7 @@ func (f *contractFlow) closeRound() {
 		http.StatusConflict, "round_not_open")
 	expectError(t, s.call("DELETE", f.signOffPath("101"), f.worker, nil), http.StatusConflict, "round_not_open")
 
-	time.Sleep(1100 * time.Millisecond) // a live tally would show a later computed_at
+	f.clock.advance(time.Minute) // a live tally would now show a later computed_at
 	var frozen tallyJSON
 	s.must(http.StatusOK, "GET", f.tallyPath(), f.designer, nil).decode(t, &frozen)
 	f.checkTally(frozen, want)

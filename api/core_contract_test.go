@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"minyi/model"
 	"minyi/model/testdb"
@@ -15,8 +16,9 @@ import (
 // and door sign-offs, everyone reads the tally, and the round is closed.
 // Every response on the way is validated against openapi.yaml by the harness.
 type contractFlow struct {
-	t   *testing.T
-	srv *testServer
+	t     *testing.T
+	srv   *testServer
+	clock *workersClock // the service's clock, moved by hand
 
 	admin, worker, designer string // access tokens
 	workerID, designerID    string
@@ -45,7 +47,8 @@ var roster = []struct {
 
 func TestCoreContract(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		f := &contractFlow{t: t, srv: newTestServer(t, db), household: map[string]householdResponse{}}
+		clock := &workersClock{now: time.Now().UTC()}
+		f := &contractFlow{t: t, srv: newTestServerAt(t, db, clock), clock: clock, household: map[string]householdResponse{}}
 		f.health()
 		f.staffAndEstate()
 		f.loadRoster()

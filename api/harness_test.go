@@ -35,7 +35,13 @@ var specBytes = func() []byte {
 
 func newTestServer(t *testing.T, db *model.DB) *testServer {
 	t.Helper()
-	svc := service.New(db, service.Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, nil)
+	return newTestServerAt(t, db, nil)
+}
+
+// newTestServerAt is newTestServer with the service on the given clock (nil: the real one).
+func newTestServerAt(t *testing.T, db *model.DB, clock service.Clock) *testServer {
+	t.Helper()
+	svc := service.New(db, service.Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, clock)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	handler, a := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(), Logger: logger,
 		MetricsToken: testMetricsToken})
