@@ -201,13 +201,18 @@ func TestResidentOfSeveralHouseholds(t *testing.T) {
 		if mine.HouseholdID != w.household["104"] || mine.Version != 2 {
 			t.Fatalf("the daughter's sign-off = %+v", mine)
 		}
+		seen104 := false
 		for _, item := range w.myRounds(owner) {
 			if item.Household.ID != w.household["104"] {
 				continue
 			}
+			seen104 = true
 			if item.MyDecision == nil || item.MyDecision.Decision != "disagree" || len(item.History) != 2 || item.History[1].RecordedBy != "household_member" {
 				t.Fatalf("the owner sees 104 as %+v", item)
 			}
+		}
+		if !seen104 {
+			t.Fatal("the owner's rounds do not include household 104")
 		}
 		participated, agree := w.tallyCounts()
 		if participated != 1 || agree != 0 {
