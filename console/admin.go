@@ -99,6 +99,8 @@ type estateData struct {
 	NoticeURL string
 	PosterURL string
 	IsAdmin   bool
+	// Objections counts the estate's objections, overdue ones included (nil for roles that may not read it).
+	Objections *service.ObjectionSummary
 }
 
 // estate shows an estate: its rounds, and for admins its details, public
@@ -123,6 +125,12 @@ func (c *Console) showEstate(g *gin.Context, status int, form *estateForm, messa
 		NoticeURL: c.cfg.PublicBaseURL + "/notice/" + e.Code, PosterURL: "/notice/" + e.Code + "/poster"}
 	if form != nil {
 		d.Form = *form
+	}
+	if service.RoleAllowed(service.ActReadObjectionSummary, actor.Role) {
+		if d.Objections, err = c.svc.SummarizeObjections(ctx, actor, id); err != nil {
+			c.failPage(g, err)
+			return
+		}
 	}
 	if d.IsAdmin {
 		if d.Staff, err = c.svc.EstateStaff(ctx, actor, id); err != nil {

@@ -126,4 +126,5 @@ func (c *Console) routes(e *gin.Engine) {
 	c.printRoutes(s)
 	c.offlineRoutes(s)
 	c.rosterRoutes(s)
+	c.disputeRoutes(s)
 }

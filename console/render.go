@@ -44,6 +44,9 @@ var templateFuncs = template.FuncMap{
 	"outcomeLabel":  outcomeLabel,
 	"list":          func(items ...string) []string { return items },
 	"rosterField":   service.RosterFieldLabel,
+	"objStatus":     objectionStatusLabel,
+	"category":      service.CategoryLabel,
+	"dateValue":     dateValue,
 }
 
 func mustParsePages() pageSet {
@@ -121,6 +124,7 @@ var doneMessages = map[string]string{
 	"round_created": "征询轮次已创建。", "round_opened": "征询已开始。", "round_closed": "征询已结束。",
 	"decision_recorded": "表态已记录。", "visit_recorded": "走访已记录。", "logged_out": "已退出登录。",
 	"objection_answered": "答复已保存。", "revision_published": "方案修订已发布。",
+	"objection_assigned": "处理人和期限已保存。",
 }
 
 // errorPage shows a message on an error page.
@@ -196,7 +200,7 @@ var fieldLabels = map[string]string{
 	"username": "用户名", "password": "密码", "display_name": "姓名", "role": "角色", "name": "小区名称", "code": "小区编码",
 	"district": "区", "street": "街道", "community": "社区", "address": "地址", "contact_phone": "联系电话", "built_year": "建成年份",
 	"title": "标题", "kind": "类型", "rule": "表决规则", "rule.preset": "表决规则", "closes_at": "截止时间",
-	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用",
+	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用", "handler_id": "处理人", "due_at": "处理期限",
 }
 
 // errorJSON is the contract's error envelope, for the console's JSON endpoints.
