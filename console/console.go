@@ -127,4 +127,5 @@ func (c *Console) routes(e *gin.Engine) {
 	c.offlineRoutes(s)
 	c.rosterRoutes(s)
 	c.disputeRoutes(s)
+	c.surveyRoutes(s)
 }

@@ -61,3 +61,13 @@ func objectionStatusLabel(s string) string {
 
 // dateValue writes a time as a date input's value (Beijing date).
 func dateValue(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+
+// surveyStatusLabel says a survey's status in Chinese.
+func surveyStatusLabel(s string) string {
+	return map[string]string{service.SurveyDraft: "草稿", service.SurveyOpen: "收集中", service.SurveyClosed: "已结束"}[s]
+}
+
+// purposeLabel says a survey's purpose in Chinese.
+func purposeLabel(p string) string {
+	return map[string]string{service.SurveyNeeds: "改前问需", service.SurveySatisfaction: "改后问效", service.SurveyOther: "其他"}[p]
+}

@@ -47,6 +47,8 @@ var templateFuncs = template.FuncMap{
 	"objStatus":     objectionStatusLabel,
 	"category":      service.CategoryLabel,
 	"dateValue":     dateValue,
+	"surveyStatus":  surveyStatusLabel,
+	"purposeLabel":  purposeLabel,
 }
 
 func mustParsePages() pageSet {
@@ -125,6 +127,8 @@ var doneMessages = map[string]string{
 	"decision_recorded": "表态已记录。", "visit_recorded": "走访已记录。", "logged_out": "已退出登录。",
 	"objection_answered": "答复已保存。", "revision_published": "方案修订已发布。",
 	"objection_assigned": "处理人和期限已保存。",
+	"survey_created":     "问卷已创建（草稿）。", "survey_opened": "问卷已开始收集。", "survey_closed": "问卷已结束。",
+	"survey_response_recorded": "纸质问卷已录入。",
 }
 
 // errorPage shows a message on an error page.
@@ -190,6 +194,9 @@ var codeMessages = map[string]string{
 	"objections_unanswered":   "此前轮次仍有居民意见未答复，请先答复后再开始本轮方案征询。",
 	"force_admin_only":        "只有管理员可以在意见未答复时强制开始。",
 	"objection_closed":        "该意见已关闭，不能再答复。",
+	"survey_not_found":        "找不到该问卷。",
+	"survey_not_draft":        "只有草稿状态的问卷可以开始。",
+	"survey_not_open":         "该问卷未在收集中。",
 	"revision_not_found":      "找不到该方案修订。",
 	"file_too_large":          "文件过大（最多 10 MB）。",
 	"unsupported_file_type":   "只能上传 JPEG、PNG、WebP 照片或 PDF 图纸。",
@@ -200,7 +207,7 @@ var fieldLabels = map[string]string{
 	"username": "用户名", "password": "密码", "display_name": "姓名", "role": "角色", "name": "小区名称", "code": "小区编码",
 	"district": "区", "street": "街道", "community": "社区", "address": "地址", "contact_phone": "联系电话", "built_year": "建成年份",
 	"title": "标题", "kind": "类型", "rule": "表决规则", "rule.preset": "表决规则", "closes_at": "截止时间",
-	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用", "handler_id": "处理人", "due_at": "处理期限",
+	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用", "handler_id": "处理人", "household_id": "住户", "purpose": "用途", "template": "模板", "questions": "题目", "due_at": "处理期限",
 }
 
 // errorJSON is the contract's error envelope, for the console's JSON endpoints.
