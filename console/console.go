@@ -128,4 +128,5 @@ func (c *Console) routes(e *gin.Engine) {
 	c.rosterRoutes(s)
 	c.disputeRoutes(s)
 	c.surveyRoutes(s)
+	c.lifecycleRoutes(s)
 }
