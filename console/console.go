@@ -129,4 +129,6 @@ func (c *Console) routes(e *gin.Engine) {
 	c.disputeRoutes(s)
 	c.surveyRoutes(s)
 	c.lifecycleRoutes(s)
+	c.acceptanceRoutes(s)
+	c.reportRoutes(s)
 }
