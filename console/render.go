@@ -51,6 +51,7 @@ var templateFuncs = template.FuncMap{
 	"purposeLabel":  purposeLabel,
 	"signRole":      service.SignatureRoleLabel,
 	"deref":         func(b *bool) bool { return b != nil && *b },
+	"inc":           func(i int) int { return i + 1 },
 }
 
 func mustParsePages() pageSet {
