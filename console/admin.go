@@ -99,6 +99,22 @@ type estateData struct {
 	NoticeURL string
 	PosterURL string
 	IsAdmin   bool
+	// Objections counts the estate's objections, overdue ones included (nil for roles that may not read it).
+	Objections *service.ObjectionSummary
+	// May tells which of the estate's pages the actor's role may use, so no link leads to a refusal.
+	May estateLinks
+}
+
+// estateLinks are the estate page's links the actor's role may follow.
+type estateLinks struct {
+	PlanRounds, Import, Visit, Feedback, Disputes, Surveys, Lifecycle, Acceptance, Reports bool
+}
+
+func estateLinksFor(role string) estateLinks {
+	may := func(a service.Action) bool { return service.RoleAllowed(a, role) }
+	return estateLinks{PlanRounds: may(service.ActManageRounds), Import: may(service.ActEditRoster), Visit: may(service.ActRecordSignOffs),
+		Feedback: may(service.ActReadFeedback), Disputes: may(service.ActReadObjections), Surveys: may(service.ActListSurveys),
+		Lifecycle: may(service.ActReadLifecycle), Acceptance: may(service.ActReadAcceptance), Reports: may(service.ActReadReports)}
 }
 
 // estate shows an estate: its rounds, and for admins its details, public
@@ -120,9 +136,15 @@ func (c *Console) showEstate(g *gin.Context, status int, form *estateForm, messa
 		return
 	}
 	d := estateData{Estate: *e, Form: estateFormOf(*e), Rounds: rounds, IsAdmin: actor.Role == service.RoleAdmin,
-		NoticeURL: c.cfg.PublicBaseURL + "/notice/" + e.Code, PosterURL: "/notice/" + e.Code + "/poster"}
+		NoticeURL: c.cfg.PublicBaseURL + "/notice/" + e.Code, PosterURL: "/notice/" + e.Code + "/poster", May: estateLinksFor(actor.Role)}
 	if form != nil {
 		d.Form = *form
+	}
+	if service.RoleAllowed(service.ActReadObjectionSummary, actor.Role) {
+		if d.Objections, err = c.svc.SummarizeObjections(ctx, actor, id); err != nil {
+			c.failPage(g, err)
+			return
+		}
 	}
 	if d.IsAdmin {
 		if d.Staff, err = c.svc.EstateStaff(ctx, actor, id); err != nil {

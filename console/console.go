@@ -126,4 +126,9 @@ func (c *Console) routes(e *gin.Engine) {
 	c.printRoutes(s)
 	c.offlineRoutes(s)
 	c.rosterRoutes(s)
+	c.disputeRoutes(s)
+	c.surveyRoutes(s)
+	c.lifecycleRoutes(s)
+	c.acceptanceRoutes(s)
+	c.reportRoutes(s)
 }

@@ -21,7 +21,7 @@ func stateLabel(s string) string {
 }
 
 func roleLabel(r string) string {
-	return map[string]string{service.RoleAdmin: "管理员", service.RoleWorker: "社区工作人员", service.RoleDesigner: "设计师"}[r]
+	return map[string]string{service.RoleAdmin: "管理员", service.RoleWorker: "社区工作人员", service.RoleDesigner: "设计师", service.RoleSupervisor: "监督员"}[r]
 }
 
 func statusLabel(s string) string {
@@ -52,4 +52,22 @@ func itoa(n int) string { return fmt.Sprint(n) }
 
 func outcomeLabel(o string) string {
 	return map[string]string{service.OutcomeAdopted: "采纳", service.OutcomePartiallyAdopted: "部分采纳", service.OutcomeNotAdopted: "不采纳"}[o]
+}
+
+// objectionStatusLabel says an objection's status in Chinese.
+func objectionStatusLabel(s string) string {
+	return map[string]string{service.ObjectionOpen: "待答复", service.ObjectionAnswered: "已答复", service.ObjectionClosed: "已办结"}[s]
+}
+
+// dateValue writes a time as a date input's value (Beijing date).
+func dateValue(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+
+// surveyStatusLabel says a survey's status in Chinese.
+func surveyStatusLabel(s string) string {
+	return map[string]string{service.SurveyDraft: "草稿", service.SurveyOpen: "收集中", service.SurveyClosed: "已结束"}[s]
+}
+
+// purposeLabel says a survey's purpose in Chinese.
+func purposeLabel(p string) string {
+	return map[string]string{service.SurveyNeeds: "改前问需", service.SurveySatisfaction: "改后问效", service.SurveyOther: "其他"}[p]
 }

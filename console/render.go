@@ -44,6 +44,14 @@ var templateFuncs = template.FuncMap{
 	"outcomeLabel":  outcomeLabel,
 	"list":          func(items ...string) []string { return items },
 	"rosterField":   service.RosterFieldLabel,
+	"objStatus":     objectionStatusLabel,
+	"category":      service.CategoryLabel,
+	"dateValue":     dateValue,
+	"surveyStatus":  surveyStatusLabel,
+	"purposeLabel":  purposeLabel,
+	"signRole":      service.SignatureRoleLabel,
+	"deref":         func(b *bool) bool { return b != nil && *b },
+	"inc":           func(i int) int { return i + 1 },
 }
 
 func mustParsePages() pageSet {
@@ -121,6 +129,10 @@ var doneMessages = map[string]string{
 	"round_created": "征询轮次已创建。", "round_opened": "征询已开始。", "round_closed": "征询已结束。",
 	"decision_recorded": "表态已记录。", "visit_recorded": "走访已记录。", "logged_out": "已退出登录。",
 	"objection_answered": "答复已保存。", "revision_published": "方案修订已发布。",
+	"objection_assigned": "处理人和期限已保存。",
+	"survey_created":     "问卷已创建（草稿）。", "survey_opened": "问卷已开始收集。", "survey_closed": "问卷已结束。",
+	"survey_response_recorded": "纸质问卷已录入。",
+	"stage_saved":              "阶段已更新。", "precondition_saved": "前置条件已更新。", "site_saved": "施工信息已保存。",
 }
 
 // errorPage shows a message on an error page.
@@ -167,28 +179,40 @@ func (c *Console) explain(g *gin.Context, err error) (int, string, []fieldProble
 
 // codeMessages say the service's error codes in Chinese.
 var codeMessages = map[string]string{
-	"invalid_credentials":     "用户名或密码不正确。",
-	"too_many_login_attempts": "登录失败次数过多，请稍后再试。",
-	"validation_failed":       "填写的内容有误，请按提示修改。",
-	"forbidden":               "您的角色不能进行此操作。",
-	"estate_not_found":        "找不到该小区，或您未被分配到该小区。",
-	"round_not_found":         "找不到该征询轮次。",
-	"household_not_found":     "找不到该户。",
-	"user_not_found":          "找不到该账号。",
-	"duplicate_username":      "用户名已被使用。",
-	"duplicate_code":          "小区编码已被使用。",
-	"round_not_open":          "该征询轮次未在进行中。",
-	"round_not_draft":         "只有草稿状态的轮次可以开始。",
-	"household_not_in_round":  "该户不在本轮征询范围内。",
-	"empty_electorate":        "名册为空，无法开始征询。",
-	"session_expired":         "登录已过期，请重新登录。",
-	"objection_not_found":     "找不到该意见。",
-	"objections_unanswered":   "此前轮次仍有居民意见未答复，请先答复后再开始本轮方案征询。",
-	"force_admin_only":        "只有管理员可以在意见未答复时强制开始。",
-	"objection_closed":        "该意见已关闭，不能再答复。",
-	"revision_not_found":      "找不到该方案修订。",
-	"file_too_large":          "文件过大（最多 10 MB）。",
-	"unsupported_file_type":   "只能上传 JPEG、PNG、WebP 照片或 PDF 图纸。",
+	"invalid_credentials":       "用户名或密码不正确。",
+	"too_many_login_attempts":   "登录失败次数过多，请稍后再试。",
+	"validation_failed":         "填写的内容有误，请按提示修改。",
+	"forbidden":                 "您的角色不能进行此操作。",
+	"estate_not_found":          "找不到该小区，或您未被分配到该小区。",
+	"round_not_found":           "找不到该征询轮次。",
+	"household_not_found":       "找不到该户。",
+	"user_not_found":            "找不到该账号。",
+	"duplicate_username":        "用户名已被使用。",
+	"duplicate_code":            "小区编码已被使用。",
+	"round_not_open":            "该征询轮次未在进行中。",
+	"round_not_draft":           "只有草稿状态的轮次可以开始。",
+	"household_not_in_round":    "该户不在本轮征询范围内。",
+	"empty_electorate":          "名册为空，无法开始征询。",
+	"session_expired":           "登录已过期，请重新登录。",
+	"objection_not_found":       "找不到该意见。",
+	"objections_unanswered":     "此前轮次仍有居民意见未答复，请先答复后再开始本轮方案征询。",
+	"force_admin_only":          "只有管理员可以在意见未答复时强制开始。",
+	"objection_closed":          "该意见已关闭，不能再答复。",
+	"survey_not_found":          "找不到该问卷。",
+	"survey_not_draft":          "只有草稿状态的问卷可以开始。",
+	"survey_not_open":           "该问卷未在收集中。",
+	"stage_not_found":           "没有这个阶段。",
+	"stage_transition_invalid":  "阶段只能向前推进（未开始 → 进行中 → 已完成）。",
+	"precondition_not_found":    "没有这个前置条件。",
+	"acceptance_not_found":      "找不到该验收记录。",
+	"acceptance_item_not_found": "找不到该验收项。",
+	"item_not_rectifiable":      "该项验收已合格，无需整改。",
+	"item_already_rectified":    "该项已记录整改。",
+	"report_not_found":          "找不到该问题。",
+	"report_transition_invalid": "该问题当前状态不能进行此操作（请刷新后再试）。",
+	"revision_not_found":        "找不到该方案修订。",
+	"file_too_large":            "文件过大（最多 10 MB）。",
+	"unsupported_file_type":     "只能上传 JPEG、PNG、WebP 照片或 PDF 图纸。",
 }
 
 // fieldLabels name form fields in Chinese.
@@ -196,7 +220,7 @@ var fieldLabels = map[string]string{
 	"username": "用户名", "password": "密码", "display_name": "姓名", "role": "角色", "name": "小区名称", "code": "小区编码",
 	"district": "区", "street": "街道", "community": "社区", "address": "地址", "contact_phone": "联系电话", "built_year": "建成年份",
 	"title": "标题", "kind": "类型", "rule": "表决规则", "rule.preset": "表决规则", "closes_at": "截止时间",
-	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用",
+	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用", "handler_id": "处理人", "household_id": "住户", "purpose": "用途", "template": "模板", "questions": "题目", "budget_fen": "预算", "builder": "施工单位", "supervising_unit": "监理单位", "designer_unit": "设计单位", "starts_on": "开工日期", "items": "验收项", "signatures": "签字", "photo_upload_ids": "照片", "assignee_id": "处理人", "status": "状态", "ends_on": "竣工日期", "started_at": "开始时间", "finished_at": "完成时间", "due_at": "处理期限",
 }
 
 // errorJSON is the contract's error envelope, for the console's JSON endpoints.

@@ -1,0 +1,142 @@
+package console
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/model"
+	"minyi/service"
+)
+
+func (c *Console) acceptanceRoutes(s *gin.RouterGroup) {
+	s.GET("/estates/:estate_id/acceptances", c.acceptances)
+	s.POST("/estates/:estate_id/acceptances", c.recordAcceptance)
+	s.POST("/acceptances/:acceptance_id/items/:index/rectify", c.rectifyItem)
+}
+
+// acceptanceRows is how many item and signature rows the form offers.
+const acceptanceRows = 6
+
+// signatureRoles are the signing roles, in the form's order.
+var signatureRoles = []string{"owner_representative", "supervisor", "builder", "designer", "street_office"}
+
+type acceptanceRow struct {
+	Name, Result, Note, Role string
+}
+
+type acceptancesData struct {
+	Estate      model.Estate
+	Acceptances []service.AcceptanceView
+	CanRecord   bool
+	Items       []acceptanceRow
+	Signatures  []acceptanceRow
+	Roles       []string
+}
+
+// acceptances lists the estate's joint acceptances (items pass or rectify,
+// signatures by role) with, for admins and workers, the form to record one
+// and to mark an item rectified.
+func (c *Console) acceptances(g *gin.Context) {
+	c.showAcceptances(g, http.StatusOK, nil, nil, "", nil)
+}
+
+func (c *Console) showAcceptances(g *gin.Context, status int, items, signatures []acceptanceRow, message string, fields []fieldProblem) {
+	ctx, actor := g.Request.Context(), actorOf(g)
+	e, err := c.svc.GetEstate(ctx, actor, g.Param("estate_id"))
+	if err != nil {
+		c.failPage(g, err)
+		return
+	}
+	d := acceptancesData{Estate: *e, CanRecord: service.RoleAllowed(service.ActRecordAcceptance, actor.Role), Roles: signatureRoles}
+	if d.Acceptances, _, err = c.svc.ListAcceptances(ctx, actor, e.ID, service.Page{Limit: service.MaxPageLimit}); err != nil {
+		c.failPage(g, err)
+		return
+	}
+	d.Items, d.Signatures = padRows(items), padRows(signatures)
+	c.render(g, status, "acceptances", page{Title: "联合验收", Error: message, Fields: fields, Data: d})
+}
+
+func padRows(rows []acceptanceRow) []acceptanceRow {
+	for len(rows) < acceptanceRows {
+		rows = append(rows, acceptanceRow{})
+	}
+	return rows
+}
+
+// recordAcceptance records an acceptance from the form's filled rows (blank rows are skipped).
+func (c *Console) recordAcceptance(g *gin.Context) {
+	names, results, notes := g.PostFormArray("item_name"), g.PostFormArray("item_result"), g.PostFormArray("item_note")
+	signers, roles := g.PostFormArray("signer_name"), g.PostFormArray("signer_role")
+	var in service.AcceptanceInput
+	var items, signatures []acceptanceRow
+	for i := range names {
+		row := acceptanceRow{Name: names[i], Result: at(results, i), Note: at(notes, i)}
+		if strings.TrimSpace(row.Name) == "" && strings.TrimSpace(row.Note) == "" {
+			continue
+		}
+		items = append(items, row)
+		in.Items = append(in.Items, service.AcceptanceItemInput{Name: row.Name, Result: row.Result, Note: row.Note})
+	}
+	for i := range signers {
+		row := acceptanceRow{Name: signers[i], Role: at(roles, i)}
+		if strings.TrimSpace(row.Name) == "" {
+			continue
+		}
+		signatures = append(signatures, row)
+		in.Signatures = append(in.Signatures, service.SignatureInput{Name: row.Name, Role: row.Role})
+	}
+	_, err := c.svc.RecordAcceptance(g.Request.Context(), actorOf(g), g.Param("estate_id"), in)
+	if err != nil {
+		status, message, fields := c.explain(g, err)
+		if status == http.StatusNotFound || status == http.StatusForbidden {
+			c.failPage(g, err)
+			return
+		}
+		c.showAcceptances(g, status, items, signatures, message, fields)
+		return
+	}
+	g.Redirect(http.StatusSeeOther, Prefix+"/estates/"+g.Param("estate_id")+"/acceptances?done=acceptance_recorded")
+}
+
+// rectifyItem records that an item was rectified, with a note and photos.
+func (c *Console) rectifyItem(g *gin.Context) {
+	ctx, actor := g.Request.Context(), actorOf(g)
+	a, err := c.svc.GetAcceptance(ctx, actor, g.Param("acceptance_id"))
+	if err != nil {
+		c.failPage(g, err)
+		return
+	}
+	index, perr := strconv.Atoi(g.Param("index"))
+	if perr != nil {
+		c.notFound(g)
+		return
+	}
+	in := service.RectifyInput{Note: g.PostForm("note")}
+	if mf, ferr := g.MultipartForm(); ferr == nil && mf != nil {
+		in.Photos, err = c.saveUploads(g, a.EstateID, mf.File["photos"])
+	}
+	if err == nil {
+		_, err = c.svc.RectifyAcceptanceItem(ctx, actor, a.ID, index, in)
+	}
+	if err != nil {
+		status, message, fields := c.explain(g, err)
+		if status == http.StatusForbidden || isCode(err, "acceptance_not_found") {
+			c.failPage(g, err)
+			return
+		}
+		g.Params = append(g.Params, gin.Param{Key: "estate_id", Value: a.EstateID})
+		c.showAcceptances(g, status, nil, nil, message, fields)
+		return
+	}
+	g.Redirect(http.StatusSeeOther, Prefix+"/estates/"+a.EstateID+"/acceptances?done=item_rectified")
+}
+
+func at(values []string, i int) string {
+	if i < len(values) {
+		return values[i]
+	}
+	return ""
+}
