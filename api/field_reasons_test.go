@@ -151,7 +151,7 @@ func TestEveryFieldReasonHasChinese(t *testing.T) {
 					continue // a reason that quotes Chinese data, e.g. the header row
 				}
 				if _, ok := chineseReason(reason); !ok {
-					t.Errorf("%s %s: fields.%s = %q has no Chinese text in field_reasons.go", rt.Method, rt.Path, field, reason)
+					t.Errorf("%s %s: fields.%s = %q has no Chinese text in service/fieldtext", rt.Method, rt.Path, field, reason)
 				}
 			}
 		}
@@ -306,7 +306,7 @@ func TestFieldReasonLiteralsHaveChinese(t *testing.T) {
 		t.Errorf("only %d reason literals found; the scan no longer sees the code", count)
 	}
 	for _, m := range missing {
-		t.Errorf("no Chinese text in field_reasons.go for %s", m)
+		t.Errorf("no Chinese text in service/fieldtext for %s", m)
 	}
 }
 

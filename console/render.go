@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/service"
+	"minyi/service/fieldtext"
 )
 
 //go:embed templates/*.html
@@ -170,6 +171,9 @@ func (c *Console) explain(g *gin.Context, err error) (int, string, []fieldProble
 		label := fieldLabels[f]
 		if label == "" {
 			label = f
+		}
+		if zh, ok := fieldtext.Chinese(reason); ok {
+			reason = zh
 		}
 		fields = append(fields, fieldProblem{Field: label, Reason: reason})
 	}

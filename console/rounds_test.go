@@ -35,6 +35,9 @@ func TestPlanRoundOnARevision(t *testing.T) {
 		if bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "标题") {
 			t.Errorf("a round without a title: %d", bad.status)
 		}
+		if !strings.Contains(bad.body, "标题：须为 1 到 200 个字") || strings.Contains(bad.body, "characters") {
+			t.Errorf("the reason for the missing title is not in Chinese:\n%s", bad.body)
+		}
 		res := b.post("/console/estates/"+estate.ID+"/rounds", url.Values{"title": {"方案征询"}, "kind": {"plan"},
 			"preset": {"civil-code-major"}, "revision_id": {revision.ID}})
 		if res.status != http.StatusSeeOther {
