@@ -336,21 +336,13 @@ func (s *Service) GetAcceptance(ctx context.Context, actor Actor, acceptanceID s
 // ListAcceptances lists the estate's acceptances, oldest first. Errors: estate_not_found.
 func (s *Service) ListAcceptances(ctx context.Context, actor Actor, estateID string, page Page) ([]AcceptanceView, string, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadAcceptance); err != nil {
-		return nil, "", AsError(estateNotFound(err))
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadAcceptance); err != nil {
+		return nil, "", err
 	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, "", AsError(err)
-	}
-	q, limit, err := page.apply(tx.Model(&model.Acceptance{}).Where("estate_id = ?", estateID), "id")
+	rows, next, err := findPage(tx.Model(&model.Acceptance{}).Where("estate_id = ?", estateID), page, func(a model.Acceptance) string { return a.ID })
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []model.Acceptance
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	rows, next := nextCursor(rows, limit, func(a model.Acceptance) string { return a.ID })
 	views := make([]AcceptanceView, 0, len(rows))
 	for _, a := range rows {
 		v, err := acceptanceView(tx, a)

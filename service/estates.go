@@ -222,6 +222,19 @@ func (s *Service) authorizeGlobal(actor Actor, action Action) error {
 	return Forbidden("forbidden")
 }
 
+// authorizeEstate is authorize for an action on the estate itself (a list of
+// its objects): another estate's, or one that does not exist, answers
+// estate_not_found alike. Errors: estate_not_found, forbidden.
+func (s *Service) authorizeEstate(tx *gorm.DB, actor Actor, estateID string, action Action) error {
+	if err := s.authorize(tx, actor, estateID, action); err != nil {
+		return AsError(estateNotFound(err))
+	}
+	if err := s.mustFindEstate(tx, estateID); err != nil {
+		return AsError(err)
+	}
+	return nil
+}
+
 func (s *Service) mustFindEstate(tx *gorm.DB, estateID string) error {
 	var n int64
 	if err := tx.Model(&model.Estate{}).Where("id = ?", estateID).Count(&n).Error; err != nil {

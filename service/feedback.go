@@ -105,11 +105,8 @@ type Feedback struct {
 // Errors: estate_not_found, round_not_found.
 func (s *Service) Feedback(ctx context.Context, actor Actor, estateID, roundID string) (*Feedback, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadFeedback); err != nil {
-		return nil, AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadFeedback); err != nil {
+		return nil, err
 	}
 	out := &Feedback{EstateID: estateID, GeneratedAt: s.Now(), Groups: []FeedbackGroup{}}
 	if roundID != "" {

@@ -144,11 +144,8 @@ type ModerationFilter struct {
 // Errors: estate_not_found, validation_failed.
 func (s *Service) ListModeration(ctx context.Context, actor Actor, estateID string, filter ModerationFilter, page Page) ([]model.ModerationItem, string, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActModerate); err != nil {
-		return nil, "", AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, "", AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActModerate); err != nil {
+		return nil, "", err
 	}
 	if filter.Status == "" {
 		filter.Status = ModerationHeld

@@ -309,15 +309,10 @@ func (s *Service) ListNotifications(ctx context.Context, actor Actor, filter Not
 	default:
 		return nil, "", InvalidField("status", "must be pending, sent or failed")
 	}
-	q, limit, err := page.apply(q, "id")
+	rows, next, err := findPage(q, page, func(n model.Notification) string { return n.ID })
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []model.Notification
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	rows, next := nextCursor(rows, limit, func(n model.Notification) string { return n.ID })
 	for i := range rows {
 		if rows[i].Status == NotificationSending {
 			rows[i].Status = NotificationPending

@@ -229,15 +229,9 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 			}
 		}
 		s.audit(tx, actor, estateID, "objection.file", "objection", o.ID, nil, objectionSummary(&o))
-		if err := tx.Create(s.objectionEvent(actor, &o, "filed")).Error; err != nil {
-			return err
-		}
-		views, err := s.objectionViews(tx, actor, []model.Objection{o})
-		if err != nil {
-			return err
-		}
-		view = views[0]
-		return s.touchEstate(tx, estateID)
+		v, err := s.recordObjectionEvent(tx, actor, &o, "filed")
+		view = v
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -332,11 +326,8 @@ func (s *Service) ListObjections(ctx context.Context, actor Actor, estateID stri
 		return nil, "", err
 	}
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadObjections); err != nil {
-		return nil, "", AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, "", AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadObjections); err != nil {
+		return nil, "", err
 	}
 	q := tx.Model(&model.Objection{}).Where("estate_id = ?", estateID)
 	if actor.Role == RoleResident {
@@ -367,15 +358,10 @@ func (s *Service) ListMyObjections(ctx context.Context, actor Actor, page Page) 
 }
 
 func (s *Service) pageOfObjections(tx *gorm.DB, actor Actor, q *gorm.DB, page Page) ([]ObjectionView, string, error) {
-	q, limit, err := page.apply(q, "id")
+	rows, next, err := findPage(q, page, func(o model.Objection) string { return o.ID })
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []model.Objection
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	rows, next := nextCursor(rows, limit, func(o model.Objection) string { return o.ID })
 	views, err := s.objectionViews(tx, actor, rows)
 	if err != nil {
 		return nil, "", AsError(err)
@@ -424,6 +410,20 @@ func (s *Service) loadObjectionFor(tx *gorm.DB, actor Actor, objectionID string,
 		}
 	}
 	return nil
+}
+
+// recordObjectionEvent ends every write to an objection the same way: its
+// history entry, the view the caller gets back, and the estate touched so
+// that the notice board's version moves.
+func (s *Service) recordObjectionEvent(tx *gorm.DB, actor Actor, o *model.Objection, kind string) (ObjectionView, error) {
+	if err := tx.Create(s.objectionEvent(actor, o, kind)).Error; err != nil {
+		return ObjectionView{}, err
+	}
+	views, err := s.objectionViews(tx, actor, []model.Objection{*o})
+	if err != nil {
+		return ObjectionView{}, err
+	}
+	return views[0], s.touchEstate(tx, o.EstateID)
 }
 
 // objectionViews adds photos and household addresses to objections; a

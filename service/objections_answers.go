@@ -103,15 +103,9 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 		}
 		s.audit(tx, actor, o.EstateID, "objection."+kind, "objection", o.ID, nil, objectionSummary(&o))
 		s.notifyObjectionAnswered(tx, &o)
-		if err := tx.Create(s.objectionEvent(actor, &o, kind)).Error; err != nil {
-			return err
-		}
-		views, err := s.objectionViews(tx, actor, []model.Objection{o})
-		if err != nil {
-			return err
-		}
-		view = views[0]
-		return s.touchEstate(tx, o.EstateID)
+		v, err := s.recordObjectionEvent(tx, actor, &o, kind)
+		view = v
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -159,15 +153,9 @@ func (s *Service) FollowUpObjection(ctx context.Context, actor Actor, objectionI
 			return errRetry
 		}
 		s.audit(tx, actor, o.EstateID, "objection.close", "objection", o.ID, nil, objectionSummary(&o))
-		if err := tx.Create(s.objectionEvent(actor, &o, "closed")).Error; err != nil {
-			return err
-		}
-		views, err := s.objectionViews(tx, actor, []model.Objection{o})
-		if err != nil {
-			return err
-		}
-		view = views[0]
-		return s.touchEstate(tx, o.EstateID)
+		v, err := s.recordObjectionEvent(tx, actor, &o, "closed")
+		view = v
+		return err
 	})
 	if err != nil {
 		return nil, err

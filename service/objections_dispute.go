@@ -113,16 +113,9 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 			return errRetry
 		}
 		s.audit(tx, actor, o.EstateID, "objection.assign", "objection", o.ID, before, disputeSummary(s, &o))
-		event := s.objectionEvent(actor, &o, "assigned")
-		if err := tx.Create(event).Error; err != nil {
-			return err
-		}
-		views, err := s.objectionViews(tx, actor, []model.Objection{o})
-		if err != nil {
-			return err
-		}
-		view = views[0]
-		return s.touchEstate(tx, o.EstateID)
+		v, err := s.recordObjectionEvent(tx, actor, &o, "assigned")
+		view = v
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -202,15 +195,9 @@ func (s *Service) ConfirmObjection(ctx context.Context, actor Actor, objectionID
 		}
 		s.audit(tx, actor, o.EstateID, "objection.confirm", "objection", o.ID, nil,
 			map[string]any{"status": o.Status, "satisfied": satisfied})
-		if err := tx.Create(s.objectionEvent(actor, &o, "confirmed")).Error; err != nil {
-			return err
-		}
-		views, err := s.objectionViews(tx, actor, []model.Objection{o})
-		if err != nil {
-			return err
-		}
-		view = views[0]
-		return s.touchEstate(tx, o.EstateID)
+		v, err := s.recordObjectionEvent(tx, actor, &o, "confirmed")
+		view = v
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -234,11 +221,8 @@ type ObjectionSummary struct {
 // and unassigned ones, and the objectors' confirmations. Errors: estate_not_found.
 func (s *Service) SummarizeObjections(ctx context.Context, actor Actor, estateID string) (*ObjectionSummary, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadObjectionSummary); err != nil {
-		return nil, AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadObjectionSummary); err != nil {
+		return nil, err
 	}
 	now := s.Now()
 	sum := &ObjectionSummary{ComputedAt: now}

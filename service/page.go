@@ -50,3 +50,18 @@ func nextCursor[T any](items []T, limit int, id func(T) string) ([]T, string) {
 	items = items[:limit]
 	return items, EncodeCursor(id(items[limit-1]))
 }
+
+// findPage reads one page of q's rows in id order (see Page.apply) and the
+// cursor of the next page ("" on the last): the body of every paged list.
+func findPage[T any](q *gorm.DB, page Page, id func(T) string) ([]T, string, error) {
+	q, limit, err := page.apply(q, "id")
+	if err != nil {
+		return nil, "", err
+	}
+	var rows []T
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", AsError(err)
+	}
+	rows, next := nextCursor(rows, limit, id)
+	return rows, next, nil
+}

@@ -299,11 +299,8 @@ func (s *Service) ConfirmReport(ctx context.Context, actor Actor, reportID strin
 // Errors: estate_not_found, validation_failed (status).
 func (s *Service) ListReports(ctx context.Context, actor Actor, estateID, status string, page Page) ([]ReportView, string, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadReports); err != nil {
-		return nil, "", AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, "", AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadReports); err != nil {
+		return nil, "", err
 	}
 	q := tx.Model(&model.ProblemReport{}).Where("estate_id = ?", estateID)
 	if actor.Role == RoleResident {
@@ -319,15 +316,10 @@ func (s *Service) ListReports(ctx context.Context, actor Actor, estateID, status
 		}
 		q = q.Where("status = ?", status)
 	}
-	q, limit, err := page.apply(q, "id")
+	rows, next, err := findPage(q, page, func(r model.ProblemReport) string { return r.ID })
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []model.ProblemReport
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	rows, next := nextCursor(rows, limit, func(r model.ProblemReport) string { return r.ID })
 	views := make([]ReportView, 0, len(rows))
 	for _, r := range rows {
 		v, err := reportView(tx, r)

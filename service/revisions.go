@@ -188,22 +188,14 @@ func (s *Service) checkRevisionOfEstate(tx *gorm.DB, revisionID, estateID string
 // ListRevisions lists an estate's revisions, oldest first. Errors: estate_not_found.
 func (s *Service) ListRevisions(ctx context.Context, actor Actor, estateID string, page Page) ([]RevisionView, string, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadRevisions); err != nil {
-		return nil, "", AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, "", AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadRevisions); err != nil {
+		return nil, "", err
 	}
 	// Ids are time-ordered, so id order is publication (and version) order.
-	q, limit, err := page.apply(tx.Model(&model.Revision{}).Where("estate_id = ?", estateID), "id")
+	rows, next, err := findPage(tx.Model(&model.Revision{}).Where("estate_id = ?", estateID), page, func(r model.Revision) string { return r.ID })
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []model.Revision
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	rows, next := nextCursor(rows, limit, func(r model.Revision) string { return r.ID })
 	views, err := revisionViews(tx, rows)
 	if err == nil {
 		err = namePublishers(tx, actor, views)

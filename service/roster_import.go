@@ -88,11 +88,8 @@ type rosterRow struct {
 // and column. Errors: estate_not_found, validation_failed (file).
 func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID string, file RosterFile, opts ImportOptions) (*ImportReport, error) {
 	read := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(read, actor, estateID, ActEditRoster); err != nil {
-		return nil, AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(read, estateID); err != nil {
-		return nil, AsError(err)
+	if err := s.authorizeEstate(read, actor, estateID, ActEditRoster); err != nil {
+		return nil, err
 	}
 	source, err := openSheets(file.Name, file.Data)
 	if err != nil {

@@ -336,11 +336,8 @@ func (s *Service) GetRound(ctx context.Context, actor Actor, roundID string) (*R
 // ListRounds lists an estate's rounds, oldest first. Errors: estate_not_found.
 func (s *Service) ListRounds(ctx context.Context, actor Actor, estateID string, page Page) ([]RoundView, string, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadRounds); err != nil {
-		return nil, "", AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, "", AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadRounds); err != nil {
+		return nil, "", err
 	}
 	q, limit, err := page.apply(tx.Model(&model.Round{}).Where("estate_id = ?", estateID), "id")
 	if err != nil {

@@ -326,15 +326,10 @@ func (s *Service) ListSignOffs(ctx context.Context, actor Actor, roundID string,
 	if filter.Building != nil {
 		q = q.Where("building = ?", *filter.Building)
 	}
-	q, limit, err := page.apply(q, "id")
+	rows, next, err := findPage(q, page, func(r model.SignOff) string { return r.ID })
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []model.SignOff
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	rows, next := nextCursor(rows, limit, func(r model.SignOff) string { return r.ID })
 	return rows, next, nil
 }
 

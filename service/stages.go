@@ -73,11 +73,8 @@ type StageInput struct {
 // ListStages gives the estate's stages in their fixed order. Errors: estate_not_found.
 func (s *Service) ListStages(ctx context.Context, actor Actor, estateID string) ([]StageView, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadLifecycle); err != nil {
-		return nil, AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadLifecycle); err != nil {
+		return nil, err
 	}
 	views, err := stagesOf(tx, estateID)
 	if err != nil {

@@ -51,11 +51,8 @@ type PreconditionInput struct {
 // ListPreconditions gives the estate's six preconditions in order. Errors: estate_not_found.
 func (s *Service) ListPreconditions(ctx context.Context, actor Actor, estateID string) ([]PreconditionView, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadLifecycle); err != nil {
-		return nil, AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadLifecycle); err != nil {
+		return nil, err
 	}
 	views, err := preconditionsOf(tx, estateID)
 	if err != nil {

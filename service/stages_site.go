@@ -71,11 +71,8 @@ func (in *SiteInput) validate() error {
 // Errors: estate_not_found.
 func (s *Service) GetSite(ctx context.Context, actor Actor, estateID string) (*model.EstateSite, error) {
 	tx := s.db.Gorm.WithContext(ctx)
-	if err := s.authorize(tx, actor, estateID, ActReadLifecycle); err != nil {
-		return nil, AsError(estateNotFound(err))
-	}
-	if err := s.mustFindEstate(tx, estateID); err != nil {
-		return nil, AsError(err)
+	if err := s.authorizeEstate(tx, actor, estateID, ActReadLifecycle); err != nil {
+		return nil, err
 	}
 	site, err := siteOf(tx, estateID)
 	if err != nil {

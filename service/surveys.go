@@ -225,15 +225,10 @@ func (s *Service) ListSurveys(ctx context.Context, actor Actor, estateID string,
 	if err := s.authorize(tx, actor, estateID, ActListSurveys); err != nil {
 		return nil, "", AsError(hiddenAs(err, "estate_not_found"))
 	}
-	q, limit, err := page.apply(tx.Where("estate_id = ?", estateID), "id")
+	rows, next, err := findPage(tx.Where("estate_id = ?", estateID), page, func(r model.Survey) string { return r.ID })
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []model.Survey
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(model.Translate(err))
-	}
-	rows, next := nextCursor(rows, limit, func(r model.Survey) string { return r.ID })
 	views, err := s.surveyViews(rows)
 	return views, next, surveyError(err)
 }

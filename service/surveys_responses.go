@@ -121,15 +121,10 @@ func (s *Service) MySurveys(ctx context.Context, actor Actor, page Page) ([]Resi
 	estates := tx.Model(&model.ResidentBinding{}).Select("estate_id").Where("resident_id = ?", actor.ID)
 	now := s.Now()
 	q := tx.Where("estate_id IN (?) AND status = ? AND (closes_at IS NULL OR closes_at > ?)", estates, SurveyOpen, now)
-	q, limit, err := page.apply(q, "id")
+	rows, next, err := findPage(q, page, func(r model.Survey) string { return r.ID })
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []model.Survey
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(model.Translate(err))
-	}
-	rows, next := nextCursor(rows, limit, func(r model.Survey) string { return r.ID })
 	views, err := s.surveyViews(rows)
 	if err != nil {
 		return nil, "", AsError(err)
