@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Clock tells the time; tests pin it.
@@ -49,6 +50,7 @@ type Config struct {
 // through one of its methods.
 type Service struct {
 	db     *model.DB
+	store  *store.Store
 	cfg    Config
 	clock  Clock
 	random io.Reader
@@ -72,8 +74,14 @@ func New(db *model.DB, cfg Config, clock Clock) *Service {
 		cfg.RefreshTokenTTL = 30 * 24 * time.Hour
 	}
 	registerAuditGuard(db)
-	return &Service{db: db, cfg: cfg, clock: clock, random: rand.Reader}
+	return &Service{db: db, store: store.New(db), cfg: cfg, clock: clock, random: rand.Reader}
 }
+
+// st is the store's view of the transaction tx that inTx opened.
+func (s *Service) st(tx *gorm.DB) *store.Tx { return store.On(tx, s.db) }
+
+// read is the store outside any transaction, for reads.
+func (s *Service) read(ctx context.Context) *store.Tx { return s.store.Read(ctx) }
 
 // DB gives the database, for health checks and tools.
 func (s *Service) DB() *model.DB { return s.db }

@@ -1,0 +1,62 @@
+// Package store owns every SQL statement of Minyi and every difference
+// between its databases (SQLite, MySQL/MariaDB, TiDB). The service keeps the
+// rules and calls typed methods on a Tx; it writes no SQL text of its own.
+//
+// A Tx is one view of the database: inside a write transaction (the one the
+// service's write path opens) or, from Store.Read, outside any transaction
+// for a read. Methods are named for what they return or change
+// (HouseholdByID, LockSignOff, MoveCounters) and return model types; driver
+// errors come back translated by model.Translate, so callers test for
+// model.ErrNotFound and model.ErrConflict with errors.Is.
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"minyi/model"
+)
+
+// Store is the database behind the service.
+type Store struct {
+	db *model.DB
+}
+
+// New wraps an open database.
+func New(db *model.DB) *Store { return &Store{db: db} }
+
+// Dialect is the database's SQL dialect.
+func (s *Store) Dialect() model.Dialect { return s.db.Dialect }
+
+// Read is a Tx outside any transaction, for reads that need no snapshot.
+func (s *Store) Read(ctx context.Context) *Tx {
+	return &Tx{g: s.db.Gorm.WithContext(ctx), db: s.db}
+}
+
+// Tx runs statements in one transaction (or, from Store.Read, on the pool).
+type Tx struct {
+	g  *gorm.DB
+	db *model.DB
+}
+
+// On wraps an open GORM transaction of db. The service's write path opens
+// the transaction and hands the Tx to the rules.
+func On(g *gorm.DB, db *model.DB) *Tx { return &Tx{g: g, db: db} }
+
+// Dialect is the SQL dialect of the transaction's database.
+func (t *Tx) Dialect() model.Dialect { return t.db.Dialect }
+
+// MySQL reports whether the database speaks MySQL's dialect (MySQL, MariaDB, TiDB).
+func (t *Tx) MySQL() bool { return t.db.Dialect == model.MySQL }
+
+// Context is the context the transaction's statements run under.
+func (t *Tx) Context() context.Context { return t.g.Statement.Context }
+
+// result translates a GORM result's error.
+func result(g *gorm.DB) error { return model.Translate(g.Error) }
+
+// first reads the one row q finds into dest; model.ErrNotFound when none.
+func first(q *gorm.DB, dest any) error {
+	return model.Translate(q.Limit(1).Take(dest).Error)
+}
