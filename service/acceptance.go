@@ -6,9 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Acceptance statuses: open while an item awaits rectification, closed after.
@@ -142,12 +141,12 @@ func (in *AcceptanceInput) validate() error {
 }
 
 // checkPhotos refuses uploads that are not images (drawings are no photos).
-func checkPhotos(tx *gorm.DB, ids []string, field string) error {
+func checkPhotos(tx *store.Tx, ids []string, field string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	var rows []model.Upload
-	if err := tx.Select("id", "content_type").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Select("id", "content_type").Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return err
 	}
 	for _, u := range rows {
@@ -166,7 +165,7 @@ func (s *Service) RecordAcceptance(ctx context.Context, actor Actor, estateID st
 		return nil, err
 	}
 	var view *AcceptanceView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActRecordAcceptance); err != nil {
 			return estateNotFound(err)
 		}
@@ -194,13 +193,13 @@ func (s *Service) RecordAcceptance(ctx context.Context, actor Actor, estateID st
 		}
 		s.audit(tx, actor, estateID, "acceptance.record", "acceptance", a.ID, nil,
 			map[string]any{"items": len(items), "rectify": rectify, "signing_roles": roles, "status": a.Status})
-		if err := tx.Create(&a).Error; err != nil {
+		if err := tx.Gorm().Create(&a).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&items).Error; err != nil {
+		if err := tx.Gorm().Create(&items).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&signatures).Error; err != nil {
+		if err := tx.Gorm().Create(&signatures).Error; err != nil {
 			return err
 		}
 		for i, it := range in.Items {
@@ -251,13 +250,13 @@ func (s *Service) RectifyAcceptanceItem(ctx context.Context, actor Actor, accept
 		return nil, Invalid("validation_failed", fields)
 	}
 	var view *AcceptanceView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var a model.Acceptance
 		if err := s.loadAcceptanceFor(tx, actor, acceptanceID, ActRecordAcceptance, &a); err != nil {
 			return err
 		}
 		var item model.AcceptanceItem
-		if err := tx.Where("acceptance_id = ? AND position = ?", a.ID, index).Take(&item).Error; err != nil {
+		if err := tx.Gorm().Where("acceptance_id = ? AND position = ?", a.ID, index).Take(&item).Error; err != nil {
 			return notFoundAs(err, "acceptance_item_not_found")
 		}
 		if item.Result != ItemRectify {
@@ -267,7 +266,7 @@ func (s *Service) RectifyAcceptanceItem(ctx context.Context, actor Actor, accept
 			return Conflict("item_already_rectified", "the item was rectified already")
 		}
 		now := s.Now()
-		res := tx.Model(&model.AcceptanceItem{}).Where("id = ? AND rectified_at IS NULL", item.ID).
+		res := tx.Gorm().Model(&model.AcceptanceItem{}).Where("id = ? AND rectified_at IS NULL", item.ID).
 			Updates(map[string]any{"rectified_at": now, "rectified_by": actor.ID, "rectify_note": in.Note})
 		if res.Error != nil {
 			return res.Error
@@ -282,12 +281,12 @@ func (s *Service) RectifyAcceptanceItem(ctx context.Context, actor Actor, accept
 			return err
 		}
 		var open int64
-		if err := tx.Model(&model.AcceptanceItem{}).Where("acceptance_id = ? AND result = ? AND rectified_at IS NULL", a.ID, ItemRectify).
+		if err := tx.Gorm().Model(&model.AcceptanceItem{}).Where("acceptance_id = ? AND result = ? AND rectified_at IS NULL", a.ID, ItemRectify).
 			Count(&open).Error; err != nil {
 			return err
 		}
 		if open == 0 {
-			if err := tx.Model(&model.Acceptance{}).Where("id = ?", a.ID).
+			if err := tx.Gorm().Model(&model.Acceptance{}).Where("id = ?", a.ID).
 				Updates(map[string]any{"status": AcceptanceClosed, "closed_at": now}).Error; err != nil {
 				return err
 			}
@@ -309,11 +308,11 @@ func (s *Service) RectifyAcceptanceItem(ctx context.Context, actor Actor, accept
 
 // loadAcceptanceFor reads an acceptance the actor may act on; an acceptance
 // of an estate the actor cannot see is not found.
-func (s *Service) loadAcceptanceFor(tx *gorm.DB, actor Actor, acceptanceID string, action Action, a *model.Acceptance) error {
+func (s *Service) loadAcceptanceFor(tx *store.Tx, actor Actor, acceptanceID string, action Action, a *model.Acceptance) error {
 	if !RoleAllowed(action, actor.Role) && actor.Kind != ActorSystem {
 		return Forbidden("forbidden")
 	}
-	if err := tx.Where("id = ?", acceptanceID).Take(a).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", acceptanceID).Take(a).Error; err != nil {
 		return notFoundAs(err, "acceptance_not_found")
 	}
 	return hiddenAs(s.authorize(tx, actor, a.EstateID, action), "acceptance_not_found")
@@ -321,7 +320,7 @@ func (s *Service) loadAcceptanceFor(tx *gorm.DB, actor Actor, acceptanceID strin
 
 // GetAcceptance reads one acceptance. Errors: acceptance_not_found.
 func (s *Service) GetAcceptance(ctx context.Context, actor Actor, acceptanceID string) (*AcceptanceView, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var a model.Acceptance
 	if err := s.loadAcceptanceFor(tx, actor, acceptanceID, ActReadAcceptance, &a); err != nil {
 		return nil, AsError(err)
@@ -335,11 +334,11 @@ func (s *Service) GetAcceptance(ctx context.Context, actor Actor, acceptanceID s
 
 // ListAcceptances lists the estate's acceptances, oldest first. Errors: estate_not_found.
 func (s *Service) ListAcceptances(ctx context.Context, actor Actor, estateID string, page Page) ([]AcceptanceView, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadAcceptance); err != nil {
 		return nil, "", err
 	}
-	rows, next, err := findPage(tx.Model(&model.Acceptance{}).Where("estate_id = ?", estateID), page, func(a model.Acceptance) string { return a.ID })
+	rows, next, err := findPage(tx.Gorm().Model(&model.Acceptance{}).Where("estate_id = ?", estateID), page, func(a model.Acceptance) string { return a.ID })
 	if err != nil {
 		return nil, "", err
 	}
@@ -355,13 +354,13 @@ func (s *Service) ListAcceptances(ctx context.Context, actor Actor, estateID str
 }
 
 // acceptanceView reads an acceptance's items, photos and signatures.
-func acceptanceView(tx *gorm.DB, a model.Acceptance) (*AcceptanceView, error) {
+func acceptanceView(tx *store.Tx, a model.Acceptance) (*AcceptanceView, error) {
 	var items []model.AcceptanceItem
-	if err := tx.Where("acceptance_id = ?", a.ID).Order("position").Find(&items).Error; err != nil {
+	if err := tx.Gorm().Where("acceptance_id = ?", a.ID).Order("position").Find(&items).Error; err != nil {
 		return nil, err
 	}
 	var signatures []model.AcceptanceSignature
-	if err := tx.Where("acceptance_id = ?", a.ID).Order("position").Find(&signatures).Error; err != nil {
+	if err := tx.Gorm().Where("acceptance_id = ?", a.ID).Order("position").Find(&signatures).Error; err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(items))

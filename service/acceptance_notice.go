@@ -4,9 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // maxNoticeAcceptances is how many of the latest acceptances the board shows.
@@ -32,9 +31,9 @@ type NoticeOpenItem struct{ Name, Note string }
 type NoticeSigner struct{ Role, RoleLabel, MaskedName string }
 
 // noticeAcceptances reads the estate's latest acceptances, newest first.
-func noticeAcceptances(tx *gorm.DB, estateID string) ([]NoticeAcceptance, error) {
+func noticeAcceptances(tx *store.Tx, estateID string) ([]NoticeAcceptance, error) {
 	var rows []model.Acceptance
-	if err := tx.Where("estate_id = ?", estateID).Order("id DESC").Limit(maxNoticeAcceptances).Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Where("estate_id = ?", estateID).Order("id DESC").Limit(maxNoticeAcceptances).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]NoticeAcceptance, 0, len(rows))

@@ -3,9 +3,8 @@ package service
 import (
 	"errors"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Roles of the people who use the service.
@@ -94,7 +93,7 @@ func RoleAllowed(a Action, role string) bool {
 // the estate must be visible to the actor (else not found, so that ids of
 // other estates cannot be probed). Assignments are read from the database on
 // every call, so a removed assignment takes effect at once.
-func (s *Service) authorize(tx *gorm.DB, actor Actor, estateID string, action Action) error {
+func (s *Service) authorize(tx *store.Tx, actor Actor, estateID string, action Action) error {
 	if actor.Kind == ActorSystem {
 		return nil
 	}
@@ -123,13 +122,13 @@ func (s *Service) decide(actor Actor, action Action, visible bool) error {
 	return nil
 }
 
-func (s *Service) canSeeEstate(tx *gorm.DB, actor Actor, estateID string) (bool, error) {
+func (s *Service) canSeeEstate(tx *store.Tx, actor Actor, estateID string) (bool, error) {
 	switch actor.Role {
 	case RoleAdmin:
 		return true, nil
 	case RoleWorker, RoleDesigner, RoleSupervisor:
 		var n int64
-		err := tx.Model(&model.EstateStaff{}).
+		err := tx.Gorm().Model(&model.EstateStaff{}).
 			Where("estate_id = ? AND user_id = ? AND role = ?", estateID, actor.ID, actor.Role).
 			Count(&n).Error
 		return n > 0, model.Translate(err)

@@ -10,10 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // auditShards is the number of hash chains per estate. Every append locks
@@ -54,7 +54,7 @@ func auditChainID(estateID, objectID string) string {
 // the function; before is encoded at the call, after when the event is
 // written, and after may be a func() any (called then), so a call placed
 // before a change records the state after it.
-func (s *Service) audit(tx *gorm.DB, actor Actor, estateID, action, objectType, objectID string, before, after any) {
+func (s *Service) audit(tx *store.Tx, actor Actor, estateID, action, objectType, objectID string, before, after any) {
 	e := s.newAuditEvent(actor, estateID, action, objectType, objectID, before, nil)
 	if scope := scopeOf(tx); scope != nil {
 		scope.mu.Lock()
@@ -65,18 +65,18 @@ func (s *Service) audit(tx *gorm.DB, actor Actor, estateID, action, objectType, 
 	e.AfterSummary = auditSummary(after)
 	// Outside inTx (never in the service's own code): write at once.
 	if statements, err := s.appendAuditEvent(tx, e); err == nil {
-		_, err = s.db.ExecBatch(tx, statements)
+		_, err = tx.ExecBatch(statements)
 		if err != nil {
-			tx.AddError(err)
+			tx.Gorm().AddError(err)
 		}
 	} else {
-		tx.AddError(err)
+		tx.Gorm().AddError(err)
 	}
 }
 
 // auditStatements returns the statements that append an audit event, for a
 // caller that sends its writes as one batch (model.DB.ExecBatch).
-func (s *Service) auditStatements(tx *gorm.DB, actor Actor, estateID, action, objectType, objectID string, before, after any) ([]model.Statement, error) {
+func (s *Service) auditStatements(tx *store.Tx, actor Actor, estateID, action, objectType, objectID string, before, after any) ([]model.Statement, error) {
 	markAudited(tx)
 	return s.appendAuditEvent(tx, s.newAuditEvent(actor, estateID, action, objectType, objectID, before, after))
 }
@@ -99,7 +99,7 @@ func (s *Service) newAuditEvent(actor Actor, estateID, action, objectType, objec
 // INSERT fail on its NOT NULL columns rather than lose the event. On
 // SQLite, whose writers are serialised anyway, the head is read and the hash
 // computed here.
-func (s *Service) appendAuditEvent(tx *gorm.DB, e *model.AuditEvent) ([]model.Statement, error) {
+func (s *Service) appendAuditEvent(tx *store.Tx, e *model.AuditEvent) ([]model.Statement, error) {
 	canonical := canonicalAuditEvent(e)
 	fields := []any{e.ID, e.ChainID, e.EstateID, e.ActorKind, e.ActorID, e.ActorRole, e.Channel, e.Action,
 		e.ObjectType, e.ObjectID, e.BeforeSummary, e.AfterSummary, e.RequestID, e.OccurredAt}
@@ -117,7 +117,7 @@ func (s *Service) appendAuditEvent(tx *gorm.DB, e *model.AuditEvent) ([]model.St
 		}}, nil
 	}
 	var heads []model.AuditChain
-	if err := tx.Where("chain_id = ?", e.ChainID).Limit(1).Find(&heads).Error; err != nil {
+	if err := tx.Gorm().Where("chain_id = ?", e.ChainID).Limit(1).Find(&heads).Error; err != nil {
 		return nil, err
 	}
 	e.Seq, e.PrevHash = 1, auditGenesis
@@ -217,14 +217,14 @@ func dropSensitive(v any) any {
 // ListAuditEvents lists an estate's audit events, oldest first, a page at a
 // time (admin). Errors: estate_not_found, validation_failed (limit, cursor).
 func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, estateID string, page Page) ([]model.AuditEvent, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorize(tx, actor, estateID, ActAudit); err != nil {
 		return nil, "", estateNotFound(err)
 	}
 	if err := s.mustFindEstate(tx, estateID); err != nil {
 		return nil, "", AsError(err)
 	}
-	q, limit, err := page.apply(tx.Model(&model.AuditEvent{}).Where("estate_id = ?", estateID), "id")
+	q, limit, err := page.apply(tx.Gorm().Model(&model.AuditEvent{}).Where("estate_id = ?", estateID), "id")
 	if err != nil {
 		return nil, "", err
 	}
@@ -238,7 +238,7 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, estateID str
 
 // auditSignOff returns the audit statements of a sign-off's change, for
 // applyDecision's batch.
-func (s *Service) auditSignOff(tx *gorm.DB, actor Actor, t *signOffTarget, old string, so *model.SignOff) ([]model.Statement, error) {
+func (s *Service) auditSignOff(tx *store.Tx, actor Actor, t *signOffTarget, old string, so *model.SignOff) ([]model.Statement, error) {
 	if skipSignOffAudit {
 		markAudited(tx)
 		return nil, nil
@@ -264,7 +264,7 @@ func householdSummary(h model.Household) map[string]any {
 }
 
 // auditHouseholds records the creation (or import) of households, one event each.
-func (s *Service) auditHouseholds(tx *gorm.DB, actor Actor, action string, households []model.Household) {
+func (s *Service) auditHouseholds(tx *store.Tx, actor Actor, action string, households []model.Household) {
 	for _, h := range households {
 		s.audit(tx, actor, h.EstateID, action, "household", h.ID, nil, householdSummary(h))
 	}
@@ -278,10 +278,10 @@ func estateSummary(e model.Estate) map[string]any {
 
 // auditHousehold records an action on a household whose estate the caller
 // has not read (it is looked up here).
-func (s *Service) auditHousehold(tx *gorm.DB, actor Actor, householdID, action string, before, after any) {
+func (s *Service) auditHousehold(tx *store.Tx, actor Actor, householdID, action string, before, after any) {
 	var estateIDs []string
-	if err := tx.Model(&model.Household{}).Where("id = ?", householdID).Limit(1).Pluck("estate_id", &estateIDs).Error; err != nil {
-		tx.AddError(err)
+	if err := tx.Gorm().Model(&model.Household{}).Where("id = ?", householdID).Limit(1).Pluck("estate_id", &estateIDs).Error; err != nil {
+		tx.Gorm().AddError(err)
 		return
 	}
 	estateID := ""
@@ -303,9 +303,9 @@ func objectionSummary(o *model.Objection) map[string]any {
 // hash. Writes other than sign-offs call it (through writeAuditEvents); an
 // estate's first writes (its creation, its rounds' opening) precede any
 // sign-off, so the hot path finds its head rows.
-func (s *Service) ensureChainHeads(tx *gorm.DB, estateID string) error {
+func (s *Service) ensureChainHeads(tx *store.Tx, estateID string) error {
 	var n int64
-	if err := tx.Model(&model.AuditChain{}).Where("estate_id = ?", estateID).Count(&n).Error; err != nil {
+	if err := tx.Gorm().Model(&model.AuditChain{}).Where("estate_id = ?", estateID).Count(&n).Error; err != nil {
 		return err
 	}
 	if n >= auditShards {
@@ -319,20 +319,20 @@ func (s *Service) ensureChainHeads(tx *gorm.DB, estateID string) error {
 		}
 		heads[i] = model.AuditChain{ChainID: fmt.Sprintf("%s/%02d", id, i), EstateID: estateID, HeadHash: auditGenesis}
 	}
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&heads).Error
+	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&heads).Error
 }
 
 // EnsureAuditChains creates the missing chain heads of every estate and of
 // the global chains; the server calls it at start, so that estates created
 // before the ledger existed (an upgraded database) can take sign-offs.
 func (s *Service) EnsureAuditChains(ctx context.Context) error {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var estateIDs []string
-	if err := tx.Model(&model.Estate{}).Pluck("id", &estateIDs).Error; err != nil {
+	if err := tx.Gorm().Model(&model.Estate{}).Pluck("id", &estateIDs).Error; err != nil {
 		return AsError(err)
 	}
 	var complete []string // estates whose heads all exist
-	if err := tx.Model(&model.AuditChain{}).Group("estate_id").Having("COUNT(*) >= ?", auditShards).
+	if err := tx.Gorm().Model(&model.AuditChain{}).Group("estate_id").Having("COUNT(*) >= ?", auditShards).
 		Pluck("estate_id", &complete).Error; err != nil {
 		return AsError(err)
 	}

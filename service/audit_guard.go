@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // The audit guard makes a forgotten audit call visible: GORM callbacks note
@@ -47,11 +48,11 @@ type pendingEvent struct {
 }
 
 // scopeOf is the audit scope of tx's transaction, or nil outside inTx.
-func scopeOf(tx *gorm.DB) *auditScope {
-	if tx.Statement == nil || tx.Statement.Context == nil {
+func scopeOf(tx *store.Tx) *auditScope {
+	if tx.Gorm().Statement == nil || tx.Gorm().Statement.Context == nil {
 		return nil
 	}
-	scope, _ := tx.Statement.Context.Value(auditScopeKey{}).(*auditScope)
+	scope, _ := tx.Gorm().Statement.Context.Value(auditScopeKey{}).(*auditScope)
 	return scope
 }
 
@@ -121,7 +122,7 @@ func writtenTable(sql string) string {
 }
 
 // markAudited notes that the transaction of tx appended an audit event.
-func markAudited(tx *gorm.DB) {
+func markAudited(tx *store.Tx) {
 	if scope := scopeOf(tx); scope != nil {
 		scope.mu.Lock()
 		scope.audited = true
@@ -133,10 +134,10 @@ func markAudited(tx *gorm.DB) {
 // fresh scope; after fn succeeded it writes the events fn queued with
 // s.audit and refuses to commit writes that were not audited (in tests; in
 // production the omission is logged).
-func (s *Service) guardAudit(ctx context.Context, fn func(tx *gorm.DB) error) (context.Context, func(tx *gorm.DB) error) {
+func (s *Service) guardAudit(ctx context.Context, fn func(tx *store.Tx) error) (context.Context, func(tx *store.Tx) error) {
 	scope := &auditScope{}
 	ctx = context.WithValue(ctx, auditScopeKey{}, scope)
-	return ctx, func(tx *gorm.DB) error {
+	return ctx, func(tx *store.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -163,7 +164,7 @@ func (s *Service) guardAudit(ctx context.Context, fn func(tx *gorm.DB) error) (c
 
 // writeAuditEvents appends queued events: in one round trip on MySQL, one
 // event after another on SQLite (each reads the head the previous one wrote).
-func (s *Service) writeAuditEvents(tx *gorm.DB, events []pendingEvent) error {
+func (s *Service) writeAuditEvents(tx *store.Tx, events []pendingEvent) error {
 	if s.db.Dialect == model.MySQL {
 		ensured := map[string]bool{}
 		for _, p := range events {
@@ -186,12 +187,12 @@ func (s *Service) writeAuditEvents(tx *gorm.DB, events []pendingEvent) error {
 			batch = append(batch, statements...)
 			continue
 		}
-		if _, err := s.db.ExecBatch(tx, statements); err != nil {
+		if _, err := tx.ExecBatch(statements); err != nil {
 			return err
 		}
 	}
 	if len(batch) > 0 {
-		_, err := s.db.ExecBatch(tx, batch)
+		_, err := tx.ExecBatch(batch)
 		return err
 	}
 	return nil

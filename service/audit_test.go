@@ -11,10 +11,9 @@ import (
 	"sync"
 	"testing"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/model/testdb"
+	"minyi/store"
 )
 
 // verifyClean verifies every chain and fails on any break; it returns the report.
@@ -195,8 +194,8 @@ func TestAuditGuardRefusesUnauditedWrites(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		svc := newService(db)
 		now := svc.Now()
-		err := svc.inTx(context.Background(), func(tx *gorm.DB) error {
-			return tx.Create(&model.Estate{ID: newID(), Code: "forgot", Name: "x", CreatedAt: now, UpdatedAt: now}).Error
+		err := svc.inTx(context.Background(), func(tx *store.Tx) error {
+			return tx.Gorm().Create(&model.Estate{ID: newID(), Code: "forgot", Name: "x", CreatedAt: now, UpdatedAt: now}).Error
 		})
 		if err == nil || !strings.Contains(err.Error(), "without an audit event") {
 			t.Fatalf("an unaudited write committed: %v", err)
@@ -207,8 +206,8 @@ func TestAuditGuardRefusesUnauditedWrites(t *testing.T) {
 			t.Fatal("the unaudited write was committed")
 		}
 		// Raw statements are seen too.
-		err = svc.inTx(context.Background(), func(tx *gorm.DB) error {
-			return tx.Exec("UPDATE users SET display_name = 'x' WHERE id <> ''").Error
+		err = svc.inTx(context.Background(), func(tx *store.Tx) error {
+			return tx.Gorm().Exec("UPDATE users SET display_name = 'x' WHERE id <> ''").Error
 		})
 		if err != nil {
 			t.Fatalf("an update of no rows is not a write: %v", err)

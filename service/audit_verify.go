@@ -33,7 +33,7 @@ const verifyPageSize = 1000
 // previous-hash link that does not match), or a head row that does not match
 // the last event (events removed at the end). Errors: estate_not_found.
 func (s *Service) VerifyAudit(ctx context.Context, estateCode string) (*AuditReport, error) {
-	db := s.db.Gorm.WithContext(ctx)
+	db := s.read(ctx).Gorm()
 	chains := map[string]*model.AuditChain{}
 	headQuery, eventQuery := db.Model(&model.AuditChain{}), db.Model(&model.AuditEvent{})
 	if estateCode != "" {
@@ -82,7 +82,7 @@ func (s *Service) VerifyAudit(ctx context.Context, estateCode string) (*AuditRep
 // verifyChain walks one chain in sequence order and returns the number of
 // events read and its first break, if any.
 func (s *Service) verifyChain(ctx context.Context, chainID string, head *model.AuditChain) (int, *AuditBreak, error) {
-	db := s.db.Gorm.WithContext(ctx)
+	db := s.read(ctx).Gorm()
 	prevHash, expected, count := auditGenesis, int64(1), 0
 	for {
 		var events []model.AuditEvent

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Tokens is what a successful login or refresh returns.
@@ -58,14 +59,14 @@ func revokedBefore(validAfter *time.Time, issued time.Time) bool {
 // (logout, password change, disabling, refresh-token reuse): Authenticate
 // compares each token's issue time with tokens_valid_after on the row it
 // reads anyway.
-func (s *Service) endAccessTokens(tx *gorm.DB, kind, subjectID string) error {
+func (s *Service) endAccessTokens(tx *store.Tx, kind, subjectID string) error {
 	now := s.Now()
 	var res *gorm.DB
 	switch kind {
 	case ActorUser:
-		res = tx.Model(&model.User{}).Where("id = ?", subjectID).UpdateColumn("tokens_valid_after", now)
+		res = tx.Gorm().Model(&model.User{}).Where("id = ?", subjectID).UpdateColumn("tokens_valid_after", now)
 	case ActorResident:
-		res = tx.Model(&model.Resident{}).Where("id = ?", subjectID).UpdateColumn("tokens_valid_after", now)
+		res = tx.Gorm().Model(&model.Resident{}).Where("id = ?", subjectID).UpdateColumn("tokens_valid_after", now)
 	default:
 		return nil
 	}
@@ -81,7 +82,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("minyi-dummy-password"), b
 func (s *Service) Login(ctx context.Context, username, password string) (*Tokens, error) {
 	var user model.User
 	username = CanonicalUsername(username)
-	err := s.db.Gorm.WithContext(ctx).Where("username = ?", username).Take(&user).Error
+	err := s.read(ctx).Gorm().Where("username = ?", username).Take(&user).Error
 	if err == nil && user.Username != username {
 		err = gorm.ErrRecordNotFound // a collation's match (a legacy spelling), not this name
 	}
@@ -96,7 +97,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (*Tokens
 		return nil, Unauthenticated("invalid_credentials")
 	}
 	var tokens *Tokens
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		var err error
 		tokens, err = s.issueTokens(tx, ActorUser, user.ID, user.Role, newID())
 		return err
@@ -111,7 +112,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (*Tokens
 // IssueResidentTokens issues tokens for a resident after the WeChat login.
 func (s *Service) IssueResidentTokens(ctx context.Context, residentID string) (*Tokens, error) {
 	var tokens *Tokens
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var err error
 		tokens, err = s.issueTokens(tx, ActorResident, residentID, RoleResident, newID())
 		return err
@@ -123,7 +124,7 @@ func (s *Service) IssueResidentTokens(ctx context.Context, residentID string) (*
 	return tokens, nil
 }
 
-func (s *Service) issueTokens(tx *gorm.DB, kind, subjectID, role, familyID string) (*Tokens, error) {
+func (s *Service) issueTokens(tx *store.Tx, kind, subjectID, role, familyID string) (*Tokens, error) {
 	now := s.Now()
 	claims := accessClaims{
 		Kind:       kind,
@@ -149,7 +150,7 @@ func (s *Service) issueTokens(tx *gorm.DB, kind, subjectID, role, familyID strin
 		SubjectKind: kind, SubjectID: subjectID,
 		ExpiresAt: now.Add(s.cfg.RefreshTokenTTL), CreatedAt: now,
 	}
-	if err := tx.Create(&row).Error; err != nil {
+	if err := tx.Gorm().Create(&row).Error; err != nil {
 		return nil, model.Translate(err)
 	}
 	return &Tokens{AccessToken: access, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), RefreshToken: refresh}, nil
@@ -163,29 +164,29 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	var user *model.User
 	reused := false
 	var reusedKind, reusedSubject string
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var row model.RefreshToken
-		if err := tx.Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
+		if err := tx.Gorm().Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
 			return notFoundAs(err, "invalid_refresh_token")
 		}
 		now := s.Now()
 		if row.RevokedAt != nil || now.After(row.ExpiresAt) {
 			return Unauthenticated("invalid_refresh_token")
 		}
-		claimed := tx.Model(&model.RefreshToken{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", now)
+		claimed := tx.Gorm().Model(&model.RefreshToken{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", now)
 		if claimed.Error != nil {
 			return model.Translate(claimed.Error)
 		}
 		if claimed.RowsAffected == 0 {
 			reused = true
 			reusedKind, reusedSubject = row.SubjectKind, row.SubjectID
-			return tx.Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
+			return tx.Gorm().Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
 				Update("revoked_at", now).Error
 		}
 		role := RoleResident
 		if row.SubjectKind == ActorUser {
 			var u model.User
-			if err := tx.Where("id = ?", row.SubjectID).Take(&u).Error; err != nil {
+			if err := tx.Gorm().Where("id = ?", row.SubjectID).Take(&u).Error; err != nil {
 				return notFoundAs(err, "invalid_refresh_token")
 			}
 			if u.Disabled {
@@ -209,7 +210,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	if reused {
 		// Outside the transaction: the users and residents tables are
 		// written only with an audit event inside one, and this is no event.
-		if err := s.endAccessTokens(s.db.Gorm.WithContext(ctx), reusedKind, reusedSubject); err != nil {
+		if err := s.endAccessTokens(s.read(ctx), reusedKind, reusedSubject); err != nil {
 			return nil, AsError(err)
 		}
 		return nil, Unauthenticated("refresh_token_reused")
@@ -223,23 +224,23 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 // tokens are ignored.
 func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	var kind, subject string
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var row model.RefreshToken
-		if err := tx.Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
+		if err := tx.Gorm().Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrNotFound) {
 				return nil
 			}
 			return err
 		}
 		kind, subject = row.SubjectKind, row.SubjectID
-		return tx.Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
+		return tx.Gorm().Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
 			Update("revoked_at", s.Now()).Error
 	})
 	if err != nil || subject == "" {
 		return err
 	}
 	// Outside the transaction, as in Refresh.
-	return s.endAccessTokens(s.db.Gorm.WithContext(ctx), kind, subject)
+	return s.endAccessTokens(s.read(ctx), kind, subject)
 }
 
 // Authenticate checks an access token and returns the caller as an Actor.
@@ -261,7 +262,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error)
 	switch claims.Kind {
 	case ActorUser:
 		var u model.User
-		if err := s.db.Gorm.WithContext(ctx).Where("id = ?", claims.Subject).Take(&u).Error; err != nil {
+		if err := s.read(ctx).Gorm().Where("id = ?", claims.Subject).Take(&u).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrNotFound) {
 				return Actor{}, Unauthenticated("invalid_token")
 			}
@@ -276,7 +277,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error)
 		return Actor{Kind: ActorUser, ID: u.ID, Role: u.Role, Name: u.DisplayName}, nil
 	case ActorResident:
 		var rows []model.Resident
-		err := s.db.Gorm.WithContext(ctx).Select("id", "disabled", "tokens_valid_after").
+		err := s.read(ctx).Gorm().Select("id", "disabled", "tokens_valid_after").
 			Where("id = ?", claims.Subject).Limit(1).Find(&rows).Error
 		if err != nil {
 			return Actor{}, AsError(err)

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Read-only queries the staff console needs that the JSON API has no single
@@ -31,7 +32,7 @@ func (s *Service) ConsoleSessionKey() []byte {
 // revoked (logout, password change, disabling) or expired, or when the
 // account is disabled. Errors: session_expired.
 func (s *Service) ConsoleSession(ctx context.Context, handle string) (Actor, time.Time, error) {
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx).Gorm()
 	var row model.RefreshToken
 	if err := g.Where("token_hash = ?", hashToken(handle)).Take(&row).Error; err != nil {
 		if errors.Is(model.Translate(err), model.ErrNotFound) {
@@ -83,7 +84,7 @@ type RoomState struct {
 // with their state, optionally for one building (and unit), ordered by
 // building, unit and room. Errors: round_not_found, round_not_open.
 func (s *Service) RoundRooms(ctx context.Context, actor Actor, roundID, building, unit string) ([]RoomState, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadProgress, &round); err != nil {
 		return nil, AsError(err)
@@ -91,7 +92,7 @@ func (s *Service) RoundRooms(ctx context.Context, actor Actor, roundID, building
 	if round.Status == RoundDraft {
 		return nil, Conflict("round_not_open", "a draft round has no electorate yet")
 	}
-	members := tx.Model(&model.RoundMember{}).Select("household_id").Where("round_id = ?", roundID)
+	members := tx.Gorm().Model(&model.RoundMember{}).Select("household_id").Where("round_id = ?", roundID)
 	if building != "" {
 		members = members.Where("building = ?", building)
 		if unit != "" {
@@ -99,7 +100,7 @@ func (s *Service) RoundRooms(ctx context.Context, actor Actor, roundID, building
 		}
 	}
 	var households []model.Household
-	if err := tx.Where("id IN (?)", members).Find(&households).Error; err != nil {
+	if err := tx.Gorm().Where("id IN (?)", members).Find(&households).Error; err != nil {
 		return nil, AsError(err)
 	}
 	states, err := s.roomDecisions(tx, roundID, members)
@@ -111,7 +112,7 @@ func (s *Service) RoundRooms(ctx context.Context, actor Actor, roundID, building
 		return nil, AsError(err)
 	}
 	var objected []string
-	if err := tx.Model(&model.Objection{}).Where("round_id = ? AND status = ? AND household_id IS NOT NULL", roundID, ObjectionOpen).
+	if err := tx.Gorm().Model(&model.Objection{}).Where("round_id = ? AND status = ? AND household_id IS NOT NULL", roundID, ObjectionOpen).
 		Pluck("household_id", &objected).Error; err != nil {
 		return nil, AsError(err)
 	}
@@ -145,9 +146,9 @@ func (s *Service) RoundRooms(ctx context.Context, actor Actor, roundID, building
 }
 
 // roomDecisions maps household id → current decision for the members selected.
-func (s *Service) roomDecisions(tx *gorm.DB, roundID string, members *gorm.DB) (map[string]string, error) {
+func (s *Service) roomDecisions(tx *store.Tx, roundID string, members *gorm.DB) (map[string]string, error) {
 	var rows []struct{ HouseholdID, Decision string }
-	if err := tx.Model(&model.SignOff{}).Select("household_id", "decision").
+	if err := tx.Gorm().Model(&model.SignOff{}).Select("household_id", "decision").
 		Where("round_id = ? AND household_id IN (?)", roundID, members).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -170,12 +171,12 @@ type StaffAssignment struct {
 // EstateStaff lists the staff assigned to an estate, for admins.
 // Errors: estate_not_found, forbidden.
 func (s *Service) EstateStaff(ctx context.Context, actor Actor, estateID string) ([]StaffAssignment, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 		return nil, AsError(estateNotFound(err))
 	}
 	var out []StaffAssignment
-	err := tx.Table("estate_staff AS s").Select("s.user_id, u.username, u.display_name, s.role, u.disabled").
+	err := tx.Gorm().Table("estate_staff AS s").Select("s.user_id, u.username, u.display_name, s.role, u.disabled").
 		Joins("JOIN users u ON u.id = s.user_id").Where("s.estate_id = ?", estateID).Order("u.username").Scan(&out).Error
 	if err != nil {
 		return nil, AsError(err)
@@ -186,12 +187,12 @@ func (s *Service) EstateStaff(ctx context.Context, actor Actor, estateID string)
 // CountHouseholds counts an estate's eligible households (for the new-round
 // form's example). Errors: estate_not_found.
 func (s *Service) CountHouseholds(ctx context.Context, actor Actor, estateID string) (int64, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorize(tx, actor, estateID, ActReadRoster); err != nil {
 		return 0, AsError(estateNotFound(err))
 	}
 	var n int64
-	if err := tx.Model(&model.Household{}).Where("estate_id = ? AND eligible = ?", estateID, true).Count(&n).Error; err != nil {
+	if err := tx.Gorm().Model(&model.Household{}).Where("estate_id = ? AND eligible = ?", estateID, true).Count(&n).Error; err != nil {
 		return 0, AsError(err)
 	}
 	return n, nil
@@ -208,7 +209,7 @@ type RegisterPrint struct {
 // RegisterForPrint returns the rows of a round's sign-off register, in
 // building, unit and room order. Errors: round_not_found, round_not_open (draft).
 func (s *Service) RegisterForPrint(ctx context.Context, actor Actor, roundID string) (*RegisterPrint, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActExportRegister, &round); err != nil {
 		return nil, AsError(err)

@@ -42,7 +42,7 @@ type phoneRow interface {
 }
 
 func resealTable[T phoneRow](ctx context.Context, s *Service, table string) (int, error) {
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx).Gorm()
 	after, count := "", 0
 	for {
 		var rows []struct {

@@ -17,7 +17,7 @@ const DemoEstateCode = "demo"
 // round in which about two thirds of the households have signed.
 func (s *Service) LoadDemo(ctx context.Context) error {
 	var n int64
-	if err := s.db.Gorm.WithContext(ctx).Model(&model.Estate{}).Where("code = ?", DemoEstateCode).Count(&n).Error; err != nil {
+	if err := s.read(ctx).Gorm().Model(&model.Estate{}).Where("code = ?", DemoEstateCode).Count(&n).Error; err != nil {
 		return AsError(err)
 	}
 	if n > 0 {
@@ -111,14 +111,14 @@ var DemoLogins = []DemoLogin{
 // assigns the worker and designer to the demo estate (LoadDemo first).
 func (s *Service) LoadDemoStaff(ctx context.Context) error {
 	var estate model.Estate
-	if err := s.db.Gorm.WithContext(ctx).Where("code = ?", DemoEstateCode).Take(&estate).Error; err != nil {
+	if err := s.read(ctx).Gorm().Where("code = ?", DemoEstateCode).Take(&estate).Error; err != nil {
 		return AsError(err)
 	}
 	system := SystemActor()
 	names := map[string]string{RoleAdmin: "演示管理员", RoleWorker: "演示社区工作人员", RoleDesigner: "演示设计师"}
 	for _, l := range DemoLogins {
 		var user model.User
-		err := s.db.Gorm.WithContext(ctx).Where("username = ?", l.Username).Take(&user).Error
+		err := s.read(ctx).Gorm().Where("username = ?", l.Username).Take(&user).Error
 		if errors.Is(model.Translate(err), model.ErrNotFound) {
 			created, cerr := s.CreateUser(ctx, system, NewUser{Username: l.Username, Password: l.Password, DisplayName: names[l.Role], Role: l.Role})
 			if cerr != nil && !isDuplicate(cerr) {

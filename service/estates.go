@@ -7,9 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 var estateCodePattern = regexp.MustCompile(`^[a-z0-9-]{3,32}$`)
@@ -89,9 +88,9 @@ func (s *Service) CreateEstate(ctx context.Context, actor Actor, in EstateFields
 		}
 		estate.Code = "e-" + code
 	}
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		s.audit(tx, actor, estate.ID, "estate.create", "estate", estate.ID, nil, estateSummary(estate))
-		if err := tx.Create(&estate).Error; err != nil {
+		if err := tx.Gorm().Create(&estate).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return Conflict("duplicate_code", estate.Code)
 			}
@@ -111,17 +110,17 @@ func (s *Service) UpdateEstate(ctx context.Context, actor Actor, estateID string
 		return nil, Invalid("validation_failed", fields)
 	}
 	var estate model.Estate
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 			return err
 		}
-		if err := tx.Where("id = ?", estateID).Take(&estate).Error; err != nil {
+		if err := tx.Gorm().Where("id = ?", estateID).Take(&estate).Error; err != nil {
 			return notFoundAs(err, "estate_not_found")
 		}
 		s.audit(tx, actor, estate.ID, "estate.update", "estate", estate.ID, estateSummary(estate), func() any { return estateSummary(estate) })
 		in.apply(&estate)
 		estate.UpdatedAt = s.Now()
-		if err := tx.Save(&estate).Error; err != nil {
+		if err := tx.Gorm().Save(&estate).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return Conflict("duplicate_code", estate.Code)
 			}
@@ -137,12 +136,12 @@ func (s *Service) UpdateEstate(ctx context.Context, actor Actor, estateID string
 
 // GetEstate returns an estate the caller may see. Errors: estate_not_found.
 func (s *Service) GetEstate(ctx context.Context, actor Actor, estateID string) (*model.Estate, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorize(tx, actor, estateID, ActReadEstate); err != nil {
 		return nil, estateNotFound(err)
 	}
 	var estate model.Estate
-	if err := tx.Where("id = ?", estateID).Take(&estate).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", estateID).Take(&estate).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
 	return &estate, nil
@@ -153,7 +152,7 @@ func (s *Service) ListEstates(ctx context.Context, actor Actor, page Page) ([]mo
 	if !RoleAllowed(ActReadEstate, actor.Role) {
 		return nil, "", Forbidden("forbidden")
 	}
-	q := s.db.Gorm.WithContext(ctx).Model(&model.Estate{})
+	q := s.read(ctx).Gorm().Model(&model.Estate{})
 	if actor.Role != RoleAdmin {
 		q = q.Where("id IN (?)", s.db.Gorm.Model(&model.EstateStaff{}).Select("estate_id").
 			Where("user_id = ? AND role = ?", actor.ID, actor.Role))
@@ -177,7 +176,7 @@ func (s *Service) AssignStaff(ctx context.Context, actor Actor, estateID, userID
 	if role != RoleWorker && role != RoleDesigner && role != RoleSupervisor {
 		return InvalidField("role", "must be worker, designer or supervisor")
 	}
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 			return err
 		}
@@ -185,24 +184,24 @@ func (s *Service) AssignStaff(ctx context.Context, actor Actor, estateID, userID
 			return err
 		}
 		var user model.User
-		if err := tx.Where("id = ?", userID).Take(&user).Error; err != nil {
+		if err := tx.Gorm().Where("id = ?", userID).Take(&user).Error; err != nil {
 			return notFoundAs(err, "user_not_found")
 		}
 		if user.Role != role {
 			return InvalidField("role", "the account's role is "+user.Role)
 		}
 		s.audit(tx, actor, estateID, "estate.assign_staff", "user", userID, nil, map[string]any{"role": role})
-		if err := tx.Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error; err != nil {
+		if err := tx.Gorm().Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error; err != nil {
 			return err
 		}
-		return tx.Create(&model.EstateStaff{EstateID: estateID, UserID: userID, Role: role, CreatedAt: s.Now()}).Error
+		return tx.Gorm().Create(&model.EstateStaff{EstateID: estateID, UserID: userID, Role: role, CreatedAt: s.Now()}).Error
 	})
 }
 
 // UnassignStaff removes a user's assignment to an estate; it takes effect on
 // the user's next request. Errors: estate_not_found.
 func (s *Service) UnassignStaff(ctx context.Context, actor Actor, estateID, userID string) error {
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 			return err
 		}
@@ -210,7 +209,7 @@ func (s *Service) UnassignStaff(ctx context.Context, actor Actor, estateID, user
 			return err
 		}
 		s.audit(tx, actor, estateID, "estate.unassign_staff", "user", userID, nil, nil)
-		return tx.Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error
+		return tx.Gorm().Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error
 	})
 }
 
@@ -225,7 +224,7 @@ func (s *Service) authorizeGlobal(actor Actor, action Action) error {
 // authorizeEstate is authorize for an action on the estate itself (a list of
 // its objects): another estate's, or one that does not exist, answers
 // estate_not_found alike. Errors: estate_not_found, forbidden.
-func (s *Service) authorizeEstate(tx *gorm.DB, actor Actor, estateID string, action Action) error {
+func (s *Service) authorizeEstate(tx *store.Tx, actor Actor, estateID string, action Action) error {
 	if err := s.authorize(tx, actor, estateID, action); err != nil {
 		return AsError(estateNotFound(err))
 	}
@@ -235,9 +234,9 @@ func (s *Service) authorizeEstate(tx *gorm.DB, actor Actor, estateID string, act
 	return nil
 }
 
-func (s *Service) mustFindEstate(tx *gorm.DB, estateID string) error {
+func (s *Service) mustFindEstate(tx *store.Tx, estateID string) error {
 	var n int64
-	if err := tx.Model(&model.Estate{}).Where("id = ?", estateID).Count(&n).Error; err != nil {
+	if err := tx.Gorm().Model(&model.Estate{}).Where("id = ?", estateID).Count(&n).Error; err != nil {
 		return err
 	}
 	if n == 0 {

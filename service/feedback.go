@@ -5,9 +5,8 @@ import (
 	"sort"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Kinds of feedback items.
@@ -104,14 +103,14 @@ type Feedback struct {
 // order of the fixed list, disagree comments last) and plan item, with counts.
 // Errors: estate_not_found, round_not_found.
 func (s *Service) Feedback(ctx context.Context, actor Actor, estateID, roundID string) (*Feedback, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadFeedback); err != nil {
 		return nil, err
 	}
 	out := &Feedback{EstateID: estateID, GeneratedAt: s.Now(), Groups: []FeedbackGroup{}}
 	if roundID != "" {
 		var n int64
-		if err := tx.Model(&model.Round{}).Where("id = ? AND estate_id = ?", roundID, estateID).Count(&n).Error; err != nil {
+		if err := tx.Gorm().Model(&model.Round{}).Where("id = ? AND estate_id = ?", roundID, estateID).Count(&n).Error; err != nil {
 			return nil, AsError(err)
 		}
 		if n == 0 {
@@ -138,8 +137,8 @@ func (s *Service) Feedback(ctx context.Context, actor Actor, estateID, roundID s
 }
 
 // feedbackObjections reads the objections with their households' addresses.
-func feedbackObjections(tx *gorm.DB, estateID, roundID string) ([]FeedbackItem, error) {
-	q := tx.Table("objections o").
+func feedbackObjections(tx *store.Tx, estateID, roundID string) ([]FeedbackItem, error) {
+	q := tx.Gorm().Table("objections o").
 		Select(`o.id, o.round_id, o.category, o.plan_item, o.content, o.status, o.outcome, o.explanation,
 			o.revision_id, o.created_at, o.answered_at,
 			COALESCE(h.building, '') AS building, COALESCE(h.unit, '') AS unit, COALESCE(h.room, '') AS room`).
@@ -159,8 +158,8 @@ func feedbackObjections(tx *gorm.DB, estateID, roundID string) ([]FeedbackItem, 
 }
 
 // disagreeComments reads the non-empty comments of current disagree sign-offs.
-func disagreeComments(tx *gorm.DB, estateID, roundID string) ([]FeedbackItem, error) {
-	q := tx.Table("sign_offs so").
+func disagreeComments(tx *store.Tx, estateID, roundID string) ([]FeedbackItem, error) {
+	q := tx.Gorm().Table("sign_offs so").
 		Select(`so.id, so.round_id, so.comment AS content, so.recorded_at AS created_at,
 			COALESCE(h.building, '') AS building, COALESCE(h.unit, '') AS unit, COALESCE(h.room, '') AS room`).
 		Joins("JOIN rounds r ON r.id = so.round_id").

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Occupancy values of a household.
@@ -120,14 +119,14 @@ func (s *Service) CreateHouseholds(ctx context.Context, actor Actor, estateID st
 	if len(fields) > 0 {
 		return nil, Invalid("validation_failed", fields)
 	}
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActEditRoster); err != nil {
 			return estateNotFound(err)
 		}
 		if err := s.mustFindEstate(tx, estateID); err != nil {
 			return err
 		}
-		if err := tx.CreateInBatches(households, 500).Error; err != nil {
+		if err := tx.Gorm().CreateInBatches(households, 500).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return Conflict("duplicate_household", "a household with this building, unit and room exists")
 			}
@@ -149,14 +148,14 @@ type HouseholdFilter struct {
 
 // ListHouseholds lists an estate's roster. Errors: estate_not_found.
 func (s *Service) ListHouseholds(ctx context.Context, actor Actor, estateID string, filter HouseholdFilter, page Page) ([]model.Household, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorize(tx, actor, estateID, ActReadRoster); err != nil {
 		return nil, "", estateNotFound(err)
 	}
 	if err := s.mustFindEstate(tx, estateID); err != nil {
 		return nil, "", AsError(err)
 	}
-	q := tx.Model(&model.Household{}).Where("estate_id = ?", estateID)
+	q := tx.Gorm().Model(&model.Household{}).Where("estate_id = ?", estateID)
 	if filter.Building != nil {
 		q = q.Where("building = ?", *filter.Building)
 	}
@@ -177,9 +176,9 @@ func (s *Service) ListHouseholds(ctx context.Context, actor Actor, estateID stri
 
 // GetHousehold returns one household. Errors: household_not_found.
 func (s *Service) GetHousehold(ctx context.Context, actor Actor, householdID string) (*model.Household, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var h model.Household
-	if err := tx.Where("id = ?", householdID).Take(&h).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", householdID).Take(&h).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "household_not_found"))
 	}
 	if err := s.authorize(tx, actor, h.EstateID, ActReadRoster); err != nil {
@@ -197,8 +196,8 @@ func (s *Service) UpdateHousehold(ctx context.Context, actor Actor, householdID 
 		return nil, Invalid("validation_failed", fields)
 	}
 	var h model.Household
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", householdID).Take(&h).Error; err != nil {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Gorm().Where("id = ?", householdID).Take(&h).Error; err != nil {
 			return notFoundAs(err, "household_not_found")
 		}
 		if err := s.authorize(tx, actor, h.EstateID, ActEditRoster); err != nil {
@@ -207,7 +206,7 @@ func (s *Service) UpdateHousehold(ctx context.Context, actor Actor, householdID 
 		s.audit(tx, actor, h.EstateID, "household.update", "household", h.ID, householdSummary(h), func() any { return householdSummary(h) })
 		in.apply(&h)
 		h.UpdatedAt = s.Now()
-		if err := tx.Save(&h).Error; err != nil {
+		if err := tx.Gorm().Save(&h).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return Conflict("duplicate_household", "a household with this building, unit and room exists")
 			}
@@ -224,6 +223,6 @@ func (s *Service) UpdateHousehold(ctx context.Context, actor Actor, householdID 
 func householdNotFound(err error) error { return hiddenAs(err, "household_not_found") }
 
 // touchEstate marks the estate changed, so public caches (ETags) move on.
-func (s *Service) touchEstate(tx *gorm.DB, estateID string) error {
-	return tx.Model(&model.Estate{}).Where("id = ?", estateID).Update("updated_at", s.Now()).Error
+func (s *Service) touchEstate(tx *store.Tx, estateID string) error {
+	return tx.Gorm().Model(&model.Estate{}).Where("id = ?", estateID).Update("updated_at", s.Now()).Error
 }

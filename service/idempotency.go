@@ -6,10 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/model/fieldcrypt"
+	"minyi/store"
 )
 
 // IdempotencyTTL is how long a write's first response is kept for replays;
@@ -37,10 +36,10 @@ func (s *Service) ReserveIdempotencyKey(ctx context.Context, caller, key, reques
 	hashes := fieldcrypt.Fingerprints("idempotency-request\x00" + requestHash)
 	requestHash = hashes[0]
 	var replay *Replay
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		now := s.Now()
 		var existing []model.IdempotencyRecord
-		if err := tx.Where("caller = ? AND `key` = ?", caller, key).Limit(1).Find(&existing).Error; err != nil {
+		if err := tx.Gorm().Where("caller = ? AND `key` = ?", caller, key).Limit(1).Find(&existing).Error; err != nil {
 			return err
 		}
 		if len(existing) == 1 {
@@ -59,11 +58,11 @@ func (s *Service) ReserveIdempotencyKey(ctx context.Context, caller, key, reques
 				replay = &Replay{Status: rec.Status, ContentType: rec.ContentType, Body: body}
 				return nil
 			}
-			if err := tx.Where("caller = ? AND `key` = ?", caller, key).Delete(&model.IdempotencyRecord{}).Error; err != nil {
+			if err := tx.Gorm().Where("caller = ? AND `key` = ?", caller, key).Delete(&model.IdempotencyRecord{}).Error; err != nil {
 				return err
 			}
 		}
-		err := tx.Create(&model.IdempotencyRecord{Caller: caller, Key: key, RequestHash: requestHash, CreatedAt: now}).Error
+		err := tx.Gorm().Create(&model.IdempotencyRecord{Caller: caller, Key: key, RequestHash: requestHash, CreatedAt: now}).Error
 		if errors.Is(model.Translate(err), model.ErrConflict) {
 			return Conflict("idempotency_in_progress", "")
 		}
@@ -79,8 +78,8 @@ func (s *Service) CompleteIdempotencyKey(ctx context.Context, caller, key string
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ?", caller, key).
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		return tx.Gorm().Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ?", caller, key).
 			Updates(map[string]any{"status": r.Status, "content_type": r.ContentType, "body": sealed}).Error
 	})
 }
@@ -116,7 +115,7 @@ func openReplayBody(stored []byte) ([]byte, error) {
 // ReleaseIdempotencyKey forgets a reservation whose request failed in a way
 // worth retrying (a server error), so the retry can run.
 func (s *Service) ReleaseIdempotencyKey(ctx context.Context, caller, key string) error {
-	return s.inTx(ctx, func(tx *gorm.DB) error {
-		return tx.Where("caller = ? AND `key` = ? AND status = 0", caller, key).Delete(&model.IdempotencyRecord{}).Error
+	return s.inTx(ctx, func(tx *store.Tx) error {
+		return tx.Gorm().Where("caller = ? AND `key` = ? AND status = 0", caller, key).Delete(&model.IdempotencyRecord{}).Error
 	})
 }

@@ -7,9 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // UnattachedUploadTTL is how long an upload may stay attached to nothing
@@ -53,8 +52,8 @@ func (s *Service) PurgeExpired(ctx context.Context, uploadDir string) (PurgeRepo
 		{&r.RefreshTokens, &model.RefreshToken{}, "expires_at < ?", now},
 	}
 	for _, step := range steps {
-		err := s.db.Transaction(ctx, func(tx *gorm.DB) error {
-			res := tx.Where(step.where, step.since).Delete(step.model)
+		err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+			res := tx.Gorm().Where(step.where, step.since).Delete(step.model)
 			*step.count = res.RowsAffected
 			return res.Error
 		})
@@ -75,7 +74,7 @@ func (s *Service) PurgeExpired(ctx context.Context, uploadDir string) (PurgeRepo
 // before cutoff: each row with a delete that still requires it unattached
 // (an attach racing with the janitor wins or loses as a whole), then its file.
 func (s *Service) purgeUnattachedUploads(ctx context.Context, uploadDir string, cutoff time.Time) (int64, error) {
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx).Gorm()
 	var stale []model.Upload
 	err := g.Select("id", "stored_name").Where("owner_kind = ? AND created_at < ?", "", cutoff).
 		Order("created_at").Limit(janitorBatch).Find(&stale).Error
@@ -85,8 +84,8 @@ func (s *Service) purgeUnattachedUploads(ctx context.Context, uploadDir string, 
 	var deleted int64
 	for _, u := range stale {
 		var gone int64
-		err := s.db.Transaction(ctx, func(tx *gorm.DB) error {
-			res := tx.Where("id = ? AND owner_kind = ?", u.ID, "").Delete(&model.Upload{})
+		err := s.store.Transaction(ctx, func(tx *store.Tx) error {
+			res := tx.Gorm().Where("id = ? AND owner_kind = ?", u.ID, "").Delete(&model.Upload{})
 			gone = res.RowsAffected
 			return res.Error
 		})
@@ -111,7 +110,7 @@ func (s *Service) purgeUnattachedUploads(ctx context.Context, uploadDir string, 
 // version wrote in clear (a one-off after the upgrade; afterwards it finds
 // nothing).
 func (s *Service) sealClearReplayBodies(ctx context.Context) (int64, error) {
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx).Gorm()
 	var rows []model.IdempotencyRecord
 	// Sealed bodies start with "v1:" (hex 76313A); compared as hex because
 	// SQLite's LIKE does not match a BLOB.
@@ -125,8 +124,8 @@ func (s *Service) sealClearReplayBodies(ctx context.Context) (int64, error) {
 		if err != nil {
 			return sealed, err
 		}
-		err = s.db.Transaction(ctx, func(tx *gorm.DB) error {
-			res := tx.Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ? AND body = ?", rec.Caller, rec.Key, rec.Body).
+		err = s.store.Transaction(ctx, func(tx *store.Tx) error {
+			res := tx.Gorm().Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ? AND body = ?", rec.Caller, rec.Key, rec.Body).
 				Update("body", body)
 			sealed += res.RowsAffected
 			return res.Error

@@ -6,9 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Metrics receives counts of what the service committed, for monitoring.
@@ -49,11 +48,11 @@ func withCommitNotes(ctx context.Context, notes *commitNotes) context.Context {
 
 // noteSignOff remembers a decision written in tx's transaction, to be
 // counted after the commit; outside inTx it is not counted.
-func noteSignOff(tx *gorm.DB, so *model.SignOff) {
-	if tx.Statement == nil || tx.Statement.Context == nil {
+func noteSignOff(tx *store.Tx, so *model.SignOff) {
+	if tx.Gorm().Statement == nil || tx.Gorm().Statement.Context == nil {
 		return
 	}
-	notes, _ := tx.Statement.Context.Value(commitNotesKey{}).(*commitNotes)
+	notes, _ := tx.Gorm().Statement.Context.Value(commitNotesKey{}).(*commitNotes)
 	if notes == nil {
 		return
 	}
@@ -79,7 +78,7 @@ func (s *Service) publishCommitted(notes *commitNotes) {
 // (for the rounds-open gauge, computed when metrics are scraped).
 func (s *Service) CountOpenRounds(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.db.Gorm.WithContext(ctx).Model(&model.Round{}).Where("status = ?", RoundOpen).Count(&n).Error; err != nil {
+	if err := s.read(ctx).Gorm().Model(&model.Round{}).Where("status = ?", RoundOpen).Count(&n).Error; err != nil {
 		return 0, AsError(err)
 	}
 	return n, nil

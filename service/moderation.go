@@ -5,10 +5,10 @@ import (
 	"log/slog"
 	"strconv"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Moderator checks a text a resident wrote before it is published. With
@@ -67,7 +67,7 @@ func (s *Service) moderateText(ctx context.Context, actor Actor, field, text str
 		return Verdict{Outcome: ModerationPublished}, nil
 	}
 	var resident model.Resident
-	if err := s.db.Gorm.WithContext(ctx).Select("id", "open_id").Where("id = ?", actor.ID).Take(&resident).Error; err != nil {
+	if err := s.read(ctx).Gorm().Select("id", "open_id").Where("id = ?", actor.ID).Take(&resident).Error; err != nil {
 		return Verdict{}, AsError(model.Translate(err))
 	}
 	verdict, err := s.textModerator().Check(ctx, resident.OpenID, text)
@@ -95,11 +95,11 @@ type ModerationSubject struct {
 
 // holdForReview queues a held text for a worker's review in the caller's
 // transaction. Holding the same subject version twice keeps the first entry.
-func (s *Service) holdForReview(tx *gorm.DB, actor Actor, subject ModerationSubject, text string, verdict Verdict) error {
+func (s *Service) holdForReview(tx *store.Tx, actor Actor, subject ModerationSubject, text string, verdict Verdict) error {
 	item := model.ModerationItem{ID: newID(), EstateID: subject.EstateID, Status: ModerationHeld,
 		SubjectKind: subject.Kind, SubjectID: subject.ID, SubjectVersion: subject.Version, Text: text,
 		Reason: verdict.Reason, TraceID: verdict.TraceID, AuthorKind: actor.Kind, AuthorID: actor.ID, CreatedAt: s.Now()}
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&item).Error
+	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&item).Error
 }
 
 // moderationKey identifies one version of a subject.
@@ -110,13 +110,13 @@ type moderationKey struct {
 
 // moderationStatuses returns the moderation status of each reviewed or held
 // version of the given subjects; a version without an entry is published.
-func (s *Service) moderationStatuses(tx *gorm.DB, kind string, ids []string) (map[moderationKey]string, error) {
+func (s *Service) moderationStatuses(tx *store.Tx, kind string, ids []string) (map[moderationKey]string, error) {
 	out := map[moderationKey]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var items []model.ModerationItem
-	if err := tx.Select("subject_id", "subject_version", "status").
+	if err := tx.Gorm().Select("subject_id", "subject_version", "status").
 		Where("subject_kind = ? AND subject_id IN ?", kind, ids).Find(&items).Error; err != nil {
 		return nil, err
 	}
@@ -128,10 +128,10 @@ func (s *Service) moderationStatuses(tx *gorm.DB, kind string, ids []string) (ma
 
 // moderationAppliers carry a review's outcome over to the subject's own
 // table, for subjects that keep their moderation status on their row.
-var moderationAppliers = map[string]func(tx *gorm.DB, item *model.ModerationItem) error{
-	SubjectSignOffComment: func(*gorm.DB, *model.ModerationItem) error { return nil }, // the item is the status
-	SubjectObjection: func(tx *gorm.DB, item *model.ModerationItem) error {
-		return tx.Model(&model.Objection{}).Where("id = ?", item.SubjectID).Update("moderation", item.Status).Error
+var moderationAppliers = map[string]func(tx *store.Tx, item *model.ModerationItem) error{
+	SubjectSignOffComment: func(*store.Tx, *model.ModerationItem) error { return nil }, // the item is the status
+	SubjectObjection: func(tx *store.Tx, item *model.ModerationItem) error {
+		return tx.Gorm().Model(&model.Objection{}).Where("id = ?", item.SubjectID).Update("moderation", item.Status).Error
 	},
 }
 
@@ -143,7 +143,7 @@ type ModerationFilter struct {
 // ListModeration lists an estate's moderation items, oldest first.
 // Errors: estate_not_found, validation_failed.
 func (s *Service) ListModeration(ctx context.Context, actor Actor, estateID string, filter ModerationFilter, page Page) ([]model.ModerationItem, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActModerate); err != nil {
 		return nil, "", err
 	}
@@ -153,7 +153,7 @@ func (s *Service) ListModeration(ctx context.Context, actor Actor, estateID stri
 	if filter.Status != ModerationHeld && filter.Status != ModerationPublished && filter.Status != ModerationRejected {
 		return nil, "", InvalidField("status", "must be held, published or rejected")
 	}
-	q, limit, err := page.apply(tx.Model(&model.ModerationItem{}).Where("estate_id = ? AND status = ?", estateID, filter.Status), "id")
+	q, limit, err := page.apply(tx.Gorm().Model(&model.ModerationItem{}).Where("estate_id = ? AND status = ?", estateID, filter.Status), "id")
 	if err != nil {
 		return nil, "", err
 	}
@@ -174,8 +174,8 @@ func (s *Service) ReviewModeration(ctx context.Context, actor Actor, itemID, out
 		return nil, InvalidField("outcome", "must be publish or reject")
 	}
 	var item model.ModerationItem
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", itemID).Take(&item).Error; err != nil {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Gorm().Where("id = ?", itemID).Take(&item).Error; err != nil {
 			return notFoundAs(err, "moderation_item_not_found")
 		}
 		if err := s.authorize(tx, actor, item.EstateID, ActModerate); err != nil {
@@ -186,7 +186,7 @@ func (s *Service) ReviewModeration(ctx context.Context, actor Actor, itemID, out
 		}
 		s.audit(tx, actor, item.EstateID, "moderation.review", item.SubjectKind, item.SubjectID, map[string]any{"status": item.Status}, map[string]any{"status": status})
 		now := s.Now()
-		claimed := tx.Model(&model.ModerationItem{}).Where("id = ? AND status = ?", item.ID, ModerationHeld).
+		claimed := tx.Gorm().Model(&model.ModerationItem{}).Where("id = ? AND status = ?", item.ID, ModerationHeld).
 			Updates(map[string]any{"status": status, "reviewed_by": actor.ID, "reviewed_at": now})
 		if claimed.Error != nil {
 			return claimed.Error

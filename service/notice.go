@@ -11,10 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/service/rule"
+	"minyi/store"
 )
 
 // MinPublicBuildingHouseholds is the smallest electorate a building needs
@@ -152,9 +151,9 @@ func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error
 	if !estateCodePattern.MatchString(code) {
 		return "", NotFound("estate_not_found")
 	}
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var estate model.Estate
-	if err := tx.Select("id", "updated_at").Where("code = ?", code).Take(&estate).Error; err != nil {
+	if err := tx.Gorm().Select("id", "updated_at").Where("code = ?", code).Take(&estate).Error; err != nil {
 		return "", AsError(notFoundAs(err, "estate_not_found"))
 	}
 	if err := s.refreshNoticeSnapshots(ctx, estate.ID); err != nil {
@@ -164,7 +163,7 @@ func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error
 	if err != nil {
 		return "", AsError(err)
 	}
-	rows, err := tx.Raw(`SELECT n.round_id, n.taken_at
+	rows, err := tx.Gorm().Raw(`SELECT n.round_id, n.taken_at
 		FROM notice_snapshots n JOIN rounds r ON r.id = n.round_id
 		WHERE r.estate_id = ? AND r.status = ?
 		ORDER BY n.round_id`, estate.ID, RoundOpen).Rows()
@@ -197,9 +196,9 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 	if err != nil {
 		return nil, err
 	}
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var estate model.Estate
-	if err := tx.Where("code = ?", code).Take(&estate).Error; err != nil {
+	if err := tx.Gorm().Where("code = ?", code).Take(&estate).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
 	board := &NoticeBoard{Version: version, LatestChange: estate.UpdatedAt, ComputedAt: s.Now(), Estate: NoticeEstate{
@@ -232,9 +231,9 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 
 // noticeRounds lists the estate's open and closed rounds, oldest first, each
 // with its published tally: the last snapshot while open, the frozen result once closed.
-func (s *Service) noticeRounds(tx *gorm.DB, estateID string) ([]NoticeRound, error) {
+func (s *Service) noticeRounds(tx *store.Tx, estateID string) ([]NoticeRound, error) {
 	var rounds []model.Round
-	if err := tx.Where("estate_id = ? AND status IN ?", estateID, []string{RoundOpen, RoundClosed, RoundFinal, RoundVoided}).
+	if err := tx.Gorm().Where("estate_id = ? AND status IN ?", estateID, []string{RoundOpen, RoundClosed, RoundFinal, RoundVoided}).
 		Order("seq").Find(&rounds).Error; err != nil {
 		return nil, err
 	}
@@ -294,7 +293,7 @@ func timeOr(t *time.Time, fallback time.Time) time.Time {
 }
 
 // revisionVersions maps the ids of the revisions the rounds consult on to their versions.
-func (s *Service) revisionVersions(tx *gorm.DB, estateID string, rounds []model.Round) (map[string]int, error) {
+func (s *Service) revisionVersions(tx *store.Tx, estateID string, rounds []model.Round) (map[string]int, error) {
 	versions := map[string]int{}
 	var ids []string
 	for _, r := range rounds {
@@ -306,7 +305,7 @@ func (s *Service) revisionVersions(tx *gorm.DB, estateID string, rounds []model.
 		return versions, nil
 	}
 	var rows []model.Revision
-	if err := tx.Select("id", "version").Where("estate_id = ? AND id IN ?", estateID, ids).Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Select("id", "version").Where("estate_id = ? AND id IN ?", estateID, ids).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -324,7 +323,7 @@ func (s *Service) OpenNoticeAttachment(ctx context.Context, code, uploadDir, upl
 		return nil, nil, NotFound("estate_not_found")
 	}
 	var estate model.Estate
-	if err := s.db.Gorm.WithContext(ctx).Select("id").Where("code = ?", code).Take(&estate).Error; err != nil {
+	if err := s.read(ctx).Gorm().Select("id").Where("code = ?", code).Take(&estate).Error; err != nil {
 		return nil, nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
 	return s.OpenPublicAttachment(ctx, uploadDir, estate.ID, uploadID)

@@ -11,6 +11,7 @@ import (
 
 	"minyi/model"
 	"minyi/service/rule"
+	"minyi/store"
 )
 
 // Batched disclosure (domain.md, "What the public may see"): while a round is
@@ -37,7 +38,7 @@ const (
 // refreshNoticeSnapshots takes the due snapshots of the estate's open rounds.
 func (s *Service) refreshNoticeSnapshots(ctx context.Context, estateID string) error {
 	var rounds []model.Round
-	if err := s.db.Gorm.WithContext(ctx).Where("estate_id = ? AND status = ?", estateID, RoundOpen).
+	if err := s.read(ctx).Gorm().Where("estate_id = ? AND status = ?", estateID, RoundOpen).
 		Find(&rounds).Error; err != nil {
 		return AsError(model.Translate(err))
 	}
@@ -56,9 +57,9 @@ func (s *Service) refreshNoticeSnapshot(ctx context.Context, round model.Round) 
 	if err != nil {
 		return AsError(err)
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		var snap model.NoticeSnapshot
-		err := tx.Where("round_id = ?", round.ID).Take(&snap).Error
+		err := tx.Gorm().Where("round_id = ?", round.ID).Take(&snap).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return s.takeOpeningSnapshot(tx, view)
 		}
@@ -90,7 +91,7 @@ func (s *Service) refreshNoticeSnapshot(ctx context.Context, round model.Round) 
 		if err != nil {
 			return err
 		}
-		return tx.Model(&model.NoticeSnapshot{}).Where("round_id = ? AND taken_at = ?", round.ID, snap.TakenAt).
+		return tx.Gorm().Model(&model.NoticeSnapshot{}).Where("round_id = ? AND taken_at = ?", round.ID, snap.TakenAt).
 			Updates(map[string]any{"taken_at": takenAt, "households": changed, "tally_json": string(raw)}).Error
 	})
 	if err != nil {
@@ -100,7 +101,7 @@ func (s *Service) refreshNoticeSnapshot(ctx context.Context, round model.Round) 
 }
 
 // takeOpeningSnapshot stores a round's first snapshot: its electorate and no decision, as of its opening.
-func (s *Service) takeOpeningSnapshot(tx *gorm.DB, view *RoundView) error {
+func (s *Service) takeOpeningSnapshot(tx *store.Tx, view *RoundView) error {
 	at := s.Now()
 	if view.OpenedAt != nil {
 		at = view.OpenedAt.UTC()
@@ -113,14 +114,14 @@ func (s *Service) takeOpeningSnapshot(tx *gorm.DB, view *RoundView) error {
 	if err != nil {
 		return err
 	}
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).
+	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&model.NoticeSnapshot{RoundID: view.ID, TakenAt: at, TallyJSON: string(raw)}).Error
 }
 
 // openingTally is a round's tally before anyone decided: the frozen electorate, no decision.
-func openingTally(tx *gorm.DB, view *RoundView, at time.Time) (*Tally, error) {
+func openingTally(tx *store.Tx, view *RoundView, at time.Time) (*Tally, error) {
 	var counters []model.TallyCounter
-	if err := tx.Where("round_id = ? AND decision = ?", view.ID, counterElectorate).
+	if err := tx.Gorm().Where("round_id = ? AND decision = ?", view.ID, counterElectorate).
 		Order("building").Find(&counters).Error; err != nil {
 		return nil, err
 	}
@@ -139,7 +140,7 @@ func openingTally(tx *gorm.DB, view *RoundView, at time.Time) (*Tally, error) {
 	tally.Checks, tally.Passed = result.Checks, result.Passed
 	var areas []int64
 	if view.Rule.UsesArea() {
-		if err := tx.Model(&model.RoundMember{}).Where("round_id = ?", view.ID).
+		if err := tx.Gorm().Model(&model.RoundMember{}).Where("round_id = ?", view.ID).
 			Order("area_hundredths DESC").Pluck("area_hundredths", &areas).Error; err != nil {
 			return nil, err
 		}
@@ -160,11 +161,11 @@ func sortBuildings(buildings []BuildingTally) {
 // differs from their decision at the given time (a change and its reversal
 // cancel out; a new signer name or comment is no change). A household's
 // decision then is that of its latest history entry recorded by then.
-func changedHouseholdsSince(tx *gorm.DB, roundID string, since time.Time) (int64, error) {
+func changedHouseholdsSince(tx *store.Tx, roundID string, since time.Time) (int64, error) {
 	// A millisecond of slack: databases round stored times to it, and a
 	// change left out here is only published later, covered by more households.
 	var current []model.SignOff
-	q := tx.Select("household_id", "decision").Where("round_id = ?", roundID)
+	q := tx.Gorm().Select("household_id", "decision").Where("round_id = ?", roundID)
 	if since.IsZero() {
 		q = q.Where("decision IN ?", decisions) // since the opening: every counted decision
 	} else {
@@ -187,7 +188,7 @@ func changedHouseholdsSince(tx *gorm.DB, roundID string, since time.Time) (int64
 	var history []model.SignOffEvent
 	// Latest entry first; of two entries with one version (a superseded
 	// offline record repeats the version) the earlier is the one that counted.
-	if err := tx.Select("household_id", "version", "new_decision", "recorded_at").
+	if err := tx.Gorm().Select("household_id", "version", "new_decision", "recorded_at").
 		Where("round_id = ? AND household_id IN ? AND recorded_at <= ?", roundID, ids, since).
 		Order("household_id, version DESC, recorded_at ASC, id ASC").Find(&history).Error; err != nil {
 		return 0, err
@@ -217,7 +218,7 @@ func countedOrNone(decision string) string {
 
 // publishedTally is what the board shows of a round and as of when: the
 // frozen result once closed, the last snapshot while open (nil when none yet).
-func publishedTally(tx *gorm.DB, view *RoundView) (*Tally, time.Time, error) {
+func publishedTally(tx *store.Tx, view *RoundView) (*Tally, time.Time, error) {
 	if view.Status != RoundOpen {
 		tally, err := view.Result()
 		if err != nil || tally == nil {
@@ -230,7 +231,7 @@ func publishedTally(tx *gorm.DB, view *RoundView) (*Tally, time.Time, error) {
 		return tally, asOf, nil
 	}
 	var snap model.NoticeSnapshot
-	err := tx.Where("round_id = ?", view.ID).Take(&snap).Error
+	err := tx.Gorm().Where("round_id = ?", view.ID).Take(&snap).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, time.Time{}, nil
 	}

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Kinds of subscribe messages (WeChat templates a resident can accept).
@@ -79,7 +80,7 @@ func (s *Service) AcceptSubscriptions(ctx context.Context, actor Actor, kinds []
 		}
 		seen[k] = true
 	}
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		now := s.Now()
 		s.audit(tx, actor, "", "resident.subscriptions_accept", "resident", actor.ID, nil, map[string]any{"accepted": kinds})
 		for _, k := range NotificationKinds {
@@ -87,7 +88,7 @@ func (s *Service) AcceptSubscriptions(ctx context.Context, actor Actor, kinds []
 				continue
 			}
 			row := model.ResidentSubscription{ResidentID: actor.ID, Kind: k, Remaining: 1, UpdatedAt: now}
-			err := tx.Clauses(clause.OnConflict{
+			err := tx.Gorm().Clauses(clause.OnConflict{
 				Columns: []clause.Column{{Name: "resident_id"}, {Name: "kind"}},
 				DoUpdates: clause.Assignments(map[string]any{
 					"remaining":  gorm.Expr("CASE WHEN remaining < ? THEN remaining + 1 ELSE remaining END", maxAcceptances),
@@ -112,7 +113,7 @@ func (s *Service) MySubscriptions(ctx context.Context, actor Actor) (map[string]
 		return nil, Forbidden("forbidden")
 	}
 	var rows []model.ResidentSubscription
-	if err := s.db.Gorm.WithContext(ctx).Where("resident_id = ?", actor.ID).Find(&rows).Error; err != nil {
+	if err := s.read(ctx).Gorm().Where("resident_id = ?", actor.ID).Find(&rows).Error; err != nil {
 		return nil, AsError(err)
 	}
 	out := make(map[string]int, len(NotificationKinds))
@@ -151,7 +152,7 @@ type storedMessage struct {
 // has no acceptance left. The same event never enqueues a resident twice.
 // An error is logged and swallowed: a notification never fails the write
 // that causes it.
-func (s *Service) enqueue(tx *gorm.DB, m outboxMessage, residentIDs []string) {
+func (s *Service) enqueue(tx *store.Tx, m outboxMessage, residentIDs []string) {
 	cfg := s.notifier()
 	if cfg == nil || cfg.Templates[m.kind] == "" || len(residentIDs) == 0 {
 		return
@@ -161,11 +162,11 @@ func (s *Service) enqueue(tx *gorm.DB, m outboxMessage, residentIDs []string) {
 	}
 }
 
-func (s *Service) insertOutbox(tx *gorm.DB, m outboxMessage, residentIDs []string) error {
+func (s *Service) insertOutbox(tx *store.Tx, m outboxMessage, residentIDs []string) error {
 	subscribed := residentIDs
 	if !m.subscribed {
 		subscribed = nil
-		if err := tx.Model(&model.ResidentSubscription{}).Where("kind = ? AND remaining > 0 AND resident_id IN ?", m.kind, residentIDs).
+		if err := tx.Gorm().Model(&model.ResidentSubscription{}).Where("kind = ? AND remaining > 0 AND resident_id IN ?", m.kind, residentIDs).
 			Pluck("resident_id", &subscribed).Error; err != nil {
 			return err
 		}
@@ -187,7 +188,7 @@ func (s *Service) insertOutbox(tx *gorm.DB, m outboxMessage, residentIDs []strin
 	}
 	// Batches of 100 rows: the SQLite driver binds parameters in time that
 	// grows with the square of their number (BenchmarkOpenRoundNotifying).
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 100).Error
+	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 100).Error
 }
 
 // templateText shortens a text to what a template field of kind "thing" takes.
@@ -217,8 +218,8 @@ func roundPage(roundID string) string { return "pages/rounds/rounds?round_id=" +
 // electorate who have an acceptance of the kind left (signersOnly: only
 // each household's designated signer, and undecidedOnly: only of
 // households without a counted decision).
-func residentsOfRound(tx *gorm.DB, roundID, kind string, signersOnly, undecidedOnly bool) ([]string, error) {
-	q := tx.Table("round_members m").Where("m.round_id = ?", roundID)
+func residentsOfRound(tx *store.Tx, roundID, kind string, signersOnly, undecidedOnly bool) ([]string, error) {
+	q := tx.Gorm().Table("round_members m").Where("m.round_id = ?", roundID)
 	if signersOnly {
 		q = q.Joins("JOIN household_signers b ON b.household_id = m.household_id")
 	} else {
@@ -235,7 +236,7 @@ func residentsOfRound(tx *gorm.DB, roundID, kind string, signersOnly, undecidedO
 }
 
 // notifyRoundOpened enqueues round_opened for the residents of the round's households.
-func (s *Service) notifyRoundOpened(tx *gorm.DB, round *model.Round) {
+func (s *Service) notifyRoundOpened(tx *store.Tx, round *model.Round) {
 	if s.notifier() == nil {
 		return
 	}
@@ -251,7 +252,7 @@ func (s *Service) notifyRoundOpened(tx *gorm.DB, round *model.Round) {
 
 // notifyResultPublished enqueues result_published for the residents of the
 // round's households when the round closes.
-func (s *Service) notifyResultPublished(tx *gorm.DB, round *model.Round, passed bool) {
+func (s *Service) notifyResultPublished(tx *store.Tx, round *model.Round, passed bool) {
 	if s.notifier() == nil {
 		return
 	}
@@ -274,7 +275,7 @@ var objectionOutcomes = map[string]string{"adopted": "已采纳", "partially_ado
 
 // notifyObjectionAnswered enqueues objection_answered for the resident who
 // filed the objection (each answer or amendment once).
-func (s *Service) notifyObjectionAnswered(tx *gorm.DB, o *model.Objection) {
+func (s *Service) notifyObjectionAnswered(tx *store.Tx, o *model.Objection) {
 	if s.notifier() == nil || o.FiledByKind != ActorResident {
 		return
 	}
@@ -299,7 +300,7 @@ func (s *Service) ListNotifications(ctx context.Context, actor Actor, filter Not
 	if err := s.authorizeGlobal(actor, ActReadNotifications); err != nil {
 		return nil, "", err
 	}
-	q := s.db.Gorm.WithContext(ctx).Model(&model.Notification{})
+	q := s.read(ctx).Gorm().Model(&model.Notification{})
 	switch filter.Status {
 	case "":
 	case NotificationPending:

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 	"minyi/wechat"
 )
 
@@ -98,7 +99,7 @@ func (s *Service) EnqueueDeadlineReminders(ctx context.Context) (int, error) {
 	}
 	now := s.Now()
 	var due []model.Round
-	err := s.db.Gorm.WithContext(ctx).Where("status = ? AND closes_at IS NOT NULL AND closes_at > ? AND closes_at <= ?",
+	err := s.read(ctx).Gorm().Where("status = ? AND closes_at IS NOT NULL AND closes_at > ? AND closes_at <= ?",
 		RoundOpen, now, now.Add(time.Duration(cfg.ReminderDays)*24*time.Hour)).
 		Where("NOT EXISTS (SELECT 1 FROM round_reminders rr WHERE rr.round_id = rounds.id)").Find(&due).Error
 	if err != nil {
@@ -107,9 +108,9 @@ func (s *Service) EnqueueDeadlineReminders(ctx context.Context) (int, error) {
 	handled := 0
 	for i := range due {
 		round := &due[i]
-		err := s.inTx(ctx, func(tx *gorm.DB) error {
+		err := s.inTx(ctx, func(tx *store.Tx) error {
 			// The marker's primary key makes one instance (and one pass) win.
-			mark := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&model.RoundReminder{RoundID: round.ID, EnqueuedAt: now})
+			mark := tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&model.RoundReminder{RoundID: round.ID, EnqueuedAt: now})
 			if mark.Error != nil || mark.RowsAffected == 0 {
 				return mark.Error
 			}
@@ -146,7 +147,7 @@ func (s *Service) SendDueNotifications(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var due []model.Notification
-	if err := s.db.Gorm.WithContext(ctx).Where("status = ? AND next_attempt_at <= ?", NotificationPending, s.Now()).
+	if err := s.read(ctx).Gorm().Where("status = ? AND next_attempt_at <= ?", NotificationPending, s.Now()).
 		Order("next_attempt_at, id").Limit(sendBatch).Find(&due).Error; err != nil {
 		return 0, AsError(err)
 	}
@@ -169,7 +170,7 @@ func (s *Service) SendDueNotifications(ctx context.Context) (int, error) {
 // failStaleClaims marks failed the messages claimed long ago by a sender
 // that never reported back (it crashed, perhaps after WeChat delivered).
 func (s *Service) failStaleClaims(ctx context.Context, cfg *NotifierConfig) error {
-	return s.db.Gorm.WithContext(ctx).Model(&model.Notification{}).
+	return s.read(ctx).Gorm().Model(&model.Notification{}).
 		Where("status = ? AND claimed_at < ?", NotificationSending, s.Now().Add(-cfg.ClaimTimeout)).
 		Updates(map[string]any{"status": NotificationFailed, "last_error": "interrupted: the sender stopped after claiming; not sent again"}).Error
 }
@@ -178,21 +179,21 @@ func (s *Service) failStaleClaims(ctx context.Context, cfg *NotifierConfig) erro
 func (s *Service) sendOne(ctx context.Context, cfg *NotifierConfig, n *model.Notification) (bool, error) {
 	var openID string
 	proceed := false
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		proceed = false
 		now := s.Now()
-		claim := tx.Model(&model.Notification{}).Where("id = ? AND status = ?", n.ID, NotificationPending).
+		claim := tx.Gorm().Model(&model.Notification{}).Where("id = ? AND status = ?", n.ID, NotificationPending).
 			Updates(map[string]any{"status": NotificationSending, "claimed_at": now, "attempts": gorm.Expr("attempts + 1")})
 		if claim.Error != nil || claim.RowsAffected == 0 {
 			return claim.Error // another sender has it
 		}
-		use := tx.Model(&model.ResidentSubscription{}).Where("resident_id = ? AND kind = ? AND remaining > 0", n.ResidentID, n.Kind).
+		use := tx.Gorm().Model(&model.ResidentSubscription{}).Where("resident_id = ? AND kind = ? AND remaining > 0", n.ResidentID, n.Kind).
 			Updates(map[string]any{"remaining": gorm.Expr("remaining - 1"), "updated_at": now})
 		if use.Error != nil {
 			return use.Error
 		}
 		var residents []model.Resident
-		if err := tx.Select("id", "open_id", "disabled").Where("id = ?", n.ResidentID).Limit(1).Find(&residents).Error; err != nil {
+		if err := tx.Gorm().Select("id", "open_id", "disabled").Where("id = ?", n.ResidentID).Limit(1).Find(&residents).Error; err != nil {
 			return err
 		}
 		reason := ""
@@ -205,7 +206,7 @@ func (s *Service) sendOne(ctx context.Context, cfg *NotifierConfig, n *model.Not
 			reason = "no_template: MINYI_WECHAT_TEMPLATE_" + n.Kind + " is not set"
 		}
 		if reason != "" {
-			return tx.Model(&model.Notification{}).Where("id = ?", n.ID).
+			return tx.Gorm().Model(&model.Notification{}).Where("id = ?", n.ID).
 				Updates(map[string]any{"status": NotificationFailed, "last_error": reason}).Error
 		}
 		openID, proceed = residents[0].OpenID, true
@@ -221,7 +222,7 @@ func (s *Service) sendOne(ctx context.Context, cfg *NotifierConfig, n *model.Not
 	sendErr := cfg.Sender.SendSubscribeMessage(ctx, wechat.SubscribeMessage{ToUser: openID, TemplateID: cfg.Templates[n.Kind],
 		Page: stored.Page, Data: stored.Data, State: cfg.State})
 	if sendErr == nil {
-		return true, s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&model.Notification{}).
+		return true, s.read(context.WithoutCancel(ctx)).Gorm().Model(&model.Notification{}).
 			Where("id = ? AND status = ?", n.ID, NotificationSending).
 			Updates(map[string]any{"status": NotificationSent, "sent_at": s.Now(), "last_error": ""}).Error
 	}
@@ -245,7 +246,7 @@ func (s *Service) settleFailure(ctx context.Context, cfg *NotifierConfig, n *mod
 		case wechat.CodeBusy, wechat.CodeDailyQuota, wechat.CodeRateLimit:
 			retry = true
 		case wechat.CodeUserRefused:
-			if err := s.db.Gorm.WithContext(context.WithoutCancel(ctx)).Model(&model.ResidentSubscription{}).
+			if err := s.read(context.WithoutCancel(ctx)).Gorm().Model(&model.ResidentSubscription{}).
 				Where("resident_id = ? AND kind = ?", n.ResidentID, n.Kind).Update("remaining", 0).Error; err != nil {
 				return err
 			}
@@ -264,17 +265,17 @@ func (s *Service) settleFailure(ctx context.Context, cfg *NotifierConfig, n *mod
 // settle records the outcome of a claimed message; refund gives the
 // resident's acceptance back (the message surely did not arrive).
 func (s *Service) settle(ctx context.Context, n *model.Notification, status, reason string, refund bool, wait time.Duration) error {
-	return s.inTx(context.WithoutCancel(ctx), func(tx *gorm.DB) error {
+	return s.inTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 		now := s.Now()
 		changes := map[string]any{"status": status, "last_error": reason}
 		if status == NotificationPending {
 			changes["next_attempt_at"] = now.Add(wait)
 		}
-		res := tx.Model(&model.Notification{}).Where("id = ? AND status = ?", n.ID, NotificationSending).Updates(changes)
+		res := tx.Gorm().Model(&model.Notification{}).Where("id = ? AND status = ?", n.ID, NotificationSending).Updates(changes)
 		if res.Error != nil || res.RowsAffected == 0 || !refund {
 			return res.Error
 		}
-		return tx.Model(&model.ResidentSubscription{}).Where("resident_id = ? AND kind = ?", n.ResidentID, n.Kind).
+		return tx.Gorm().Model(&model.ResidentSubscription{}).Where("resident_id = ? AND kind = ?", n.ResidentID, n.Kind).
 			Updates(map[string]any{"remaining": gorm.Expr("remaining + 1"), "updated_at": now}).Error
 	})
 }

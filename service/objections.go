@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Objection statuses: open → answered → closed.
@@ -200,7 +201,7 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 	}
 	now := s.Now()
 	var view ObjectionView
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActFileObjection); err != nil {
 			return estateNotFound(err)
 		}
@@ -216,7 +217,7 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 			FiledByRole: actor.Role, CreatedAt: now, UpdatedAt: now}
 		due := now.Add(s.objectionDuePeriod())
 		o.DueAt = &due
-		if err := tx.Create(&o).Error; err != nil {
+		if err := tx.Gorm().Create(&o).Error; err != nil {
 			return err
 		}
 		if err := s.attachUploads(tx, actor, estateID, uploadOwnerObjection, o.ID, in.Photos, "photos"); err != nil {
@@ -241,7 +242,7 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 
 // checkObjectionRefs verifies that the round and household an objection
 // names belong to the estate, and that a resident speaks for their own household.
-func (s *Service) checkObjectionRefs(tx *gorm.DB, actor Actor, estateID string, in *ObjectionInput) error {
+func (s *Service) checkObjectionRefs(tx *store.Tx, actor Actor, estateID string, in *ObjectionInput) error {
 	if in.RoundID != nil && *in.RoundID == "" {
 		in.RoundID = nil
 	}
@@ -250,7 +251,7 @@ func (s *Service) checkObjectionRefs(tx *gorm.DB, actor Actor, estateID string, 
 	}
 	if in.RoundID != nil {
 		var n int64
-		if err := tx.Model(&model.Round{}).Where("id = ? AND estate_id = ?", *in.RoundID, estateID).Count(&n).Error; err != nil {
+		if err := tx.Gorm().Model(&model.Round{}).Where("id = ? AND estate_id = ?", *in.RoundID, estateID).Count(&n).Error; err != nil {
 			return err
 		}
 		if n == 0 {
@@ -261,7 +262,7 @@ func (s *Service) checkObjectionRefs(tx *gorm.DB, actor Actor, estateID string, 
 		return nil
 	}
 	var n int64
-	if err := tx.Model(&model.Household{}).Where("id = ? AND estate_id = ?", *in.HouseholdID, estateID).Count(&n).Error; err != nil {
+	if err := tx.Gorm().Model(&model.Household{}).Where("id = ? AND estate_id = ?", *in.HouseholdID, estateID).Count(&n).Error; err != nil {
 		return err
 	}
 	bound := n > 0
@@ -325,11 +326,11 @@ func (s *Service) ListObjections(ctx context.Context, actor Actor, estateID stri
 	if err := filter.validate(); err != nil {
 		return nil, "", err
 	}
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadObjections); err != nil {
 		return nil, "", err
 	}
-	q := tx.Model(&model.Objection{}).Where("estate_id = ?", estateID)
+	q := tx.Gorm().Model(&model.Objection{}).Where("estate_id = ?", estateID)
 	if actor.Role == RoleResident {
 		q = s.ownObjections(tx, q, actor.ID)
 	}
@@ -353,11 +354,11 @@ func (s *Service) ListMyObjections(ctx context.Context, actor Actor, page Page) 
 	if actor.Role != RoleResident {
 		return nil, "", Forbidden("forbidden")
 	}
-	tx := s.db.Gorm.WithContext(ctx)
-	return s.pageOfObjections(tx, actor, s.ownObjections(tx, tx.Model(&model.Objection{}), actor.ID), page)
+	tx := s.read(ctx)
+	return s.pageOfObjections(tx, actor, s.ownObjections(tx, tx.Gorm().Model(&model.Objection{}), actor.ID), page)
 }
 
-func (s *Service) pageOfObjections(tx *gorm.DB, actor Actor, q *gorm.DB, page Page) ([]ObjectionView, string, error) {
+func (s *Service) pageOfObjections(tx *store.Tx, actor Actor, q *gorm.DB, page Page) ([]ObjectionView, string, error) {
 	rows, next, err := findPage(q, page, func(o model.Objection) string { return o.ID })
 	if err != nil {
 		return nil, "", err
@@ -372,7 +373,7 @@ func (s *Service) pageOfObjections(tx *gorm.DB, actor Actor, q *gorm.DB, page Pa
 // GetObjection returns one objection with its photos and full history
 // (every answer, including amended ones). Errors: objection_not_found.
 func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID string) (*ObjectionView, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var o model.Objection
 	if err := s.loadObjectionFor(tx, actor, objectionID, ActReadObjections, &o); err != nil {
 		return nil, AsError(err)
@@ -382,7 +383,7 @@ func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID str
 		return nil, AsError(err)
 	}
 	view := views[0]
-	if err := tx.Where("objection_id = ?", o.ID).Order("recorded_at, id").Find(&view.History).Error; err != nil {
+	if err := tx.Gorm().Where("objection_id = ?", o.ID).Order("recorded_at, id").Find(&view.History).Error; err != nil {
 		return nil, AsError(err)
 	}
 	if err := nameHistoryActors(tx, actor, &view); err != nil {
@@ -393,8 +394,8 @@ func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID str
 
 // loadObjectionFor reads an objection and checks the actor may perform the
 // action on it; one the actor may not see is not found.
-func (s *Service) loadObjectionFor(tx *gorm.DB, actor Actor, objectionID string, action Action, o *model.Objection) error {
-	if err := tx.Where("id = ?", objectionID).Take(o).Error; err != nil {
+func (s *Service) loadObjectionFor(tx *store.Tx, actor Actor, objectionID string, action Action, o *model.Objection) error {
+	if err := tx.Gorm().Where("id = ?", objectionID).Take(o).Error; err != nil {
 		return notFoundAs(err, "objection_not_found")
 	}
 	if err := s.authorize(tx, actor, o.EstateID, action); err != nil {
@@ -415,8 +416,8 @@ func (s *Service) loadObjectionFor(tx *gorm.DB, actor Actor, objectionID string,
 // recordObjectionEvent ends every write to an objection the same way: its
 // history entry, the view the caller gets back, and the estate touched so
 // that the notice board's version moves.
-func (s *Service) recordObjectionEvent(tx *gorm.DB, actor Actor, o *model.Objection, kind string) (ObjectionView, error) {
-	if err := tx.Create(s.objectionEvent(actor, o, kind)).Error; err != nil {
+func (s *Service) recordObjectionEvent(tx *store.Tx, actor Actor, o *model.Objection, kind string) (ObjectionView, error) {
+	if err := tx.Gorm().Create(s.objectionEvent(actor, o, kind)).Error; err != nil {
 		return ObjectionView{}, err
 	}
 	views, err := s.objectionViews(tx, actor, []model.Objection{*o})
@@ -428,7 +429,7 @@ func (s *Service) recordObjectionEvent(tx *gorm.DB, actor Actor, o *model.Object
 
 // objectionViews adds photos and household addresses to objections; a
 // designer or a supervisor gets building and unit without the room.
-func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objection) ([]ObjectionView, error) {
+func (s *Service) objectionViews(tx *store.Tx, actor Actor, rows []model.Objection) ([]ObjectionView, error) {
 	ids := make([]string, len(rows))
 	var householdIDs []string
 	for i, o := range rows {
@@ -444,7 +445,7 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 	addresses := map[string]*HouseholdAddress{}
 	if len(householdIDs) > 0 {
 		var hs []model.Household
-		if err := tx.Select("id", "building", "unit", "room").Where("id IN ?", householdIDs).Find(&hs).Error; err != nil {
+		if err := tx.Gorm().Select("id", "building", "unit", "room").Where("id IN ?", householdIDs).Find(&hs).Error; err != nil {
 			return nil, err
 		}
 		for _, h := range hs {
@@ -474,14 +475,14 @@ func (s *Service) objectionViews(tx *gorm.DB, actor Actor, rows []model.Objectio
 
 // ownObjections restricts a query to a resident's own objections: those
 // they filed and those filed for a household they are bound to.
-func (s *Service) ownObjections(tx *gorm.DB, q *gorm.DB, residentID string) *gorm.DB {
-	bound := tx.Model(&model.ResidentBinding{}).Select("household_id").Where("resident_id = ?", residentID)
+func (s *Service) ownObjections(tx *store.Tx, q *gorm.DB, residentID string) *gorm.DB {
+	bound := tx.Gorm().Model(&model.ResidentBinding{}).Select("household_id").Where("resident_id = ?", residentID)
 	return q.Where("((filed_by_kind = ? AND filed_by_id = ?) OR household_id IN (?))", ActorResident, residentID, bound)
 }
 
 // residentOwnsObjection tells whether the objection is the resident's own:
 // filed by them, or for a household they are bound to.
-func (s *Service) residentOwnsObjection(tx *gorm.DB, residentID string, o *model.Objection) (bool, error) {
+func (s *Service) residentOwnsObjection(tx *store.Tx, residentID string, o *model.Objection) (bool, error) {
 	if o.FiledByKind == ActorResident && o.FiledByID == residentID {
 		return true, nil
 	}
@@ -492,8 +493,8 @@ func (s *Service) residentOwnsObjection(tx *gorm.DB, residentID string, o *model
 }
 
 // residentMaySpeakFor tells whether a resident is bound to the household.
-func (s *Service) residentMaySpeakFor(tx *gorm.DB, residentID, householdID string) (bool, error) {
+func (s *Service) residentMaySpeakFor(tx *store.Tx, residentID, householdID string) (bool, error) {
 	var n int64
-	err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND household_id = ?", residentID, householdID).Count(&n).Error
+	err := tx.Gorm().Model(&model.ResidentBinding{}).Where("resident_id = ? AND household_id = ?", residentID, householdID).Count(&n).Error
 	return n > 0, err
 }

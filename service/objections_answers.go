@@ -5,10 +5,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // AnswerInput is a designer's answer to an objection.
@@ -64,7 +64,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 		return nil, err
 	}
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var o model.Objection
 		if err := s.loadObjectionFor(tx, actor, objectionID, ActAnswerFeedback, &o); err != nil {
 			return err
@@ -77,7 +77,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 				return err
 			}
 			link := model.RevisionObjection{RevisionID: *in.RevisionID, ObjectionID: o.ID}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&link).Error; err != nil {
+			if err := tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&link).Error; err != nil {
 				return err
 			}
 		}
@@ -91,7 +91,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 		o.PublicSummary = in.PublicSummary
 		o.AnswerVersion, o.AnsweredBy, o.AnsweredAt, o.UpdatedAt = previous+1, actor.ID, &now, now
 		// The version in the condition makes a concurrent answer retry rather than be lost.
-		res := tx.Model(&model.Objection{}).Where("id = ? AND answer_version = ? AND status <> ?", o.ID, previous, ObjectionClosed).
+		res := tx.Gorm().Model(&model.Objection{}).Where("id = ? AND answer_version = ? AND status <> ?", o.ID, previous, ObjectionClosed).
 			Updates(map[string]any{"status": o.Status, "outcome": o.Outcome, "explanation": o.Explanation, "public_summary": o.PublicSummary,
 				"revision_id": o.RevisionID, "answer_version": o.AnswerVersion, "answered_by": o.AnsweredBy,
 				"answered_at": now, "updated_at": now})
@@ -128,7 +128,7 @@ func (s *Service) FollowUpObjection(ctx context.Context, actor Actor, objectionI
 		return nil, InvalidField("note", "1 to 2000 characters; required when the resident is not satisfied")
 	}
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var o model.Objection
 		if err := s.loadObjectionFor(tx, actor, objectionID, ActFollowUp, &o); err != nil {
 			return err
@@ -143,7 +143,7 @@ func (s *Service) FollowUpObjection(ctx context.Context, actor Actor, objectionI
 		satisfied := in.Satisfied
 		o.Status, o.FollowUpSatisfied, o.FollowUpNote, o.ClosedBy, o.ClosedAt, o.UpdatedAt =
 			ObjectionClosed, &satisfied, in.Note, actor.ID, &now, now
-		res := tx.Model(&model.Objection{}).Where("id = ? AND status = ?", o.ID, ObjectionAnswered).
+		res := tx.Gorm().Model(&model.Objection{}).Where("id = ? AND status = ?", o.ID, ObjectionAnswered).
 			Updates(map[string]any{"status": o.Status, "follow_up_satisfied": satisfied, "follow_up_note": o.FollowUpNote,
 				"closed_by": o.ClosedBy, "closed_at": now, "updated_at": now})
 		if res.Error != nil {

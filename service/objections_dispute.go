@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // DefaultObjectionDueDays is how many days after filing an objection is due
@@ -75,7 +76,7 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 		return nil, Invalid("validation_failed", map[string]string{"handler_id": "give handler_id, due_at or both"})
 	}
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var o model.Objection
 		if err := s.loadObjectionFor(tx, actor, objectionID, ActAssignObjection, &o); err != nil {
 			return err
@@ -105,7 +106,7 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 		now := s.Now()
 		o.UpdatedAt = now
 		updates["updated_at"] = now
-		res := tx.Model(&model.Objection{}).Where("id = ? AND status <> ?", o.ID, ObjectionClosed).Updates(updates)
+		res := tx.Gorm().Model(&model.Objection{}).Where("id = ? AND status <> ?", o.ID, ObjectionClosed).Updates(updates)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -125,9 +126,9 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 
 // checkObjectionHandler verifies that a user may handle an estate's
 // objections: an admin, or a worker or designer assigned to the estate.
-func (s *Service) checkObjectionHandler(tx *gorm.DB, estateID, userID string) error {
+func (s *Service) checkObjectionHandler(tx *store.Tx, estateID, userID string) error {
 	var user model.User
-	if err := tx.Where("id = ?", userID).Take(&user).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", userID).Take(&user).Error; err != nil {
 		if se := AsError(notFoundAs(err, "user_not_found")); se.Kind == KindNotFound {
 			return InvalidField("handler_id", "not an admin or a worker or designer of this estate")
 		}
@@ -137,7 +138,7 @@ func (s *Service) checkObjectionHandler(tx *gorm.DB, estateID, userID string) er
 		return nil
 	}
 	var n int64
-	err := tx.Model(&model.EstateStaff{}).
+	err := tx.Gorm().Model(&model.EstateStaff{}).
 		Where("estate_id = ? AND user_id = ? AND role IN ?", estateID, userID, []string{RoleWorker, RoleDesigner}).Count(&n).Error
 	if err != nil {
 		return err
@@ -173,7 +174,7 @@ func (s *Service) ConfirmObjection(ctx context.Context, actor Actor, objectionID
 		return nil, InvalidField("note", "at most 2000 characters")
 	}
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var o model.Objection
 		if err := s.loadObjectionFor(tx, actor, objectionID, ActReadObjections, &o); err != nil {
 			return err
@@ -184,7 +185,7 @@ func (s *Service) ConfirmObjection(ctx context.Context, actor Actor, objectionID
 		now := s.Now()
 		satisfied := in.Satisfied
 		o.ConfirmationSatisfied, o.ConfirmationNote, o.ConfirmedAt, o.UpdatedAt = &satisfied, in.Note, &now, now
-		res := tx.Model(&model.Objection{}).Where("id = ? AND status <> ?", o.ID, ObjectionOpen).
+		res := tx.Gorm().Model(&model.Objection{}).Where("id = ? AND status <> ?", o.ID, ObjectionOpen).
 			Updates(map[string]any{"confirmation_satisfied": satisfied, "confirmation_note": in.Note,
 				"confirmed_at": now, "updated_at": now})
 		if res.Error != nil {
@@ -220,13 +221,13 @@ type ObjectionSummary struct {
 // SummarizeObjections counts an estate's objections by status, the overdue
 // and unassigned ones, and the objectors' confirmations. Errors: estate_not_found.
 func (s *Service) SummarizeObjections(ctx context.Context, actor Actor, estateID string) (*ObjectionSummary, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadObjectionSummary); err != nil {
 		return nil, err
 	}
 	now := s.Now()
 	sum := &ObjectionSummary{ComputedAt: now}
-	base := func() *gorm.DB { return tx.Model(&model.Objection{}).Where("estate_id = ?", estateID) }
+	base := func() *gorm.DB { return tx.Gorm().Model(&model.Objection{}).Where("estate_id = ?", estateID) }
 	var byStatus []struct {
 		Status string
 		N      int64

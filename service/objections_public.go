@@ -44,7 +44,7 @@ func (s *Service) PublicAnswers(ctx context.Context, estateID string) ([]PublicA
 		RevisionVersion *int
 		AnsweredAt      *time.Time
 	}
-	err := s.db.Gorm.WithContext(ctx).Table("objections o").
+	err := s.read(ctx).Gorm().Table("objections o").
 		Select("o.category, o.plan_item, o.public_summary, o.outcome, o.explanation, r.version AS revision_version, o.answered_at").
 		Joins("LEFT JOIN revisions r ON r.id = o.revision_id").
 		Where("o.estate_id = ? AND o.status IN ? AND o.moderation = ?", estateID,
@@ -68,9 +68,9 @@ func (s *Service) PublicAnswers(ctx context.Context, estateID string) ([]PublicA
 // PublicRevisions lists an estate's plan revisions, oldest first, with the
 // number of objections each addresses and its attachments.
 func (s *Service) PublicRevisions(ctx context.Context, estateID string) ([]PublicRevision, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var revisions []model.Revision
-	if err := tx.Where("estate_id = ?", estateID).Order("version").Find(&revisions).Error; err != nil {
+	if err := tx.Gorm().Where("estate_id = ?", estateID).Order("version").Find(&revisions).Error; err != nil {
 		return nil, AsError(err)
 	}
 	if len(revisions) == 0 {
@@ -84,7 +84,7 @@ func (s *Service) PublicRevisions(ctx context.Context, estateID string) ([]Publi
 		RevisionID string
 		N          int
 	}
-	if err := tx.Model(&model.RevisionObjection{}).Select("revision_id, COUNT(*) AS n").
+	if err := tx.Gorm().Model(&model.RevisionObjection{}).Select("revision_id, COUNT(*) AS n").
 		Where("revision_id IN ?", ids).Group("revision_id").Scan(&counts).Error; err != nil {
 		return nil, AsError(err)
 	}

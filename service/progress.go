@@ -6,10 +6,9 @@ import (
 	"sort"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/service/rule"
+	"minyi/store"
 )
 
 // ActReadProgress is reading a round's door-to-door progress, with the
@@ -85,7 +84,7 @@ type Progress struct {
 // and visits. Errors: round_not_found, round_not_open (a draft round has no
 // electorate yet).
 func (s *Service) GetProgress(ctx context.Context, actor Actor, roundID string) (*Progress, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadProgress, &round); err != nil {
 		return nil, AsError(err)
@@ -143,7 +142,7 @@ func withoutNames(units []UnitProgress) {
 }
 
 // roundTally is the live tally of an open round or the frozen result of a closed one.
-func (s *Service) roundTally(tx *gorm.DB, round model.Round, now time.Time) (*Tally, error) {
+func (s *Service) roundTally(tx *store.Tx, round model.Round, now time.Time) (*Tally, error) {
 	view, err := decodeRound(round)
 	if err != nil {
 		return nil, err
@@ -173,7 +172,7 @@ func holdsBackMore(a, b ProgressCounts, buildingA, buildingB, unitA, unitB strin
 
 // unitProgress counts each unit's households from the electorate, the
 // current sign-offs and the visits, and lists those still to reach.
-func (s *Service) unitProgress(tx *gorm.DB, roundID string) ([]UnitProgress, error) {
+func (s *Service) unitProgress(tx *store.Tx, roundID string) ([]UnitProgress, error) {
 	members, err := progressMembers(tx, roundID)
 	if err != nil {
 		return nil, err
@@ -239,9 +238,9 @@ type progressMember struct {
 	Decision    *string
 }
 
-func progressMembers(tx *gorm.DB, roundID string) ([]progressMember, error) {
+func progressMembers(tx *store.Tx, roundID string) ([]progressMember, error) {
 	var members []progressMember
-	err := tx.Raw(`SELECT m.household_id, m.building, m.unit, h.room, h.owner_name, s.decision
+	err := tx.Gorm().Raw(`SELECT m.household_id, m.building, m.unit, h.room, h.owner_name, s.decision
 		FROM round_members m
 		JOIN households h ON h.id = m.household_id
 		LEFT JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id
@@ -250,9 +249,9 @@ func progressMembers(tx *gorm.DB, roundID string) ([]progressMember, error) {
 }
 
 // lastVisits returns each visited household's latest visit in the round.
-func (s *Service) lastVisits(tx *gorm.DB, roundID string) (map[string]model.Visit, error) {
+func (s *Service) lastVisits(tx *store.Tx, roundID string) (map[string]model.Visit, error) {
 	var visits []model.Visit
-	if err := tx.Select("household_id", "outcome", "visited_at").Where("round_id = ?", roundID).
+	if err := tx.Gorm().Select("household_id", "outcome", "visited_at").Where("round_id = ?", roundID).
 		Order("visited_at, id").Find(&visits).Error; err != nil {
 		return nil, err
 	}

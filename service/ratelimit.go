@@ -69,7 +69,7 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP st
 	if err != nil {
 		return nil, err
 	}
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx).Gorm()
 	if wait, err := s.loginWait(ctx, keys, attempt.ID); err != nil || wait > 0 {
 		g.Delete(attempt)
 		if err != nil {
@@ -106,7 +106,7 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP st
 // and its audit ledger, and need no transaction.
 func (s *Service) reserveLoginAttempt(ctx context.Context, keys loginKeys) (*model.LoginFailure, error) {
 	now := s.Now()
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx).Gorm()
 	// Expired rows are found by a plain read and deleted by primary key: a
 	// ranged DELETE would take gap locks on MySQL that deadlock with the
 	// concurrent inserts of a burst.
@@ -132,7 +132,7 @@ func (s *Service) reserveLoginAttempt(ctx context.Context, keys loginKeys) (*mod
 // failures other than the attempt's own row.
 func (s *Service) loginWait(ctx context.Context, keys loginKeys, attemptID string) (time.Duration, error) {
 	now := s.Now()
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx).Gorm()
 	var wait time.Duration
 	for _, limit := range []struct {
 		column string

@@ -10,9 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Household receipts let a household check that its decision was counted as
@@ -74,9 +73,9 @@ type CountedReceipts struct {
 // CountedReceipts lists the receipts of a closed round's counted decisions,
 // for the public notice board. Errors: round_not_found, round_not_closed.
 func (s *Service) CountedReceipts(ctx context.Context, roundID string) (*CountedReceipts, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
-	if err := tx.Select("id", "status").Where("id = ?", roundID).Take(&round).Error; err != nil {
+	if err := tx.Gorm().Select("id", "status").Where("id = ?", roundID).Take(&round).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "round_not_found"))
 	}
 	if !RoundEnded(round.Status) {
@@ -90,9 +89,9 @@ func (s *Service) CountedReceipts(ctx context.Context, roundID string) (*Counted
 }
 
 // countedReceipts computes the receipts of a round's counted decisions, sorted.
-func (s *Service) countedReceipts(tx *gorm.DB, roundID string) ([]string, error) {
+func (s *Service) countedReceipts(tx *store.Tx, roundID string) ([]string, error) {
 	var rows []model.SignOff
-	if err := tx.Select("round_id", "household_id", "decision", "version").
+	if err := tx.Gorm().Select("round_id", "household_id", "decision", "version").
 		Where("round_id = ? AND decision IN ?", roundID, decisions).Find(&rows).Error; err != nil {
 		return nil, err
 	}

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"gorm.io/gorm"
 
 	"minyi/model"
 	"minyi/service/rule"
+	"minyi/store"
 )
 
 // ActExportRegister is downloading a round's sign-off register (签字登记表).
@@ -55,7 +55,7 @@ func (s *Service) ExportRegister(ctx context.Context, actor Actor, roundID, form
 	if err != nil {
 		return nil, err
 	}
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActExportRegister, &round); err != nil {
 		return nil, AsError(err)
@@ -64,7 +64,7 @@ func (s *Service) ExportRegister(ctx context.Context, actor Actor, roundID, form
 		return nil, Conflict("round_not_open", "a draft round has no electorate yet")
 	}
 	var estate model.Estate
-	if err := tx.Where("id = ?", round.EstateID).Take(&estate).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", round.EstateID).Take(&estate).Error; err != nil {
 		return nil, AsError(err)
 	}
 	lines, err := registerLines(tx, round.ID)
@@ -114,9 +114,9 @@ func (s *Service) ExportRegister(ctx context.Context, actor Actor, roundID, form
 
 // registerLines reads the electorate with each household's current
 // decision, in building, unit and room order.
-func registerLines(tx *gorm.DB, roundID string) ([]registerLine, error) {
+func registerLines(tx *store.Tx, roundID string) ([]registerLine, error) {
 	var lines []registerLine
-	err := tx.Raw(`SELECT m.household_id, m.building, m.unit, h.room, m.area_hundredths, h.owner_name,
+	err := tx.Gorm().Raw(`SELECT m.household_id, m.building, m.unit, h.room, m.area_hundredths, h.owner_name,
 			s.decision, s.channel, s.signer_name, s.recorded_at, s.evidence_url
 		FROM round_members m
 		JOIN households h ON h.id = m.household_id

@@ -5,9 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Problem report statuses: reported → assigned → fixed → confirmed (or back to assigned).
@@ -91,7 +90,7 @@ func (s *Service) FileReport(ctx context.Context, actor Actor, estateID string, 
 		return nil, Invalid("validation_failed", fields)
 	}
 	var view *ReportView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActFileReport); err != nil {
 			return estateNotFound(err)
 		}
@@ -99,7 +98,7 @@ func (s *Service) FileReport(ctx context.Context, actor Actor, estateID string, 
 		r := model.ProblemReport{ID: newID(), EstateID: estateID, Status: ReportReported, ReporterID: actor.ID,
 			Text: in.Text, Location: in.Location, CreatedAt: now, UpdatedAt: now}
 		s.audit(tx, actor, estateID, "report.file", "report", r.ID, nil, map[string]any{"location": r.Location, "photos": len(in.Photos)})
-		if err := tx.Create(&r).Error; err != nil {
+		if err := tx.Gorm().Create(&r).Error; err != nil {
 			return err
 		}
 		if err := checkPhotos(tx, in.Photos, "photo_upload_ids"); err != nil {
@@ -123,11 +122,11 @@ func (s *Service) FileReport(ctx context.Context, actor Actor, estateID string, 
 
 // loadReportFor reads a report the actor may act on: staff of its estate,
 // or (for residents) its reporter; anything else is not found.
-func (s *Service) loadReportFor(tx *gorm.DB, actor Actor, reportID string, action Action, r *model.ProblemReport) error {
+func (s *Service) loadReportFor(tx *store.Tx, actor Actor, reportID string, action Action, r *model.ProblemReport) error {
 	if actor.Kind != ActorSystem && !RoleAllowed(action, actor.Role) {
 		return Forbidden("forbidden")
 	}
-	if err := tx.Where("id = ?", reportID).Take(r).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", reportID).Take(r).Error; err != nil {
 		return notFoundAs(err, "report_not_found")
 	}
 	if actor.Role == RoleResident && r.ReporterID != actor.ID {
@@ -162,7 +161,7 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, reportID string
 		return nil, Invalid("validation_failed", fields)
 	}
 	var view *ReportView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var r model.ProblemReport
 		if err := s.loadReportFor(tx, actor, reportID, ActHandleReports, &r); err != nil {
 			return err
@@ -194,7 +193,7 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, reportID string
 			updates["fixed_at"] = now
 			r.FixedAt = &now
 		}
-		res := tx.Model(&model.ProblemReport{}).Where("id = ? AND status = ?", r.ID, r.Status).Updates(updates)
+		res := tx.Gorm().Model(&model.ProblemReport{}).Where("id = ? AND status = ?", r.ID, r.Status).Updates(updates)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -223,14 +222,14 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, reportID string
 }
 
 // checkAssignee verifies that a user is a worker assigned to the estate or an admin.
-func (s *Service) checkAssignee(tx *gorm.DB, estateID, userID string) error {
+func (s *Service) checkAssignee(tx *store.Tx, estateID, userID string) error {
 	var n int64
-	err := tx.Model(&model.EstateStaff{}).Where("estate_id = ? AND user_id = ? AND role = ?", estateID, userID, RoleWorker).Count(&n).Error
+	err := tx.Gorm().Model(&model.EstateStaff{}).Where("estate_id = ? AND user_id = ? AND role = ?", estateID, userID, RoleWorker).Count(&n).Error
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		if err := tx.Model(&model.User{}).Where("id = ? AND role = ?", userID, RoleAdmin).Count(&n).Error; err != nil {
+		if err := tx.Gorm().Model(&model.User{}).Where("id = ? AND role = ?", userID, RoleAdmin).Count(&n).Error; err != nil {
 			return err
 		}
 	}
@@ -252,7 +251,7 @@ func (s *Service) ConfirmReport(ctx context.Context, actor Actor, reportID strin
 		return nil, InvalidField("note", "say what is still wrong")
 	}
 	var view *ReportView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var r model.ProblemReport
 		if err := s.loadReportFor(tx, actor, reportID, ActConfirmReport, &r); err != nil {
 			return err
@@ -272,7 +271,7 @@ func (s *Service) ConfirmReport(ctx context.Context, actor Actor, reportID strin
 			r.FixedAt = nil
 		}
 		updates["status"] = next
-		res := tx.Model(&model.ProblemReport{}).Where("id = ? AND status = ?", r.ID, ReportFixed).Updates(updates)
+		res := tx.Gorm().Model(&model.ProblemReport{}).Where("id = ? AND status = ?", r.ID, ReportFixed).Updates(updates)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -298,11 +297,11 @@ func (s *Service) ConfirmReport(ctx context.Context, actor Actor, reportID strin
 // their own for a resident. status filters when not empty.
 // Errors: estate_not_found, validation_failed (status).
 func (s *Service) ListReports(ctx context.Context, actor Actor, estateID, status string, page Page) ([]ReportView, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadReports); err != nil {
 		return nil, "", err
 	}
-	q := tx.Model(&model.ProblemReport{}).Where("estate_id = ?", estateID)
+	q := tx.Gorm().Model(&model.ProblemReport{}).Where("estate_id = ?", estateID)
 	if actor.Role == RoleResident {
 		q = q.Where("reporter_id = ?", actor.ID)
 	}
@@ -331,7 +330,7 @@ func (s *Service) ListReports(ctx context.Context, actor Actor, estateID, status
 	return views, next, nil
 }
 
-func reportView(tx *gorm.DB, r model.ProblemReport) (*ReportView, error) {
+func reportView(tx *store.Tx, r model.ProblemReport) (*ReportView, error) {
 	photos, err := attachmentsOf(tx, uploadOwnerReport, []string{r.ID})
 	if err != nil {
 		return nil, err
@@ -344,12 +343,12 @@ func reportView(tx *gorm.DB, r model.ProblemReport) (*ReportView, error) {
 }
 
 // reportCounts counts the estate's reports by status, for the board.
-func reportCounts(tx *gorm.DB, estateID string) (map[string]int64, error) {
+func reportCounts(tx *store.Tx, estateID string) (map[string]int64, error) {
 	var rows []struct {
 		Status string
 		N      int64
 	}
-	if err := tx.Model(&model.ProblemReport{}).Select("status, COUNT(*) AS n").Where("estate_id = ?", estateID).
+	if err := tx.Gorm().Model(&model.ProblemReport{}).Select("status, COUNT(*) AS n").Where("estate_id = ?", estateID).
 		Group("status").Scan(&rows).Error; err != nil {
 		return nil, err
 	}

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
 	"minyi/model/fieldcrypt"
+	"minyi/store"
 )
 
 // ActIssueBindingCodes is handing a household a code that binds a resident to it.
@@ -44,12 +44,12 @@ type IssuedBindingCode struct {
 // Errors: estate_not_found, household_not_found.
 func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, householdID string) (*IssuedBindingCode, error) {
 	var issued IssuedBindingCode
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActIssueBindingCodes); err != nil {
 			return estateNotFound(err)
 		}
 		var n int64
-		if err := tx.Model(&model.Household{}).Where("id = ? AND estate_id = ?", householdID, estateID).Count(&n).Error; err != nil {
+		if err := tx.Gorm().Model(&model.Household{}).Where("id = ? AND estate_id = ?", householdID, estateID).Count(&n).Error; err != nil {
 			return err
 		}
 		if n == 0 {
@@ -63,7 +63,7 @@ func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, h
 		s.audit(tx, actor, estateID, "binding_code.issue", "household", householdID, nil, nil)
 		row := model.BindingCode{ID: newID(), CodeHash: bindingCodeHash(code), EstateID: estateID, HouseholdID: householdID,
 			ExpiresAt: now.Add(BindingCodeTTL), CreatedBy: actor.ID, CreatedAt: now}
-		if err := tx.Create(&row).Error; err != nil {
+		if err := tx.Gorm().Create(&row).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return errRetry // the same code was drawn before: draw again
 			}
@@ -130,7 +130,7 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code, rela
 	}
 	var bound *BoundHousehold
 	var wrong *Error // a wrong code: the attempt becomes the resident's failure (committed), then reported
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		bound, wrong = nil, nil
 		if err := s.lockResident(tx, actor.ID); err != nil {
 			return err
@@ -143,7 +143,7 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code, rela
 		// The keyed hash (under the current or an older data key), or the
 		// plain SHA-256 of a code issued before codes were keyed.
 		hashes := append(fieldcrypt.Fingerprints(bindingCodePurpose+code), hashToken(code))
-		err := tx.Where("code_hash IN ?", hashes).Limit(1).Find(&rows).Error
+		err := tx.Gorm().Where("code_hash IN ?", hashes).Limit(1).Find(&rows).Error
 		if err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code, rela
 			// redeemed by this resident earlier, but the binding was removed since
 			wrong = unknownBindingCode()
 		}
-		return tx.Model(&model.BindingFailure{}).Where("id = ?", attempt.ID).
+		return tx.Gorm().Model(&model.BindingFailure{}).Where("id = ?", attempt.ID).
 			Updates(map[string]any{"resident_id": actor.ID, "attempted_at": now}).Error
 	})
 	if err != nil || wrong == nil {
@@ -231,10 +231,10 @@ func (s *Service) reserveBindingAttempt(ctx context.Context, actor Actor, code s
 	}
 	// Written in a transaction of its own (committed before the counts, and
 	// serialised with SQLite's other writes).
-	if err := s.db.Transaction(ctx, func(tx *gorm.DB) error { return tx.Create(attempt).Error }); err != nil {
+	if err := s.store.Transaction(ctx, func(tx *store.Tx) error { return tx.Gorm().Create(attempt).Error }); err != nil {
 		return nil, AsError(err)
 	}
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx).Gorm()
 	limits := []struct {
 		column, value string
 		limit         int
@@ -262,13 +262,13 @@ func (s *Service) reserveBindingAttempt(ctx context.Context, actor Actor, code s
 
 // dropBindingAttempt deletes an attempt that turned out no failure.
 func (s *Service) dropBindingAttempt(ctx context.Context, attempt *model.BindingFailure) {
-	s.db.Transaction(ctx, func(tx *gorm.DB) error { return tx.Delete(attempt).Error })
+	s.store.Transaction(ctx, func(tx *store.Tx) error { return tx.Gorm().Delete(attempt).Error })
 }
 
 // lockResident takes the resident's row lock (MySQL), so one resident's
 // binding tries are counted one at a time; SQLite has one writer anyway.
-func (s *Service) lockResident(tx *gorm.DB, residentID string) error {
-	q := tx.Select("id").Where("id = ?", residentID)
+func (s *Service) lockResident(tx *store.Tx, residentID string) error {
+	q := tx.Gorm().Select("id").Where("id = ?", residentID)
 	if s.db.Dialect == model.MySQL {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
@@ -279,9 +279,9 @@ func (s *Service) lockResident(tx *gorm.DB, residentID string) error {
 // checkBindingFailures refuses a try when the resident made
 // MaxBindingFailures wrong tries within the window; Retry-After says when
 // the oldest of them leaves it.
-func (s *Service) checkBindingFailures(tx *gorm.DB, residentID string, now time.Time) error {
+func (s *Service) checkBindingFailures(tx *store.Tx, residentID string, now time.Time) error {
 	var recent []model.BindingFailure
-	err := tx.Where("resident_id = ? AND attempted_at > ?", residentID, now.Add(-BindingFailureWindow)).
+	err := tx.Gorm().Where("resident_id = ? AND attempted_at > ?", residentID, now.Add(-BindingFailureWindow)).
 		Order("attempted_at DESC").Limit(MaxBindingFailures).Find(&recent).Error
 	if err != nil {
 		return err
@@ -296,8 +296,8 @@ func (s *Service) checkBindingFailures(tx *gorm.DB, residentID string, now time.
 
 // consumeBindingCode marks a code used and binds the resident to its
 // household; an owner or co-owner becomes the signer of a household without one.
-func (s *Service) consumeBindingCode(tx *gorm.DB, residentID, relation string, row *model.BindingCode, now time.Time) error {
-	claimed := tx.Model(&model.BindingCode{}).Where("id = ? AND used_at IS NULL", row.ID).
+func (s *Service) consumeBindingCode(tx *store.Tx, residentID, relation string, row *model.BindingCode, now time.Time) error {
+	claimed := tx.Gorm().Model(&model.BindingCode{}).Where("id = ? AND used_at IS NULL", row.ID).
 		Updates(map[string]any{"used_at": now, "used_by": residentID})
 	if claimed.Error != nil {
 		return claimed.Error
@@ -308,7 +308,7 @@ func (s *Service) consumeBindingCode(tx *gorm.DB, residentID, relation string, r
 	binding := model.ResidentBinding{ID: newID(), ResidentID: residentID, HouseholdID: row.HouseholdID,
 		EstateID: row.EstateID, BindingCodeID: row.ID, Relation: relation, CreatedAt: now}
 	// Already bound through another code: the binding stays as it was.
-	created := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&binding)
+	created := tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&binding)
 	if created.Error != nil || created.RowsAffected == 0 || !mayBecomeSigner(relation) {
 		return created.Error
 	}
@@ -327,7 +327,7 @@ type HouseholdResident struct {
 // their relations and the designated signer (admins and the estate's
 // workers). Errors: household_not_found.
 func (s *Service) ListHouseholdResidents(ctx context.Context, actor Actor, householdID string) ([]HouseholdResident, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeHousehold(tx, actor, householdID, ActManageSigners); err != nil {
 		return nil, AsError(err)
 	}
@@ -340,14 +340,14 @@ func (s *Service) ListHouseholdResidents(ctx context.Context, actor Actor, house
 
 // householdResidents reads the residents bound to a household, in binding
 // order, with their relation and whether each is the designated signer.
-func (s *Service) householdResidents(tx *gorm.DB, householdID string) ([]HouseholdResident, error) {
+func (s *Service) householdResidents(tx *store.Tx, householdID string) ([]HouseholdResident, error) {
 	var rows []struct {
 		model.Resident
 		BoundAt  time.Time
 		Relation string
 		IsSigner bool
 	}
-	err := tx.Table("resident_bindings b").
+	err := tx.Gorm().Table("resident_bindings b").
 		Select("r.*, b.created_at AS bound_at, b.relation, hs.resident_id IS NOT NULL AS is_signer").
 		Joins("JOIN residents r ON r.id = b.resident_id").
 		Joins("LEFT JOIN household_signers hs ON hs.household_id = b.household_id AND hs.resident_id = b.resident_id").
@@ -366,12 +366,12 @@ func (s *Service) householdResidents(tx *gorm.DB, householdID string) ([]Househo
 // sold, the code reached the wrong person). Errors: household_not_found,
 // binding_not_found.
 func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, residentID string) error {
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorizeHousehold(tx, actor, householdID, ActEditRoster); err != nil {
 			return err
 		}
 		s.auditHousehold(tx, actor, householdID, "binding.remove", map[string]any{"resident_id": residentID}, nil)
-		res := tx.Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.ResidentBinding{})
+		res := tx.Gorm().Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.ResidentBinding{})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -379,7 +379,7 @@ func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, 
 			return NotFound("binding_not_found")
 		}
 		// A signer who leaves hands over to the earliest remaining owner or co-owner.
-		left := tx.Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.HouseholdSigner{})
+		left := tx.Gorm().Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.HouseholdSigner{})
 		if left.Error != nil || left.RowsAffected == 0 {
 			return left.Error
 		}
@@ -389,9 +389,9 @@ func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, 
 
 // authorizeHousehold checks the actor may perform the action on the
 // household's estate; a household of an invisible estate is not found.
-func (s *Service) authorizeHousehold(tx *gorm.DB, actor Actor, householdID string, action Action) error {
+func (s *Service) authorizeHousehold(tx *store.Tx, actor Actor, householdID string, action Action) error {
 	var h model.Household
-	if err := tx.Select("id", "estate_id").Where("id = ?", householdID).Take(&h).Error; err != nil {
+	if err := tx.Gorm().Select("id", "estate_id").Where("id = ?", householdID).Take(&h).Error; err != nil {
 		return notFoundAs(err, "household_not_found")
 	}
 	if err := s.authorize(tx, actor, h.EstateID, action); err != nil {

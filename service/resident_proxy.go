@@ -1,10 +1,9 @@
 package service
 
 import (
+	"minyi/store"
 	"strings"
 	"unicode/utf8"
-
-	"gorm.io/gorm"
 )
 
 // validateProxy adds the reasons a proxy sign-off (代签) is incomplete: it
@@ -34,7 +33,7 @@ func (in *SignOffInput) validateProxy(fields map[string]string) {
 // decision's authorisation letter is an upload by staff of the round's
 // estate (an admin or a user assigned to it), not attached to anything else.
 // Errors: validation_failed (evidence_upload_id).
-func (s *Service) checkProxyEvidence(tx *gorm.DB, t *signOffTarget, in SignOffInput) error {
+func (s *Service) checkProxyEvidence(tx *store.Tx, t *signOffTarget, in SignOffInput) error {
 	if in.Channel != ChannelProxy || !counted(in.Decision) {
 		return nil
 	}
@@ -44,7 +43,7 @@ func (s *Service) checkProxyEvidence(tx *gorm.DB, t *signOffTarget, in SignOffIn
 		return Invalid("validation_failed", fields)
 	}
 	var n int64
-	err := tx.Raw(`SELECT COUNT(*) FROM uploads u WHERE u.id = ? AND u.uploader_kind = ? AND u.owner_kind = ''
+	err := tx.Gorm().Raw(`SELECT COUNT(*) FROM uploads u WHERE u.id = ? AND u.uploader_kind = ? AND u.owner_kind = ''
 		AND (u.estate_id IS NULL OR u.estate_id = ?)
 		AND (EXISTS (SELECT 1 FROM users x WHERE x.id = u.uploader_id AND x.role = ?)
 			OR EXISTS (SELECT 1 FROM estate_staff es WHERE es.estate_id = ? AND es.user_id = u.uploader_id))`,

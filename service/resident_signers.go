@@ -5,10 +5,10 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Relations of a resident to a household they bind to.
@@ -45,16 +45,16 @@ func mayBecomeSigner(relation string) bool {
 // claimSignerIfNone makes the resident the household's designated signer
 // when it has none yet (a conditional insert: of two owners binding at
 // once, exactly one becomes the signer).
-func claimSignerIfNone(tx *gorm.DB, householdID, residentID string, now time.Time) error {
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).
+func claimSignerIfNone(tx *store.Tx, householdID, residentID string, now time.Time) error {
+	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).
 		Create(&model.HouseholdSigner{HouseholdID: householdID, ResidentID: residentID, SetAt: now}).Error
 }
 
 // promoteNextSigner gives a household whose signer left the earliest bound
 // remaining owner or co-owner as its signer, if any.
-func promoteNextSigner(tx *gorm.DB, householdID string, now time.Time) error {
+func promoteNextSigner(tx *store.Tx, householdID string, now time.Time) error {
 	var next []model.ResidentBinding
-	err := tx.Where("household_id = ? AND relation IN ?", householdID, []string{RelationOwner, RelationCoOwner}).
+	err := tx.Gorm().Where("household_id = ? AND relation IN ?", householdID, []string{RelationOwner, RelationCoOwner}).
 		Order("created_at, id").Limit(1).Find(&next).Error
 	if err != nil || len(next) == 0 {
 		return err
@@ -64,9 +64,9 @@ func promoteNextSigner(tx *gorm.DB, householdID string, now time.Time) error {
 
 // checkHouseholdSigner refuses (403 not_household_signer) a resident who is
 // not the household's designated signer.
-func checkHouseholdSigner(tx *gorm.DB, householdID, residentID string) error {
+func checkHouseholdSigner(tx *store.Tx, householdID, residentID string) error {
 	var n int64
-	if err := tx.Model(&model.HouseholdSigner{}).Where("household_id = ? AND resident_id = ?", householdID, residentID).Count(&n).Error; err != nil {
+	if err := tx.Gorm().Model(&model.HouseholdSigner{}).Where("household_id = ? AND resident_id = ?", householdID, residentID).Count(&n).Error; err != nil {
 		return err
 	}
 	if n == 0 {
@@ -80,19 +80,19 @@ func checkHouseholdSigner(tx *gorm.DB, householdID, residentID string) error {
 // binding_not_found (the resident is not bound to the household).
 func (s *Service) SetHouseholdSigner(ctx context.Context, actor Actor, householdID, residentID string) ([]HouseholdResident, error) {
 	var out []HouseholdResident
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorizeHousehold(tx, actor, householdID, ActManageSigners); err != nil {
 			return err
 		}
 		var n int64
-		if err := tx.Model(&model.ResidentBinding{}).Where("household_id = ? AND resident_id = ?", householdID, residentID).Count(&n).Error; err != nil {
+		if err := tx.Gorm().Model(&model.ResidentBinding{}).Where("household_id = ? AND resident_id = ?", householdID, residentID).Count(&n).Error; err != nil {
 			return err
 		}
 		if n == 0 {
 			return NotFound("binding_not_found")
 		}
 		var before []model.HouseholdSigner
-		if err := tx.Where("household_id = ?", householdID).Find(&before).Error; err != nil {
+		if err := tx.Gorm().Where("household_id = ?", householdID).Find(&before).Error; err != nil {
 			return err
 		}
 		old := map[string]any{}
@@ -101,7 +101,7 @@ func (s *Service) SetHouseholdSigner(ctx context.Context, actor Actor, household
 		}
 		s.auditHousehold(tx, actor, householdID, "household.signer", old, map[string]any{"resident_id": residentID})
 		row := model.HouseholdSigner{HouseholdID: householdID, ResidentID: residentID, SetBy: actor.ID, SetAt: s.Now()}
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+		if err := tx.Gorm().Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}
 		var err error

@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // RecentRoundWindow is how long after closing a round still shows among a
@@ -46,7 +45,7 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 	verdict := Verdict{Outcome: ModerationPublished}
 	if decision.Comment != "" {
 		// Refuse a bad round or household before the text goes to the moderator.
-		if _, err := s.resolveMySigningHousehold(s.db.Gorm.WithContext(ctx), actor, roundID, in.HouseholdID); err != nil {
+		if _, err := s.resolveMySigningHousehold(s.read(ctx), actor, roundID, in.HouseholdID); err != nil {
 			return nil, AsError(err)
 		}
 		var err error
@@ -55,7 +54,7 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 		}
 	}
 	var result MySignOff
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		householdID, err := s.resolveMySigningHousehold(tx, actor, roundID, in.HouseholdID)
 		if err != nil {
 			return err
@@ -91,7 +90,7 @@ func (s *Service) WithdrawMySignOff(ctx context.Context, actor Actor, roundID, h
 	if actor.Kind != ActorResident {
 		return Forbidden("forbidden")
 	}
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return s.inTx(ctx, func(tx *store.Tx) error {
 		householdID, err := s.resolveMySigningHousehold(tx, actor, roundID, householdID)
 		if err != nil {
 			return err
@@ -107,7 +106,7 @@ func (s *Service) WithdrawMySignOff(ctx context.Context, actor Actor, roundID, h
 
 // resolveMySigningHousehold is resolveMyHousehold for a write: only the
 // household's designated signer may sign or withdraw (403 not_household_signer).
-func (s *Service) resolveMySigningHousehold(tx *gorm.DB, actor Actor, roundID, householdID string) (string, error) {
+func (s *Service) resolveMySigningHousehold(tx *store.Tx, actor Actor, roundID, householdID string) (string, error) {
 	chosen, err := s.resolveMyHousehold(tx, actor, roundID, householdID)
 	if err != nil {
 		return "", err
@@ -124,12 +123,12 @@ func (s *Service) resolveMySigningHousehold(tx *gorm.DB, actor Actor, roundID, h
 // resident has no household in is not found; a round that is not open is a
 // conflict. Inside the writing transaction it also proves the binding still
 // holds (a worker may have removed it a moment ago).
-func (s *Service) resolveMyHousehold(tx *gorm.DB, actor Actor, roundID, householdID string) (string, error) {
+func (s *Service) resolveMyHousehold(tx *store.Tx, actor Actor, roundID, householdID string) (string, error) {
 	var rows []struct {
 		Status      string
 		HouseholdID *string
 	}
-	err := tx.Raw(`SELECT r.status, b.household_id FROM rounds r
+	err := tx.Gorm().Raw(`SELECT r.status, b.household_id FROM rounds r
 		LEFT JOIN resident_bindings b ON b.estate_id = r.estate_id AND b.resident_id = ?
 		WHERE r.id = ? ORDER BY b.household_id`, actor.ID, roundID).Scan(&rows).Error
 	if err != nil {
@@ -194,7 +193,7 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 	if actor.Kind != ActorResident {
 		return nil, Forbidden("forbidden")
 	}
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	bound, err := s.boundHouseholds(tx, actor.ID, "")
 	if err != nil {
 		return nil, AsError(err)
@@ -208,7 +207,7 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 		households[b.Household.ID], householdIDs[i] = b, b.Household.ID
 	}
 	var members []model.RoundMember
-	if err := tx.Select("round_id", "household_id").Where("household_id IN ?", householdIDs).Find(&members).Error; err != nil {
+	if err := tx.Gorm().Select("round_id", "household_id").Where("household_id IN ?", householdIDs).Find(&members).Error; err != nil {
 		return nil, AsError(err)
 	}
 	if len(members) == 0 {
@@ -219,7 +218,7 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 		roundIDs = append(roundIDs, m.RoundID)
 	}
 	var rounds []model.Round
-	if err := tx.Where("id IN ? AND (status = ? OR (status IN ? AND closed_at >= ?))", roundIDs, RoundOpen, []string{RoundClosed, RoundFinal, RoundVoided},
+	if err := tx.Gorm().Where("id IN ? AND (status = ? OR (status IN ? AND closed_at >= ?))", roundIDs, RoundOpen, []string{RoundClosed, RoundFinal, RoundVoided},
 		s.Now().Add(-RecentRoundWindow)).Find(&rounds).Error; err != nil {
 		return nil, AsError(err)
 	}
@@ -271,7 +270,7 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 }
 
 // roundRevisions reads the plan revisions the rounds consult on, by id.
-func (s *Service) roundRevisions(tx *gorm.DB, rounds []model.Round) (map[string]*model.Revision, error) {
+func (s *Service) roundRevisions(tx *store.Tx, rounds []model.Round) (map[string]*model.Revision, error) {
 	out := map[string]*model.Revision{}
 	var ids []string
 	for _, r := range rounds {
@@ -283,7 +282,7 @@ func (s *Service) roundRevisions(tx *gorm.DB, rounds []model.Round) (map[string]
 		return out, nil
 	}
 	var revisions []model.Revision
-	if err := tx.Select("id", "estate_id", "version", "title", "summary", "published_at").Where("id IN ?", ids).Find(&revisions).Error; err != nil {
+	if err := tx.Gorm().Select("id", "estate_id", "version", "title", "summary", "published_at").Where("id IN ?", ids).Find(&revisions).Error; err != nil {
 		return nil, err
 	}
 	for i := range revisions {
@@ -308,10 +307,10 @@ func (d myDecisionRows) status(signOffID string, version int) string {
 
 // myDecisions reads the sign-offs, histories and comment statuses of the
 // given households in the given rounds.
-func (s *Service) myDecisions(tx *gorm.DB, roundIDs, householdIDs []string) (myDecisionRows, map[string][]model.SignOffEvent, error) {
+func (s *Service) myDecisions(tx *store.Tx, roundIDs, householdIDs []string) (myDecisionRows, map[string][]model.SignOffEvent, error) {
 	out := myDecisionRows{rows: map[string]model.SignOff{}}
 	var rows []model.SignOff
-	if err := tx.Where("round_id IN ? AND household_id IN ?", roundIDs, householdIDs).Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Where("round_id IN ? AND household_id IN ?", roundIDs, householdIDs).Find(&rows).Error; err != nil {
 		return out, nil, err
 	}
 	ids := make([]string, 0, len(rows))
@@ -326,7 +325,7 @@ func (s *Service) myDecisions(tx *gorm.DB, roundIDs, householdIDs []string) (myD
 		return out, nil, err
 	}
 	var events []model.SignOffEvent
-	if err := tx.Where("round_id IN ? AND household_id IN ?", roundIDs, householdIDs).Order("version, id").Find(&events).Error; err != nil {
+	if err := tx.Gorm().Where("round_id IN ? AND household_id IN ?", roundIDs, householdIDs).Order("version, id").Find(&events).Error; err != nil {
 		return out, nil, err
 	}
 	history := map[string][]model.SignOffEvent{}

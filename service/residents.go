@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // ResidentIdentity is who WeChat says a resident is.
@@ -34,16 +33,16 @@ type ResidentProfile struct {
 }
 
 // residentCanSeeEstate tells whether a resident is bound to a household of the estate.
-func (s *Service) residentCanSeeEstate(tx *gorm.DB, residentID, estateID string) (bool, error) {
+func (s *Service) residentCanSeeEstate(tx *store.Tx, residentID, estateID string) (bool, error) {
 	var n int64
-	err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ? AND estate_id = ?", residentID, estateID).Count(&n).Error
+	err := tx.Gorm().Model(&model.ResidentBinding{}).Where("resident_id = ? AND estate_id = ?", residentID, estateID).Count(&n).Error
 	return n > 0, model.Translate(err)
 }
 
 // residentActive tells whether a resident account exists and is not blocked.
-func (s *Service) residentActive(tx *gorm.DB, residentID string) (bool, error) {
+func (s *Service) residentActive(tx *store.Tx, residentID string) (bool, error) {
 	var rows []model.Resident
-	if err := tx.Select("id", "disabled").Where("id = ?", residentID).Limit(1).Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Select("id", "disabled").Where("id = ?", residentID).Limit(1).Find(&rows).Error; err != nil {
 		return false, model.Translate(err)
 	}
 	return len(rows) == 1 && !rows[0].Disabled, nil
@@ -59,16 +58,16 @@ func (s *Service) LoginResident(ctx context.Context, who ResidentIdentity) (*Tok
 	}
 	var tokens *Tokens
 	var residentID string
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		now := s.Now()
 		var found []model.Resident
-		if err := tx.Where("open_id = ?", who.OpenID).Limit(1).Find(&found).Error; err != nil {
+		if err := tx.Gorm().Where("open_id = ?", who.OpenID).Limit(1).Find(&found).Error; err != nil {
 			return err
 		}
 		var resident model.Resident
 		if len(found) == 0 {
 			resident = model.Resident{ID: newID(), OpenID: who.OpenID, UnionID: who.UnionID, LastLoginAt: &now, CreatedAt: now, UpdatedAt: now}
-			if err := tx.Create(&resident).Error; err != nil {
+			if err := tx.Gorm().Create(&resident).Error; err != nil {
 				if errors.Is(model.Translate(err), model.ErrConflict) {
 					return errRetry // the same person logged in twice at once
 				}
@@ -83,7 +82,7 @@ func (s *Service) LoginResident(ctx context.Context, who ResidentIdentity) (*Tok
 			if who.UnionID != "" && who.UnionID != resident.UnionID {
 				changes["union_id"] = who.UnionID
 			}
-			if err := tx.Model(&model.Resident{}).Where("id = ?", resident.ID).Updates(changes).Error; err != nil {
+			if err := tx.Gorm().Model(&model.Resident{}).Where("id = ?", resident.ID).Updates(changes).Error; err != nil {
 				return err
 			}
 		}
@@ -106,7 +105,7 @@ func (s *Service) GetResidentProfile(ctx context.Context, actor Actor) (*Residen
 	if actor.Kind != ActorResident {
 		return nil, Forbidden("forbidden")
 	}
-	profile, err := s.residentProfile(s.db.Gorm.WithContext(ctx), actor.ID)
+	profile, err := s.residentProfile(s.read(ctx), actor.ID)
 	if err != nil {
 		return nil, AsError(err)
 	}
@@ -114,9 +113,9 @@ func (s *Service) GetResidentProfile(ctx context.Context, actor Actor) (*Residen
 }
 
 // residentProfile reads a resident and their bound households, in binding order.
-func (s *Service) residentProfile(tx *gorm.DB, residentID string) (*ResidentProfile, error) {
+func (s *Service) residentProfile(tx *store.Tx, residentID string) (*ResidentProfile, error) {
 	var profile ResidentProfile
-	if err := tx.Where("id = ?", residentID).Take(&profile.Resident).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", residentID).Take(&profile.Resident).Error; err != nil {
 		return nil, notFoundAs(err, "not_found")
 	}
 	households, err := s.boundHouseholds(tx, residentID, "")
@@ -129,7 +128,7 @@ func (s *Service) residentProfile(tx *gorm.DB, residentID string) (*ResidentProf
 
 // boundHouseholds lists the households a resident is bound to, with their
 // estates; only the given household when householdID is not empty.
-func (s *Service) boundHouseholds(tx *gorm.DB, residentID, householdID string) ([]BoundHousehold, error) {
+func (s *Service) boundHouseholds(tx *store.Tx, residentID, householdID string) ([]BoundHousehold, error) {
 	var rows []struct {
 		model.Household
 		EstateName string
@@ -138,7 +137,7 @@ func (s *Service) boundHouseholds(tx *gorm.DB, residentID, householdID string) (
 		Relation   string
 		IsSigner   bool
 	}
-	q := tx.Table("resident_bindings b").
+	q := tx.Gorm().Table("resident_bindings b").
 		Select("h.*, e.name AS estate_name, e.code AS estate_code, b.created_at AS bound_at, b.relation, hs.resident_id IS NOT NULL AS is_signer").
 		Joins("JOIN households h ON h.id = b.household_id").
 		Joins("JOIN estates e ON e.id = h.estate_id").
@@ -174,8 +173,8 @@ func (s *Service) SetResidentPhone(ctx context.Context, actor Actor, phone strin
 	if err != nil {
 		return nil, err
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&model.Resident{}).Where("id = ?", actor.ID).Updates(map[string]any{"phone": sealed, "phone_hash": phoneHash, "updated_at": s.Now()})
+	err = s.inTx(ctx, func(tx *store.Tx) error {
+		res := tx.Gorm().Model(&model.Resident{}).Where("id = ?", actor.ID).Updates(map[string]any{"phone": sealed, "phone_hash": phoneHash, "updated_at": s.Now()})
 		if res.Error != nil {
 			return res.Error
 		}

@@ -5,9 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Result objection outcomes.
@@ -43,7 +42,7 @@ func (s *Service) FileResultObjection(ctx context.Context, actor Actor, roundID 
 		return nil, InvalidField("text", "1 to 2000 characters")
 	}
 	var objection model.ResultObjection
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var round model.Round
 		if err := s.loadRoundFor(tx, actor, roundID, ActFileResultObjection, &round); err != nil {
 			return err
@@ -61,7 +60,7 @@ func (s *Service) FileResultObjection(ctx context.Context, actor Actor, roundID 
 		}
 		objection = model.ResultObjection{ID: newID(), RoundID: round.ID, EstateID: round.EstateID, HouseholdID: householdID,
 			Text: text, FiledByKind: kind, FiledByID: actor.ID, CreatedAt: s.Now()}
-		if err := tx.Create(&objection).Error; err != nil {
+		if err := tx.Gorm().Create(&objection).Error; err != nil {
 			return err
 		}
 		s.audit(tx, actor, round.EstateID, "round.result_objection", "result_objection", objection.ID, nil,
@@ -89,8 +88,8 @@ func (s *Service) noticePeriodOpen(round *model.Round) error {
 // objectingHousehold picks the household an objection is filed for: a resident's bound
 // household in the round's electorate (the only one when none is named), or the one
 // staff name. Errors: validation_failed, household_required, household_not_in_round.
-func (s *Service) objectingHousehold(tx *gorm.DB, actor Actor, roundID, householdID string) (string, error) {
-	q := tx.Table("round_members m").Where("m.round_id = ?", roundID)
+func (s *Service) objectingHousehold(tx *store.Tx, actor Actor, roundID, householdID string) (string, error) {
+	q := tx.Gorm().Table("round_members m").Where("m.round_id = ?", roundID)
 	if actor.Kind == ActorResident {
 		q = q.Joins("JOIN resident_bindings b ON b.household_id = m.household_id AND b.resident_id = ?", actor.ID)
 	} else if householdID == "" {
@@ -115,12 +114,12 @@ func (s *Service) objectingHousehold(tx *gorm.DB, actor Actor, roundID, househol
 // ListResultObjections lists a round's result objections, oldest first: all of them for
 // staff, a resident's own for residents. Errors: round_not_found.
 func (s *Service) ListResultObjections(ctx context.Context, actor Actor, roundID string) ([]model.ResultObjection, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadResultObjections, &round); err != nil {
 		return nil, AsError(err)
 	}
-	q := tx.Where("round_id = ?", roundID)
+	q := tx.Gorm().Where("round_id = ?", roundID)
 	if actor.Kind == ActorResident {
 		q = q.Where("filed_by_kind = ? AND filed_by_id = ?", ActorResident, actor.ID)
 	}
@@ -148,15 +147,15 @@ func (s *Service) ResolveResultObjection(ctx context.Context, actor Actor, objec
 		return nil, Invalid("validation_failed", fields)
 	}
 	var objection model.ResultObjection
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", objectionID).Take(&objection).Error; err != nil {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Gorm().Where("id = ?", objectionID).Take(&objection).Error; err != nil {
 			return notFoundAs(err, "result_objection_not_found")
 		}
 		if err := s.authorize(tx, actor, objection.EstateID, ActResolveResultObjection); err != nil {
 			return hiddenAs(err, "result_objection_not_found")
 		}
 		now := s.Now()
-		answered := tx.Model(&model.ResultObjection{}).Where("id = ? AND outcome = ?", objectionID, "").
+		answered := tx.Gorm().Model(&model.ResultObjection{}).Where("id = ? AND outcome = ?", objectionID, "").
 			Updates(map[string]any{"outcome": outcome, "explanation": explanation, "resolved_by": actor.ID, "resolved_at": now})
 		if answered.Error != nil {
 			return answered.Error
@@ -170,7 +169,7 @@ func (s *Service) ResolveResultObjection(ctx context.Context, actor Actor, objec
 		if outcome != ResultObjectionUpheld {
 			return nil
 		}
-		voided := tx.Model(&model.Round{}).Where("id = ? AND status = ?", objection.RoundID, RoundClosed).
+		voided := tx.Gorm().Model(&model.Round{}).Where("id = ? AND status = ?", objection.RoundID, RoundClosed).
 			Updates(map[string]any{"status": RoundVoided, "finalized_at": now, "updated_at": now})
 		if voided.Error != nil {
 			return voided.Error

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Limits of a revision's fields.
@@ -68,7 +67,7 @@ type RevisionView struct {
 }
 
 // namePublishers fills in the revisions' publishers for the reader.
-func namePublishers(tx *gorm.DB, reader Actor, views []RevisionView) error {
+func namePublishers(tx *store.Tx, reader Actor, views []RevisionView) error {
 	ids := make([]string, len(views))
 	for i, v := range views {
 		ids[i] = v.PublishedBy
@@ -95,7 +94,7 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 		return nil, err
 	}
 	var view RevisionView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActPublishRevisions); err != nil {
 			return estateNotFound(err)
 		}
@@ -106,14 +105,14 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 			return err
 		}
 		var latest int
-		if err := tx.Model(&model.Revision{}).Where("estate_id = ?", estateID).
+		if err := tx.Gorm().Model(&model.Revision{}).Where("estate_id = ?", estateID).
 			Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {
 			return err
 		}
 		rev := model.Revision{ID: newID(), EstateID: estateID, Version: latest + 1, Title: in.Title,
 			Summary: in.Summary, Changes: in.Changes, PublishedBy: actor.ID, PublishedAt: s.Now()}
 		s.audit(tx, actor, estateID, "revision.publish", "revision", rev.ID, nil, map[string]any{"version": rev.Version, "title": rev.Title, "addresses": in.Addresses})
-		if err := tx.Create(&rev).Error; err != nil {
+		if err := tx.Gorm().Create(&rev).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return errRetry
 			}
@@ -124,7 +123,7 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 			for i, id := range in.Addresses {
 				links[i] = model.RevisionObjection{RevisionID: rev.ID, ObjectionID: id}
 			}
-			if err := tx.Create(&links).Error; err != nil {
+			if err := tx.Gorm().Create(&links).Error; err != nil {
 				return err
 			}
 		}
@@ -148,12 +147,12 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 }
 
 // checkObjectionsOfEstate verifies that every id is an objection of the estate.
-func (s *Service) checkObjectionsOfEstate(tx *gorm.DB, estateID string, ids []string) error {
+func (s *Service) checkObjectionsOfEstate(tx *store.Tx, estateID string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	var found []string
-	if err := tx.Model(&model.Objection{}).Where("estate_id = ? AND id IN ?", estateID, ids).Pluck("id", &found).Error; err != nil {
+	if err := tx.Gorm().Model(&model.Objection{}).Where("estate_id = ? AND id IN ?", estateID, ids).Pluck("id", &found).Error; err != nil {
 		return err
 	}
 	if len(found) == len(ids) {
@@ -174,9 +173,9 @@ func (s *Service) checkObjectionsOfEstate(tx *gorm.DB, estateID string, ids []st
 
 // checkRevisionOfEstate verifies that a revision exists in the estate.
 // Errors: revision_not_found (422, field revision_id).
-func (s *Service) checkRevisionOfEstate(tx *gorm.DB, revisionID, estateID string) error {
+func (s *Service) checkRevisionOfEstate(tx *store.Tx, revisionID, estateID string) error {
 	var n int64
-	if err := tx.Model(&model.Revision{}).Where("id = ? AND estate_id = ?", revisionID, estateID).Count(&n).Error; err != nil {
+	if err := tx.Gorm().Model(&model.Revision{}).Where("id = ? AND estate_id = ?", revisionID, estateID).Count(&n).Error; err != nil {
 		return err
 	}
 	if n == 0 {
@@ -187,12 +186,12 @@ func (s *Service) checkRevisionOfEstate(tx *gorm.DB, revisionID, estateID string
 
 // ListRevisions lists an estate's revisions, oldest first. Errors: estate_not_found.
 func (s *Service) ListRevisions(ctx context.Context, actor Actor, estateID string, page Page) ([]RevisionView, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadRevisions); err != nil {
 		return nil, "", err
 	}
 	// Ids are time-ordered, so id order is publication (and version) order.
-	rows, next, err := findPage(tx.Model(&model.Revision{}).Where("estate_id = ?", estateID), page, func(r model.Revision) string { return r.ID })
+	rows, next, err := findPage(tx.Gorm().Model(&model.Revision{}).Where("estate_id = ?", estateID), page, func(r model.Revision) string { return r.ID })
 	if err != nil {
 		return nil, "", err
 	}
@@ -208,9 +207,9 @@ func (s *Service) ListRevisions(ctx context.Context, actor Actor, estateID strin
 
 // GetRevision returns one revision. Errors: revision_not_found.
 func (s *Service) GetRevision(ctx context.Context, actor Actor, revisionID string) (*RevisionView, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var rev model.Revision
-	if err := tx.Where("id = ?", revisionID).Take(&rev).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", revisionID).Take(&rev).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "revision_not_found"))
 	}
 	if err := s.authorize(tx, actor, rev.EstateID, ActReadRevisions); err != nil {
@@ -226,7 +225,7 @@ func (s *Service) GetRevision(ctx context.Context, actor Actor, revisionID strin
 	return &views[0], nil
 }
 
-func revisionViews(tx *gorm.DB, rows []model.Revision) ([]RevisionView, error) {
+func revisionViews(tx *store.Tx, rows []model.Revision) ([]RevisionView, error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
@@ -238,7 +237,7 @@ func revisionViews(tx *gorm.DB, rows []model.Revision) ([]RevisionView, error) {
 	addresses := map[string][]string{}
 	if len(ids) > 0 {
 		var links []model.RevisionObjection
-		if err := tx.Where("revision_id IN ?", ids).Order("revision_id, objection_id").Find(&links).Error; err != nil {
+		if err := tx.Gorm().Where("revision_id IN ?", ids).Order("revision_id, objection_id").Find(&links).Error; err != nil {
 			return nil, err
 		}
 		for _, l := range links {

@@ -4,10 +4,10 @@ import (
 	"sort"
 	"strings"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // auditImport records one event per household an import created or
@@ -20,7 +20,7 @@ import (
 // computes them, the events inserted in multi-row statements and each
 // touched head updated once. VerifyAudit checks the result like any other
 // events.
-func (s *Service) auditImport(tx *gorm.DB, actor Actor, estateID string, plan importPlan) error {
+func (s *Service) auditImport(tx *store.Tx, actor Actor, estateID string, plan importPlan) error {
 	markAudited(tx)
 	events := make([]*model.AuditEvent, 0, len(plan.creates)+len(plan.updates))
 	for _, h := range plan.creates {
@@ -52,7 +52,7 @@ func (s *Service) auditImport(tx *gorm.DB, actor Actor, estateID string, plan im
 // lockChainHeads reads the heads of the events' chains, locked until the
 // commit on MySQL (in chain order, as every bulk writer takes them); a
 // chain without a head starts at the genesis hash.
-func (s *Service) lockChainHeads(tx *gorm.DB, estateID string, events []*model.AuditEvent) (map[string]*model.AuditChain, error) {
+func (s *Service) lockChainHeads(tx *store.Tx, estateID string, events []*model.AuditEvent) (map[string]*model.AuditChain, error) {
 	if s.db.Dialect == model.MySQL {
 		if err := s.ensureChainHeads(tx, estateID); err != nil {
 			return nil, err
@@ -67,7 +67,7 @@ func (s *Service) lockChainHeads(tx *gorm.DB, estateID string, events []*model.A
 		}
 	}
 	sort.Strings(chainIDs)
-	query := tx.Where("chain_id IN ?", chainIDs).Order("chain_id")
+	query := tx.Gorm().Where("chain_id IN ?", chainIDs).Order("chain_id")
 	if s.db.Dialect == model.MySQL {
 		query = query.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
@@ -86,7 +86,7 @@ const auditBatchRows = 250
 
 // insertAuditEvents writes events whose place in their chain is set, in
 // multi-row statements of importBatchSize rows.
-func (s *Service) insertAuditEvents(tx *gorm.DB, events []*model.AuditEvent) error {
+func (s *Service) insertAuditEvents(tx *store.Tx, events []*model.AuditEvent) error {
 	const columns = `id, chain_id, estate_id, actor_kind, actor_id, actor_role, channel, action, object_type,
 		object_id, before_summary, after_summary, request_id, occurred_at, seq, prev_hash, hash`
 	const placeholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -99,7 +99,7 @@ func (s *Service) insertAuditEvents(tx *gorm.DB, events []*model.AuditEvent) err
 				e.ObjectType, e.ObjectID, e.BeforeSummary, e.AfterSummary, e.RequestID, e.OccurredAt, e.Seq, e.PrevHash, e.Hash)
 		}
 		sql := "INSERT INTO audit_events (" + columns + ") VALUES " + strings.TrimSuffix(strings.Repeat(placeholders+", ", len(batch)), ", ")
-		if err := tx.Exec(sql, args...).Error; err != nil {
+		if err := tx.Gorm().Exec(sql, args...).Error; err != nil {
 			return err
 		}
 	}
@@ -107,7 +107,7 @@ func (s *Service) insertAuditEvents(tx *gorm.DB, events []*model.AuditEvent) err
 }
 
 // saveChainHeads writes each head's new sequence number and hashes.
-func (s *Service) saveChainHeads(tx *gorm.DB, heads map[string]*model.AuditChain) error {
+func (s *Service) saveChainHeads(tx *store.Tx, heads map[string]*model.AuditChain) error {
 	chainIDs := make([]string, 0, len(heads))
 	for id := range heads {
 		chainIDs = append(chainIDs, id)
@@ -130,6 +130,6 @@ func (s *Service) saveChainHeads(tx *gorm.DB, heads map[string]*model.AuditChain
 				ON CONFLICT (chain_id) DO UPDATE SET seq = excluded.seq, prev_hash = excluded.prev_hash, head_hash = excluded.head_hash`,
 			Args: []any{h.ChainID, h.EstateID, h.Seq, h.PrevHash, h.HeadHash}})
 	}
-	_, err := s.db.ExecBatch(tx, statements)
+	_, err := tx.ExecBatch(statements)
 	return err
 }

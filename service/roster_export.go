@@ -22,12 +22,12 @@ func (s *Service) ExportRoster(ctx context.Context, actor Actor, estateID, forma
 	if err != nil {
 		return nil, err
 	}
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorize(tx, actor, estateID, ActExportRoster); err != nil {
 		return nil, AsError(estateNotFound(err))
 	}
 	var estate model.Estate
-	if err := tx.Where("id = ?", estateID).Take(&estate).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", estateID).Take(&estate).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
 	households, err := loadRoster(tx, estateID)

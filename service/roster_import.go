@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // RosterFile is an uploaded roster spreadsheet: its name (for the
@@ -87,7 +86,7 @@ type rosterRow struct {
 // written unless SkipInvalid is set; the report names each problem's row
 // and column. Errors: estate_not_found, validation_failed (file).
 func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID string, file RosterFile, opts ImportOptions) (*ImportReport, error) {
-	read := s.db.Gorm.WithContext(ctx)
+	read := s.read(ctx)
 	if err := s.authorizeEstate(read, actor, estateID, ActEditRoster); err != nil {
 		return nil, err
 	}
@@ -118,7 +117,7 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 		report.Created, report.Updated, report.Unchanged = len(plan.creates), len(plan.updates), plan.unchanged
 		return report, nil
 	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActEditRoster); err != nil {
 			return estateNotFound(err)
 		}
@@ -158,9 +157,9 @@ func addressKey(building, unit, room string) string {
 }
 
 // loadRoster reads an estate's households, for matching imported rows.
-func loadRoster(tx *gorm.DB, estateID string) ([]model.Household, error) {
+func loadRoster(tx *store.Tx, estateID string) ([]model.Household, error) {
 	var households []model.Household
-	err := tx.Where("estate_id = ?", estateID).Find(&households).Error
+	err := tx.Gorm().Where("estate_id = ?", estateID).Find(&households).Error
 	return households, err
 }
 
@@ -207,7 +206,7 @@ func planImport(estateID string, existing []model.Household, rows []rosterRow, n
 // address exists updates it (its id and creation time stay), the others
 // are inserted. Plain SQL, because GORM would replace a false "eligible"
 // by the column's default.
-func (s *Service) upsertHouseholds(tx *gorm.DB, households []model.Household) error {
+func (s *Service) upsertHouseholds(tx *store.Tx, households []model.Household) error {
 	const columns = "id, estate_id, building, unit, room, area_hundredths, owner_name, phone, phone_hash, occupancy, eligible, created_at, updated_at"
 	updated := []string{"area_hundredths", "owner_name", "phone", "phone_hash", "occupancy", "eligible", "updated_at"}
 	var onConflict strings.Builder
@@ -247,7 +246,7 @@ func (s *Service) upsertHouseholds(tx *gorm.DB, households []model.Household) er
 				phone, phoneHash, h.Occupancy, h.Eligible, h.CreatedAt, h.UpdatedAt)
 		}
 		sql.WriteString(onConflict.String())
-		if err := tx.Exec(sql.String(), args...).Error; err != nil {
+		if err := tx.Gorm().Exec(sql.String(), args...).Error; err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"minyi/model"
 	"minyi/model/testdb"
+	"minyi/store"
 )
 
 // newEmptyEstate creates an estate without households.
@@ -59,7 +60,7 @@ func gbk(tb testing.TB, text string) []byte {
 // rosterOf reads an estate's households keyed "building-unit-room".
 func rosterOf(tb testing.TB, db *model.DB, estateID string) map[string]model.Household {
 	tb.Helper()
-	households, err := loadRoster(db.Gorm, estateID)
+	households, err := loadRoster(store.New(db).Read(context.Background()), estateID)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,9 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // maxCloseReasonRunes bounds the reason for closing a round early.
@@ -32,7 +31,7 @@ func (s *Service) CloseRoundWithReason(ctx context.Context, actor Actor, roundID
 		return nil, InvalidField("reason", "at most 500 characters")
 	}
 	var round model.Round
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.loadRoundFor(tx, actor, roundID, ActGovernRounds, &round); err != nil {
 			return err
 		}
@@ -64,8 +63,8 @@ func (s *Service) CloseRoundWithReason(ctx context.Context, actor Actor, roundID
 // update takes the round's row lock, so it waits for the sign-offs in flight (which
 // read the round in share mode) to commit. The result is frozen and the notice period
 // starts.
-func (s *Service) closeRoundTx(tx *gorm.DB, actor Actor, round *model.Round, reason string) (closed bool, err error) {
-	claimed := tx.Model(&model.Round{}).Where("id = ? AND status = ?", round.ID, RoundOpen).Update("status", RoundClosed)
+func (s *Service) closeRoundTx(tx *store.Tx, actor Actor, round *model.Round, reason string) (closed bool, err error) {
+	claimed := tx.Gorm().Model(&model.Round{}).Where("id = ? AND status = ?", round.ID, RoundOpen).Update("status", RoundClosed)
 	if claimed.Error != nil {
 		return false, claimed.Error
 	}
@@ -89,7 +88,7 @@ func (s *Service) closeRoundTx(tx *gorm.DB, actor Actor, round *model.Round, rea
 	noticeEnds := now.Add(time.Duration(round.NoticeDays) * 24 * time.Hour)
 	round.Status, round.ClosedAt, round.UpdatedAt, round.ResultJSON = RoundClosed, &now, now, string(raw)
 	round.CloseReason, round.NoticeEndsAt = reason, &noticeEnds
-	if err := tx.Model(&model.Round{}).Where("id = ?", round.ID).Updates(map[string]any{
+	if err := tx.Gorm().Model(&model.Round{}).Where("id = ?", round.ID).Updates(map[string]any{
 		"closed_at": now, "updated_at": now, "result_json": round.ResultJSON,
 		"close_reason": reason, "notice_ends_at": noticeEnds,
 	}).Error; err != nil {

@@ -3,14 +3,13 @@ package service
 import (
 	"strings"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // checkRoundRevision verifies that the revision a round names belongs to its
 // estate. Errors: revision_not_found (422, field revision_id).
-func (s *Service) checkRoundRevision(tx *gorm.DB, round *model.Round) error {
+func (s *Service) checkRoundRevision(tx *store.Tx, round *model.Round) error {
 	if round.RevisionID == nil {
 		return nil
 	}
@@ -27,16 +26,16 @@ const maxUnansweredListed = 100
 // objections_unanswered lists them. An admin may force the opening; who
 // forced it, when, and what was unanswered is recorded.
 // Errors: objections_unanswered, force_admin_only.
-func (s *Service) beforeOpenRound(tx *gorm.DB, actor Actor, round *model.Round, force bool) error {
+func (s *Service) beforeOpenRound(tx *store.Tx, actor Actor, round *model.Round, force bool) error {
 	if round.Kind != KindPlan || round.RevisionID == nil {
 		return nil
 	}
 	var version int
-	if err := tx.Model(&model.Revision{}).Where("id = ?", *round.RevisionID).Select("version").Scan(&version).Error; err != nil {
+	if err := tx.Gorm().Model(&model.Revision{}).Where("id = ?", *round.RevisionID).Select("version").Scan(&version).Error; err != nil {
 		return err
 	}
 	var unanswered []model.Objection
-	err := tx.Table("objections o").Select("o.id, o.round_id, o.category, o.plan_item, o.created_at").
+	err := tx.Gorm().Table("objections o").Select("o.id, o.round_id, o.category, o.plan_item, o.created_at").
 		Joins("JOIN rounds r ON r.id = o.round_id").
 		Joins("LEFT JOIN revisions v ON v.id = r.revision_id").
 		Where("r.estate_id = ? AND r.status IN ? AND r.seq < ? AND COALESCE(v.version, 0) < ? AND o.status = ?",
@@ -65,18 +64,18 @@ func (s *Service) beforeOpenRound(tx *gorm.DB, actor Actor, round *model.Round, 
 		ids[i] = o.ID
 	}
 	s.audit(tx, actor, round.EstateID, "round.force_open", "round", round.ID, nil, map[string]any{"unanswered_objections": ids})
-	return tx.Create(&model.RoundOpenOverride{RoundID: round.ID, ForcedBy: actor.ID, ForcedRole: actor.Role,
+	return tx.Gorm().Create(&model.RoundOpenOverride{RoundID: round.ID, ForcedBy: actor.ID, ForcedRole: actor.Role,
 		RequestID: actor.RequestID, UnansweredIDs: strings.Join(ids, ","), ForcedAt: s.Now()}).Error
 }
 
 // afterRoundOpened runs in the transaction that opened the round, after
 // its electorate was frozen: it enqueues the round_opened messages.
-func (s *Service) afterRoundOpened(tx *gorm.DB, round *model.Round) {
+func (s *Service) afterRoundOpened(tx *store.Tx, round *model.Round) {
 	s.notifyRoundOpened(tx, round)
 }
 
 // afterRoundClosed runs in the transaction that closed the round: it
 // enqueues the result_published messages.
-func (s *Service) afterRoundClosed(tx *gorm.DB, round *model.Round, passed bool) {
+func (s *Service) afterRoundClosed(tx *store.Tx, round *model.Round, passed bool) {
 	s.notifyResultPublished(tx, round, passed)
 }

@@ -3,9 +3,8 @@ package service
 import (
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // NoticePeriod is what the public board says about a closed round's result: when its
@@ -23,14 +22,14 @@ type NoticePeriod struct {
 }
 
 // fillNoticePeriod sets a board round's notice period from the round (nothing while it is open).
-func (s *Service) fillNoticePeriod(tx *gorm.DB, out *NoticeRound, r model.Round) error {
+func (s *Service) fillNoticePeriod(tx *store.Tx, out *NoticeRound, r model.Round) error {
 	if !RoundEnded(r.Status) {
 		return nil
 	}
 	p := &NoticePeriod{EndsAt: r.NoticeEndsAt, Final: r.Status == RoundFinal, Voided: r.Status == RoundVoided, CloseReason: r.CloseReason}
 	if p.Voided {
 		var upheld []model.ResultObjection
-		if err := tx.Select("explanation").Where("round_id = ? AND outcome = ?", r.ID, ResultObjectionUpheld).
+		if err := tx.Gorm().Select("explanation").Where("round_id = ? AND outcome = ?", r.ID, ResultObjectionUpheld).
 			Order("resolved_at").Limit(1).Find(&upheld).Error; err != nil {
 			return err
 		}

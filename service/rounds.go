@@ -8,11 +8,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
 	"minyi/service/rule"
+	"minyi/store"
 )
 
 // Round statuses: draft → open → closed → final | voided.
@@ -192,8 +192,8 @@ func (f RoundFields) apply(r *model.Round, parsed *rule.Rule) error {
 // saveRoundSettings writes the round's deadline settings with a map update: GORM's
 // Create leaves out a zero value of a column that has a default (and puts the default in
 // the struct), and 0 hours or 0 days is a value here, not "use the default".
-func saveRoundSettings(tx *gorm.DB, r *model.Round) error {
-	return tx.Model(&model.Round{}).Where("id = ?", r.ID).Updates(map[string]any{
+func saveRoundSettings(tx *store.Tx, r *model.Round) error {
+	return tx.Gorm().Model(&model.Round{}).Where("id = ?", r.ID).Updates(map[string]any{
 		"late_sync_hours": r.LateSyncHours, "notice_days": r.NoticeDays, "electorate_basis": r.ElectorateBasis,
 	}).Error
 }
@@ -240,7 +240,7 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 	}
 	now := s.Now()
 	var round model.Round
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageRounds); err != nil {
 			return estateNotFound(err)
 		}
@@ -256,12 +256,12 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 			return err
 		}
 		var maxSeq int
-		if err := tx.Model(&model.Round{}).Where("estate_id = ?", estateID).Select("COALESCE(MAX(seq), 0)").Scan(&maxSeq).Error; err != nil {
+		if err := tx.Gorm().Model(&model.Round{}).Where("estate_id = ?", estateID).Select("COALESCE(MAX(seq), 0)").Scan(&maxSeq).Error; err != nil {
 			return err
 		}
 		round.Seq = maxSeq + 1
 		settings := round // Create replaces a zero that has a column default by the default
-		if err := tx.Create(&round).Error; err != nil {
+		if err := tx.Gorm().Create(&round).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return errRetry
 			}
@@ -289,7 +289,7 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 		return nil, err
 	}
 	var round model.Round
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.loadRoundFor(tx, actor, roundID, ActManageRounds, &round); err != nil {
 			return err
 		}
@@ -307,7 +307,7 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 		}
 		round.UpdatedAt = s.Now()
 		settings := round
-		if err := tx.Save(&round).Error; err != nil {
+		if err := tx.Gorm().Save(&round).Error; err != nil {
 			return err
 		}
 		round.LateSyncHours, round.NoticeDays, round.ElectorateBasis = settings.LateSyncHours, settings.NoticeDays, settings.ElectorateBasis
@@ -327,7 +327,7 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 // GetRound returns one round. Errors: round_not_found.
 func (s *Service) GetRound(ctx context.Context, actor Actor, roundID string) (*RoundView, error) {
 	var round model.Round
-	if err := s.loadRoundFor(s.db.Gorm.WithContext(ctx), actor, roundID, ActReadRounds, &round); err != nil {
+	if err := s.loadRoundFor(s.read(ctx), actor, roundID, ActReadRounds, &round); err != nil {
 		return nil, AsError(err)
 	}
 	return decodeRound(round)
@@ -335,11 +335,11 @@ func (s *Service) GetRound(ctx context.Context, actor Actor, roundID string) (*R
 
 // ListRounds lists an estate's rounds, oldest first. Errors: estate_not_found.
 func (s *Service) ListRounds(ctx context.Context, actor Actor, estateID string, page Page) ([]RoundView, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadRounds); err != nil {
 		return nil, "", err
 	}
-	q, limit, err := page.apply(tx.Model(&model.Round{}).Where("estate_id = ?", estateID), "id")
+	q, limit, err := page.apply(tx.Gorm().Model(&model.Round{}).Where("estate_id = ?", estateID), "id")
 	if err != nil {
 		return nil, "", err
 	}
@@ -365,11 +365,11 @@ func (s *Service) ListRounds(ctx context.Context, actor Actor, estateID string, 
 // it is recorded). Errors: round_not_found, forbidden, round_not_draft, empty_electorate.
 func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, force bool) (*RoundView, error) {
 	var round model.Round
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.loadRoundFor(tx, actor, roundID, ActGovernRounds, &round); err != nil {
 			return err
 		}
-		claimed := tx.Model(&model.Round{}).Where("id = ? AND status = ?", roundID, RoundDraft).Update("status", RoundOpen)
+		claimed := tx.Gorm().Model(&model.Round{}).Where("id = ? AND status = ?", roundID, RoundDraft).Update("status", RoundOpen)
 		if claimed.Error != nil {
 			return claimed.Error
 		}
@@ -388,7 +388,7 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 		}
 		now := s.Now()
 		round.Status, round.OpenedAt, round.UpdatedAt = RoundOpen, &now, now
-		if err := tx.Model(&model.Round{}).Where("id = ?", round.ID).Updates(map[string]any{
+		if err := tx.Gorm().Model(&model.Round{}).Where("id = ?", round.ID).Updates(map[string]any{
 			"opened_at": now, "updated_at": now,
 			"electorate_households": round.ElectorateHouseholds, "electorate_area": round.ElectorateArea,
 		}).Error; err != nil {
@@ -408,8 +408,8 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 // freezeElectorate copies the households in the round's scope into its electorate
 // (only the eligible ones unless the basis is "all") and creates its tally counters.
 // It returns the household count.
-func (s *Service) freezeElectorate(tx *gorm.DB, round *model.Round) (int64, error) {
-	q := tx.Model(&model.Household{}).Where("estate_id = ?", round.EstateID)
+func (s *Service) freezeElectorate(tx *store.Tx, round *model.Round) (int64, error) {
+	q := tx.Gorm().Model(&model.Household{}).Where("estate_id = ?", round.EstateID)
 	if round.ElectorateBasis != BasisAll {
 		q = q.Where("eligible = ?", true)
 	}
@@ -442,7 +442,7 @@ func (s *Service) freezeElectorate(tx *gorm.DB, round *model.Round) (int64, erro
 	if len(members) == 0 {
 		return 0, nil
 	}
-	if err := tx.CreateInBatches(members, 500).Error; err != nil {
+	if err := tx.Gorm().CreateInBatches(members, 500).Error; err != nil {
 		return 0, err
 	}
 	counters := make([]model.TallyCounter, 0, 4*len(buildings))
@@ -452,13 +452,13 @@ func (s *Service) freezeElectorate(tx *gorm.DB, round *model.Round) (int64, erro
 			counters = append(counters, model.TallyCounter{RoundID: round.ID, Building: b, Decision: d})
 		}
 	}
-	return int64(len(members)), tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(counters, 500).Error
+	return int64(len(members)), tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(counters, 500).Error
 }
 
 // loadRoundFor reads a round and checks the actor may perform the action on
 // its estate; a round of an estate the actor cannot see is not found.
-func (s *Service) loadRoundFor(tx *gorm.DB, actor Actor, roundID string, action Action, round *model.Round) error {
-	if err := tx.Where("id = ?", roundID).Take(round).Error; err != nil {
+func (s *Service) loadRoundFor(tx *store.Tx, actor Actor, roundID string, action Action, round *model.Round) error {
+	if err := tx.Gorm().Where("id = ?", roundID).Take(round).Error; err != nil {
 		return notFoundAs(err, "round_not_found")
 	}
 	if err := s.authorize(tx, actor, round.EstateID, action); err != nil {

@@ -5,9 +5,8 @@ import (
 	"log/slog"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // SchedulerInterval is how often `minyi serve` runs the timed jobs: a change that time
@@ -63,7 +62,7 @@ func (s *Service) RunScheduler(ctx context.Context, interval time.Duration, jobs
 func (s *Service) CloseDueRounds(ctx context.Context) (int, error) {
 	now := s.Now()
 	var due []model.Round
-	if err := s.db.Gorm.WithContext(ctx).Select("id", "closes_at", "late_sync_hours").
+	if err := s.read(ctx).Gorm().Select("id", "closes_at", "late_sync_hours").
 		Where("status = ? AND closes_at IS NOT NULL AND closes_at <= ?", RoundOpen, now).Find(&due).Error; err != nil {
 		return 0, err
 	}
@@ -73,9 +72,9 @@ func (s *Service) CloseDueRounds(ctx context.Context) (int, error) {
 			continue
 		}
 		var ok bool
-		err := s.inTx(ctx, func(tx *gorm.DB) error {
+		err := s.inTx(ctx, func(tx *store.Tx) error {
 			var round model.Round
-			if err := tx.Where("id = ?", r.ID).Take(&round).Error; err != nil {
+			if err := tx.Gorm().Where("id = ?", r.ID).Take(&round).Error; err != nil {
 				return err
 			}
 			var err error
@@ -98,7 +97,7 @@ func (s *Service) CloseDueRounds(ctx context.Context) (int, error) {
 func (s *Service) FinalizeDueRounds(ctx context.Context) (int, error) {
 	now := s.Now()
 	var due []string
-	err := s.db.Gorm.WithContext(ctx).Model(&model.Round{}).
+	err := s.read(ctx).Gorm().Model(&model.Round{}).
 		Where("status = ? AND notice_ends_at <= ?", RoundClosed, now).
 		Where("NOT EXISTS (SELECT 1 FROM result_objections o WHERE o.round_id = rounds.id AND o.outcome = '')").
 		Pluck("id", &due).Error
@@ -108,8 +107,8 @@ func (s *Service) FinalizeDueRounds(ctx context.Context) (int, error) {
 	finalized := 0
 	for _, id := range due {
 		var ok bool
-		err := s.inTx(ctx, func(tx *gorm.DB) error {
-			claimed := tx.Model(&model.Round{}).Where("id = ? AND status = ?", id, RoundClosed).
+		err := s.inTx(ctx, func(tx *store.Tx) error {
+			claimed := tx.Gorm().Model(&model.Round{}).Where("id = ? AND status = ?", id, RoundClosed).
 				Where("NOT EXISTS (SELECT 1 FROM result_objections o WHERE o.round_id = ? AND o.outcome = '')", id).
 				Updates(map[string]any{"status": RoundFinal, "finalized_at": now, "updated_at": now})
 			ok = claimed.Error == nil && claimed.RowsAffected > 0
@@ -117,7 +116,7 @@ func (s *Service) FinalizeDueRounds(ctx context.Context) (int, error) {
 				return claimed.Error
 			}
 			var round model.Round
-			if err := tx.Select("id", "estate_id").Where("id = ?", id).Take(&round).Error; err != nil {
+			if err := tx.Gorm().Select("id", "estate_id").Where("id = ?", id).Take(&round).Error; err != nil {
 				return err
 			}
 			s.audit(tx, schedulerActor, round.EstateID, "round.final", "round", id, map[string]any{"status": RoundClosed}, map[string]any{"status": RoundFinal})

@@ -77,9 +77,6 @@ func New(db *model.DB, cfg Config, clock Clock) *Service {
 	return &Service{db: db, store: store.New(db), cfg: cfg, clock: clock, random: rand.Reader}
 }
 
-// st is the store's view of the transaction tx that inTx opened.
-func (s *Service) st(tx *gorm.DB) *store.Tx { return store.On(tx, s.db) }
-
 // read is the store outside any transaction, for reads.
 func (s *Service) read(ctx context.Context) *store.Tx { return s.store.Read(ctx) }
 
@@ -140,11 +137,12 @@ const maxTxAttempts = 8
 // inTx runs fn in one transaction: the single write path. A transaction that
 // lost a race with a concurrent one (model.ErrConflict from a unique index
 // while retry is asked for, or a deadlock) is retried from the start.
-func (s *Service) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+func (s *Service) inTx(ctx context.Context, fn func(tx *store.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
 		committed := &commitNotes{}
-		err = s.db.Transaction(s.guardAudit(withCommitNotes(ctx, committed), fn))
+		attemptCtx, guarded := s.guardAudit(withCommitNotes(ctx, committed), fn)
+		err = s.db.Transaction(attemptCtx, func(g *gorm.DB) error { return guarded(store.On(g, s.db)) })
 		if err == nil {
 			s.publishCommitted(committed)
 		}

@@ -8,10 +8,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Decisions a household can give, and the state of a withdrawn sign-off.
@@ -97,7 +97,7 @@ type signOffTarget struct {
 // then it checks access, that the round is open and that its deadline has not
 // passed (for synced records applySyncRecord checks the record's own time).
 // Errors: round_not_found, round_not_open, round_past_deadline, household_not_in_round.
-func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
+func (s *Service) loadSignOffTarget(tx *store.Tx, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
 	query := `SELECT r.id AS round_id, r.estate_id, r.status, r.closes_at, r.late_sync_hours, m.building, m.area_hundredths,
 		m.household_id IS NOT NULL AS in_electorate, es.user_id IS NOT NULL AS assigned
 		FROM rounds r
@@ -118,7 +118,7 @@ func (s *Service) loadSignOffTarget(tx *gorm.DB, actor Actor, roundID, household
 		InElectorate   bool
 		Assigned       bool
 	}
-	if err := tx.Raw(query, householdID, actor.ID, actor.Role, roundID).Scan(&rows).Error; err != nil {
+	if err := tx.Gorm().Raw(query, householdID, actor.ID, actor.Role, roundID).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -158,7 +158,7 @@ func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, house
 		return nil, err
 	}
 	var result model.SignOff
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
 		if err != nil {
 			return err
@@ -175,7 +175,7 @@ func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, house
 // the withdrawal is kept in the history. Errors: round_not_found,
 // round_not_open, household_not_in_round, signoff_not_found.
 func (s *Service) WithdrawSignOff(ctx context.Context, actor Actor, roundID, householdID string) error {
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	return s.inTx(ctx, func(tx *store.Tx) error {
 		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
 		if err != nil {
 			return err
@@ -191,8 +191,8 @@ func (s *Service) WithdrawSignOff(ctx context.Context, actor Actor, roundID, hou
 // household serialise; a concurrent first insert loses on the unique index
 // and the transaction is retried. The three writes travel together
 // (model.DB.ExecBatch: one round trip on MySQL).
-func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in SignOffInput, result *model.SignOff) error {
-	q := tx.Where("round_id = ? AND household_id = ?", t.RoundID, t.HouseholdID)
+func (s *Service) applyDecision(tx *store.Tx, actor Actor, t *signOffTarget, in SignOffInput, result *model.SignOff) error {
+	q := tx.Gorm().Where("round_id = ? AND household_id = ?", t.RoundID, t.HouseholdID)
 	if s.db.Dialect == model.MySQL {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
@@ -245,7 +245,7 @@ func (s *Service) applyDecision(tx *gorm.DB, actor Actor, t *signOffTarget, in S
 	if touched > 0 {
 		statements = append(statements, move)
 	}
-	affected, err := s.db.ExecBatch(tx, statements)
+	affected, err := tx.ExecBatch(statements)
 	if err != nil {
 		if errors.Is(model.Translate(err), model.ErrConflict) && result.Version == 1 {
 			return errRetry // another request inserted this household first
@@ -309,12 +309,12 @@ type SignOffFilter struct {
 // ListSignOffs lists the current decisions of a round's households
 // (withdrawn ones excluded). Errors: round_not_found, validation_failed.
 func (s *Service) ListSignOffs(ctx context.Context, actor Actor, roundID string, filter SignOffFilter, page Page) ([]model.SignOff, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadSignOffs, &round); err != nil {
 		return nil, "", AsError(err)
 	}
-	q := tx.Model(&model.SignOff{}).Where("round_id = ?", roundID)
+	q := tx.Gorm().Model(&model.SignOff{}).Where("round_id = ?", roundID)
 	if filter.Decision != nil {
 		if !counted(*filter.Decision) {
 			return nil, "", InvalidField("decision", "must be agree, disagree or abstain")
@@ -336,13 +336,13 @@ func (s *Service) ListSignOffs(ctx context.Context, actor Actor, roundID string,
 // SignOffHistory lists every recorded change of a household's decision in a
 // round, oldest first. Errors: round_not_found.
 func (s *Service) SignOffHistory(ctx context.Context, actor Actor, roundID, householdID string) ([]model.SignOffEvent, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadSignOffs, &round); err != nil {
 		return nil, AsError(err)
 	}
 	var events []model.SignOffEvent
-	if err := tx.Where("round_id = ? AND household_id = ?", roundID, householdID).Order("version, id").Find(&events).Error; err != nil {
+	if err := tx.Gorm().Where("round_id = ? AND household_id = ?", roundID, householdID).Order("version, id").Find(&events).Error; err != nil {
 		return nil, AsError(model.Translate(err))
 	}
 	return events, nil

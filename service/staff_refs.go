@@ -1,9 +1,8 @@
 package service
 
 import (
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // PersonRef names who did something in the way the reader may see: a role
@@ -23,7 +22,7 @@ const (
 
 // personRefs names the given users for the reader: staff see ids, residents
 // do not. A resident actor is named only "居民", whatever the reader.
-func personRefs(tx *gorm.DB, reader Actor, userIDs []string) (map[string]PersonRef, error) {
+func personRefs(tx *store.Tx, reader Actor, userIDs []string) (map[string]PersonRef, error) {
 	refs := map[string]PersonRef{}
 	var ids []string
 	for _, id := range userIDs {
@@ -36,7 +35,7 @@ func personRefs(tx *gorm.DB, reader Actor, userIDs []string) (map[string]PersonR
 		return refs, nil
 	}
 	var users []model.User
-	if err := tx.Select("id", "role", "display_name").Where("id IN ?", ids).Find(&users).Error; err != nil {
+	if err := tx.Gorm().Select("id", "role", "display_name").Where("id IN ?", ids).Find(&users).Error; err != nil {
 		return nil, err
 	}
 	for _, u := range users {
@@ -65,7 +64,7 @@ func actorRef(refs map[string]PersonRef, kind, id, role string) PersonRef {
 
 // nameAnswerers names who answered and who closed each objection (for a
 // resident reader without user ids; the HTTP layer shows only these names).
-func nameAnswerers(tx *gorm.DB, reader Actor, views []ObjectionView) error {
+func nameAnswerers(tx *store.Tx, reader Actor, views []ObjectionView) error {
 	var ids []string
 	for _, v := range views {
 		ids = append(ids, v.AnsweredBy, v.ClosedBy, v.HandlerID)
@@ -94,7 +93,7 @@ func nameAnswerers(tx *gorm.DB, reader Actor, views []ObjectionView) error {
 
 // nameHistoryActors names the actor of each history entry; a resident
 // reader sees who by role and name, never by user id.
-func nameHistoryActors(tx *gorm.DB, reader Actor, view *ObjectionView) error {
+func nameHistoryActors(tx *store.Tx, reader Actor, view *ObjectionView) error {
 	var ids []string
 	for _, e := range view.History {
 		if e.ActorKind == ActorUser {

@@ -8,9 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Stage statuses: pending → in_progress → done.
@@ -72,7 +71,7 @@ type StageInput struct {
 
 // ListStages gives the estate's stages in their fixed order. Errors: estate_not_found.
 func (s *Service) ListStages(ctx context.Context, actor Actor, estateID string) ([]StageView, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadLifecycle); err != nil {
 		return nil, err
 	}
@@ -84,9 +83,9 @@ func (s *Service) ListStages(ctx context.Context, actor Actor, estateID string) 
 }
 
 // stagesOf reads the estate's stages, filling in the pending ones.
-func stagesOf(tx *gorm.DB, estateID string) ([]StageView, error) {
+func stagesOf(tx *store.Tx, estateID string) ([]StageView, error) {
 	var rows []model.EstateStage
-	if err := tx.Where("estate_id = ?", estateID).Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Where("estate_id = ?", estateID).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	byStage := make(map[string]model.EstateStage, len(rows))
@@ -144,7 +143,7 @@ func (s *Service) UpdateStage(ctx context.Context, actor Actor, estateID, stage 
 		return nil, err
 	}
 	var view StageView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageStages); err != nil {
 			return estateNotFound(err)
 		}
@@ -155,7 +154,7 @@ func (s *Service) UpdateStage(ctx context.Context, actor Actor, estateID, stage 
 			return NotFound("stage_not_found")
 		}
 		row := model.EstateStage{EstateID: estateID, Stage: stage, Status: StagePending}
-		err := tx.Where("estate_id = ? AND stage = ?", estateID, stage).Take(&row).Error
+		err := tx.Gorm().Where("estate_id = ? AND stage = ?", estateID, stage).Take(&row).Error
 		exists := err == nil
 		if err != nil && !errors.Is(model.Translate(err), model.ErrNotFound) {
 			return err
@@ -214,9 +213,9 @@ func (s *Service) UpdateStage(ctx context.Context, actor Actor, estateID, stage 
 			map[string]any{"status": row.Status, "note": row.Note, "forced": row.Forced})
 		var err2 error
 		if exists {
-			err2 = tx.Save(&row).Error
+			err2 = tx.Gorm().Save(&row).Error
 		} else {
-			err2 = tx.Create(&row).Error
+			err2 = tx.Gorm().Create(&row).Error
 		}
 		if err2 != nil {
 			if errors.Is(model.Translate(err2), model.ErrConflict) {
@@ -241,9 +240,9 @@ func stageMoveAllowed(from, to string) bool {
 }
 
 // finalPlanRoundPassed tells whether a plan round of the estate became final with a passing result.
-func finalPlanRoundPassed(tx *gorm.DB, estateID string) (bool, error) {
+func finalPlanRoundPassed(tx *store.Tx, estateID string) (bool, error) {
 	var results []string
-	if err := tx.Model(&model.Round{}).Where("estate_id = ? AND kind = ? AND status = ?", estateID, KindPlan, RoundFinal).
+	if err := tx.Gorm().Model(&model.Round{}).Where("estate_id = ? AND kind = ? AND status = ?", estateID, KindPlan, RoundFinal).
 		Pluck("result_json", &results).Error; err != nil {
 		return false, err
 	}

@@ -1,9 +1,8 @@
 package service
 
 import (
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // NoticeLifecycle is what the public notice board shows of an estate's
@@ -30,7 +29,7 @@ type NoticeSite struct {
 }
 
 // noticeLifecycle reads the estate's stages and site information for the board.
-func noticeLifecycle(tx *gorm.DB, estateID string) (NoticeLifecycle, error) {
+func noticeLifecycle(tx *store.Tx, estateID string) (NoticeLifecycle, error) {
 	stages, err := stagesOf(tx, estateID)
 	if err != nil {
 		return NoticeLifecycle{}, err
@@ -43,7 +42,7 @@ func noticeLifecycle(tx *gorm.DB, estateID string) (NoticeLifecycle, error) {
 		return NoticeLifecycle{}, err
 	}
 	var sites []model.EstateSite
-	if err := tx.Where("estate_id = ?", estateID).Limit(1).Find(&sites).Error; err != nil {
+	if err := tx.Gorm().Where("estate_id = ?", estateID).Limit(1).Find(&sites).Error; err != nil {
 		return NoticeLifecycle{}, err
 	}
 	if len(sites) == 1 {

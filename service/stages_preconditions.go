@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // uploadOwnerPrecondition marks uploads attached as a precondition's evidence.
@@ -50,7 +51,7 @@ type PreconditionInput struct {
 
 // ListPreconditions gives the estate's six preconditions in order. Errors: estate_not_found.
 func (s *Service) ListPreconditions(ctx context.Context, actor Actor, estateID string) ([]PreconditionView, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadLifecycle); err != nil {
 		return nil, err
 	}
@@ -61,9 +62,9 @@ func (s *Service) ListPreconditions(ctx context.Context, actor Actor, estateID s
 	return views, nil
 }
 
-func preconditionsOf(tx *gorm.DB, estateID string) ([]PreconditionView, error) {
+func preconditionsOf(tx *store.Tx, estateID string) ([]PreconditionView, error) {
 	var rows []model.EstatePrecondition
-	if err := tx.Where("estate_id = ?", estateID).Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Where("estate_id = ?", estateID).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	byKey := make(map[string]model.EstatePrecondition, len(rows))
@@ -93,9 +94,9 @@ func preconditionsOf(tx *gorm.DB, estateID string) ([]PreconditionView, error) {
 
 // unmetPreconditions lists the keys of the preconditions not met and tells
 // whether a final plan round passed: what starting construction needs.
-func unmetPreconditions(tx *gorm.DB, estateID string) ([]string, bool, error) {
+func unmetPreconditions(tx *store.Tx, estateID string) ([]string, bool, error) {
 	var met []string
-	if err := tx.Model(&model.EstatePrecondition{}).Where("estate_id = ? AND met = ?", estateID, true).
+	if err := tx.Gorm().Model(&model.EstatePrecondition{}).Where("estate_id = ? AND met = ?", estateID, true).
 		Pluck("precondition_key", &met).Error; err != nil {
 		return nil, false, err
 	}
@@ -133,7 +134,7 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 		return nil, Invalid("validation_failed", fields)
 	}
 	var view PreconditionView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActRecordPreconditions); err != nil {
 			return estateNotFound(err)
 		}
@@ -146,7 +147,7 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 		now := s.Now()
 		// Read into an empty row: GORM would add a set primary key to the condition.
 		var row model.EstatePrecondition
-		err := tx.Where("estate_id = ? AND precondition_key = ?", estateID, key).Take(&row).Error
+		err := tx.Gorm().Where("estate_id = ? AND precondition_key = ?", estateID, key).Take(&row).Error
 		exists := err == nil
 		if err != nil && !errors.Is(model.Translate(err), model.ErrNotFound) {
 			return err
@@ -166,10 +167,10 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 		s.audit(tx, actor, estateID, "precondition.record", "precondition", row.ID, before,
 			map[string]any{"key": key, "met": row.Met, "note": row.Note, "evidence": in.Evidence})
 		if exists {
-			err = tx.Model(&model.EstatePrecondition{}).Where("id = ?", row.ID).
+			err = tx.Gorm().Model(&model.EstatePrecondition{}).Where("id = ?", row.ID).
 				Updates(map[string]any{"met": row.Met, "note": row.Note, "updated_by": row.UpdatedBy, "updated_at": now}).Error
 		} else {
-			err = tx.Create(&row).Error
+			err = tx.Gorm().Create(&row).Error
 		}
 		if err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
@@ -178,7 +179,7 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 			return err
 		}
 		var earlier int64
-		if err := tx.Model(&model.Upload{}).Where("owner_kind = ? AND owner_id = ?", uploadOwnerPrecondition, row.ID).
+		if err := tx.Gorm().Model(&model.Upload{}).Where("owner_kind = ? AND owner_id = ?", uploadOwnerPrecondition, row.ID).
 			Count(&earlier).Error; err != nil {
 			return err
 		}
@@ -187,7 +188,7 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 		}
 		if earlier > 0 && len(in.Evidence) > 0 {
 			// Later evidence follows the earlier: attachUploads numbers each call from 0.
-			if err := tx.Model(&model.Upload{}).Where("owner_kind = ? AND owner_id = ? AND id IN ?", uploadOwnerPrecondition, row.ID, in.Evidence).
+			if err := tx.Gorm().Model(&model.Upload{}).Where("owner_kind = ? AND owner_id = ? AND id IN ?", uploadOwnerPrecondition, row.ID, in.Evidence).
 				Update("position", gorm.Expr("position + ?", earlier)).Error; err != nil {
 				return err
 			}

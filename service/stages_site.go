@@ -7,9 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // maxBudgetFen bounds a site's budget: 10 billion yuan.
@@ -70,7 +69,7 @@ func (in *SiteInput) validate() error {
 // GetSite gives the estate's site information (empty fields before it is set).
 // Errors: estate_not_found.
 func (s *Service) GetSite(ctx context.Context, actor Actor, estateID string) (*model.EstateSite, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadLifecycle); err != nil {
 		return nil, err
 	}
@@ -81,9 +80,9 @@ func (s *Service) GetSite(ctx context.Context, actor Actor, estateID string) (*m
 	return site, nil
 }
 
-func siteOf(tx *gorm.DB, estateID string) (*model.EstateSite, error) {
+func siteOf(tx *store.Tx, estateID string) (*model.EstateSite, error) {
 	site := model.EstateSite{EstateID: estateID}
-	err := tx.Where("estate_id = ?", estateID).Take(&site).Error
+	err := tx.Gorm().Where("estate_id = ?", estateID).Take(&site).Error
 	if err != nil && !errors.Is(model.Translate(err), model.ErrNotFound) {
 		return nil, err
 	}
@@ -97,7 +96,7 @@ func (s *Service) PutSite(ctx context.Context, actor Actor, estateID string, in 
 		return nil, err
 	}
 	var site model.EstateSite
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageStages); err != nil {
 			return estateNotFound(err)
 		}
@@ -113,9 +112,9 @@ func (s *Service) PutSite(ctx context.Context, actor Actor, estateID string, in 
 			ContactPhone: in.ContactPhone, UpdatedBy: actor.ID, UpdatedAt: s.Now()}
 		s.audit(tx, actor, estateID, "site.update", "estate", estateID, siteSummary(old), siteSummary(&site))
 		if old.UpdatedBy == "" && old.UpdatedAt.IsZero() {
-			err = tx.Create(&site).Error
+			err = tx.Gorm().Create(&site).Error
 		} else {
-			err = tx.Save(&site).Error
+			err = tx.Gorm().Save(&site).Error
 		}
 		if err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {

@@ -11,6 +11,7 @@ import (
 
 	"minyi/model"
 	"minyi/model/testdb"
+	"minyi/store"
 )
 
 // lifecycleEstate is an estate of five eligible households with a draft
@@ -250,11 +251,11 @@ func TestPreconditionEvidence(t *testing.T) {
 			t.Fatalf("more evidence = %v, %v; want %v", v.Evidence, err, []string{mine, uploadedFirst})
 		}
 		resident := e.bindResident(t, "o-precondition-resident", 0)
-		ok, err := e.svc.mayReadUpload(db.Gorm, e.designer, uploadRow(t, db, mine))
+		ok, err := e.svc.mayReadUpload(store.New(db).Read(context.Background()), e.designer, uploadRow(t, db, mine))
 		if err != nil || !ok {
 			t.Errorf("the designer may not read the evidence: %v %v", ok, err)
 		}
-		ok, _ = e.svc.mayReadUpload(db.Gorm, resident, uploadRow(t, db, mine))
+		ok, _ = e.svc.mayReadUpload(store.New(db).Read(context.Background()), resident, uploadRow(t, db, mine))
 		if ok {
 			t.Error("a resident may read the evidence")
 		}

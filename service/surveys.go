@@ -7,9 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // Survey statuses.
@@ -59,15 +58,15 @@ func (s *Service) CreateSurvey(ctx context.Context, actor Actor, estateID string
 	now := s.Now()
 	survey := model.Survey{ID: newID(), EstateID: estateID, Title: in.Title, Purpose: in.Purpose, Template: in.Template,
 		Questions: string(questions), Status: SurveyDraft, ClosesAt: in.ClosesAt, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		var estate model.Estate
-		if err := tx.Select("id").Where("id = ?", estateID).Take(&estate).Error; err != nil {
+		if err := tx.Gorm().Select("id").Where("id = ?", estateID).Take(&estate).Error; err != nil {
 			return notFoundAs(err, "estate_not_found")
 		}
 		if err := s.authorize(tx, actor, estateID, ActManageSurveys); err != nil {
 			return hiddenAs(err, "estate_not_found")
 		}
-		if err := tx.Create(&survey).Error; err != nil {
+		if err := tx.Gorm().Create(&survey).Error; err != nil {
 			return err
 		}
 		s.audit(tx, actor, estateID, "survey.create", "survey", survey.ID, nil,
@@ -136,9 +135,9 @@ func (s *Service) surveyView(survey *model.Survey) (*SurveyView, error) {
 
 // loadSurveyFor reads a survey the actor may act on; drafts are hidden from residents.
 // Errors: survey_not_found, forbidden.
-func (s *Service) loadSurveyFor(tx *gorm.DB, actor Actor, surveyID string, action Action) (*SurveyView, error) {
+func (s *Service) loadSurveyFor(tx *store.Tx, actor Actor, surveyID string, action Action) (*SurveyView, error) {
 	var survey model.Survey
-	if err := tx.Where("id = ?", surveyID).Take(&survey).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", surveyID).Take(&survey).Error; err != nil {
 		return nil, notFoundAs(err, "survey_not_found")
 	}
 	if err := s.authorize(tx, actor, survey.EstateID, action); err != nil {
@@ -153,7 +152,7 @@ func (s *Service) loadSurveyFor(tx *gorm.DB, actor Actor, surveyID string, actio
 // GetSurvey reads a survey: staff of its estate see every survey, residents the open and
 // closed ones of their estates. Errors: survey_not_found.
 func (s *Service) GetSurvey(ctx context.Context, actor Actor, surveyID string) (*SurveyView, error) {
-	view, err := s.loadSurveyFor(s.db.Gorm.WithContext(ctx), actor, surveyID, ActReadSurvey)
+	view, err := s.loadSurveyFor(s.read(ctx), actor, surveyID, ActReadSurvey)
 	return view, surveyError(err)
 }
 
@@ -173,7 +172,7 @@ func (s *Service) CloseSurvey(ctx context.Context, actor Actor, surveyID string)
 // moveSurvey changes a survey's status from one to the next with a conditional update.
 func (s *Service) moveSurvey(ctx context.Context, actor Actor, surveyID, from, to string) (*SurveyView, error) {
 	var view *SurveyView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if view, err = s.loadSurveyFor(tx, actor, surveyID, ActManageSurveys); err != nil {
 			return err
@@ -188,7 +187,7 @@ func (s *Service) moveSurvey(ctx context.Context, actor Actor, surveyID, from, t
 		} else {
 			changes["closed_at"] = now
 		}
-		moved := tx.Model(&model.Survey{}).Where("id = ? AND status = ?", surveyID, from).Updates(changes)
+		moved := tx.Gorm().Model(&model.Survey{}).Where("id = ? AND status = ?", surveyID, from).Updates(changes)
 		if moved.Error != nil {
 			return moved.Error
 		}
@@ -217,15 +216,15 @@ func (s *Service) moveSurvey(ctx context.Context, actor Actor, surveyID, from, t
 // ListSurveys lists an estate's surveys for staff, oldest first, one page at a time.
 // Errors: estate_not_found, validation_failed.
 func (s *Service) ListSurveys(ctx context.Context, actor Actor, estateID string, page Page) ([]SurveyView, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var estate model.Estate
-	if err := tx.Select("id").Where("id = ?", estateID).Take(&estate).Error; err != nil {
+	if err := tx.Gorm().Select("id").Where("id = ?", estateID).Take(&estate).Error; err != nil {
 		return nil, "", AsError(notFoundAs(err, "estate_not_found"))
 	}
 	if err := s.authorize(tx, actor, estateID, ActListSurveys); err != nil {
 		return nil, "", AsError(hiddenAs(err, "estate_not_found"))
 	}
-	rows, next, err := findPage(tx.Where("estate_id = ?", estateID), page, func(r model.Survey) string { return r.ID })
+	rows, next, err := findPage(tx.Gorm().Where("estate_id = ?", estateID), page, func(r model.Survey) string { return r.ID })
 	if err != nil {
 		return nil, "", err
 	}

@@ -3,9 +3,8 @@ package service
 import (
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // NoticeSurvey is a closed survey as the public sees it: counts and mean ratings of its
@@ -28,9 +27,9 @@ type NoticeSurveyQuestion struct {
 
 // noticeSurveys lists an estate's closed surveys with enough responses to publish,
 // oldest first.
-func (s *Service) noticeSurveys(tx *gorm.DB, estateID string) ([]NoticeSurvey, error) {
+func (s *Service) noticeSurveys(tx *store.Tx, estateID string) ([]NoticeSurvey, error) {
 	var rows []model.Survey
-	if err := tx.Where("estate_id = ? AND status IN ?", estateID, []string{SurveyOpen, SurveyClosed}).
+	if err := tx.Gorm().Where("estate_id = ? AND status IN ?", estateID, []string{SurveyOpen, SurveyClosed}).
 		Order("id").Limit(MaxPageLimit).Find(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -44,7 +43,7 @@ func (s *Service) noticeSurveys(tx *gorm.DB, estateID string) ([]NoticeSurvey, e
 			continue
 		}
 		var responses int64
-		if err := tx.Model(&model.SurveyResponse{}).Where("survey_id = ?", view.ID).Count(&responses).Error; err != nil {
+		if err := tx.Gorm().Model(&model.SurveyResponse{}).Where("survey_id = ?", view.ID).Count(&responses).Error; err != nil {
 			return nil, err
 		}
 		if responses < MinPublicBuildingHouseholds {
@@ -77,8 +76,8 @@ func publicSurvey(results *SurveyResults) NoticeSurvey {
 
 // expiredSurveys counts an estate's surveys that closed at their closing time without a
 // write touching the estate, so that the board's version moves when they close.
-func (s *Service) expiredSurveys(tx *gorm.DB, estateID string) (int64, error) {
+func (s *Service) expiredSurveys(tx *store.Tx, estateID string) (int64, error) {
 	var n int64
-	err := tx.Model(&model.Survey{}).Where("estate_id = ? AND status = ? AND closes_at <= ?", estateID, SurveyOpen, s.Now()).Count(&n).Error
+	err := tx.Gorm().Model(&model.Survey{}).Where("estate_id = ? AND status = ? AND closes_at <= ?", estateID, SurveyOpen, s.Now()).Count(&n).Error
 	return n, model.Translate(err)
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"encoding/json"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // SurveyResponseView is a household's response with its answers decoded.
@@ -42,7 +42,7 @@ func (s *Service) RecordPaperSurveyResponse(ctx context.Context, actor Actor, su
 // household) index and an upsert keep one response per household.
 func (s *Service) recordSurveyResponse(ctx context.Context, actor Actor, surveyID, householdID string, answers []SurveyAnswer, action Action) (*SurveyResponseView, error) {
 	var out *SurveyResponseView
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		survey, err := s.loadSurveyFor(tx, actor, surveyID, action)
 		if err != nil {
 			return err
@@ -70,11 +70,11 @@ func (s *Service) recordSurveyResponse(ctx context.Context, actor Actor, surveyI
 			Answers: string(encoded), Channel: channel, RecordedByKind: kind, RecordedByID: actor.ID, CreatedAt: now, UpdatedAt: now}
 		upsert := clause.OnConflict{Columns: []clause.Column{{Name: "survey_id"}, {Name: "household_id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"answers", "channel", "recorded_by_kind", "recorded_by_id", "updated_at"})}
-		if err := tx.Clauses(upsert).Create(&row).Error; err != nil {
+		if err := tx.Gorm().Clauses(upsert).Create(&row).Error; err != nil {
 			return err
 		}
 		var stored model.SurveyResponse // a fresh value: row's id is not the stored one after a replacement
-		if err := tx.Where("survey_id = ? AND household_id = ?", survey.ID, householdID).Take(&stored).Error; err != nil {
+		if err := tx.Gorm().Where("survey_id = ? AND household_id = ?", survey.ID, householdID).Take(&stored).Error; err != nil {
 			return err
 		}
 		s.audit(tx, actor, survey.EstateID, "survey.response", "survey", survey.ID, nil,
@@ -91,8 +91,8 @@ func (s *Service) recordSurveyResponse(ctx context.Context, actor Actor, surveyI
 // answeringHousehold picks the household a response is for: for a resident one of their
 // bound households in the estate (the only one when none is named), for staff the named
 // household of the estate. Errors: validation_failed, household_not_found, household_required.
-func (s *Service) answeringHousehold(tx *gorm.DB, actor Actor, estateID, householdID string) (string, error) {
-	q := tx.Table("households h").Where("h.estate_id = ?", estateID)
+func (s *Service) answeringHousehold(tx *store.Tx, actor Actor, estateID, householdID string) (string, error) {
+	q := tx.Gorm().Table("households h").Where("h.estate_id = ?", estateID)
 	if actor.Kind == ActorResident {
 		q = q.Joins("JOIN resident_bindings b ON b.household_id = h.id AND b.resident_id = ?", actor.ID)
 	} else if householdID == "" {
@@ -117,10 +117,10 @@ func (s *Service) answeringHousehold(tx *gorm.DB, actor Actor, estateID, househo
 // MySurveys lists the open surveys of the estates of a resident's bound households,
 // oldest first, each with the responses of the resident's households. Errors: validation_failed.
 func (s *Service) MySurveys(ctx context.Context, actor Actor, page Page) ([]ResidentSurvey, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
-	estates := tx.Model(&model.ResidentBinding{}).Select("estate_id").Where("resident_id = ?", actor.ID)
+	tx := s.read(ctx)
+	estates := tx.Gorm().Model(&model.ResidentBinding{}).Select("estate_id").Where("resident_id = ?", actor.ID)
 	now := s.Now()
-	q := tx.Where("estate_id IN (?) AND status = ? AND (closes_at IS NULL OR closes_at > ?)", estates, SurveyOpen, now)
+	q := tx.Gorm().Where("estate_id IN (?) AND status = ? AND (closes_at IS NULL OR closes_at > ?)", estates, SurveyOpen, now)
 	rows, next, err := findPage(q, page, func(r model.Survey) string { return r.ID })
 	if err != nil {
 		return nil, "", err
@@ -140,9 +140,9 @@ func (s *Service) MySurveys(ctx context.Context, actor Actor, page Page) ([]Resi
 	if len(ids) == 0 {
 		return out, next, nil
 	}
-	households := tx.Model(&model.ResidentBinding{}).Select("household_id").Where("resident_id = ?", actor.ID)
+	households := tx.Gorm().Model(&model.ResidentBinding{}).Select("household_id").Where("resident_id = ?", actor.ID)
 	var responses []model.SurveyResponse
-	if err := tx.Where("survey_id IN ? AND household_id IN (?)", ids, households).Order("household_id").Find(&responses).Error; err != nil {
+	if err := tx.Gorm().Where("survey_id IN ? AND household_id IN (?)", ids, households).Order("household_id").Find(&responses).Error; err != nil {
 		return nil, "", AsError(model.Translate(err))
 	}
 	for _, r := range responses {

@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // SurveyResults are a survey's answers counted per question.
@@ -53,7 +52,7 @@ func (r RatingSummary) Mean() string {
 // SurveyResults counts a survey's responses for staff of its estate.
 // Errors: survey_not_found, forbidden.
 func (s *Service) SurveyResults(ctx context.Context, actor Actor, surveyID string) (*SurveyResults, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	survey, err := s.loadSurveyFor(tx, actor, surveyID, ActReadSurveyResults)
 	if err != nil {
 		return nil, AsError(err)
@@ -63,7 +62,7 @@ func (s *Service) SurveyResults(ctx context.Context, actor Actor, surveyID strin
 }
 
 // countSurvey reads a survey's responses and counts them per question.
-func countSurvey(tx *gorm.DB, survey *SurveyView) (*SurveyResults, error) {
+func countSurvey(tx *store.Tx, survey *SurveyView) (*SurveyResults, error) {
 	results := &SurveyResults{Survey: *survey, Questions: make([]QuestionResult, len(survey.Questions))}
 	index := map[string]int{}
 	for i, q := range survey.Questions {
@@ -77,7 +76,7 @@ func countSurvey(tx *gorm.DB, survey *SurveyView) (*SurveyResults, error) {
 		}
 	}
 	var rows []model.SurveyResponse
-	if err := tx.Select("answers").Where("survey_id = ?", survey.ID).Order("created_at, id").Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Select("answers").Where("survey_id = ?", survey.ID).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, model.Translate(err)
 	}
 	results.Responses = int64(len(rows))

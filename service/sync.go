@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Types of the records of an offline batch.
@@ -111,7 +111,7 @@ func (s *Service) SyncRecords(ctx context.Context, actor Actor, roundID string, 
 		return nil, InvalidField("records", "1 to 1000 records")
 	}
 	var round model.Round
-	if err := s.loadRoundFor(s.db.Gorm.WithContext(ctx), actor, roundID, ActRecordSignOffs, &round); err != nil {
+	if err := s.loadRoundFor(s.read(ctx), actor, roundID, ActRecordSignOffs, &round); err != nil {
 		return nil, AsError(err)
 	}
 	report := &SyncReport{RoundID: roundID, Results: make([]SyncResult, len(records))}
@@ -259,7 +259,7 @@ func (s *Service) syncChunkOrEach(ctx context.Context, actor Actor, roundID stri
 func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, records []SyncRecordInput, chunk []int, results []SyncResult) error {
 	caller := actor.Kind + ":" + actor.ID
 	var outcome map[int]SyncResult
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		outcome = make(map[int]SyncResult, len(chunk))
 		remembered, err := s.rememberedResults(tx, caller, records, chunk)
 		if err != nil {
@@ -300,7 +300,7 @@ func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, re
 			return err
 		}
 		if len(applied) > 0 {
-			if err := tx.CreateInBatches(applied, 200).Error; err != nil {
+			if err := tx.Gorm().CreateInBatches(applied, 200).Error; err != nil {
 				if errors.Is(model.Translate(err), model.ErrConflict) {
 					return errRetry // the same record arrived concurrently: the retry finds it remembered
 				}
@@ -331,13 +331,13 @@ func (s *Service) syncRecordOf(caller string, actor Actor, roundID string, rec *
 
 // rememberedResults reads the first results of the chunk's records that
 // were applied before.
-func (s *Service) rememberedResults(tx *gorm.DB, caller string, records []SyncRecordInput, chunk []int) (map[string]SyncResult, error) {
+func (s *Service) rememberedResults(tx *store.Tx, caller string, records []SyncRecordInput, chunk []int) (map[string]SyncResult, error) {
 	ids := make([]string, len(chunk))
 	for k, i := range chunk {
 		ids[k] = records[i].ClientID
 	}
 	var rows []model.SyncRecord
-	if err := tx.Where("caller = ? AND client_id IN ?", caller, ids).Find(&rows).Error; err != nil {
+	if err := tx.Gorm().Where("caller = ? AND client_id IN ?", caller, ids).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	remembered := make(map[string]SyncResult, len(rows))
@@ -354,7 +354,7 @@ func (s *Service) rememberedResults(tx *gorm.DB, caller string, records []SyncRe
 // lockCurrentSignOffs reads the current sign-offs of the chunk's households.
 // On MySQL it first takes the round in share mode and then locks the rows,
 // the same order as a single sign-off, so the two never deadlock.
-func (s *Service) lockCurrentSignOffs(tx *gorm.DB, roundID string, records []SyncRecordInput, chunk []int) (map[string]*model.SignOff, error) {
+func (s *Service) lockCurrentSignOffs(tx *store.Tx, roundID string, records []SyncRecordInput, chunk []int) (map[string]*model.SignOff, error) {
 	var households []string
 	for _, i := range chunk {
 		if records[i].Type != SyncVisit {
@@ -365,10 +365,10 @@ func (s *Service) lockCurrentSignOffs(tx *gorm.DB, roundID string, records []Syn
 	if len(households) == 0 {
 		return current, nil
 	}
-	q := tx.Where("round_id = ? AND household_id IN ?", roundID, households)
+	q := tx.Gorm().Where("round_id = ? AND household_id IN ?", roundID, households)
 	if s.db.Dialect == model.MySQL {
 		var locked []string
-		if err := tx.Raw("SELECT id FROM rounds WHERE id = ? LOCK IN SHARE MODE", roundID).Scan(&locked).Error; err != nil {
+		if err := tx.Gorm().Raw("SELECT id FROM rounds WHERE id = ? LOCK IN SHARE MODE", roundID).Scan(&locked).Error; err != nil {
 			return nil, err
 		}
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
@@ -386,7 +386,7 @@ func (s *Service) lockCurrentSignOffs(tx *gorm.DB, roundID string, records []Syn
 // applySyncRecord applies one validated record. A sign-off or withdrawal
 // dated before the household's current decision is only added to the history.
 // current and deviceTimes follow the chunk's writes.
-func (s *Service) applySyncRecord(tx *gorm.DB, actor Actor, roundID string, rec *SyncRecordInput,
+func (s *Service) applySyncRecord(tx *store.Tx, actor Actor, roundID string, rec *SyncRecordInput,
 	current map[string]*model.SignOff, deviceTimes map[string]time.Time, result *SyncResult) error {
 	synced := actor
 	synced.Channel, synced.RequestID = ChannelSync, "sync:"+rec.ClientID
@@ -436,18 +436,18 @@ func (s *Service) applySyncRecord(tx *gorm.DB, actor Actor, roundID string, rec 
 // recordSuperseded adds a record that came too late to the household's
 // history without touching its decision or the tally: same version as the
 // current decision, request id "sync-superseded:<client_id>".
-func (s *Service) recordSuperseded(tx *gorm.DB, actor Actor, rec *SyncRecordInput, current *model.SignOff, in SignOffInput) error {
+func (s *Service) recordSuperseded(tx *store.Tx, actor Actor, rec *SyncRecordInput, current *model.SignOff, in SignOffInput) error {
 	event := model.SignOffEvent{ID: newID(), RoundID: current.RoundID, HouseholdID: current.HouseholdID,
 		Version: current.Version, OldDecision: current.Decision, NewDecision: in.Decision, Channel: in.Channel,
 		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID,
 		ActorRole: actor.Role, RequestID: "sync-superseded:" + rec.ClientID, RecordedAt: s.Now()}
-	return tx.Create(&event).Error
+	return tx.Gorm().Create(&event).Error
 }
 
 // setDeviceTimes dates the sign-offs the chunk changed by the device time
 // of their latest record, in one statement, so that a later batch can tell
 // whether its records are older.
-func (s *Service) setDeviceTimes(tx *gorm.DB, deviceTimes map[string]time.Time) error {
+func (s *Service) setDeviceTimes(tx *store.Tx, deviceTimes map[string]time.Time) error {
 	if len(deviceTimes) == 0 {
 		return nil
 	}
@@ -461,5 +461,5 @@ func (s *Service) setDeviceTimes(tx *gorm.DB, deviceTimes map[string]time.Time) 
 		ids = append(ids, id)
 	}
 	sql.WriteString(" END WHERE id IN ?")
-	return tx.Exec(sql.String(), append(args, ids)...).Error
+	return tx.Gorm().Exec(sql.String(), append(args, ids)...).Error
 }

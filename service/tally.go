@@ -6,10 +6,9 @@ import (
 	"sort"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/service/rule"
+	"minyi/store"
 )
 
 // counterElectorate is the decision column value of the counter rows that
@@ -70,7 +69,7 @@ type CounterDifference struct {
 // recount (admins only) it also recounts the sign-off rows and reports any
 // difference. Errors: round_not_found, forbidden (recount).
 func (s *Service) GetTally(ctx context.Context, actor Actor, roundID string, recount bool) (*Tally, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadTally, &round); err != nil {
 		return nil, AsError(err)
@@ -103,9 +102,9 @@ func (s *Service) GetTally(ctx context.Context, actor Actor, roundID string, rec
 // computeTally builds the tally from the round's counter rows: a handful of
 // rows per building, whatever the number of households. Only a rule that
 // counts area and is not yet passed reads the remaining households' areas.
-func (s *Service) computeTally(tx *gorm.DB, round *RoundView, now time.Time) (*Tally, error) {
+func (s *Service) computeTally(tx *store.Tx, round *RoundView, now time.Time) (*Tally, error) {
 	var counters []model.TallyCounter
-	if err := tx.Where("round_id = ?", round.ID).Find(&counters).Error; err != nil {
+	if err := tx.Gorm().Where("round_id = ?", round.ID).Find(&counters).Error; err != nil {
 		return nil, err
 	}
 	tally := &Tally{RoundID: round.ID, Status: round.Status, Rule: round.Rule.Spec(), ComputedAt: now,
@@ -146,7 +145,7 @@ func (s *Service) computeTally(tx *gorm.DB, round *RoundView, now time.Time) (*T
 	tally.Checks, tally.Passed = result.Checks, result.Passed
 	var remaining []int64
 	if !result.Passed && round.Rule.UsesArea() {
-		err := tx.Raw(`SELECT m.area_hundredths FROM round_members m
+		err := tx.Gorm().Raw(`SELECT m.area_hundredths FROM round_members m
 			LEFT JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id AND s.decision IN ?
 			WHERE m.round_id = ? AND s.id IS NULL ORDER BY m.area_hundredths DESC`, decisions, round.ID).Scan(&remaining).Error
 		if err != nil {
@@ -164,10 +163,10 @@ func (s *Service) computeTally(tx *gorm.DB, round *RoundView, now time.Time) (*T
 
 // fillChangesNeeded sets the tally's changes_needed; only a rule that counts area
 // reads the areas of the households that disagree or abstain.
-func (s *Service) fillChangesNeeded(tx *gorm.DB, round *RoundView, tally *Tally, counts rule.Counts, remaining []int64) error {
+func (s *Service) fillChangesNeeded(tx *store.Tx, round *RoundView, tally *Tally, counts rule.Counts, remaining []int64) error {
 	var opposed []int64
 	if round.Rule.UsesArea() {
-		err := tx.Raw(`SELECT m.area_hundredths FROM round_members m
+		err := tx.Gorm().Raw(`SELECT m.area_hundredths FROM round_members m
 			JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id
 			WHERE m.round_id = ? AND s.decision IN ? ORDER BY m.area_hundredths DESC`,
 			round.ID, []string{DecisionDisagree, DecisionAbstain}).Scan(&opposed).Error
@@ -187,7 +186,7 @@ func sum(a, b rule.Amount) rule.Amount {
 
 // recount counts the electorate and the current decisions from the rows and
 // compares them with the counters.
-func (s *Service) recount(tx *gorm.DB, roundID string) (*Recount, error) {
+func (s *Service) recount(tx *store.Tx, roundID string) (*Recount, error) {
 	type group struct {
 		Building       string
 		Decision       string
@@ -195,19 +194,19 @@ func (s *Service) recount(tx *gorm.DB, roundID string) (*Recount, error) {
 		AreaHundredths int64
 	}
 	var fromRows []group
-	if err := tx.Raw(`SELECT m.building, ? AS decision, COUNT(*) AS households, COALESCE(SUM(m.area_hundredths), 0) AS area_hundredths
+	if err := tx.Gorm().Raw(`SELECT m.building, ? AS decision, COUNT(*) AS households, COALESCE(SUM(m.area_hundredths), 0) AS area_hundredths
 		FROM round_members m WHERE m.round_id = ? GROUP BY m.building`, counterElectorate, roundID).Scan(&fromRows).Error; err != nil {
 		return nil, err
 	}
 	var decided []group
-	if err := tx.Raw(`SELECT m.building, s.decision, COUNT(*) AS households, COALESCE(SUM(m.area_hundredths), 0) AS area_hundredths
+	if err := tx.Gorm().Raw(`SELECT m.building, s.decision, COUNT(*) AS households, COALESCE(SUM(m.area_hundredths), 0) AS area_hundredths
 		FROM sign_offs s JOIN round_members m ON m.round_id = s.round_id AND m.household_id = s.household_id
 		WHERE s.round_id = ? AND s.decision IN ? GROUP BY m.building, s.decision`, roundID, decisions).Scan(&decided).Error; err != nil {
 		return nil, err
 	}
 	fromRows = append(fromRows, decided...)
 	var counters []model.TallyCounter
-	if err := tx.Where("round_id = ?", roundID).Find(&counters).Error; err != nil {
+	if err := tx.Gorm().Where("round_id = ?", roundID).Find(&counters).Error; err != nil {
 		return nil, err
 	}
 	key := func(b, d string) string { return b + "\x00" + d }

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // Default daily upload quota of one account (Config.UploadDailyFiles and
@@ -25,7 +26,7 @@ const (
 // at all now: a resident bound to a household, within the daily quota.
 // Errors: household_binding_required (403), upload_quota_exceeded (429).
 func (s *Service) MayUpload(ctx context.Context, actor Actor) error {
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx)
 	if err := s.requireBoundResident(g, actor); err != nil {
 		return AsError(err)
 	}
@@ -38,12 +39,12 @@ func (s *Service) MayUpload(ctx context.Context, actor Actor) error {
 // requireBoundResident refuses a resident who is bound to no household:
 // only residents of a household may send files. Staff pass.
 // Errors: household_binding_required (403).
-func (s *Service) requireBoundResident(tx *gorm.DB, actor Actor) error {
+func (s *Service) requireBoundResident(tx *store.Tx, actor Actor) error {
 	if actor.Kind != ActorResident {
 		return nil
 	}
 	var n int64
-	if err := tx.Model(&model.ResidentBinding{}).Where("resident_id = ?", actor.ID).Count(&n).Error; err != nil {
+	if err := tx.Gorm().Model(&model.ResidentBinding{}).Where("resident_id = ?", actor.ID).Count(&n).Error; err != nil {
 		return err
 	}
 	if n == 0 {
@@ -55,12 +56,12 @@ func (s *Service) requireBoundResident(tx *gorm.DB, actor Actor) error {
 // lockUploader takes the uploader's row lock on MySQL, so that one
 // account's concurrent uploads are counted against the quota one at a
 // time; SQLite has one writer anyway.
-func (s *Service) lockUploader(tx *gorm.DB, actor Actor) error {
+func (s *Service) lockUploader(tx *store.Tx, actor Actor) error {
 	if s.db.Dialect != model.MySQL {
 		return nil
 	}
 	var row struct{ ID string }
-	q := tx.Select("id").Where("id = ?", actor.ID).Clauses(clause.Locking{Strength: "UPDATE"})
+	q := tx.Gorm().Select("id").Where("id = ?", actor.ID).Clauses(clause.Locking{Strength: "UPDATE"})
 	switch actor.Kind {
 	case ActorResident:
 		return q.Table("residents").Take(&row).Error
@@ -74,7 +75,7 @@ func (s *Service) lockUploader(tx *gorm.DB, actor Actor) error {
 // daily number of files or bytes (incoming bytes more). Errors:
 // upload_quota_exceeded (429, with the seconds until the oldest upload of
 // the window leaves it).
-func (s *Service) checkUploadQuota(tx *gorm.DB, actor Actor, incoming int64) error {
+func (s *Service) checkUploadQuota(tx *store.Tx, actor Actor, incoming int64) error {
 	if actor.Kind == ActorSystem {
 		return nil
 	}
@@ -82,7 +83,7 @@ func (s *Service) checkUploadQuota(tx *gorm.DB, actor Actor, incoming int64) err
 	now := s.Now()
 	since := now.Add(-UploadQuotaWindow)
 	mine := func() *gorm.DB {
-		return tx.Model(&model.Upload{}).Where("uploader_kind = ? AND uploader_id = ? AND created_at > ?", actor.Kind, actor.ID, since)
+		return tx.Gorm().Model(&model.Upload{}).Where("uploader_kind = ? AND uploader_id = ? AND created_at > ?", actor.Kind, actor.ID, since)
 	}
 	var used struct {
 		Files int64

@@ -11,9 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // MaxUploadBytes is the largest file accepted by POST /uploads (10 MiB).
@@ -39,7 +38,7 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 	if err := s.authorizeGlobal(actor, ActUpload); err != nil {
 		return nil, err
 	}
-	g := s.db.Gorm.WithContext(ctx)
+	g := s.read(ctx)
 	if err := s.requireBoundResident(g, actor); err != nil {
 		return nil, AsError(err)
 	}
@@ -81,7 +80,7 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 	if estateID != "" {
 		upload.EstateID = &estateID
 	}
-	if err := s.inTx(ctx, func(tx *gorm.DB) error {
+	if err := s.inTx(ctx, func(tx *store.Tx) error {
 		if err := s.lockUploader(tx, actor); err != nil {
 			return err
 		}
@@ -89,7 +88,7 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 			return err
 		}
 		s.audit(tx, actor, estateID, "upload.create", "upload", upload.ID, nil, map[string]any{"content_type": upload.ContentType, "size_bytes": upload.SizeBytes, "sha256": upload.SHA256})
-		return tx.Create(&upload).Error
+		return tx.Gorm().Create(&upload).Error
 	}); err != nil {
 		os.Remove(filepath.Join(uploadDir, name))
 		return nil, err
@@ -138,9 +137,9 @@ func writeFileAtomically(dir, name string, data []byte) error {
 // uploaded for an estate, while it is unattached). The caller closes the file.
 // Errors: upload_not_found.
 func (s *Service) OpenUpload(ctx context.Context, actor Actor, uploadDir, uploadID string) (*model.Upload, *os.File, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var upload model.Upload
-	if err := tx.Where("id = ?", uploadID).Take(&upload).Error; err != nil {
+	if err := tx.Gorm().Where("id = ?", uploadID).Take(&upload).Error; err != nil {
 		return nil, nil, AsError(notFoundAs(err, "upload_not_found"))
 	}
 	visible, err := s.mayReadUpload(tx, actor, &upload)
@@ -158,7 +157,7 @@ func (s *Service) OpenUpload(ctx context.Context, actor Actor, uploadDir, upload
 // Errors: upload_not_found.
 func (s *Service) OpenPublicAttachment(ctx context.Context, uploadDir, estateID, uploadID string) (*model.Upload, *os.File, error) {
 	var upload model.Upload
-	err := s.db.Gorm.WithContext(ctx).Where("id = ? AND estate_id = ? AND owner_kind = ?", uploadID, estateID, uploadOwnerRevision).
+	err := s.read(ctx).Gorm().Where("id = ? AND estate_id = ? AND owner_kind = ?", uploadID, estateID, uploadOwnerRevision).
 		Take(&upload).Error
 	if err != nil {
 		return nil, nil, AsError(notFoundAs(err, "upload_not_found"))
@@ -181,7 +180,7 @@ func openStored(uploadDir string, upload *model.Upload) (*model.Upload, *os.File
 // while unattached its uploader (and, if uploaded for an estate, that
 // estate's workers, never designers or residents); once attached whoever may
 // see the objection or revision.
-func (s *Service) mayReadUpload(tx *gorm.DB, actor Actor, u *model.Upload) (bool, error) {
+func (s *Service) mayReadUpload(tx *store.Tx, actor Actor, u *model.Upload) (bool, error) {
 	if actor.Kind == ActorSystem || actor.Role == RoleAdmin {
 		return true, nil
 	}
@@ -237,12 +236,12 @@ func visibleUnlessNotFound(err error) (bool, error) {
 // for the estate is not enough: nobody attaches, and so publishes, someone
 // else's file); an objection's photos must be images. Errors:
 // validation_failed (field).
-func (s *Service) attachUploads(tx *gorm.DB, actor Actor, estateID, ownerKind, ownerID string, ids []string, field string) error {
+func (s *Service) attachUploads(tx *store.Tx, actor Actor, estateID, ownerKind, ownerID string, ids []string, field string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	var uploads []model.Upload
-	if err := tx.Where("id IN ?", ids).Find(&uploads).Error; err != nil {
+	if err := tx.Gorm().Where("id IN ?", ids).Find(&uploads).Error; err != nil {
 		return err
 	}
 	byID := make(map[string]model.Upload, len(uploads))
@@ -259,7 +258,7 @@ func (s *Service) attachUploads(tx *gorm.DB, actor Actor, estateID, ownerKind, o
 		if ownerKind == uploadOwnerObjection && !strings.HasPrefix(u.ContentType, "image/") {
 			return InvalidField(field, "photos must be JPEG, PNG or WebP images: "+id)
 		}
-		res := tx.Model(&model.Upload{}).Where("id = ? AND owner_kind = ?", id, "").
+		res := tx.Gorm().Model(&model.Upload{}).Where("id = ? AND owner_kind = ?", id, "").
 			Updates(map[string]any{"owner_kind": ownerKind, "owner_id": ownerID, "estate_id": estateID, "position": position})
 		if res.Error != nil {
 			return res.Error
@@ -272,13 +271,13 @@ func (s *Service) attachUploads(tx *gorm.DB, actor Actor, estateID, ownerKind, o
 }
 
 // attachmentsOf returns the ids of the uploads attached to each owner, in position order.
-func attachmentsOf(tx *gorm.DB, ownerKind string, ownerIDs []string) (map[string][]string, error) {
+func attachmentsOf(tx *store.Tx, ownerKind string, ownerIDs []string) (map[string][]string, error) {
 	out := map[string][]string{}
 	if len(ownerIDs) == 0 {
 		return out, nil
 	}
 	var rows []model.Upload
-	err := tx.Select("id", "owner_id", "position").
+	err := tx.Gorm().Select("id", "owner_id", "position").
 		Where("owner_kind = ? AND owner_id IN ?", ownerKind, ownerIDs).
 		Order("owner_id, position, id").Find(&rows).Error
 	if err != nil {

@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
-	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // CanonicalUsername is the one spelling of a staff username that is stored
@@ -28,7 +28,7 @@ func CanonicalUsername(name string) string {
 // the exact spelling on SQLite.
 func (s *Service) CanonicaliseUsernames(ctx context.Context) (renamed int, clashes []string, err error) {
 	var users []model.User
-	if err := s.db.Gorm.WithContext(ctx).Select("id", "username").Find(&users).Error; err != nil {
+	if err := s.read(ctx).Gorm().Select("id", "username").Find(&users).Error; err != nil {
 		return 0, nil, AsError(err)
 	}
 	taken := map[string]bool{}
@@ -46,10 +46,10 @@ func (s *Service) CanonicaliseUsernames(ctx context.Context) (renamed int, clash
 			clashes = append(clashes, u.Username)
 			continue
 		}
-		err := s.inTx(ctx, func(tx *gorm.DB) error {
+		err := s.inTx(ctx, func(tx *store.Tx) error {
 			s.audit(tx, SystemActor(), "", "user.update", "user", u.ID,
 				map[string]any{"username": u.Username}, map[string]any{"username": canonical})
-			return tx.Model(&model.User{}).Where("id = ?", u.ID).Update("username", canonical).Error
+			return tx.Gorm().Model(&model.User{}).Where("id = ?", u.ID).Update("username", canonical).Error
 		})
 		if err != nil {
 			return renamed, clashes, fmt.Errorf("canonicalise username of user %s: %w", u.ID, err)

@@ -8,9 +8,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
-	"gorm.io/gorm"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // usernamePattern is what a canonical username (CanonicalUsername) may be.
@@ -78,9 +78,9 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*mod
 	now := s.Now()
 	user := model.User{ID: newID(), Username: in.Username, PasswordHash: string(hash), DisplayName: in.DisplayName,
 		Role: in.Role, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
+	err = s.inTx(ctx, func(tx *store.Tx) error {
 		s.audit(tx, actor, "", "user.create", "user", user.ID, nil, map[string]any{"username": user.Username, "role": user.Role, "display_name": user.DisplayName})
-		if err := tx.Create(&user).Error; err != nil {
+		if err := tx.Gorm().Create(&user).Error; err != nil {
 			if errors.Is(model.Translate(err), model.ErrConflict) {
 				return Conflict("duplicate_username", in.Username)
 			}
@@ -99,7 +99,7 @@ func (s *Service) ListUsers(ctx context.Context, actor Actor, page Page) ([]mode
 	if actor.Role != RoleAdmin {
 		return nil, "", Forbidden("forbidden")
 	}
-	q, limit, err := page.apply(s.db.Gorm.WithContext(ctx).Model(&model.User{}), "id")
+	q, limit, err := page.apply(s.read(ctx).Gorm().Model(&model.User{}), "id")
 	if err != nil {
 		return nil, "", err
 	}
@@ -142,8 +142,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 		updates["disabled"] = *ch.Disabled
 	}
 	var user model.User
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", userID).Take(&user).Error; err != nil {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Gorm().Where("id = ?", userID).Take(&user).Error; err != nil {
 			return notFoundAs(err, "user_not_found")
 		}
 		if len(updates) == 0 {
@@ -151,14 +151,14 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 		}
 		s.audit(tx, actor, "", "user.update", "user", user.ID, map[string]any{"display_name": user.DisplayName, "disabled": user.Disabled}, updates)
 		updates["updated_at"] = s.Now()
-		if err := tx.Model(&user).Updates(updates).Error; err != nil {
+		if err := tx.Gorm().Model(&user).Updates(updates).Error; err != nil {
 			return err
 		}
 		if ch.Disabled != nil && *ch.Disabled || ch.Password != nil {
 			if err := s.endAccessTokens(tx, ActorUser, userID); err != nil {
 				return err
 			}
-			return tx.Model(&model.RefreshToken{}).
+			return tx.Gorm().Model(&model.RefreshToken{}).
 				Where("subject_kind = ? AND subject_id = ? AND revoked_at IS NULL", ActorUser, userID).
 				Update("revoked_at", s.Now()).Error
 		}
@@ -173,7 +173,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 // GetUser returns one staff account. Errors: user_not_found.
 func (s *Service) GetUser(ctx context.Context, userID string) (*model.User, error) {
 	var user model.User
-	if err := s.db.Gorm.WithContext(ctx).Where("id = ?", userID).Take(&user).Error; err != nil {
+	if err := s.read(ctx).Gorm().Where("id = ?", userID).Take(&user).Error; err != nil {
 		return nil, AsError(notFoundAs(err, "user_not_found"))
 	}
 	return &user, nil
@@ -184,7 +184,7 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*model.User, erro
 // returns "". It returns created=false when an admin already exists.
 func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (generated string, created bool, err error) {
 	var n int64
-	if err := s.db.Gorm.WithContext(ctx).Model(&model.User{}).Where("role = ?", RoleAdmin).Count(&n).Error; err != nil {
+	if err := s.read(ctx).Gorm().Model(&model.User{}).Where("role = ?", RoleAdmin).Count(&n).Error; err != nil {
 		return "", false, AsError(err)
 	}
 	if n > 0 {

@@ -6,9 +6,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
+	"minyi/store"
 )
 
 // ActRecordVisits is recording home visits (入户) of a round's households.
@@ -63,7 +62,7 @@ func (s *Service) RecordVisit(ctx context.Context, actor Actor, roundID string, 
 		return nil, err
 	}
 	var visit *model.Visit
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	err := s.inTx(ctx, func(tx *store.Tx) error {
 		target, err := s.loadSignOffTarget(tx, actor, roundID, in.HouseholdID, ActRecordVisits)
 		if err != nil {
 			return err
@@ -85,12 +84,12 @@ type VisitFilter struct {
 // ListVisits lists a round's visits in the order they were recorded.
 // Errors: round_not_found, validation_failed (limit, cursor).
 func (s *Service) ListVisits(ctx context.Context, actor Actor, roundID string, filter VisitFilter, page Page) ([]model.Visit, string, error) {
-	tx := s.db.Gorm.WithContext(ctx)
+	tx := s.read(ctx)
 	var round model.Round
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadVisits, &round); err != nil {
 		return nil, "", AsError(err)
 	}
-	q := tx.Model(&model.Visit{}).Where("round_id = ?", roundID)
+	q := tx.Gorm().Model(&model.Visit{}).Where("round_id = ?", roundID)
 	if filter.HouseholdID != nil {
 		q = q.Where("household_id = ?", *filter.HouseholdID)
 	}
@@ -108,12 +107,12 @@ func (s *Service) ListVisits(ctx context.Context, actor Actor, roundID string, f
 
 // insertVisit writes a validated visit in the caller's transaction; the
 // single endpoint and the offline sync share it.
-func (s *Service) insertVisit(tx *gorm.DB, actor Actor, t *signOffTarget, in VisitInput, visitedAt time.Time) (*model.Visit, error) {
+func (s *Service) insertVisit(tx *store.Tx, actor Actor, t *signOffTarget, in VisitInput, visitedAt time.Time) (*model.Visit, error) {
 	visit := &model.Visit{ID: newID(), RoundID: t.RoundID, HouseholdID: t.HouseholdID, Outcome: in.Outcome,
 		Note: in.Note, Channel: actor.Channel, ActorKind: actor.Kind, ActorID: actor.ID, RequestID: actor.RequestID,
 		VisitedAt: visitedAt, RecordedAt: s.Now()}
 	s.audit(tx, actor, t.EstateID, "visit.record", "visit", visit.ID, nil, map[string]any{"round_id": t.RoundID, "household_id": t.HouseholdID, "outcome": visit.Outcome})
-	if err := tx.Create(visit).Error; err != nil {
+	if err := tx.Gorm().Create(visit).Error; err != nil {
 		return nil, err
 	}
 	return visit, nil

@@ -60,3 +60,20 @@ func result(g *gorm.DB) error { return model.Translate(g.Error) }
 func first(q *gorm.DB, dest any) error {
 	return model.Translate(q.Limit(1).Take(dest).Error)
 }
+
+// Gorm is the transaction's GORM handle, for the service code not yet moved
+// into the store. It goes away when the last statement has moved.
+func (t *Tx) Gorm() *gorm.DB { return t.g }
+
+// ExecBatch runs statements in order and returns the rows the last one
+// affected; on MySQL they travel in one round trip.
+func (t *Tx) ExecBatch(statements []model.Statement) (int64, error) {
+	return t.db.ExecBatch(t.g, statements)
+}
+
+// Transaction runs fn in a transaction of its own, outside the service's
+// audited write path: for bookkeeping that is not a change of the record
+// (failed attempts, the janitor's purges).
+func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
+	return s.db.Transaction(ctx, func(g *gorm.DB) error { return fn(On(g, s.db)) })
+}
