@@ -54,11 +54,14 @@ func (a *API) idempotent() gin.HandlerFunc {
 		sum := sha256.New()
 		io.WriteString(sum, c.Request.Method+" "+c.Request.URL.RequestURI()+"\n")
 		sum.Write(body)
-		hash := hex.EncodeToString(sum.Sum(nil))
 		actor := actorOf(c)
-		caller := actor.Kind + ":" + actor.ID
-		ctx := c.Request.Context()
-		replay, err := a.svc.ReserveIdempotencyKey(ctx, caller, key, hash)
+		claim := service.NewIdempotencyClaim(actor.Kind+":"+actor.ID, key, hex.EncodeToString(sum.Sum(nil)))
+		// From here the request runs to its end even if the client goes
+		// away, so that the client's retry gets this request's real response.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), detachedWriteTimeout)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		replay, err := a.svc.LookupIdempotencyKey(ctx, claim)
 		if err != nil {
 			fail(c, err)
 			return
@@ -69,23 +72,23 @@ func (a *API) idempotent() gin.HandlerFunc {
 			c.Abort()
 			return
 		}
+		// The write records the key in its own transaction (the service's
+		// write path).
+		actor.Idempotency = claim
+		c.Set(ctxActor, actor)
 		w := &capturingWriter{ResponseWriter: c.Writer}
 		c.Writer = w
 		c.Next()
-		// Store the outcome even if the client went away.
-		store, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		status := w.Status()
-		if status >= 500 {
-			err = a.svc.ReleaseIdempotencyKey(store, caller, key)
-		} else {
-			err = a.svc.CompleteIdempotencyKey(store, caller, key, serviceReplay(status, w.Header().Get("Content-Type"), w.body.Bytes()))
-		}
+		err = a.svc.CompleteIdempotencyKey(ctx, claim, serviceReplay(w.Status(), w.Header().Get("Content-Type"), w.body.Bytes()))
 		if err != nil {
 			slog.Error("idempotency record not saved", "request_id", requestID(c), "error", err)
 		}
 	}
 }
+
+// detachedWriteTimeout bounds a write sent with an Idempotency-Key, which
+// no longer ends when its client disconnects.
+const detachedWriteTimeout = 30 * time.Second
 
 func serviceReplay(status int, contentType string, body []byte) service.Replay {
 	return service.Replay{Status: status, ContentType: contentType, Body: append([]byte(nil), body...)}

@@ -22,65 +22,116 @@ type Replay struct {
 	Body        []byte
 }
 
-// ReserveIdempotencyKey claims a caller's Idempotency-Key for a request with
-// the given body hash. It returns a Replay when the key was already used for
-// the same request and completed. Errors: idempotency_key_reused (same key,
-// different request), idempotency_in_progress (the first request is still running).
+// IdempotencyClaim is a write request's Idempotency-Key: its caller, the
+// key and the hash of the request. It travels in the Actor; the first write
+// transaction of the request records it, so the key is taken if and only if
+// the write commits.
+type IdempotencyClaim struct {
+	Caller      string
+	Key         string
+	RequestHash string
+	// recorded is set once a committed transaction holds the record.
+	recorded bool
+}
+
+// NewIdempotencyClaim makes the claim of a request with this key and body hash.
+func NewIdempotencyClaim(caller, key, requestHash string) *IdempotencyClaim {
+	return &IdempotencyClaim{Caller: caller, Key: key, RequestHash: requestHash}
+}
+
+// responseGrace is how long after its write committed a record may wait for
+// the response (the handler writing it): a repeat within it is told the
+// first is in progress; after it, that the write was applied and its
+// response lost (the server stopped between the two).
+const responseGrace = time.Minute
+
+// LookupIdempotencyKey answers a repeated write from its record: the stored
+// response when there is one. It returns nil when the key is new (or
+// expired): the request runs. Errors: idempotency_key_reused (same key,
+// different request), idempotency_in_progress (the first request's write
+// committed moments ago and its response is on its way),
+// idempotency_response_lost (the write was applied but the server stopped
+// before storing its response).
 //
 // Nothing of the request or response is stored readable: the request hash
 // is keyed with the data key (a short body such as a binding code cannot be
 // found again by hashing guesses) and the response body is sealed with it
 // (it can hold phone numbers and new binding codes).
-func (s *Service) ReserveIdempotencyKey(ctx context.Context, caller, key, requestHash string) (*Replay, error) {
-	// Under the current data key, or an older one during a rotation.
-	hashes := fieldcrypt.Fingerprints("idempotency-request\x00" + requestHash)
-	requestHash = hashes[0]
-	var replay *Replay
-	err := s.inTx(ctx, func(tx *store.Tx) error {
-		now := s.Now()
-		var existing []model.IdempotencyRecord
-		if err := tx.Gorm().Where("caller = ? AND `key` = ?", caller, key).Limit(1).Find(&existing).Error; err != nil {
-			return err
-		}
-		if len(existing) == 1 {
-			rec := existing[0]
-			if now.Sub(rec.CreatedAt) < IdempotencyTTL {
-				switch {
-				case !slices.Contains(hashes, rec.RequestHash):
-					return Invalid("idempotency_key_reused", map[string]string{"Idempotency-Key": "was used for a different request"})
-				case rec.Status == 0:
-					return Conflict("idempotency_in_progress", "")
-				}
-				body, err := openReplayBody(rec.Body)
-				if err != nil {
-					return err
-				}
-				replay = &Replay{Status: rec.Status, ContentType: rec.ContentType, Body: body}
-				return nil
-			}
-			if err := tx.Gorm().Where("caller = ? AND `key` = ?", caller, key).Delete(&model.IdempotencyRecord{}).Error; err != nil {
-				return err
-			}
-		}
-		err := tx.Gorm().Create(&model.IdempotencyRecord{Caller: caller, Key: key, RequestHash: requestHash, CreatedAt: now}).Error
-		if errors.Is(model.Translate(err), model.ErrConflict) {
-			return Conflict("idempotency_in_progress", "")
-		}
-		return err
-	})
-	return replay, err
+func (s *Service) LookupIdempotencyKey(ctx context.Context, claim *IdempotencyClaim) (*Replay, error) {
+	rec, err := s.read(ctx).IdempotencyRecord(claim.Caller, claim.Key)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, AsError(err)
+	}
+	now := s.Now()
+	if now.Sub(rec.CreatedAt) >= IdempotencyTTL {
+		return nil, nil
+	}
+	switch {
+	case !slices.Contains(requestFingerprints(claim.RequestHash), rec.RequestHash):
+		return nil, Invalid("idempotency_key_reused", map[string]string{"Idempotency-Key": "was used for a different request"})
+	case rec.Status == 0 && now.Sub(rec.CreatedAt) < responseGrace:
+		return nil, Conflict("idempotency_in_progress", "")
+	case rec.Status == 0:
+		return nil, Conflict("idempotency_response_lost", "")
+	}
+	body, err := openReplayBody(rec.Body)
+	if err != nil {
+		return nil, AsError(err)
+	}
+	return &Replay{Status: rec.Status, ContentType: rec.ContentType, Body: body}, nil
 }
 
-// CompleteIdempotencyKey stores the response of the request that reserved the key.
-// The body is stored sealed with the data key.
-func (s *Service) CompleteIdempotencyKey(ctx context.Context, caller, key string, r Replay) error {
+// requestFingerprints are the keyed hashes of a request hash under the
+// current data key and, during a rotation, the older ones (current first).
+func requestFingerprints(requestHash string) []string {
+	return fieldcrypt.Fingerprints("idempotency-request\x00" + requestHash)
+}
+
+// recordIdempotencyClaim takes the request's key in its write transaction:
+// the record commits with the write or not at all. A concurrent request
+// with the same key that committed first makes this one fail with
+// idempotency_in_progress (its retry gets the first one's response).
+func (s *Service) recordIdempotencyClaim(tx *store.Tx, claim *IdempotencyClaim) error {
+	now := s.Now()
+	if err := tx.DeleteIdempotencyRecordBefore(claim.Caller, claim.Key, now.Add(-IdempotencyTTL)); err != nil {
+		return err
+	}
+	err := tx.Insert(&model.IdempotencyRecord{Caller: claim.Caller, Key: claim.Key,
+		RequestHash: requestFingerprints(claim.RequestHash)[0], CreatedAt: now})
+	if errors.Is(err, model.ErrConflict) {
+		return Conflict("idempotency_in_progress", "")
+	}
+	return err
+}
+
+// CompleteIdempotencyKey stores the response to a request sent with a key:
+// on the record its write committed, or, for a request that wrote nothing
+// (refused by a rule), on a new record so that a repeat gets the same
+// answer. Server errors of requests that wrote nothing are not kept: the
+// retry runs again. The body is stored sealed with the data key.
+func (s *Service) CompleteIdempotencyKey(ctx context.Context, claim *IdempotencyClaim, r Replay) error {
 	sealed, err := sealReplayBody(r.Body)
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *store.Tx) error {
-		return tx.Gorm().Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ?", caller, key).
-			Updates(map[string]any{"status": r.Status, "content_type": r.ContentType, "body": sealed}).Error
+	return s.store.Transaction(ctx, func(tx *store.Tx) error {
+		if claim.recorded {
+			_, err := tx.CompleteIdempotencyRecord(claim.Caller, claim.Key, r.Status, r.ContentType, sealed)
+			return err
+		}
+		if r.Status >= 500 {
+			return nil
+		}
+		err := tx.Insert(&model.IdempotencyRecord{Caller: claim.Caller, Key: claim.Key,
+			RequestHash: requestFingerprints(claim.RequestHash)[0], Status: r.Status,
+			ContentType: r.ContentType, Body: sealed, CreatedAt: s.Now()})
+		if errors.Is(err, model.ErrConflict) {
+			return nil // a concurrent request with the key answered first
+		}
+		return err
 	})
 }
 
@@ -110,12 +161,4 @@ func openReplayBody(stored []byte) ([]byte, error) {
 		return nil, err
 	}
 	return []byte(plain), nil
-}
-
-// ReleaseIdempotencyKey forgets a reservation whose request failed in a way
-// worth retrying (a server error), so the retry can run.
-func (s *Service) ReleaseIdempotencyKey(ctx context.Context, caller, key string) error {
-	return s.inTx(ctx, func(tx *store.Tx) error {
-		return tx.Gorm().Where("caller = ? AND `key` = ? AND status = 0", caller, key).Delete(&model.IdempotencyRecord{}).Error
-	})
 }

@@ -24,10 +24,10 @@ func TestIdempotencyRecordsKeepNothingReadable(t *testing.T) {
 		ctx := context.Background()
 		body := []byte(`{"code":"K7M2Q9XH","phone":"13912345678"}`)
 		const hash = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
-		if replay, err := svc.ReserveIdempotencyKey(ctx, "user:u1", "k1", hash); err != nil || replay != nil {
+		if replay, err := svc.LookupIdempotencyKey(ctx, NewIdempotencyClaim("user:u1", "k1", hash)); err != nil || replay != nil {
 			t.Fatalf("reserve: %v, %v", replay, err)
 		}
-		if err := svc.CompleteIdempotencyKey(ctx, "user:u1", "k1", Replay{Status: 201, ContentType: "application/json", Body: body}); err != nil {
+		if err := svc.CompleteIdempotencyKey(ctx, NewIdempotencyClaim("user:u1", "k1", hash), Replay{Status: 201, ContentType: "application/json", Body: body}); err != nil {
 			t.Fatal(err)
 		}
 		var rec model.IdempotencyRecord
@@ -37,11 +37,11 @@ func TestIdempotencyRecordsKeepNothingReadable(t *testing.T) {
 		if bytes.Contains(rec.Body, []byte("13912345678")) || bytes.Contains(rec.Body, []byte("K7M2Q9XH")) || rec.RequestHash == hash {
 			t.Fatalf("stored in clear: body %q, hash %q", rec.Body, rec.RequestHash)
 		}
-		replay, err := svc.ReserveIdempotencyKey(ctx, "user:u1", "k1", hash)
+		replay, err := svc.LookupIdempotencyKey(ctx, NewIdempotencyClaim("user:u1", "k1", hash))
 		if err != nil || replay == nil || !bytes.Equal(replay.Body, body) || replay.Status != 201 {
 			t.Fatalf("replay %+v, %v", replay, err)
 		}
-		if _, err := svc.ReserveIdempotencyKey(ctx, "user:u1", "k1", "another"); AsError(err).Code != "idempotency_key_reused" {
+		if _, err := svc.LookupIdempotencyKey(ctx, NewIdempotencyClaim("user:u1", "k1", "another")); AsError(err).Code != "idempotency_key_reused" {
 			t.Fatalf("another request under the key: %v", err)
 		}
 	})
@@ -148,7 +148,7 @@ func TestPurgeExpired(t *testing.T) {
 		if bytes.Contains(rec.Body, []byte("13912345678")) {
 			t.Fatalf("the body left in clear was not sealed: %q", rec.Body)
 		}
-		if replay, err := svc.ReserveIdempotencyKey(ctx, "user:u1", "clear", "h"); err == nil && replay != nil {
+		if replay, err := svc.LookupIdempotencyKey(ctx, NewIdempotencyClaim("user:u1", "clear", "h")); err == nil && replay != nil {
 			t.Fatalf("a record reserved under a clear request hash replayed: %+v", replay)
 		}
 		again, err := svc.PurgeExpired(ctx, dir)

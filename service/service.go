@@ -107,6 +107,9 @@ type Actor struct {
 	RequestID string
 	// ClientIP is the caller's address where a limit keys on it (binding codes).
 	ClientIP string
+	// Idempotency is the request's Idempotency-Key, recorded by its first
+	// write transaction (idempotency.go); nil without one.
+	Idempotency *IdempotencyClaim
 }
 
 // Actor kinds.
@@ -138,12 +141,34 @@ const maxTxAttempts = 8
 // lost a race with a concurrent one (model.ErrConflict from a unique index
 // while retry is asked for, or a deadlock) is retried from the start.
 func (s *Service) inTx(ctx context.Context, fn func(tx *store.Tx) error) error {
+	return s.inTxAs(ctx, Actor{}, fn)
+}
+
+// inTxAs is inTx for a write made by actor: when the actor's request came
+// with an Idempotency-Key not yet recorded, the transaction records it, so
+// that the key is taken exactly when the write commits.
+func (s *Service) inTxAs(ctx context.Context, actor Actor, fn func(tx *store.Tx) error) error {
+	claim := actor.Idempotency
+	if claim != nil && claim.recorded {
+		claim = nil
+	}
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
 		committed := &commitNotes{}
 		attemptCtx, guarded := s.guardAudit(withCommitNotes(ctx, committed), fn)
-		err = s.db.Transaction(attemptCtx, func(g *gorm.DB) error { return guarded(store.On(g, s.db)) })
+		err = s.db.Transaction(attemptCtx, func(g *gorm.DB) error {
+			tx := store.On(g, s.db)
+			if claim != nil {
+				if err := s.recordIdempotencyClaim(tx, claim); err != nil {
+					return err
+				}
+			}
+			return guarded(tx)
+		})
 		if err == nil {
+			if claim != nil {
+				claim.recorded = true
+			}
 			s.publishCommitted(committed)
 		}
 		if err == nil || !retryable(err) {
