@@ -1,6 +1,11 @@
 package model
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
 
 // AuditEvent is one append-only entry of the audit ledger: who did what to
 // which object, through which channel, in which request, with a short
@@ -36,4 +41,24 @@ type AuditChain struct {
 	Seq      int64  `gorm:"not null"`
 	PrevHash string `gorm:"type:varchar(64);not null"`
 	HeadHash string `gorm:"type:varchar(64);not null"`
+}
+
+// AuditGenesis is the previous hash of the first event of every chain.
+const AuditGenesis = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Canonical is the encoding an event's hash covers: a JSON array of its
+// fields in a fixed order, the time in UTC to the millisecond. The sequence
+// number and hashes are not part of it; the chain links order the events.
+func (e *AuditEvent) Canonical() string {
+	encoded, _ := json.Marshal([]string{"minyi-audit-v1", e.ID, e.ChainID, e.EstateID, e.ActorKind, e.ActorID,
+		e.ActorRole, e.Channel, e.Action, e.ObjectType, e.ObjectID, e.BeforeSummary, e.AfterSummary, e.RequestID,
+		e.OccurredAt.UTC().Format("2006-01-02T15:04:05.000Z")})
+	return string(encoded)
+}
+
+// ChainHash is the hash of an event: SHA-256 over the previous event's hash
+// (64 hex digits) followed by the event's canonical encoding, in hex.
+func ChainHash(prevHash, canonical string) string {
+	sum := sha256.Sum256([]byte(prevHash + canonical))
+	return hex.EncodeToString(sum[:])
 }

@@ -3,14 +3,11 @@ package service
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"gorm.io/gorm/clause"
 
 	"minyi/model"
 	"minyi/store"
@@ -25,11 +22,7 @@ import (
 const auditShards = 16
 
 // auditGenesis is the previous hash of the first event of every chain.
-const auditGenesis = "0000000000000000000000000000000000000000000000000000000000000000"
-
-// skipSignOffAudit turns the sign-offs' audit events off; only the
-// benchmark that measures their cost sets it.
-var skipSignOffAudit = false
+const auditGenesis = model.AuditGenesis
 
 // maxSummaryBytes caps the before/after summaries of an event.
 const maxSummaryBytes = 2000
@@ -55,30 +48,26 @@ func auditChainID(estateID, objectID string) string {
 // written, and after may be a func() any (called then), so a call placed
 // before a change records the state after it.
 func (s *Service) audit(tx *store.Tx, actor Actor, estateID, action, objectType, objectID string, before, after any) {
-	e := s.newAuditEvent(actor, estateID, action, objectType, objectID, before, nil)
-	if scope := scopeOf(tx); scope != nil {
-		scope.mu.Lock()
-		scope.pending = append(scope.pending, pendingEvent{event: e, after: after})
-		scope.mu.Unlock()
-		return
+	tx.QueueAudit(s.newAuditEvent(actor, estateID, action, objectType, objectID, before, nil), after)
+}
+
+// writeQueuedAudits writes the events the transaction queued, each with its
+// after-summary encoded now: the last step of every write (inTx).
+func (s *Service) writeQueuedAudits(tx *store.Tx) error {
+	queued := tx.TakeQueuedAudits()
+	events := make([]*model.AuditEvent, len(queued))
+	for i, q := range queued {
+		q.Event.AfterSummary = auditSummary(q.After)
+		events[i] = q.Event
 	}
-	e.AfterSummary = auditSummary(after)
-	// Outside inTx (never in the service's own code): write at once.
-	if statements, err := s.appendAuditEvent(tx, e); err == nil {
-		_, err = tx.ExecBatch(statements)
-		if err != nil {
-			tx.Gorm().AddError(err)
-		}
-	} else {
-		tx.Gorm().AddError(err)
-	}
+	return tx.AppendAuditEvents(events, auditShards)
 }
 
 // auditStatements returns the statements that append an audit event, for a
 // caller that sends its writes as one batch (model.DB.ExecBatch).
 func (s *Service) auditStatements(tx *store.Tx, actor Actor, estateID, action, objectType, objectID string, before, after any) ([]model.Statement, error) {
-	markAudited(tx)
-	return s.appendAuditEvent(tx, s.newAuditEvent(actor, estateID, action, objectType, objectID, before, after))
+	tx.MarkAudited()
+	return tx.AuditEventStatements(s.newAuditEvent(actor, estateID, action, objectType, objectID, before, after))
 }
 
 // newAuditEvent builds an event (without its place in the chain).
@@ -90,68 +79,11 @@ func (s *Service) newAuditEvent(actor Actor, estateID, action, objectType, objec
 		RequestID: clean(actor.RequestID, 64), OccurredAt: s.Now().Truncate(time.Millisecond)}
 }
 
-// appendAuditEvent returns the statements that put an event at the end of
-// its chain. On MySQL the chain's new hash is computed by the statements
-// themselves: an UPDATE of the chain's head row (SHA2 over its hash and the
-// event's encoding), then an INSERT that copies the head's sequence number
-// and hashes; the head row is locked only from that UPDATE to the commit.
-// The head rows must exist (ensureChainHeads): a missing one makes the
-// INSERT fail on its NOT NULL columns rather than lose the event. On
-// SQLite, whose writers are serialised anyway, the head is read and the hash
-// computed here.
-func (s *Service) appendAuditEvent(tx *store.Tx, e *model.AuditEvent) ([]model.Statement, error) {
-	canonical := canonicalAuditEvent(e)
-	fields := []any{e.ID, e.ChainID, e.EstateID, e.ActorKind, e.ActorID, e.ActorRole, e.Channel, e.Action,
-		e.ObjectType, e.ObjectID, e.BeforeSummary, e.AfterSummary, e.RequestID, e.OccurredAt}
-	const columns = `id, chain_id, estate_id, actor_kind, actor_id, actor_role, channel, action, object_type,
-		object_id, before_summary, after_summary, request_id, occurred_at, seq, prev_hash, hash`
-	if s.db.Dialect == model.MySQL {
-		return []model.Statement{{
-			SQL:  `UPDATE audit_chains SET seq = seq + 1, prev_hash = head_hash, head_hash = SHA2(CONCAT(head_hash, ?), 256) WHERE chain_id = ?`,
-			Args: []any{canonical, e.ChainID},
-		}, {
-			SQL: `INSERT INTO audit_events (` + columns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-				(SELECT seq FROM audit_chains WHERE chain_id = ?), (SELECT prev_hash FROM audit_chains WHERE chain_id = ?),
-				(SELECT head_hash FROM audit_chains WHERE chain_id = ?))`,
-			Args: append(fields, e.ChainID, e.ChainID, e.ChainID),
-		}}, nil
-	}
-	var heads []model.AuditChain
-	if err := tx.Gorm().Where("chain_id = ?", e.ChainID).Limit(1).Find(&heads).Error; err != nil {
-		return nil, err
-	}
-	e.Seq, e.PrevHash = 1, auditGenesis
-	if len(heads) == 1 {
-		e.Seq, e.PrevHash = heads[0].Seq+1, heads[0].HeadHash
-	}
-	e.Hash = chainHash(e.PrevHash, canonical)
-	return []model.Statement{{
-		SQL: `INSERT INTO audit_chains (chain_id, estate_id, seq, prev_hash, head_hash) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (chain_id) DO UPDATE SET seq = excluded.seq, prev_hash = excluded.prev_hash, head_hash = excluded.head_hash`,
-		Args: []any{e.ChainID, e.EstateID, e.Seq, e.PrevHash, e.Hash},
-	}, {
-		SQL:  `INSERT INTO audit_events (` + columns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		Args: append(fields, e.Seq, e.PrevHash, e.Hash),
-	}}, nil
-}
+// chainHash is the hash of an event (model.ChainHash).
+func chainHash(prevHash, canonical string) string { return model.ChainHash(prevHash, canonical) }
 
-// chainHash is the hash of an event: SHA-256 over the previous event's hash
-// (64 hex digits) followed by the event's canonical encoding, in hex.
-func chainHash(prevHash, canonical string) string {
-	sum := sha256.Sum256([]byte(prevHash + canonical))
-	return hex.EncodeToString(sum[:])
-}
-
-// canonicalAuditEvent is the encoding an event's hash covers: a JSON array
-// of its fields in a fixed order, the time in UTC to the millisecond. The
-// sequence number and hashes are not part of it; the chain links order the
-// events.
-func canonicalAuditEvent(e *model.AuditEvent) string {
-	encoded, _ := json.Marshal([]string{"minyi-audit-v1", e.ID, e.ChainID, e.EstateID, e.ActorKind, e.ActorID,
-		e.ActorRole, e.Channel, e.Action, e.ObjectType, e.ObjectID, e.BeforeSummary, e.AfterSummary, e.RequestID,
-		e.OccurredAt.UTC().Format("2006-01-02T15:04:05.000Z")})
-	return string(encoded)
-}
+// canonicalAuditEvent is the encoding an event's hash covers (AuditEvent.Canonical).
+func canonicalAuditEvent(e *model.AuditEvent) string { return e.Canonical() }
 
 // clean makes a string safe to store and hash identically on every
 // database: valid UTF-8, at most max bytes.
@@ -224,25 +156,14 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, estateID str
 	if err := s.mustFindEstate(tx, estateID); err != nil {
 		return nil, "", AsError(err)
 	}
-	q, limit, err := page.apply(tx.Gorm().Model(&model.AuditEvent{}).Where("estate_id = ?", estateID), "id")
-	if err != nil {
-		return nil, "", err
-	}
-	var events []model.AuditEvent
-	if err := q.Find(&events).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	events, next := nextCursor(events, limit, func(e model.AuditEvent) string { return e.ID })
-	return events, next, nil
+	return listPage(page, func(e model.AuditEvent) string { return e.ID }, func(p store.Page) ([]model.AuditEvent, error) {
+		return tx.ListAuditEvents(estateID, p)
+	})
 }
 
 // auditSignOff returns the audit statements of a sign-off's change, for
 // applyDecision's batch.
 func (s *Service) auditSignOff(tx *store.Tx, actor Actor, t *signOffTarget, old string, so *model.SignOff) ([]model.Statement, error) {
-	if skipSignOffAudit {
-		markAudited(tx)
-		return nil, nil
-	}
 	action := "signoff.record"
 	if so.Decision == DecisionWithdrawn {
 		action = "signoff.withdraw"
@@ -279,14 +200,10 @@ func estateSummary(e model.Estate) map[string]any {
 // auditHousehold records an action on a household whose estate the caller
 // has not read (it is looked up here).
 func (s *Service) auditHousehold(tx *store.Tx, actor Actor, householdID, action string, before, after any) {
-	var estateIDs []string
-	if err := tx.Gorm().Model(&model.Household{}).Where("id = ?", householdID).Limit(1).Pluck("estate_id", &estateIDs).Error; err != nil {
-		tx.Gorm().AddError(err)
+	estateID, err := tx.HouseholdEstateID(householdID)
+	if err != nil {
+		tx.Fail(err)
 		return
-	}
-	estateID := ""
-	if len(estateIDs) == 1 {
-		estateID = estateIDs[0]
 	}
 	s.audit(tx, actor, estateID, action, "household", householdID, before, after)
 }
@@ -298,53 +215,17 @@ func objectionSummary(o *model.Objection) map[string]any {
 		"household_id": o.HouseholdID, "outcome": o.Outcome, "revision_id": o.RevisionID, "moderation": o.Moderation}
 }
 
-// ensureChainHeads creates the head rows of an estate's chains (or of the
-// global chains, for "") that do not exist yet, at seq 0 with the genesis
-// hash. Writes other than sign-offs call it (through writeAuditEvents); an
-// estate's first writes (its creation, its rounds' opening) precede any
-// sign-off, so the hot path finds its head rows.
-func (s *Service) ensureChainHeads(tx *store.Tx, estateID string) error {
-	var n int64
-	if err := tx.Gorm().Model(&model.AuditChain{}).Where("estate_id = ?", estateID).Count(&n).Error; err != nil {
-		return err
-	}
-	if n >= auditShards {
-		return nil
-	}
-	heads := make([]model.AuditChain, auditShards)
-	for i := range heads {
-		id := estateID
-		if id == "" {
-			id = "global"
-		}
-		heads[i] = model.AuditChain{ChainID: fmt.Sprintf("%s/%02d", id, i), EstateID: estateID, HeadHash: auditGenesis}
-	}
-	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&heads).Error
-}
-
 // EnsureAuditChains creates the missing chain heads of every estate and of
 // the global chains; the server calls it at start, so that estates created
 // before the ledger existed (an upgraded database) can take sign-offs.
 func (s *Service) EnsureAuditChains(ctx context.Context) error {
 	tx := s.read(ctx)
-	var estateIDs []string
-	if err := tx.Gorm().Model(&model.Estate{}).Pluck("id", &estateIDs).Error; err != nil {
+	missing, err := tx.EstatesMissingChainHeads(auditShards)
+	if err != nil {
 		return AsError(err)
 	}
-	var complete []string // estates whose heads all exist
-	if err := tx.Gorm().Model(&model.AuditChain{}).Group("estate_id").Having("COUNT(*) >= ?", auditShards).
-		Pluck("estate_id", &complete).Error; err != nil {
-		return AsError(err)
-	}
-	done := map[string]bool{}
-	for _, id := range complete {
-		done[id] = true
-	}
-	for _, id := range append([]string{""}, estateIDs...) {
-		if done[id] {
-			continue
-		}
-		if err := s.ensureChainHeads(tx, id); err != nil {
+	for _, id := range missing {
+		if err := tx.EnsureAuditChainHeads(id, auditShards); err != nil {
 			return AsError(err)
 		}
 	}

@@ -195,7 +195,7 @@ func TestAuditGuardRefusesUnauditedWrites(t *testing.T) {
 		svc := newService(db)
 		now := svc.Now()
 		err := svc.inTx(context.Background(), func(tx *store.Tx) error {
-			return tx.Gorm().Create(&model.Estate{ID: newID(), Code: "forgot", Name: "x", CreatedAt: now, UpdatedAt: now}).Error
+			return tx.Insert(&model.Estate{ID: newID(), Code: "forgot", Name: "x", CreatedAt: now, UpdatedAt: now})
 		})
 		if err == nil || !strings.Contains(err.Error(), "without an audit event") {
 			t.Fatalf("an unaudited write committed: %v", err)
@@ -207,7 +207,8 @@ func TestAuditGuardRefusesUnauditedWrites(t *testing.T) {
 		}
 		// Raw statements are seen too.
 		err = svc.inTx(context.Background(), func(tx *store.Tx) error {
-			return tx.Gorm().Exec("UPDATE users SET display_name = 'x' WHERE id <> ''").Error
+			_, err := tx.ExecBatch([]model.Statement{{SQL: "UPDATE users SET display_name = 'x' WHERE id <> ''"}})
+			return err
 		})
 		if err != nil {
 			t.Fatalf("an update of no rows is not a write: %v", err)

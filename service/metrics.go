@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"database/sql"
-	"sync"
 	"sync/atomic"
 
 	"minyi/model"
@@ -32,46 +31,15 @@ func (s *Service) SetMetrics(m Metrics) {
 	s.metrics.m.Store(&m)
 }
 
-type commitNotesKey struct{}
-
-// commitNotes collects, during one transaction attempt, what is to be
-// counted once (and only if) that attempt commits.
-type commitNotes struct {
-	mu       sync.Mutex
-	signOffs []string // channels
-}
-
-// withCommitNotes gives one transaction attempt its notes.
-func withCommitNotes(ctx context.Context, notes *commitNotes) context.Context {
-	return context.WithValue(ctx, commitNotesKey{}, notes)
-}
-
-// noteSignOff remembers a decision written in tx's transaction, to be
-// counted after the commit; outside inTx it is not counted.
-func noteSignOff(tx *store.Tx, so *model.SignOff) {
-	if tx.Gorm().Statement == nil || tx.Gorm().Statement.Context == nil {
-		return
-	}
-	notes, _ := tx.Gorm().Statement.Context.Value(commitNotesKey{}).(*commitNotes)
-	if notes == nil {
-		return
-	}
-	notes.mu.Lock()
-	notes.signOffs = append(notes.signOffs, so.Channel)
-	notes.mu.Unlock()
-}
-
-// publishCommitted hands the notes of a committed transaction to the metrics.
-func (s *Service) publishCommitted(notes *commitNotes) {
-	p := s.metrics.m.Load()
-	if p == nil {
-		return
-	}
-	notes.mu.Lock()
-	defer notes.mu.Unlock()
-	for _, channel := range notes.signOffs {
-		(*p).SignOffRecorded(channel)
-	}
+// noteSignOff counts a decision written in tx's transaction once it has
+// committed (a transaction that rolls back counts nothing).
+func (s *Service) noteSignOff(tx *store.Tx, so *model.SignOff) {
+	channel := so.Channel
+	tx.AfterCommit(func() {
+		if p := s.metrics.m.Load(); p != nil {
+			(*p).SignOffRecorded(channel)
+		}
+	})
 }
 
 // CountOpenRounds counts the rounds open now, in one COUNT query

@@ -21,7 +21,7 @@ import (
 // touched head updated once. VerifyAudit checks the result like any other
 // events.
 func (s *Service) auditImport(tx *store.Tx, actor Actor, estateID string, plan importPlan) error {
-	markAudited(tx)
+	tx.MarkAudited()
 	events := make([]*model.AuditEvent, 0, len(plan.creates)+len(plan.updates))
 	for _, h := range plan.creates {
 		events = append(events, s.newAuditEvent(actor, estateID, "household.create", "household", h.ID, nil, householdSummary(h)))
@@ -54,7 +54,7 @@ func (s *Service) auditImport(tx *store.Tx, actor Actor, estateID string, plan i
 // chain without a head starts at the genesis hash.
 func (s *Service) lockChainHeads(tx *store.Tx, estateID string, events []*model.AuditEvent) (map[string]*model.AuditChain, error) {
 	if s.db.Dialect == model.MySQL {
-		if err := s.ensureChainHeads(tx, estateID); err != nil {
+		if err := tx.EnsureAuditChainHeads(estateID, auditShards); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"minyi/model"
 	"minyi/store"
@@ -73,7 +72,6 @@ func New(db *model.DB, cfg Config, clock Clock) *Service {
 	if cfg.RefreshTokenTTL == 0 {
 		cfg.RefreshTokenTTL = 30 * 24 * time.Hour
 	}
-	registerAuditGuard(db)
 	return &Service{db: db, store: store.New(db), cfg: cfg, clock: clock, random: rand.Reader}
 }
 
@@ -154,22 +152,19 @@ func (s *Service) inTxAs(ctx context.Context, actor Actor, fn func(tx *store.Tx)
 	}
 	var err error
 	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
-		committed := &commitNotes{}
-		attemptCtx, guarded := s.guardAudit(withCommitNotes(ctx, committed), fn)
-		err = s.db.Transaction(attemptCtx, func(g *gorm.DB) error {
-			tx := store.On(g, s.db)
+		err = s.store.Write(ctx, func(tx *store.Tx) error {
 			if claim != nil {
 				if err := s.recordIdempotencyClaim(tx, claim); err != nil {
 					return err
 				}
 			}
-			return guarded(tx)
-		})
-		if err == nil {
-			if claim != nil {
-				claim.recorded = true
+			if err := fn(tx); err != nil {
+				return err
 			}
-			s.publishCommitted(committed)
+			return s.writeQueuedAudits(tx)
+		})
+		if err == nil && claim != nil {
+			claim.recorded = true
 		}
 		if err == nil || !retryable(err) {
 			break

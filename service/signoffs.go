@@ -255,7 +255,7 @@ func (s *Service) applyDecision(tx *store.Tx, actor Actor, t *signOffTarget, in 
 	if touched > 0 && affected != touched {
 		return fmt.Errorf("tally counters missing for round %s building %s", t.RoundID, t.Building)
 	}
-	noteSignOff(tx, result)
+	s.noteSignOff(tx, result)
 	return nil
 }
 

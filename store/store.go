@@ -24,7 +24,10 @@ type Store struct {
 }
 
 // New wraps an open database.
-func New(db *model.DB) *Store { return &Store{db: db} }
+func New(db *model.DB) *Store {
+	watchWrites(db)
+	return &Store{db: db}
+}
 
 // Dialect is the database's SQL dialect.
 func (s *Store) Dialect() model.Dialect { return s.db.Dialect }
@@ -38,6 +41,9 @@ func (s *Store) Read(ctx context.Context) *Tx {
 type Tx struct {
 	g  *gorm.DB
 	db *model.DB
+	// attempt is the write transaction's collected work; nil for reads
+	// and for Store.Transaction.
+	attempt *attempt
 }
 
 // On wraps an open GORM transaction of db. The service's write path opens
@@ -77,3 +83,7 @@ func (t *Tx) ExecBatch(statements []model.Statement) (int64, error) {
 func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
 	return s.db.Transaction(ctx, func(g *gorm.DB) error { return fn(On(g, s.db)) })
 }
+
+// Fail makes the transaction fail with err: its next statement returns
+// err and the transaction rolls back (for a step that has no error to return).
+func (t *Tx) Fail(err error) { t.g.AddError(err) }
