@@ -109,14 +109,20 @@ func message(c *gin.Context, code string, status int) string {
 	return m[0]
 }
 
-// messages are the human texts of error codes: Chinese first, then English.
-var messages = map[string][2]string{
+// messages are the human texts of every error code: Chinese first, then English.
+var messages = mergeMessages(coreMessages, residentMessages, objectionMessages, uploadMessages,
+	resultObjectionMessages, workerMessages, stageMessages, acceptanceMessages, reportMessages,
+	noticeMessages, surveyMessages, loginLimitMessages)
+
+// coreMessages are the texts of the codes every part of the API uses.
+var coreMessages = map[string][2]string{
 	"invalid_credentials":       {"用户名或密码错误", "wrong username or password"},
 	"invalid_token":             {"登录凭证无效，请重新登录", "invalid access token; log in again"},
 	"token_expired":             {"登录已过期，请重新登录", "the access token has expired; log in again"},
 	"account_disabled":          {"账号已停用", "the account is disabled"},
 	"token_revoked":             {"登录已失效（已退出、改过密码或被停用），请重新登录", "the access token was ended (logout, password change or disabling); log in again"},
 	"missing_token":             {"请先登录", "authentication required"},
+	"session_expired":           {"登录已过期，请重新登录", "the console session has expired; log in again"},
 	"invalid_refresh_token":     {"刷新凭证无效，请重新登录", "invalid refresh token; log in again"},
 	"refresh_token_reused":      {"刷新凭证已被使用，已注销该登录的所有凭证，请重新登录", "the refresh token was already used; all tokens of this login are revoked"},
 	"forbidden":                 {"没有权限执行此操作", "you are not allowed to do this"},
@@ -164,12 +170,15 @@ var messagesByStatus = map[int][2]string{
 	http.StatusInternalServerError:   {"服务器内部错误", "internal server error"},
 }
 
-// RegisterMessages adds the texts of further error codes (used by the parts
-// of the API that define their own codes).
-func RegisterMessages(m map[string][2]string) {
-	for k, v := range m {
-		messages[k] = v
+// mergeMessages joins the message tables of the API's parts into one.
+func mergeMessages(tables ...map[string][2]string) map[string][2]string {
+	merged := map[string][2]string{}
+	for _, table := range tables {
+		for code, texts := range table {
+			merged[code] = texts
+		}
 	}
+	return merged
 }
 
 // statusClientClosedRequest is the status logged for a request whose client

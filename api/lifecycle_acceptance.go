@@ -19,13 +19,12 @@ func (a *API) acceptanceRoutes() []Route {
 	}
 }
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"acceptance_not_found":      {"验收记录不存在", "acceptance not found"},
-		"acceptance_item_not_found": {"验收记录中没有这一项", "the acceptance has no such item"},
-		"item_not_rectifiable":      {"该项验收已通过，无需整改", "the item passed; there is nothing to rectify"},
-		"item_already_rectified":    {"该项已登记整改完成", "the item was rectified already"},
-	})
+// acceptanceMessages are the texts of this part's error codes (messages).
+var acceptanceMessages = map[string][2]string{
+	"acceptance_not_found":      {"验收记录不存在", "acceptance not found"},
+	"acceptance_item_not_found": {"验收记录中没有这一项", "the acceptance has no such item"},
+	"item_not_rectifiable":      {"该项验收已通过，无需整改", "the item passed; there is nothing to rectify"},
+	"item_already_rectified":    {"该项已登记整改完成", "the item was rectified already"},
 }
 
 type acceptanceItemRequest struct {

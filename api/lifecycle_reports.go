@@ -18,12 +18,11 @@ func (a *API) reportRoutes() []Route {
 	}
 }
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"report_not_found":          {"问题反映不存在", "problem report not found"},
-		"report_transition_invalid": {"问题反映的状态不能这样变更（已反映 → 已派单 → 已处理 → 已确认）", "the report cannot change so (reported → assigned → fixed → confirmed)"},
-		"report_not_fixed":          {"问题尚未处理完毕，处理后才能确认", "the report is not fixed yet"},
-	})
+// reportMessages are the texts of this part's error codes (messages).
+var reportMessages = map[string][2]string{
+	"report_not_found":          {"问题反映不存在", "problem report not found"},
+	"report_transition_invalid": {"问题反映的状态不能这样变更（已反映 → 已派单 → 已处理 → 已确认）", "the report cannot change so (reported → assigned → fixed → confirmed)"},
+	"report_not_fixed":          {"问题尚未处理完毕，处理后才能确认", "the report is not fixed yet"},
 }
 
 type reportRequest struct {

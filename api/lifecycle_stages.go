@@ -23,13 +23,12 @@ func (a *API) lifecycleRoutes() []Route {
 	}
 }
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"stage_not_found":          {"没有这个阶段", "no such stage"},
-		"stage_transition_invalid": {"阶段只能向前推进（未开始 → 进行中 → 已完成）", "a stage only moves forward (pending → in_progress → done)"},
-		"preconditions_unmet":      {"开工前须满足全部六项前提条件，并有一轮已生效且通过的方案征询；管理员可附说明强制开工", "construction needs all six preconditions met and a final plan round that passed; an admin may force it with a note"},
-		"precondition_not_found":   {"没有这个前提条件", "no such precondition"},
-	})
+// stageMessages are the texts of this part's error codes (messages).
+var stageMessages = map[string][2]string{
+	"stage_not_found":          {"没有这个阶段", "no such stage"},
+	"stage_transition_invalid": {"阶段只能向前推进（未开始 → 进行中 → 已完成）", "a stage only moves forward (pending → in_progress → done)"},
+	"preconditions_unmet":      {"开工前须满足全部六项前提条件，并有一轮已生效且通过的方案征询；管理员可附说明强制开工", "construction needs all six preconditions met and a final plan round that passed; an admin may force it with a note"},
+	"precondition_not_found":   {"没有这个前提条件", "no such precondition"},
 }
 
 type stageJSON struct {

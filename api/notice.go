@@ -46,10 +46,9 @@ const (
 	posterQRSize  = 1024
 )
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"invalid_qr_size": {"二维码尺寸须为 128 到 1024 之间的整数（像素）", "size must be an integer from 128 to 1024 (pixels)"},
-	})
+// noticeMessages are the texts of this part's error codes (messages).
+var noticeMessages = map[string][2]string{
+	"invalid_qr_size": {"二维码尺寸须为 128 到 1024 之间的整数（像素）", "size must be an integer from 128 to 1024 (pixels)"},
 }
 
 // noticeHandlers serve the public notice board, its JSON, QR code and poster

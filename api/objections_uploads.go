@@ -103,11 +103,10 @@ func setDisposition(c *gin.Context, u *model.Upload) {
 	c.Header("Content-Disposition", disposition+`; filename="`+u.ID+filepath.Ext(u.StoredName)+`"`)
 }
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"picture_too_large":          {"图片像素过多，请缩小后再上传（不超过 5000 万像素）", "the picture has more than 50 megapixels"},
-		"pdf_metadata_unremovable":   {"无法去除该 PDF 中的作者等信息，请另存为普通 PDF 后再上传", "the PDF's author and title cannot be removed; save it again as a plain PDF"},
-		"upload_quota_exceeded":      {"今日上传文件已达上限，请稍后再试", "you reached the daily upload limit; try again later"},
-		"household_binding_required": {"请先绑定房屋后再上传文件", "bind your household before uploading files"},
-	})
+// uploadMessages are the texts of this part's error codes (messages).
+var uploadMessages = map[string][2]string{
+	"picture_too_large":          {"图片像素过多，请缩小后再上传（不超过 5000 万像素）", "the picture has more than 50 megapixels"},
+	"pdf_metadata_unremovable":   {"无法去除该 PDF 中的作者等信息，请另存为普通 PDF 后再上传", "the PDF's author and title cannot be removed; save it again as a plain PDF"},
+	"upload_quota_exceeded":      {"今日上传文件已达上限，请稍后再试", "you reached the daily upload limit; try again later"},
+	"household_binding_required": {"请先绑定房屋后再上传文件", "bind your household before uploading files"},
 }

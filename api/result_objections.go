@@ -18,16 +18,15 @@ func (a *API) resultObjectionRoutes() []Route {
 	}
 }
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"round_past_deadline":        {"本轮征询已过截止时间，不能再记录意见", "the round's deadline has passed"},
-		"reason_required":            {"在截止时间前结束征询须填写理由", "closing a round before its deadline needs a reason"},
-		"custom_rule_admin_only":     {"只有管理员可以设置自定义表决规则", "only admins can set a custom rule"},
-		"round_not_closed":           {"本轮征询尚未结束，结果尚不能提出异议", "the round has not closed yet"},
-		"notice_period_over":         {"结果公示期已结束，不能再提出异议", "the result's notice period is over"},
-		"result_objection_not_found": {"结果异议不存在", "result objection not found"},
-		"result_objection_resolved":  {"该结果异议已答复", "the result objection has already been answered"},
-	})
+// resultObjectionMessages are the texts of this part's error codes (messages).
+var resultObjectionMessages = map[string][2]string{
+	"round_past_deadline":        {"本轮征询已过截止时间，不能再记录意见", "the round's deadline has passed"},
+	"reason_required":            {"在截止时间前结束征询须填写理由", "closing a round before its deadline needs a reason"},
+	"custom_rule_admin_only":     {"只有管理员可以设置自定义表决规则", "only admins can set a custom rule"},
+	"round_not_closed":           {"本轮征询尚未结束，结果尚不能提出异议", "the round has not closed yet"},
+	"notice_period_over":         {"结果公示期已结束，不能再提出异议", "the result's notice period is over"},
+	"result_objection_not_found": {"结果异议不存在", "result objection not found"},
+	"result_objection_resolved":  {"该结果异议已答复", "the result objection has already been answered"},
 }
 
 type resultObjectionRequest struct {

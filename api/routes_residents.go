@@ -35,28 +35,27 @@ func (a *API) residentRoutes() []Route {
 	}
 }
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"wechat_not_configured":       {"暂未开通微信登录，请联系社区工作人员", "WeChat login is not configured on this server"},
-		"wechat_code_invalid":         {"微信登录凭证无效，请重新打开小程序", "the WeChat login code is invalid; open the mini-program again"},
-		"wechat_code_used":            {"微信登录凭证已使用，请重新登录", "the WeChat login code was already used; log in again"},
-		"wechat_user_blocked":         {"该微信账号暂时无法登录", "WeChat does not allow this user to log in"},
-		"wechat_busy":                 {"微信服务繁忙，请稍后重试", "WeChat is busy; try again shortly"},
-		"wechat_rate_limited":         {"微信服务请求过于频繁，请稍后重试", "WeChat's rate limit was reached; try again in a minute"},
-		"wechat_timeout":              {"微信服务响应超时，请稍后重试", "WeChat did not answer in time; try again shortly"},
-		"wechat_unavailable":          {"微信服务暂时不可用，请稍后重试", "WeChat is unavailable; try again shortly"},
-		"phone_code_invalid":          {"获取手机号的凭证无效，请重新授权", "the phone number code is invalid; ask again"},
-		"binding_code_invalid":        {"绑定码不正确，请核对后重新输入", "no such binding code"},
-		"binding_code_expired":        {"绑定码已过期，请联系社区工作人员重新获取", "the binding code has expired; ask the community worker for a new one"},
-		"binding_code_used":           {"绑定码已被使用，请联系社区工作人员重新获取", "the binding code was already used; ask for a new one"},
-		"too_many_binding_attempts":   {"绑定码输入错误次数过多，请一小时后再试", "too many wrong binding codes; try again within the hour"},
-		"household_required":          {"您绑定了本小区的多户房屋，请选择要签署的房屋", "you act for several households in this estate; choose one"},
-		"content_rejected":            {"内容未通过安全检查，请修改后再提交", "the text did not pass the content check"},
-		"moderation_item_not_found":   {"待审核内容不存在", "moderation item not found"},
-		"moderation_already_reviewed": {"该内容已审核", "the text was already reviewed"},
-		"binding_not_found":           {"该居民未绑定此房屋", "the resident is not bound to this household"},
-		"not_household_signer":        {"您不是该户的签署人，请由该户的签署人表态，或请社区工作人员变更签署人", "you are not this household's designated signer; ask the signer, or a worker to change the signer"},
-	})
+// residentMessages are the texts of this part's error codes (messages).
+var residentMessages = map[string][2]string{
+	"wechat_not_configured":       {"暂未开通微信登录，请联系社区工作人员", "WeChat login is not configured on this server"},
+	"wechat_code_invalid":         {"微信登录凭证无效，请重新打开小程序", "the WeChat login code is invalid; open the mini-program again"},
+	"wechat_code_used":            {"微信登录凭证已使用，请重新登录", "the WeChat login code was already used; log in again"},
+	"wechat_user_blocked":         {"该微信账号暂时无法登录", "WeChat does not allow this user to log in"},
+	"wechat_busy":                 {"微信服务繁忙，请稍后重试", "WeChat is busy; try again shortly"},
+	"wechat_rate_limited":         {"微信服务请求过于频繁，请稍后重试", "WeChat's rate limit was reached; try again in a minute"},
+	"wechat_timeout":              {"微信服务响应超时，请稍后重试", "WeChat did not answer in time; try again shortly"},
+	"wechat_unavailable":          {"微信服务暂时不可用，请稍后重试", "WeChat is unavailable; try again shortly"},
+	"phone_code_invalid":          {"获取手机号的凭证无效，请重新授权", "the phone number code is invalid; ask again"},
+	"binding_code_invalid":        {"绑定码不正确，请核对后重新输入", "no such binding code"},
+	"binding_code_expired":        {"绑定码已过期，请联系社区工作人员重新获取", "the binding code has expired; ask the community worker for a new one"},
+	"binding_code_used":           {"绑定码已被使用，请联系社区工作人员重新获取", "the binding code was already used; ask for a new one"},
+	"too_many_binding_attempts":   {"绑定码输入错误次数过多，请一小时后再试", "too many wrong binding codes; try again within the hour"},
+	"household_required":          {"您绑定了本小区的多户房屋，请选择要签署的房屋", "you act for several households in this estate; choose one"},
+	"content_rejected":            {"内容未通过安全检查，请修改后再提交", "the text did not pass the content check"},
+	"moderation_item_not_found":   {"待审核内容不存在", "moderation item not found"},
+	"moderation_already_reviewed": {"该内容已审核", "the text was already reviewed"},
+	"binding_not_found":           {"该居民未绑定此房屋", "the resident is not bound to this household"},
+	"not_household_signer":        {"您不是该户的签署人，请由该户的签署人表态，或请社区工作人员变更签署人", "you are not this household's designated signer; ask the signer, or a worker to change the signer"},
 }
 
 // residentHouseholdJSON is a household as its own resident sees it.

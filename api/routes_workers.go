@@ -17,8 +17,7 @@ func (a *API) workerRoutes() []Route {
 	}
 }
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"malformed_multipart": {"文件上传格式错误", "the multipart upload is malformed"},
-	})
+// workerMessages are the texts of this part's error codes (messages).
+var workerMessages = map[string][2]string{
+	"malformed_multipart": {"文件上传格式错误", "the multipart upload is malformed"},
 }

@@ -11,10 +11,9 @@ import (
 // handler set none: nothing may load, and no page may frame it.
 const defaultHTMLPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"too_many_login_attempts": {"登录失败次数过多，请稍后再试", "too many failed logins; try again later"},
-	})
+// loginLimitMessages are the texts of this part's error codes (messages).
+var loginLimitMessages = map[string][2]string{
+	"too_many_login_attempts": {"登录失败次数过多，请稍后再试", "too many failed logins; try again later"},
 }
 
 // securityHeaders sets the headers every response carries (no MIME

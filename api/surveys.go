@@ -24,12 +24,11 @@ func (a *API) surveyRoutes() []Route {
 	}
 }
 
-func init() {
-	RegisterMessages(map[string][2]string{
-		"survey_not_found": {"问卷不存在", "survey not found"},
-		"survey_not_draft": {"只有草稿状态的问卷可以发布", "only a draft survey can be opened"},
-		"survey_not_open":  {"问卷未在收集答卷（尚未发布或已结束）", "the survey is not open for answers"},
-	})
+// surveyMessages are the texts of this part's error codes (messages).
+var surveyMessages = map[string][2]string{
+	"survey_not_found": {"问卷不存在", "survey not found"},
+	"survey_not_draft": {"只有草稿状态的问卷可以发布", "only a draft survey can be opened"},
+	"survey_not_open":  {"问卷未在收集答卷（尚未发布或已结束）", "the survey is not open for answers"},
 }
 
 type surveyQuestionJSON struct {
