@@ -121,9 +121,7 @@ func serve(args []string) error {
 	logger := newLogger(cfg.LogFormat)
 	slog.SetDefault(logger)
 	ctx := context.Background()
-	if db.Dialect == model.MySQL {
-		go db.WatchHealth(ctx, 500*time.Millisecond, time.Second, logger) // a silent database: 503 within 1.5 s
-	}
+	go db.WatchHealth(ctx, 500*time.Millisecond, time.Second, logger) // a silent MySQL: 503 within 1.5 s
 	if renamed, clashes, err := svc.CanonicaliseUsernames(ctx); err != nil {
 		return fmt.Errorf("canonicalise usernames: %w", err)
 	} else if renamed > 0 || len(clashes) > 0 {

@@ -28,8 +28,11 @@ var errNotAnswering = errors.New("the database does not answer (health check)")
 // transactions in flight are aborted and new ones fail at once with
 // ErrUnavailable (a 503), instead of each waiting on a silent connection
 // until the driver's read timeout. The first successful ping marks it up
-// again.
+// again. An embedded SQLite file cannot go silent: there it returns at once.
 func (db *DB) WatchHealth(ctx context.Context, interval, timeout time.Duration, logger *slog.Logger) {
+	if db.Dialect != MySQL {
+		return
+	}
 	db.health.mu.Lock()
 	if db.health.started {
 		db.health.mu.Unlock()
