@@ -159,11 +159,13 @@ func serve(args []string) error {
 	} else {
 		logger.Info("WeChat is not configured: the WeChat login answers 503 and residents' texts are published unchecked")
 	}
+	svc.SetWeChat(weChat)
+	svc.AcceptDevLogins(cfg.DevLogin)
 	if cfg.DevLogin {
 		logger.Warn("!!! MINYI_DEV_LOGIN=1: anyone can log in as any resident with the code dev:<openid>; never use this in production !!!")
 	}
 	router, _ := api.New(svc, api.Config{OpenAPI: openapiSpec, PublicBaseURL: cfg.PublicBaseURL, DataDir: cfg.DataDir, Logger: logger,
-		WeChat: weChat, DevLogin: cfg.DevLogin, TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken})
+		TrustedProxies: cfg.TrustedProxies, MetricsToken: cfg.MetricsToken})
 	server := &http.Server{Addr: cfg.Addr, Handler: router, ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	admin, err := startAdminServer(cfg.AdminAddr, logger)

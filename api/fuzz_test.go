@@ -131,7 +131,7 @@ func newFuzzWorld(tb testing.TB) *fuzzWorld {
 	svc := service.New(db, service.Config{JWTSecret: []byte(testJWTSecret)}, nil)
 	fake := wechattest.NewServer(tb)
 	handler, a := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: tb.TempDir(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WeChat: fake.Client(tb)})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	w := &fuzzWorld{handler: handler}
 	ctx := context.Background()
 	if _, _, err := svc.EnsureAdmin(ctx, "admin", "admin-password"); err != nil {

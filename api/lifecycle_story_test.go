@@ -36,7 +36,7 @@ func newStoryYear(t *testing.T, db *model.DB) *storyYear {
 	srv := newTestServerAt(t, db, clock)
 	fake := wechattest.NewServer(t)
 	client := fake.Client(t)
-	srv.api.cfg.WeChat = client
+	srv.svc.SetWeChat(client)
 	srv.svc.SetModerator(service.WeChatModerator{Client: client})
 	w := &residentWorld{t: t, srv: srv, fake: fake, household: map[string]string{}}
 	s := &storyYear{residentWorld: w, clock: clock, residents: map[string]string{}, openids: map[string]string{}}

@@ -22,7 +22,7 @@ func TestEveryLogLineHasTheRequestID(t *testing.T) {
 		logger := slog.New(slog.NewJSONHandler(logs, nil))
 		svc := service.New(db, service.Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, nil)
 		handler, _ := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(),
-			Logger: logger, DevLogin: true})
+			Logger: logger})
 
 		echoed := map[string]bool{}
 		send := func(method, path, body string, headers ...string) {

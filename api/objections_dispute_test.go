@@ -23,7 +23,7 @@ func newDisputeWorld(t *testing.T, db *model.DB) *disputeWorld {
 	t.Helper()
 	srv, clock := newClockedServer(t, db)
 	fake := wechattest.NewServer(t)
-	srv.api.cfg.WeChat = fake.Client(t)
+	srv.svc.SetWeChat(fake.Client(t))
 	w := &residentWorld{t: t, srv: srv, fake: fake, household: map[string]string{}}
 	w.admin = srv.adminToken()
 	d := &disputeWorld{residentWorld: w, clock: clock}

@@ -35,7 +35,7 @@ func newResidentWorld(t *testing.T, db *model.DB) *residentWorld {
 	srv := newTestServer(t, db)
 	fake := wechattest.NewServer(t)
 	client := fake.Client(t)
-	srv.api.cfg.WeChat = client
+	srv.svc.SetWeChat(client)
 	srv.svc.SetModerator(service.WeChatModerator{Client: client})
 	w := &residentWorld{t: t, srv: srv, fake: fake, household: map[string]string{}}
 	w.admin = srv.adminToken()

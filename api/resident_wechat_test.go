@@ -19,7 +19,7 @@ func TestWeChatLoginErrors(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		srv := newTestServer(t, db)
 		fake := wechattest.NewServer(t)
-		srv.api.cfg.WeChat = fake.Client(t)
+		srv.svc.SetWeChat(fake.Client(t))
 		login := func(code string) *testResponse {
 			return srv.call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": code})
 		}
@@ -69,9 +69,9 @@ func TestWeChatLoginErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv.api.cfg.WeChat = slow
+			srv.svc.SetWeChat(slow)
 			fake.SetDelay(300 * time.Millisecond)
-			defer func() { fake.SetDelay(0); srv.api.cfg.WeChat = fake.Client(t) }()
+			defer func() { fake.SetDelay(0); srv.svc.SetWeChat(fake.Client(t)) }()
 			start := time.Now()
 			resp := login(fake.LoginCode("o-slow", ""))
 			expectCode(t, resp, http.StatusServiceUnavailable, "wechat_timeout")
@@ -103,12 +103,13 @@ func TestWeChatNotConfiguredAndDevLogin(t *testing.T) {
 		expectCode(t, srv.call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": "dev:alice"}),
 			http.StatusServiceUnavailable, "wechat_not_configured")
 		fake := wechattest.NewServer(t)
-		srv.api.cfg.WeChat = fake.Client(t)
+		srv.svc.SetWeChat(fake.Client(t))
 		expectCode(t, srv.call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": "dev:alice"}),
 			http.StatusUnauthorized, "wechat_code_invalid")
 		expectCode(t, srv.call("POST", "/api/v1/me/phone", "", map[string]string{"code": "x"}), http.StatusUnauthorized, "missing_token")
 
-		srv.api.cfg.WeChat, srv.api.cfg.DevLogin = nil, true
+		srv.svc.SetWeChat(nil)
+		srv.svc.AcceptDevLogins(true)
 		var dev loginResponse
 		srv.must(http.StatusOK, "POST", "/api/v1/auth/wechat", "", map[string]string{"code": "dev:alice"}).decode(t, &dev)
 		var resident model.Resident
@@ -190,7 +191,7 @@ func TestWeChatSecretsNeverLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.api.cfg.WeChat = bad
+	s.svc.SetWeChat(bad)
 	call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": w.fake.LoginCode("o-secret", "")})
 	w.fake.Close()
 	call("POST", "/api/v1/auth/wechat", "", map[string]string{"code": "any"})

@@ -11,7 +11,6 @@ import (
 
 	"minyi/console"
 	"minyi/service"
-	"minyi/wechat"
 )
 
 // Config is what the HTTP layer needs besides the service.
@@ -24,12 +23,6 @@ type Config struct {
 	DataDir string
 	// Logger receives the access log and errors.
 	Logger *slog.Logger
-	// WeChat is the client of WeChat's server API (nil or without
-	// credentials: the WeChat login answers 503 wechat_not_configured).
-	WeChat *wechat.Client
-	// DevLogin accepts "dev:<openid>" codes at the WeChat login, for demos
-	// without WeChat (MINYI_DEV_LOGIN=1; never in production).
-	DevLogin bool
 	// TrustedProxies are the proxies (IPs or CIDRs) whose X-Forwarded-For
 	// names the client; none by default (MINYI_TRUSTED_PROXIES).
 	TrustedProxies []string

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -132,9 +130,6 @@ func (r wechatCodeRequest) code(c *gin.Context) string {
 	return code
 }
 
-// devOpenID is what may follow "dev:" in a development login code.
-var devOpenID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
-
 func (a *API) wechatLogin(c *gin.Context) {
 	var req wechatCodeRequest
 	if !bindJSON(c, &req) {
@@ -144,34 +139,12 @@ func (a *API) wechatLogin(c *gin.Context) {
 	if code == "" {
 		return
 	}
-	who, err := a.wechatIdentity(c.Request.Context(), requestID(c), code)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	tokens, err := a.svc.LoginResident(c.Request.Context(), *who)
+	tokens, err := a.svc.LoginResidentWithCode(c.Request.Context(), requestID(c), code)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, a.tokens(c, tokens))
-}
-
-// wechatIdentity asks WeChat whose login code this is; with DevLogin on, a
-// "dev:<openid>" code stands for that (prefixed) openid without asking.
-func (a *API) wechatIdentity(ctx context.Context, requestID, code string) (*service.ResidentIdentity, error) {
-	if openid, ok := strings.CutPrefix(code, "dev:"); ok && a.cfg.DevLogin {
-		if !devOpenID.MatchString(openid) {
-			return nil, service.InvalidField("code", "dev:<openid> with 1 to 40 letters, digits, _ or -")
-		}
-		a.cfg.Logger.WarnContext(ctx, "development login used (MINYI_DEV_LOGIN=1)", "request_id", requestID, "openid", "dev:"+openid)
-		return &service.ResidentIdentity{OpenID: "dev:" + openid}, nil
-	}
-	session, err := a.cfg.WeChat.Code2Session(ctx, code)
-	if err != nil {
-		return nil, service.WeChatError(err)
-	}
-	return &service.ResidentIdentity{OpenID: session.OpenID, UnionID: session.UnionID}, nil
 }
 
 func (a *API) setMyPhone(c *gin.Context) {
@@ -183,16 +156,7 @@ func (a *API) setMyPhone(c *gin.Context) {
 	if code == "" {
 		return
 	}
-	phone, err := a.cfg.WeChat.PhoneNumber(c.Request.Context(), code)
-	if err != nil {
-		fail(c, service.WeChatPhoneError(err))
-		return
-	}
-	number := phone.PurePhoneNumber
-	if phone.CountryCode != "" && phone.CountryCode != "86" && phone.PhoneNumber != "" {
-		number = phone.PhoneNumber
-	}
-	profile, err := a.svc.SetResidentPhone(c.Request.Context(), actorOf(c), number)
+	profile, err := a.svc.SetResidentPhoneFromCode(c.Request.Context(), actorOf(c), code)
 	if err != nil {
 		fail(c, err)
 		return

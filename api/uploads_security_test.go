@@ -139,7 +139,7 @@ func TestUploadQuotaAndBinding(t *testing.T) {
 		t.Parallel()
 		w := newResidentWorld(t, db)
 		srv := newQuotaServer(t, db, 3, 100<<20)
-		srv.api.cfg.WeChat = w.srv.api.cfg.WeChat
+		srv.svc.SetWeChat(w.fake.Client(t))
 		unbound := w.login("o-unbound-uploader")
 		expectError(t, srv.upload(unbound.AccessToken, "p.png", testPNG(t)), http.StatusForbidden, "household_binding_required")
 

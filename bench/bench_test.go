@@ -33,7 +33,7 @@ func startServer(t *testing.T, db *model.DB) *httptest.Server {
 		t.Fatal(err)
 	}
 	router, _ := api.New(svc, api.Config{OpenAPI: spec, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DevLogin: true})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	server := httptest.NewServer(router)
 	t.Cleanup(server.Close)
 	return server

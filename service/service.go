@@ -59,6 +59,8 @@ type Service struct {
 	metrics metricsHolder
 	// notifications holds the subscribe-message settings (see SetNotifier).
 	notifications notifierHolder
+	// weChat checks residents' login and phone codes (resident_wechat.go).
+	weChat weChatLogin
 }
 
 // New builds a Service over an open database.
