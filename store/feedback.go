@@ -1,8 +1,6 @@
 package store
 
-import (
-	"time"
-)
+import "time"
 
 // The feedback designers read: objections and comments of disagree sign-offs.
 
