@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"minyi/model"
 	"minyi/store"
 )
 
@@ -109,11 +108,11 @@ func (s *Service) Feedback(ctx context.Context, actor Actor, estateID, roundID s
 	}
 	out := &Feedback{EstateID: estateID, GeneratedAt: s.Now(), Groups: []FeedbackGroup{}}
 	if roundID != "" {
-		var n int64
-		if err := tx.Gorm().Model(&model.Round{}).Where("id = ? AND estate_id = ?", roundID, estateID).Count(&n).Error; err != nil {
+		found, err := tx.RoundInEstate(roundID, estateID)
+		if err != nil {
 			return nil, AsError(err)
 		}
-		if n == 0 {
+		if !found {
 			return nil, NotFound("round_not_found")
 		}
 		out.RoundID = &roundID
@@ -138,20 +137,13 @@ func (s *Service) Feedback(ctx context.Context, actor Actor, estateID, roundID s
 
 // feedbackObjections reads the objections with their households' addresses.
 func feedbackObjections(tx *store.Tx, estateID, roundID string) ([]FeedbackItem, error) {
-	q := tx.Gorm().Table("objections o").
-		Select(`o.id, o.round_id, o.category, o.plan_item, o.content, o.status, o.outcome, o.explanation,
-			o.revision_id, o.created_at, o.answered_at,
-			COALESCE(h.building, '') AS building, COALESCE(h.unit, '') AS unit, COALESCE(h.room, '') AS room`).
-		Joins("LEFT JOIN households h ON h.id = o.household_id").
-		Where("o.estate_id = ?", estateID)
-	if roundID != "" {
-		q = q.Where("o.round_id = ?", roundID)
-	}
-	var items []FeedbackItem
-	if err := q.Order("o.id").Scan(&items).Error; err != nil {
+	rows, err := tx.FeedbackObjections(estateID, roundID)
+	if err != nil {
 		return nil, err
 	}
-	for i := range items {
+	items := make([]FeedbackItem, len(rows))
+	for i, r := range rows {
+		items[i] = feedbackItem(r)
 		items[i].Kind = FeedbackObjection
 	}
 	return items, nil
@@ -159,23 +151,23 @@ func feedbackObjections(tx *store.Tx, estateID, roundID string) ([]FeedbackItem,
 
 // disagreeComments reads the non-empty comments of current disagree sign-offs.
 func disagreeComments(tx *store.Tx, estateID, roundID string) ([]FeedbackItem, error) {
-	q := tx.Gorm().Table("sign_offs so").
-		Select(`so.id, so.round_id, so.comment AS content, so.recorded_at AS created_at,
-			COALESCE(h.building, '') AS building, COALESCE(h.unit, '') AS unit, COALESCE(h.room, '') AS room`).
-		Joins("JOIN rounds r ON r.id = so.round_id").
-		Joins("LEFT JOIN households h ON h.id = so.household_id").
-		Where("r.estate_id = ? AND so.decision = ? AND so.comment IS NOT NULL AND so.comment <> ''", estateID, DecisionDisagree)
-	if roundID != "" {
-		q = q.Where("so.round_id = ?", roundID)
-	}
-	var items []FeedbackItem
-	if err := q.Order("so.id").Scan(&items).Error; err != nil {
+	rows, err := tx.FeedbackComments(estateID, roundID, DecisionDisagree)
+	if err != nil {
 		return nil, err
 	}
-	for i := range items {
+	items := make([]FeedbackItem, len(rows))
+	for i, r := range rows {
+		items[i] = feedbackItem(r)
 		items[i].Kind, items[i].Category = FeedbackDisagreeComment, CategoryDisagreeComment
 	}
 	return items, nil
+}
+
+// feedbackItem is the item of a row the store read.
+func feedbackItem(r store.FeedbackRow) FeedbackItem {
+	return FeedbackItem{ID: r.ID, RoundID: r.RoundID, Category: r.Category, PlanItem: r.PlanItem, Content: r.Content,
+		Status: r.Status, Outcome: r.Outcome, Explanation: r.Explanation, RevisionID: r.RevisionID,
+		Building: r.Building, Unit: r.Unit, Room: r.Room, CreatedAt: r.CreatedAt, AnsweredAt: r.AnsweredAt}
 }
 
 // groupFeedback groups items by category and plan item and counts them.

@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"strconv"
 
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -66,11 +64,11 @@ func (s *Service) moderateText(ctx context.Context, actor Actor, field, text str
 	if text == "" || actor.Kind != ActorResident {
 		return Verdict{Outcome: ModerationPublished}, nil
 	}
-	var resident model.Resident
-	if err := s.read(ctx).Gorm().Select("id", "open_id").Where("id = ?", actor.ID).Take(&resident).Error; err != nil {
-		return Verdict{}, AsError(model.Translate(err))
+	openID, err := s.read(ctx).ResidentOpenID(actor.ID)
+	if err != nil {
+		return Verdict{}, AsError(err)
 	}
-	verdict, err := s.textModerator().Check(ctx, resident.OpenID, text)
+	verdict, err := s.textModerator().Check(ctx, openID, text)
 	if err != nil {
 		slog.WarnContext(ctx, "text check failed; the text is held for review", "request_id", actor.RequestID, "error", err)
 		return Verdict{Outcome: ModerationHeld, Reason: "check_unavailable"}, nil
@@ -99,7 +97,7 @@ func (s *Service) holdForReview(tx *store.Tx, actor Actor, subject ModerationSub
 	item := model.ModerationItem{ID: newID(), EstateID: subject.EstateID, Status: ModerationHeld,
 		SubjectKind: subject.Kind, SubjectID: subject.ID, SubjectVersion: subject.Version, Text: text,
 		Reason: verdict.Reason, TraceID: verdict.TraceID, AuthorKind: actor.Kind, AuthorID: actor.ID, CreatedAt: s.Now()}
-	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&item).Error
+	return tx.HoldModerationItem(&item)
 }
 
 // moderationKey identifies one version of a subject.
@@ -115,9 +113,8 @@ func (s *Service) moderationStatuses(tx *store.Tx, kind string, ids []string) (m
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var items []model.ModerationItem
-	if err := tx.Gorm().Select("subject_id", "subject_version", "status").
-		Where("subject_kind = ? AND subject_id IN ?", kind, ids).Find(&items).Error; err != nil {
+	items, err := tx.ModerationStatusesOf(kind, ids)
+	if err != nil {
 		return nil, err
 	}
 	for _, it := range items {
@@ -131,7 +128,7 @@ func (s *Service) moderationStatuses(tx *store.Tx, kind string, ids []string) (m
 var moderationAppliers = map[string]func(tx *store.Tx, item *model.ModerationItem) error{
 	SubjectSignOffComment: func(*store.Tx, *model.ModerationItem) error { return nil }, // the item is the status
 	SubjectObjection: func(tx *store.Tx, item *model.ModerationItem) error {
-		return tx.Gorm().Model(&model.Objection{}).Where("id = ?", item.SubjectID).Update("moderation", item.Status).Error
+		return tx.SetObjectionModeration(item.SubjectID, item.Status)
 	},
 }
 
@@ -153,16 +150,9 @@ func (s *Service) ListModeration(ctx context.Context, actor Actor, estateID stri
 	if filter.Status != ModerationHeld && filter.Status != ModerationPublished && filter.Status != ModerationRejected {
 		return nil, "", InvalidField("status", "must be held, published or rejected")
 	}
-	q, limit, err := page.apply(tx.Gorm().Model(&model.ModerationItem{}).Where("estate_id = ? AND status = ?", estateID, filter.Status), "id")
-	if err != nil {
-		return nil, "", err
-	}
-	var items []model.ModerationItem
-	if err := q.Find(&items).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	items, next := nextCursor(items, limit, func(it model.ModerationItem) string { return it.ID })
-	return items, next, nil
+	return listPage(page, func(it model.ModerationItem) string { return it.ID }, func(p store.Page) ([]model.ModerationItem, error) {
+		return tx.ListModerationItems(estateID, filter.Status, p)
+	})
 }
 
 // ReviewModeration publishes or rejects a held text (outcome "publish" or
@@ -175,9 +165,11 @@ func (s *Service) ReviewModeration(ctx context.Context, actor Actor, itemID, out
 	}
 	var item model.ModerationItem
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		if err := tx.Gorm().Where("id = ?", itemID).Take(&item).Error; err != nil {
+		found, err := store.ByID[model.ModerationItem](tx, itemID)
+		if err != nil {
 			return notFoundAs(err, "moderation_item_not_found")
 		}
+		item = found
 		if err := s.authorize(tx, actor, item.EstateID, ActModerate); err != nil {
 			if AsError(err).Kind == KindNotFound {
 				return NotFound("moderation_item_not_found")
@@ -186,12 +178,11 @@ func (s *Service) ReviewModeration(ctx context.Context, actor Actor, itemID, out
 		}
 		s.audit(tx, actor, item.EstateID, "moderation.review", item.SubjectKind, item.SubjectID, map[string]any{"status": item.Status}, map[string]any{"status": status})
 		now := s.Now()
-		claimed := tx.Gorm().Model(&model.ModerationItem{}).Where("id = ? AND status = ?", item.ID, ModerationHeld).
-			Updates(map[string]any{"status": status, "reviewed_by": actor.ID, "reviewed_at": now})
-		if claimed.Error != nil {
-			return claimed.Error
+		claimed, err := tx.ReviewModerationItem(item.ID, ModerationHeld, status, actor.ID, now)
+		if err != nil {
+			return err
 		}
-		if claimed.RowsAffected == 0 {
+		if !claimed {
 			return Conflict("moderation_already_reviewed", "the text is "+item.Status)
 		}
 		item.Status, item.ReviewedBy, item.ReviewedAt = status, actor.ID, &now

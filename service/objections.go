@@ -6,8 +6,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -217,7 +215,7 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 			FiledByRole: actor.Role, CreatedAt: now, UpdatedAt: now}
 		due := now.Add(s.objectionDuePeriod())
 		o.DueAt = &due
-		if err := tx.Gorm().Create(&o).Error; err != nil {
+		if err := tx.Insert(&o); err != nil {
 			return err
 		}
 		if err := s.attachUploads(tx, actor, estateID, uploadOwnerObjection, o.ID, in.Photos, "photos"); err != nil {
@@ -250,24 +248,22 @@ func (s *Service) checkObjectionRefs(tx *store.Tx, actor Actor, estateID string,
 		in.HouseholdID = nil
 	}
 	if in.RoundID != nil {
-		var n int64
-		if err := tx.Gorm().Model(&model.Round{}).Where("id = ? AND estate_id = ?", *in.RoundID, estateID).Count(&n).Error; err != nil {
+		found, err := tx.RoundInEstate(*in.RoundID, estateID)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !found {
 			return InvalidField("round_id", "no such round in this estate")
 		}
 	}
 	if in.HouseholdID == nil {
 		return nil
 	}
-	var n int64
-	if err := tx.Gorm().Model(&model.Household{}).Where("id = ? AND estate_id = ?", *in.HouseholdID, estateID).Count(&n).Error; err != nil {
+	bound, err := tx.HouseholdInEstate(*in.HouseholdID, estateID)
+	if err != nil {
 		return err
 	}
-	bound := n > 0
 	if bound && actor.Role == RoleResident {
-		var err error
 		if bound, err = s.residentMaySpeakFor(tx, actor.ID, *in.HouseholdID); err != nil {
 			return err
 		}
@@ -330,23 +326,17 @@ func (s *Service) ListObjections(ctx context.Context, actor Actor, estateID stri
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadObjections); err != nil {
 		return nil, "", err
 	}
-	q := tx.Gorm().Model(&model.Objection{}).Where("estate_id = ?", estateID)
+	where := store.ObjectionFilter{Status: filter.Status, RoundID: filter.RoundID, Category: filter.Category}
 	if actor.Role == RoleResident {
-		q = s.ownObjections(tx, q, actor.ID)
-	}
-	if filter.Status != "" {
-		q = q.Where("status = ?", filter.Status)
-	}
-	if filter.RoundID != "" {
-		q = q.Where("round_id = ?", filter.RoundID)
-	}
-	if filter.Category != "" {
-		q = q.Where("category = ?", filter.Category)
+		where.OwnerKind, where.OwnerID = ActorResident, actor.ID
 	}
 	if filter.Overdue != nil {
-		q = s.whereOverdue(q, *filter.Overdue, s.Now())
+		cut := s.overdueCut(*filter.Overdue, s.Now())
+		where.Overdue = &cut
 	}
-	return s.pageOfObjections(tx, actor, q, page)
+	return s.pageOfObjections(tx, actor, page, func(p store.Page) ([]model.Objection, error) {
+		return tx.ListObjections(estateID, where, p)
+	})
 }
 
 // ListMyObjections lists a resident's own objections, with their answers, oldest first.
@@ -355,11 +345,14 @@ func (s *Service) ListMyObjections(ctx context.Context, actor Actor, page Page) 
 		return nil, "", Forbidden("forbidden")
 	}
 	tx := s.read(ctx)
-	return s.pageOfObjections(tx, actor, s.ownObjections(tx, tx.Gorm().Model(&model.Objection{}), actor.ID), page)
+	return s.pageOfObjections(tx, actor, page, func(p store.Page) ([]model.Objection, error) {
+		return tx.ListResidentObjections(ActorResident, actor.ID, p)
+	})
 }
 
-func (s *Service) pageOfObjections(tx *store.Tx, actor Actor, q *gorm.DB, page Page) ([]ObjectionView, string, error) {
-	rows, next, err := findPage(q, page, func(o model.Objection) string { return o.ID })
+// pageOfObjections reads one page of objections with list and makes their views.
+func (s *Service) pageOfObjections(tx *store.Tx, actor Actor, page Page, list func(store.Page) ([]model.Objection, error)) ([]ObjectionView, string, error) {
+	rows, next, err := listPage(page, func(o model.Objection) string { return o.ID }, list)
 	if err != nil {
 		return nil, "", err
 	}
@@ -383,7 +376,7 @@ func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID str
 		return nil, AsError(err)
 	}
 	view := views[0]
-	if err := tx.Gorm().Where("objection_id = ?", o.ID).Order("recorded_at, id").Find(&view.History).Error; err != nil {
+	if view.History, err = tx.ObjectionHistory(o.ID); err != nil {
 		return nil, AsError(err)
 	}
 	if err := nameHistoryActors(tx, actor, &view); err != nil {
@@ -395,9 +388,11 @@ func (s *Service) GetObjection(ctx context.Context, actor Actor, objectionID str
 // loadObjectionFor reads an objection and checks the actor may perform the
 // action on it; one the actor may not see is not found.
 func (s *Service) loadObjectionFor(tx *store.Tx, actor Actor, objectionID string, action Action, o *model.Objection) error {
-	if err := tx.Gorm().Where("id = ?", objectionID).Take(o).Error; err != nil {
+	found, err := store.ByID[model.Objection](tx, objectionID)
+	if err != nil {
 		return notFoundAs(err, "objection_not_found")
 	}
+	*o = found
 	if err := s.authorize(tx, actor, o.EstateID, action); err != nil {
 		return hiddenAs(err, "objection_not_found")
 	}
@@ -417,7 +412,7 @@ func (s *Service) loadObjectionFor(tx *store.Tx, actor Actor, objectionID string
 // history entry, the view the caller gets back, and the estate touched so
 // that the notice board's version moves.
 func (s *Service) recordObjectionEvent(tx *store.Tx, actor Actor, o *model.Objection, kind string) (ObjectionView, error) {
-	if err := tx.Gorm().Create(s.objectionEvent(actor, o, kind)).Error; err != nil {
+	if err := tx.Insert(s.objectionEvent(actor, o, kind)); err != nil {
 		return ObjectionView{}, err
 	}
 	views, err := s.objectionViews(tx, actor, []model.Objection{*o})
@@ -444,8 +439,8 @@ func (s *Service) objectionViews(tx *store.Tx, actor Actor, rows []model.Objecti
 	}
 	addresses := map[string]*HouseholdAddress{}
 	if len(householdIDs) > 0 {
-		var hs []model.Household
-		if err := tx.Gorm().Select("id", "building", "unit", "room").Where("id IN ?", householdIDs).Find(&hs).Error; err != nil {
+		hs, err := tx.HouseholdAddressesOf(householdIDs)
+		if err != nil {
 			return nil, err
 		}
 		for _, h := range hs {
@@ -473,13 +468,6 @@ func (s *Service) objectionViews(tx *store.Tx, actor Actor, rows []model.Objecti
 	return views, nil
 }
 
-// ownObjections restricts a query to a resident's own objections: those
-// they filed and those filed for a household they are bound to.
-func (s *Service) ownObjections(tx *store.Tx, q *gorm.DB, residentID string) *gorm.DB {
-	bound := tx.Gorm().Model(&model.ResidentBinding{}).Select("household_id").Where("resident_id = ?", residentID)
-	return q.Where("((filed_by_kind = ? AND filed_by_id = ?) OR household_id IN (?))", ActorResident, residentID, bound)
-}
-
 // residentOwnsObjection tells whether the objection is the resident's own:
 // filed by them, or for a household they are bound to.
 func (s *Service) residentOwnsObjection(tx *store.Tx, residentID string, o *model.Objection) (bool, error) {
@@ -494,7 +482,5 @@ func (s *Service) residentOwnsObjection(tx *store.Tx, residentID string, o *mode
 
 // residentMaySpeakFor tells whether a resident is bound to the household.
 func (s *Service) residentMaySpeakFor(tx *store.Tx, residentID, householdID string) (bool, error) {
-	var n int64
-	err := tx.Gorm().Model(&model.ResidentBinding{}).Where("resident_id = ? AND household_id = ?", residentID, householdID).Count(&n).Error
-	return n > 0, err
+	return tx.ResidentMaySpeakFor(residentID, householdID)
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -77,7 +75,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 				return err
 			}
 			link := model.RevisionObjection{RevisionID: *in.RevisionID, ObjectionID: o.ID}
-			if err := tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&link).Error; err != nil {
+			if err := tx.AddRevisionObjection(link); err != nil {
 				return err
 			}
 		}
@@ -91,14 +89,11 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 		o.PublicSummary = in.PublicSummary
 		o.AnswerVersion, o.AnsweredBy, o.AnsweredAt, o.UpdatedAt = previous+1, actor.ID, &now, now
 		// The version in the condition makes a concurrent answer retry rather than be lost.
-		res := tx.Gorm().Model(&model.Objection{}).Where("id = ? AND answer_version = ? AND status <> ?", o.ID, previous, ObjectionClosed).
-			Updates(map[string]any{"status": o.Status, "outcome": o.Outcome, "explanation": o.Explanation, "public_summary": o.PublicSummary,
-				"revision_id": o.RevisionID, "answer_version": o.AnswerVersion, "answered_by": o.AnsweredBy,
-				"answered_at": now, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
+		updated, err := tx.SaveObjectionAnswer(&o, previous, ObjectionClosed)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !updated {
 			return errRetry
 		}
 		s.audit(tx, actor, o.EstateID, "objection."+kind, "objection", o.ID, nil, objectionSummary(&o))
@@ -143,13 +138,11 @@ func (s *Service) FollowUpObjection(ctx context.Context, actor Actor, objectionI
 		satisfied := in.Satisfied
 		o.Status, o.FollowUpSatisfied, o.FollowUpNote, o.ClosedBy, o.ClosedAt, o.UpdatedAt =
 			ObjectionClosed, &satisfied, in.Note, actor.ID, &now, now
-		res := tx.Gorm().Model(&model.Objection{}).Where("id = ? AND status = ?", o.ID, ObjectionAnswered).
-			Updates(map[string]any{"status": o.Status, "follow_up_satisfied": satisfied, "follow_up_note": o.FollowUpNote,
-				"closed_by": o.ClosedBy, "closed_at": now, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
+		updated, err := tx.SaveObjectionFollowUp(&o, ObjectionAnswered)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !updated {
 			return errRetry
 		}
 		s.audit(tx, actor, o.EstateID, "objection.close", "objection", o.ID, nil, objectionSummary(&o))

@@ -6,8 +6,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -47,15 +45,11 @@ func (s *Service) ObjectionOverdue(o *model.Objection, now time.Time) bool {
 	return o.Status != ObjectionClosed && now.After(s.ObjectionDue(o))
 }
 
-// whereOverdue restricts a query of objections to those overdue (or, with
-// overdue false, to those not overdue) at now.
-func (s *Service) whereOverdue(q *gorm.DB, overdue bool, now time.Time) *gorm.DB {
-	legacyCutoff := now.Add(-s.objectionDuePeriod())
-	cond := "(status <> ? AND ((due_at IS NOT NULL AND due_at < ?) OR (due_at IS NULL AND created_at < ?)))"
-	if !overdue {
-		return q.Where("NOT "+cond, ObjectionClosed, now, legacyCutoff)
-	}
-	return q.Where(cond, ObjectionClosed, now, legacyCutoff)
+// overdueCut selects the objections overdue (or, with overdue false, those
+// not overdue) at now: not closed and past their due date, or without one
+// and filed longer than the default period ago (see ObjectionDue).
+func (s *Service) overdueCut(overdue bool, now time.Time) store.OverdueCut {
+	return store.OverdueCut{Overdue: overdue, Closed: ObjectionClosed, Now: now, LegacyCutoff: now.Add(-s.objectionDuePeriod())}
 }
 
 // AssignInput names an objection's handler and, optionally, moves its due date.
@@ -85,7 +79,7 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 			return Conflict("objection_closed", "the objection was closed after the follow-up visit")
 		}
 		before := disputeSummary(s, &o)
-		updates := map[string]any{}
+		var change store.ObjectionAssignment
 		if in.HandlerID != nil {
 			if *in.HandlerID != "" {
 				if err := s.checkObjectionHandler(tx, o.EstateID, *in.HandlerID); err != nil {
@@ -93,7 +87,7 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 				}
 			}
 			o.HandlerID = *in.HandlerID
-			updates["handler_id"] = o.HandlerID
+			change.HandlerID = &o.HandlerID
 		}
 		if in.DueAt != nil {
 			due := in.DueAt.UTC()
@@ -101,16 +95,16 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 				return InvalidField("due_at", "must be after the objection was filed")
 			}
 			o.DueAt = &due
-			updates["due_at"] = due
+			change.DueAt = &due
 		}
 		now := s.Now()
 		o.UpdatedAt = now
-		updates["updated_at"] = now
-		res := tx.Gorm().Model(&model.Objection{}).Where("id = ? AND status <> ?", o.ID, ObjectionClosed).Updates(updates)
-		if res.Error != nil {
-			return res.Error
+		change.UpdatedAt = now
+		updated, err := tx.AssignObjection(o.ID, change, ObjectionClosed)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !updated {
 			return errRetry
 		}
 		s.audit(tx, actor, o.EstateID, "objection.assign", "objection", o.ID, before, disputeSummary(s, &o))
@@ -127,8 +121,8 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 // checkObjectionHandler verifies that a user may handle an estate's
 // objections: an admin, or a worker or designer assigned to the estate.
 func (s *Service) checkObjectionHandler(tx *store.Tx, estateID, userID string) error {
-	var user model.User
-	if err := tx.Gorm().Where("id = ?", userID).Take(&user).Error; err != nil {
+	user, err := store.ByID[model.User](tx, userID)
+	if err != nil {
 		if se := AsError(notFoundAs(err, "user_not_found")); se.Kind == KindNotFound {
 			return InvalidField("handler_id", "not an admin or a worker or designer of this estate")
 		}
@@ -137,13 +131,11 @@ func (s *Service) checkObjectionHandler(tx *store.Tx, estateID, userID string) e
 	if user.Role == RoleAdmin {
 		return nil
 	}
-	var n int64
-	err := tx.Gorm().Model(&model.EstateStaff{}).
-		Where("estate_id = ? AND user_id = ? AND role IN ?", estateID, userID, []string{RoleWorker, RoleDesigner}).Count(&n).Error
+	assigned, err := tx.StaffOfEstateInRoles(estateID, userID, []string{RoleWorker, RoleDesigner})
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !assigned {
 		return InvalidField("handler_id", "not an admin or a worker or designer of this estate")
 	}
 	return nil
@@ -185,13 +177,11 @@ func (s *Service) ConfirmObjection(ctx context.Context, actor Actor, objectionID
 		now := s.Now()
 		satisfied := in.Satisfied
 		o.ConfirmationSatisfied, o.ConfirmationNote, o.ConfirmedAt, o.UpdatedAt = &satisfied, in.Note, &now, now
-		res := tx.Gorm().Model(&model.Objection{}).Where("id = ? AND status <> ?", o.ID, ObjectionOpen).
-			Updates(map[string]any{"confirmation_satisfied": satisfied, "confirmation_note": in.Note,
-				"confirmed_at": now, "updated_at": now})
-		if res.Error != nil {
-			return res.Error
+		updated, err := tx.SaveObjectionConfirmation(&o, ObjectionOpen)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !updated {
 			return errRetry
 		}
 		s.audit(tx, actor, o.EstateID, "objection.confirm", "objection", o.ID, nil,
@@ -227,37 +217,12 @@ func (s *Service) SummarizeObjections(ctx context.Context, actor Actor, estateID
 	}
 	now := s.Now()
 	sum := &ObjectionSummary{ComputedAt: now}
-	base := func() *gorm.DB { return tx.Gorm().Model(&model.Objection{}).Where("estate_id = ?", estateID) }
-	var byStatus []struct {
-		Status string
-		N      int64
-	}
-	if err := base().Select("status, COUNT(*) AS n").Group("status").Scan(&byStatus).Error; err != nil {
+	counts, err := tx.CountObjections(estateID, s.overdueCut(true, now), ObjectionClosed)
+	if err != nil {
 		return nil, AsError(err)
 	}
-	for _, row := range byStatus {
-		switch row.Status {
-		case ObjectionOpen:
-			sum.Open = row.N
-		case ObjectionAnswered:
-			sum.Answered = row.N
-		case ObjectionClosed:
-			sum.Closed = row.N
-		}
-	}
-	counts := []struct {
-		q   *gorm.DB
-		out *int64
-	}{
-		{s.whereOverdue(base(), true, now), &sum.Overdue},
-		{base().Where("status <> ? AND handler_id = ''", ObjectionClosed), &sum.Unassigned},
-		{base().Where("confirmation_satisfied = ?", true), &sum.ConfirmedSatisfied},
-		{base().Where("confirmation_satisfied = ?", false), &sum.ConfirmedUnsatisfied},
-	}
-	for _, c := range counts {
-		if err := c.q.Count(c.out).Error; err != nil {
-			return nil, AsError(err)
-		}
-	}
+	sum.Open, sum.Answered, sum.Closed = counts.ByStatus[ObjectionOpen], counts.ByStatus[ObjectionAnswered], counts.ByStatus[ObjectionClosed]
+	sum.Overdue, sum.Unassigned = counts.Overdue, counts.Unassigned
+	sum.ConfirmedSatisfied, sum.ConfirmedUnsatisfied = counts.ConfirmedSatisfied, counts.ConfirmedUnsatisfied
 	return sum, nil
 }

@@ -3,8 +3,6 @@ package service
 import (
 	"context"
 	"time"
-
-	"minyi/model"
 )
 
 // PublicAnswer is an answered objection as the public notice board shows it:
@@ -35,21 +33,7 @@ type PublicRevision struct {
 // text is published (not held by moderation), oldest answer first. It carries
 // no personal data by construction.
 func (s *Service) PublicAnswers(ctx context.Context, estateID string) ([]PublicAnswer, error) {
-	var rows []struct {
-		Category        string
-		PlanItem        string
-		PublicSummary   string
-		Outcome         string
-		Explanation     string
-		RevisionVersion *int
-		AnsweredAt      *time.Time
-	}
-	err := s.read(ctx).Gorm().Table("objections o").
-		Select("o.category, o.plan_item, o.public_summary, o.outcome, o.explanation, r.version AS revision_version, o.answered_at").
-		Joins("LEFT JOIN revisions r ON r.id = o.revision_id").
-		Where("o.estate_id = ? AND o.status IN ? AND o.moderation = ?", estateID,
-			[]string{ObjectionAnswered, ObjectionClosed}, ModerationPublished).
-		Order("o.answered_at, o.id").Scan(&rows).Error
+	rows, err := s.read(ctx).PublicObjectionAnswers(estateID, []string{ObjectionAnswered, ObjectionClosed}, ModerationPublished)
 	if err != nil {
 		return nil, AsError(err)
 	}
@@ -69,8 +53,8 @@ func (s *Service) PublicAnswers(ctx context.Context, estateID string) ([]PublicA
 // number of objections each addresses and its attachments.
 func (s *Service) PublicRevisions(ctx context.Context, estateID string) ([]PublicRevision, error) {
 	tx := s.read(ctx)
-	var revisions []model.Revision
-	if err := tx.Gorm().Where("estate_id = ?", estateID).Order("version").Find(&revisions).Error; err != nil {
+	revisions, err := tx.RevisionsOfEstate(estateID)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	if len(revisions) == 0 {
@@ -80,17 +64,9 @@ func (s *Service) PublicRevisions(ctx context.Context, estateID string) ([]Publi
 	for i, r := range revisions {
 		ids[i] = r.ID
 	}
-	var counts []struct {
-		RevisionID string
-		N          int
-	}
-	if err := tx.Gorm().Model(&model.RevisionObjection{}).Select("revision_id, COUNT(*) AS n").
-		Where("revision_id IN ?", ids).Group("revision_id").Scan(&counts).Error; err != nil {
+	addressed, err := tx.CountAddressedObjections(ids)
+	if err != nil {
 		return nil, AsError(err)
-	}
-	addressed := map[string]int{}
-	for _, c := range counts {
-		addressed[c.RevisionID] = c.N
 	}
 	attachments, err := attachmentsOf(tx, uploadOwnerRevision, ids)
 	if err != nil {

@@ -60,7 +60,7 @@ func (s *Service) FileResultObjection(ctx context.Context, actor Actor, roundID 
 		}
 		objection = model.ResultObjection{ID: newID(), RoundID: round.ID, EstateID: round.EstateID, HouseholdID: householdID,
 			Text: text, FiledByKind: kind, FiledByID: actor.ID, CreatedAt: s.Now()}
-		if err := tx.Gorm().Create(&objection).Error; err != nil {
+		if err := tx.Insert(&objection); err != nil {
 			return err
 		}
 		s.audit(tx, actor, round.EstateID, "round.result_objection", "result_objection", objection.ID, nil,
@@ -89,17 +89,14 @@ func (s *Service) noticePeriodOpen(round *model.Round) error {
 // household in the round's electorate (the only one when none is named), or the one
 // staff name. Errors: validation_failed, household_required, household_not_in_round.
 func (s *Service) objectingHousehold(tx *store.Tx, actor Actor, roundID, householdID string) (string, error) {
-	q := tx.Gorm().Table("round_members m").Where("m.round_id = ?", roundID)
+	var residentID string
 	if actor.Kind == ActorResident {
-		q = q.Joins("JOIN resident_bindings b ON b.household_id = m.household_id AND b.resident_id = ?", actor.ID)
+		residentID = actor.ID
 	} else if householdID == "" {
 		return "", InvalidField("household_id", "is required when staff object for a household")
 	}
-	if householdID != "" {
-		q = q.Where("m.household_id = ?", householdID)
-	}
-	var members []string
-	if err := q.Order("m.household_id").Limit(2).Pluck("m.household_id", &members).Error; err != nil {
+	members, err := tx.ObjectingHouseholds(roundID, residentID, householdID)
+	if err != nil {
 		return "", err
 	}
 	switch {
@@ -119,12 +116,12 @@ func (s *Service) ListResultObjections(ctx context.Context, actor Actor, roundID
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadResultObjections, &round); err != nil {
 		return nil, AsError(err)
 	}
-	q := tx.Gorm().Where("round_id = ?", roundID)
+	var filter store.ResultObjectionFilter
 	if actor.Kind == ActorResident {
-		q = q.Where("filed_by_kind = ? AND filed_by_id = ?", ActorResident, actor.ID)
+		filter.FiledByKind, filter.FiledByID = ActorResident, actor.ID
 	}
-	var out []model.ResultObjection
-	if err := q.Order("created_at, id").Limit(MaxPageLimit).Find(&out).Error; err != nil {
+	out, err := tx.ListResultObjections(roundID, filter, MaxPageLimit)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	return out, nil
@@ -148,33 +145,35 @@ func (s *Service) ResolveResultObjection(ctx context.Context, actor Actor, objec
 	}
 	var objection model.ResultObjection
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		if err := tx.Gorm().Where("id = ?", objectionID).Take(&objection).Error; err != nil {
+		found, err := store.ByID[model.ResultObjection](tx, objectionID)
+		if err != nil {
 			return notFoundAs(err, "result_objection_not_found")
 		}
+		objection = found
 		if err := s.authorize(tx, actor, objection.EstateID, ActResolveResultObjection); err != nil {
 			return hiddenAs(err, "result_objection_not_found")
 		}
 		now := s.Now()
-		answered := tx.Gorm().Model(&model.ResultObjection{}).Where("id = ? AND outcome = ?", objectionID, "").
-			Updates(map[string]any{"outcome": outcome, "explanation": explanation, "resolved_by": actor.ID, "resolved_at": now})
-		if answered.Error != nil {
-			return answered.Error
+		answer := objection
+		answer.Outcome, answer.Explanation, answer.ResolvedBy, answer.ResolvedAt = outcome, explanation, actor.ID, &now
+		answered, err := tx.SaveResultObjectionAnswer(&answer)
+		if err != nil {
+			return err
 		}
-		if answered.RowsAffected == 0 {
+		if !answered {
 			return Conflict("result_objection_resolved", "the objection has already been answered")
 		}
-		objection.Outcome, objection.Explanation, objection.ResolvedBy, objection.ResolvedAt = outcome, explanation, actor.ID, &now
+		objection = answer
 		s.audit(tx, actor, objection.EstateID, "round.result_objection_resolved", "result_objection", objection.ID, nil,
 			map[string]any{"round_id": objection.RoundID, "outcome": outcome, "explanation": explanation})
 		if outcome != ResultObjectionUpheld {
 			return nil
 		}
-		voided := tx.Gorm().Model(&model.Round{}).Where("id = ? AND status = ?", objection.RoundID, RoundClosed).
-			Updates(map[string]any{"status": RoundVoided, "finalized_at": now, "updated_at": now})
-		if voided.Error != nil {
-			return voided.Error
+		voided, err := tx.VoidRoundOfResultObjection(objection.RoundID, RoundClosed, RoundVoided, now)
+		if err != nil {
+			return err
 		}
-		if voided.RowsAffected > 0 {
+		if voided {
 			s.audit(tx, actor, objection.EstateID, "round.void", "round", objection.RoundID,
 				map[string]any{"status": RoundClosed}, map[string]any{"status": RoundVoided, "result_objection_id": objection.ID})
 		}

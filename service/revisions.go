@@ -104,16 +104,15 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 		if err := s.checkObjectionsOfEstate(tx, estateID, in.Addresses); err != nil {
 			return err
 		}
-		var latest int
-		if err := tx.Gorm().Model(&model.Revision{}).Where("estate_id = ?", estateID).
-			Select("COALESCE(MAX(version), 0)").Scan(&latest).Error; err != nil {
+		latest, err := tx.LatestRevisionVersion(estateID)
+		if err != nil {
 			return err
 		}
 		rev := model.Revision{ID: newID(), EstateID: estateID, Version: latest + 1, Title: in.Title,
 			Summary: in.Summary, Changes: in.Changes, PublishedBy: actor.ID, PublishedAt: s.Now()}
 		s.audit(tx, actor, estateID, "revision.publish", "revision", rev.ID, nil, map[string]any{"version": rev.Version, "title": rev.Title, "addresses": in.Addresses})
-		if err := tx.Gorm().Create(&rev).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+		if err := tx.Insert(&rev); err != nil {
+			if errors.Is(err, model.ErrConflict) {
 				return errRetry
 			}
 			return err
@@ -123,7 +122,7 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 			for i, id := range in.Addresses {
 				links[i] = model.RevisionObjection{RevisionID: rev.ID, ObjectionID: id}
 			}
-			if err := tx.Gorm().Create(&links).Error; err != nil {
+			if err := tx.Insert(&links); err != nil {
 				return err
 			}
 		}
@@ -151,8 +150,8 @@ func (s *Service) checkObjectionsOfEstate(tx *store.Tx, estateID string, ids []s
 	if len(ids) == 0 {
 		return nil
 	}
-	var found []string
-	if err := tx.Gorm().Model(&model.Objection{}).Where("estate_id = ? AND id IN ?", estateID, ids).Pluck("id", &found).Error; err != nil {
+	found, err := tx.ObjectionIDsOfEstate(estateID, ids)
+	if err != nil {
 		return err
 	}
 	if len(found) == len(ids) {
@@ -174,11 +173,11 @@ func (s *Service) checkObjectionsOfEstate(tx *store.Tx, estateID string, ids []s
 // checkRevisionOfEstate verifies that a revision exists in the estate.
 // Errors: revision_not_found (422, field revision_id).
 func (s *Service) checkRevisionOfEstate(tx *store.Tx, revisionID, estateID string) error {
-	var n int64
-	if err := tx.Gorm().Model(&model.Revision{}).Where("id = ? AND estate_id = ?", revisionID, estateID).Count(&n).Error; err != nil {
+	found, err := tx.RevisionInEstate(revisionID, estateID)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !found {
 		return Invalid("revision_not_found", map[string]string{"revision_id": "no such revision in this estate"})
 	}
 	return nil
@@ -191,7 +190,9 @@ func (s *Service) ListRevisions(ctx context.Context, actor Actor, estateID strin
 		return nil, "", err
 	}
 	// Ids are time-ordered, so id order is publication (and version) order.
-	rows, next, err := findPage(tx.Gorm().Model(&model.Revision{}).Where("estate_id = ?", estateID), page, func(r model.Revision) string { return r.ID })
+	rows, next, err := listPage(page, func(r model.Revision) string { return r.ID }, func(p store.Page) ([]model.Revision, error) {
+		return tx.ListRevisions(estateID, p)
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -208,8 +209,8 @@ func (s *Service) ListRevisions(ctx context.Context, actor Actor, estateID strin
 // GetRevision returns one revision. Errors: revision_not_found.
 func (s *Service) GetRevision(ctx context.Context, actor Actor, revisionID string) (*RevisionView, error) {
 	tx := s.read(ctx)
-	var rev model.Revision
-	if err := tx.Gorm().Where("id = ?", revisionID).Take(&rev).Error; err != nil {
+	rev, err := store.ByID[model.Revision](tx, revisionID)
+	if err != nil {
 		return nil, AsError(notFoundAs(err, "revision_not_found"))
 	}
 	if err := s.authorize(tx, actor, rev.EstateID, ActReadRevisions); err != nil {
@@ -236,8 +237,8 @@ func revisionViews(tx *store.Tx, rows []model.Revision) ([]RevisionView, error) 
 	}
 	addresses := map[string][]string{}
 	if len(ids) > 0 {
-		var links []model.RevisionObjection
-		if err := tx.Gorm().Where("revision_id IN ?", ids).Order("revision_id, objection_id").Find(&links).Error; err != nil {
+		links, err := tx.RevisionObjectionLinks(ids)
+		if err != nil {
 			return nil, err
 		}
 		for _, l := range links {
