@@ -160,8 +160,8 @@ type householdResponse struct {
 func toHousehold(h *model.Household, role string) householdResponse {
 	resp := householdResponse{ID: h.ID, EstateID: h.EstateID, Building: h.Building, Unit: h.Unit, Room: h.Room,
 		AreaM2: Area(h.AreaHundredths), OwnerName: h.OwnerName, Phone: h.Phone, Occupancy: h.Occupancy, Eligible: h.Eligible}
-	if role != service.RoleAdmin && role != service.RoleWorker {
-		resp.OwnerName, resp.Phone = maskName(h.OwnerName), maskPhone(h.Phone)
+	if !service.SeesOwnersContacts(role) {
+		resp.OwnerName, resp.Phone = service.MaskName(h.OwnerName), service.MaskPhone(h.Phone)
 	}
 	return resp
 }

@@ -258,12 +258,12 @@ func (a *API) setHouseholdSigner(c *gin.Context) {
 
 // toHouseholdResidents lists the residents of a household for staff.
 func toHouseholdResidents(actor service.Actor, rows []service.HouseholdResident) listResponse[householdResidentJSON] {
-	fullPhone := actor.Role == service.RoleAdmin || actor.Role == service.RoleWorker
+	fullPhone := service.SeesOwnersContacts(actor.Role)
 	resp := listResponse[householdResidentJSON]{Items: make([]householdResidentJSON, len(rows))}
 	for i, r := range rows {
 		phone := r.Resident.Phone
 		if !fullPhone {
-			phone = maskPhone(phone)
+			phone = service.MaskPhone(phone)
 		}
 		resp.Items[i] = householdResidentJSON{ID: r.Resident.ID, Phone: phone, BoundAt: Time(r.BoundAt),
 			LastLoginAt: timePtr(r.Resident.LastLoginAt), Disabled: r.Resident.Disabled, Relation: r.Relation, IsSigner: r.IsSigner}

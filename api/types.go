@@ -98,26 +98,3 @@ type listResponse[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
 }
-
-// maskName hides all but the first and last character of a name (张*三).
-func maskName(name string) string {
-	r := []rune(name)
-	switch len(r) {
-	case 0:
-		return ""
-	case 1:
-		return "*"
-	case 2:
-		return string(r[0]) + "*"
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
-}
-
-// maskPhone keeps the first three and last four digits (138****1234).
-func maskPhone(phone string) string {
-	r := []rune(phone)
-	if len(r) < 7 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
-}

@@ -223,7 +223,7 @@ func toProgress(p *service.Progress) progressResponse {
 		unit := unitProgressJSON{Building: u.Building, Unit: u.Unit, progressCountsJSON: toProgressCounts(u.ProgressCounts),
 			ToReach: make([]pendingHouseholdJSON, len(u.ToReach))}
 		for j, h := range u.ToReach {
-			unit.ToReach[j] = pendingHouseholdJSON{HouseholdID: h.HouseholdID, Room: h.Room, OwnerName: maskName(h.OwnerName),
+			unit.ToReach[j] = pendingHouseholdJSON{HouseholdID: h.HouseholdID, Room: h.Room, OwnerName: service.MaskName(h.OwnerName),
 				LastVisitOutcome: h.LastVisitOutcome, LastVisitAt: timePtr(h.LastVisitAt)}
 		}
 		resp.ByUnit[i] = unit
