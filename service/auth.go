@@ -12,7 +12,6 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/crypto/bcrypt"
-	"gorm.io/gorm"
 
 	"minyi/model"
 	"minyi/store"
@@ -60,17 +59,13 @@ func revokedBefore(validAfter *time.Time, issued time.Time) bool {
 // compares each token's issue time with tokens_valid_after on the row it
 // reads anyway.
 func (s *Service) endAccessTokens(tx *store.Tx, kind, subjectID string) error {
-	now := s.Now()
-	var res *gorm.DB
 	switch kind {
 	case ActorUser:
-		res = tx.Gorm().Model(&model.User{}).Where("id = ?", subjectID).UpdateColumn("tokens_valid_after", now)
+		return tx.EndUserAccessTokens(subjectID, s.Now())
 	case ActorResident:
-		res = tx.Gorm().Model(&model.Resident{}).Where("id = ?", subjectID).UpdateColumn("tokens_valid_after", now)
-	default:
-		return nil
+		return tx.EndResidentAccessTokens(subjectID, s.Now())
 	}
-	return model.Translate(res.Error)
+	return nil
 }
 
 // dummyHash makes a login with an unknown username cost as much as one with
@@ -80,14 +75,13 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("minyi-dummy-password"), b
 // Login checks a staff username and password and issues tokens.
 // Errors: invalid_credentials (also for disabled accounts).
 func (s *Service) Login(ctx context.Context, username, password string) (*Tokens, error) {
-	var user model.User
 	username = CanonicalUsername(username)
-	err := s.read(ctx).Gorm().Where("username = ?", username).Take(&user).Error
+	user, err := s.read(ctx).UserByUsername(username)
 	if err == nil && user.Username != username {
-		err = gorm.ErrRecordNotFound // a collation's match (a legacy spelling), not this name
+		err = model.ErrNotFound // a collation's match (a legacy spelling), not this name
 	}
 	if err != nil {
-		if errors.Is(model.Translate(err), model.ErrNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 			return nil, Unauthenticated("invalid_credentials")
 		}
@@ -150,8 +144,8 @@ func (s *Service) issueTokens(tx *store.Tx, kind, subjectID, role, familyID stri
 		SubjectKind: kind, SubjectID: subjectID,
 		ExpiresAt: now.Add(s.cfg.RefreshTokenTTL), CreatedAt: now,
 	}
-	if err := tx.Gorm().Create(&row).Error; err != nil {
-		return nil, model.Translate(err)
+	if err := tx.Insert(&row); err != nil {
+		return nil, err
 	}
 	return &Tokens{AccessToken: access, ExpiresIn: int(s.cfg.AccessTokenTTL / time.Second), RefreshToken: refresh}, nil
 }
@@ -165,28 +159,27 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	reused := false
 	var reusedKind, reusedSubject string
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		var row model.RefreshToken
-		if err := tx.Gorm().Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
+		row, err := tx.RefreshTokenByHash(hashToken(refreshToken))
+		if err != nil {
 			return notFoundAs(err, "invalid_refresh_token")
 		}
 		now := s.Now()
 		if row.RevokedAt != nil || now.After(row.ExpiresAt) {
 			return Unauthenticated("invalid_refresh_token")
 		}
-		claimed := tx.Gorm().Model(&model.RefreshToken{}).Where("id = ? AND used_at IS NULL", row.ID).Update("used_at", now)
-		if claimed.Error != nil {
-			return model.Translate(claimed.Error)
+		claimed, err := tx.ClaimRefreshToken(row.ID, now)
+		if err != nil {
+			return err
 		}
-		if claimed.RowsAffected == 0 {
+		if !claimed {
 			reused = true
 			reusedKind, reusedSubject = row.SubjectKind, row.SubjectID
-			return tx.Gorm().Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
-				Update("revoked_at", now).Error
+			return tx.RevokeRefreshTokenFamily(row.FamilyID, now)
 		}
 		role := RoleResident
 		if row.SubjectKind == ActorUser {
-			var u model.User
-			if err := tx.Gorm().Where("id = ?", row.SubjectID).Take(&u).Error; err != nil {
+			u, err := store.ByID[model.User](tx, row.SubjectID)
+			if err != nil {
 				return notFoundAs(err, "invalid_refresh_token")
 			}
 			if u.Disabled {
@@ -194,7 +187,6 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 			}
 			role, user = u.Role, &u
 		}
-		var err error
 		tokens, err = s.issueTokens(tx, row.SubjectKind, row.SubjectID, role, row.FamilyID)
 		if err == nil && row.SubjectKind == ActorResident {
 			tokens.ResidentID = row.SubjectID
@@ -225,16 +217,15 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	var kind, subject string
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		var row model.RefreshToken
-		if err := tx.Gorm().Where("token_hash = ?", hashToken(refreshToken)).Take(&row).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrNotFound) {
+		row, err := tx.RefreshTokenByHash(hashToken(refreshToken))
+		if err != nil {
+			if errors.Is(err, model.ErrNotFound) {
 				return nil
 			}
 			return err
 		}
 		kind, subject = row.SubjectKind, row.SubjectID
-		return tx.Gorm().Model(&model.RefreshToken{}).Where("family_id = ? AND revoked_at IS NULL", row.FamilyID).
-			Update("revoked_at", s.Now()).Error
+		return tx.RevokeRefreshTokenFamily(row.FamilyID, s.Now())
 	})
 	if err != nil || subject == "" {
 		return err
@@ -261,9 +252,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error)
 	}
 	switch claims.Kind {
 	case ActorUser:
-		var u model.User
-		if err := s.read(ctx).Gorm().Where("id = ?", claims.Subject).Take(&u).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrNotFound) {
+		u, err := store.ByID[model.User](s.read(ctx), claims.Subject)
+		if err != nil {
+			if errors.Is(err, model.ErrNotFound) {
 				return Actor{}, Unauthenticated("invalid_token")
 			}
 			return Actor{}, AsError(err)
@@ -276,16 +267,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error)
 		}
 		return Actor{Kind: ActorUser, ID: u.ID, Role: u.Role, Name: u.DisplayName}, nil
 	case ActorResident:
-		var rows []model.Resident
-		err := s.read(ctx).Gorm().Select("id", "disabled", "tokens_valid_after").
-			Where("id = ?", claims.Subject).Limit(1).Find(&rows).Error
+		r, found, err := s.read(ctx).ResidentTokenStatus(claims.Subject)
 		if err != nil {
 			return Actor{}, AsError(err)
 		}
-		if len(rows) != 1 || rows[0].Disabled {
+		if !found || r.Disabled {
 			return Actor{}, Unauthenticated("invalid_token")
 		}
-		if revokedBefore(rows[0].TokensValidAfter, claims.issuedAt()) {
+		if revokedBefore(r.TokensValidAfter, claims.issuedAt()) {
 			return Actor{}, Unauthenticated("token_revoked")
 		}
 		return Actor{Kind: ActorResident, ID: claims.Subject, Role: RoleResident}, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // rotateBatchSize bounds the rows one statement of a re-encryption reads.
@@ -36,21 +37,13 @@ func (s *Service) ResealPhones(ctx context.Context) (*ResealReport, error) {
 	return report, nil
 }
 
-// phoneRow is a row with an id and a phone, opened by the serializer.
-type phoneRow interface {
-	model.Household | model.Resident
-}
-
-func resealTable[T phoneRow](ctx context.Context, s *Service, table string) (int, error) {
-	g := s.read(ctx).Gorm()
+func resealTable[T store.PhoneTable](ctx context.Context, s *Service, table string) (int, error) {
+	tx := s.read(ctx)
 	after, count := "", 0
 	for {
-		var rows []struct {
-			ID    string
-			Phone string `gorm:"serializer:secret"`
-		}
-		if err := g.Model(new(T)).Select("id", "phone").Where("id > ?", after).Order("id").Limit(rotateBatchSize).Find(&rows).Error; err != nil {
-			return count, fmt.Errorf("read %s: %w", table, model.Translate(err))
+		rows, err := store.StoredPhonesAfter[T](tx, after, rotateBatchSize)
+		if err != nil {
+			return count, fmt.Errorf("read %s: %w", table, err)
 		}
 		if len(rows) == 0 {
 			return count, nil
@@ -60,9 +53,8 @@ func resealTable[T phoneRow](ctx context.Context, s *Service, table string) (int
 			if err != nil {
 				return count, err
 			}
-			// A map update: no hooks, no timestamps, nothing but the two columns.
-			if err := g.Model(new(T)).Where("id = ?", r.ID).UpdateColumns(map[string]any{"phone": sealed, "phone_hash": hash}).Error; err != nil {
-				return count, fmt.Errorf("reseal %s %s: %w", table, r.ID, model.Translate(err))
+			if err := store.WriteSealedPhone[T](tx, r.ID, sealed, hash); err != nil {
+				return count, fmt.Errorf("reseal %s %s: %w", table, r.ID, err)
 			}
 			count++
 		}

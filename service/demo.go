@@ -16,8 +16,8 @@ const DemoEstateCode = "demo"
 // 20 flats each (120 households with realistic areas), and an open two-80
 // round in which about two thirds of the households have signed.
 func (s *Service) LoadDemo(ctx context.Context) error {
-	var n int64
-	if err := s.read(ctx).Gorm().Model(&model.Estate{}).Where("code = ?", DemoEstateCode).Count(&n).Error; err != nil {
+	n, err := s.read(ctx).CountDemoEstates(DemoEstateCode)
+	if err != nil {
 		return AsError(err)
 	}
 	if n > 0 {
@@ -110,16 +110,15 @@ var DemoLogins = []DemoLogin{
 // LoadDemoStaff creates, once, the demo's admin, worker and designer and
 // assigns the worker and designer to the demo estate (LoadDemo first).
 func (s *Service) LoadDemoStaff(ctx context.Context) error {
-	var estate model.Estate
-	if err := s.read(ctx).Gorm().Where("code = ?", DemoEstateCode).Take(&estate).Error; err != nil {
+	estate, err := s.read(ctx).DemoEstate(DemoEstateCode)
+	if err != nil {
 		return AsError(err)
 	}
 	system := SystemActor()
 	names := map[string]string{RoleAdmin: "演示管理员", RoleWorker: "演示社区工作人员", RoleDesigner: "演示设计师"}
 	for _, l := range DemoLogins {
-		var user model.User
-		err := s.read(ctx).Gorm().Where("username = ?", l.Username).Take(&user).Error
-		if errors.Is(model.Translate(err), model.ErrNotFound) {
+		user, err := s.read(ctx).UserByUsername(l.Username)
+		if errors.Is(err, model.ErrNotFound) {
 			created, cerr := s.CreateUser(ctx, system, NewUser{Username: l.Username, Password: l.Password, DisplayName: names[l.Role], Role: l.Role})
 			if cerr != nil && !isDuplicate(cerr) {
 				return cerr

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"time"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/model/fieldcrypt"
+	"minyi/store"
 )
 
 // The login limits. Every failed staff login is counted three ways, by the
@@ -69,9 +67,9 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP st
 	if err != nil {
 		return nil, err
 	}
-	g := s.read(ctx).Gorm()
+	tx := s.read(ctx)
 	if wait, err := s.loginWait(ctx, keys, attempt.ID); err != nil || wait > 0 {
-		g.Delete(attempt)
+		tx.DeleteLoginAttempt(attempt)
 		if err != nil {
 			return nil, err
 		}
@@ -81,21 +79,21 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP st
 	var se *Error
 	switch {
 	case err == nil:
-		if derr := g.Where("pair_hash = ?", keys.pair).Delete(&model.LoginFailure{}).Error; derr != nil {
+		if derr := tx.ForgetLoginFailuresOfPair(keys.pair); derr != nil {
 			return nil, AsError(derr)
 		}
 		known := model.LoginAddress{PairHash: keys.pair, LastSuccessAt: s.Now()}
-		if derr := g.Clauses(clause.OnConflict{UpdateAll: true}).Create(&known).Error; derr != nil {
+		if derr := tx.RememberLoginAddress(&known); derr != nil {
 			return nil, AsError(derr)
 		}
 		// Forget addresses unused for LoginAddressMemory (best effort: a
 		// failure here only leaves rows for the next login to remove).
-		g.Where("last_success_at < ?", s.Now().Add(-LoginAddressMemory)).Delete(&model.LoginAddress{})
+		tx.ForgetLoginAddressesBefore(s.Now().Add(-LoginAddressMemory))
 		return tokens, nil
 	case errors.As(err, &se) && se.Code == "invalid_credentials":
 		// The reserved row stays: it is this failure.
 	default:
-		g.Delete(attempt) // not the caller's failure (e.g. the database)
+		tx.DeleteLoginAttempt(attempt) // not the caller's failure (e.g. the database)
 	}
 	return nil, err
 }
@@ -106,22 +104,21 @@ func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP st
 // and its audit ledger, and need no transaction.
 func (s *Service) reserveLoginAttempt(ctx context.Context, keys loginKeys) (*model.LoginFailure, error) {
 	now := s.Now()
-	g := s.read(ctx).Gorm()
+	tx := s.read(ctx)
 	// Expired rows are found by a plain read and deleted by primary key: a
 	// ranged DELETE would take gap locks on MySQL that deadlock with the
 	// concurrent inserts of a burst.
-	var expired []string
-	if err := g.Model(&model.LoginFailure{}).Where("pair_hash = ? AND failed_at <= ?", keys.pair, now.Add(-LoginAccountWindow)).
-		Limit(500).Pluck("id", &expired).Error; err != nil {
+	expired, err := tx.ExpiredLoginFailureIDs(keys.pair, now.Add(-LoginAccountWindow), 500)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	if len(expired) > 0 {
-		if err := g.Where("id IN ?", expired).Delete(&model.LoginFailure{}).Error; err != nil && !isDeadlock(err) {
+		if err := tx.DeleteLoginFailures(expired); err != nil && !isDeadlock(err) {
 			return nil, AsError(err)
 		}
 	}
 	attempt := &model.LoginFailure{ID: newID(), PairHash: keys.pair, AccountHash: keys.account, AddressHash: keys.address, FailedAt: now}
-	if err := g.Create(attempt).Error; err != nil {
+	if err := tx.Insert(attempt); err != nil {
 		return nil, AsError(err)
 	}
 	return attempt, nil
@@ -132,14 +129,14 @@ func (s *Service) reserveLoginAttempt(ctx context.Context, keys loginKeys) (*mod
 // failures other than the attempt's own row.
 func (s *Service) loginWait(ctx context.Context, keys loginKeys, attemptID string) (time.Duration, error) {
 	now := s.Now()
-	g := s.read(ctx).Gorm()
+	tx := s.read(ctx)
 	var wait time.Duration
 	for _, limit := range []struct {
-		column string
-		key    string
-		n      int
-	}{{"pair_hash", keys.pair, LoginFailureLimit}, {"address_hash", keys.address, LoginAddressLimit}} {
-		recent, err := recentFailures(g, limit.column, limit.key, attemptID, now.Add(-LoginFailureWindow), limit.n)
+		by  store.LoginFailureKey
+		key string
+		n   int
+	}{{store.LoginFailurePair, keys.pair, LoginFailureLimit}, {store.LoginFailureAddress, keys.address, LoginAddressLimit}} {
+		recent, err := recentFailures(tx, limit.by, limit.key, attemptID, now.Add(-LoginFailureWindow), limit.n)
 		if err != nil {
 			return 0, err
 		}
@@ -148,22 +145,19 @@ func (s *Service) loginWait(ctx context.Context, keys loginKeys, attemptID strin
 			wait = max(wait, recent[len(recent)-1].Add(LoginFailureWindow).Sub(now), time.Second)
 		}
 	}
-	var n int64
-	err := g.Model(&model.LoginFailure{}).
-		Where("account_hash = ? AND failed_at > ? AND id <> ?", keys.account, now.Add(-LoginAccountWindow), attemptID).Count(&n).Error
+	n, err := tx.CountLoginFailuresOfAccount(keys.account, now.Add(-LoginAccountWindow), attemptID)
 	if err != nil {
 		return 0, AsError(err)
 	}
 	if n >= LoginAccountFreeFailures {
-		var known int64
-		err := g.Model(&model.LoginAddress{}).Where("pair_hash = ? AND last_success_at > ?", keys.pair, now.Add(-LoginAddressMemory)).Count(&known).Error
+		known, err := tx.LoginAddressKnown(keys.pair, now.Add(-LoginAddressMemory))
 		if err != nil {
 			return 0, AsError(err)
 		}
-		if known > 0 {
+		if known {
 			return wait, nil
 		}
-		latest, err := recentFailures(g, "account_hash", keys.account, attemptID, now.Add(-LoginAccountWindow), 1)
+		latest, err := recentFailures(tx, store.LoginFailureAccount, keys.account, attemptID, now.Add(-LoginAccountWindow), 1)
 		if err != nil {
 			return 0, err
 		}
@@ -187,11 +181,8 @@ func accountBackoff(n int) time.Duration {
 
 // recentFailures are the times of the latest (at most n) failures under a
 // key since a time, newest first, leaving out the attempt's own row.
-func recentFailures(g *gorm.DB, column, key, attemptID string, since time.Time, n int) ([]time.Time, error) {
-	var recent []time.Time
-	err := g.Model(&model.LoginFailure{}).
-		Where(column+" = ? AND failed_at > ? AND id <> ?", key, since, attemptID).
-		Order("failed_at DESC").Limit(n).Pluck("failed_at", &recent).Error
+func recentFailures(tx *store.Tx, by store.LoginFailureKey, key, attemptID string, since time.Time, n int) ([]time.Time, error) {
+	recent, err := tx.RecentLoginFailures(by, key, since, attemptID, n)
 	if err != nil {
 		return nil, AsError(err)
 	}

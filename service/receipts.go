@@ -74,8 +74,8 @@ type CountedReceipts struct {
 // for the public notice board. Errors: round_not_found, round_not_closed.
 func (s *Service) CountedReceipts(ctx context.Context, roundID string) (*CountedReceipts, error) {
 	tx := s.read(ctx)
-	var round model.Round
-	if err := tx.Gorm().Select("id", "status").Where("id = ?", roundID).Take(&round).Error; err != nil {
+	round, err := tx.ReceiptRound(roundID)
+	if err != nil {
 		return nil, AsError(notFoundAs(err, "round_not_found"))
 	}
 	if !RoundEnded(round.Status) {
@@ -90,9 +90,8 @@ func (s *Service) CountedReceipts(ctx context.Context, roundID string) (*Counted
 
 // countedReceipts computes the receipts of a round's counted decisions, sorted.
 func (s *Service) countedReceipts(tx *store.Tx, roundID string) ([]string, error) {
-	var rows []model.SignOff
-	if err := tx.Gorm().Select("round_id", "household_id", "decision", "version").
-		Where("round_id = ? AND decision IN ?", roundID, decisions).Find(&rows).Error; err != nil {
+	rows, err := tx.SignOffsForReceipts(roundID, decisions)
+	if err != nil {
 		return nil, err
 	}
 	key := s.receiptKey()

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/model/fieldcrypt"
 	"minyi/store"
@@ -48,11 +46,11 @@ func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, h
 		if err := s.authorize(tx, actor, estateID, ActIssueBindingCodes); err != nil {
 			return estateNotFound(err)
 		}
-		var n int64
-		if err := tx.Gorm().Model(&model.Household{}).Where("id = ? AND estate_id = ?", householdID, estateID).Count(&n).Error; err != nil {
+		exists, err := tx.BindableHousehold(estateID, householdID)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !exists {
 			return NotFound("household_not_found")
 		}
 		code, err := newBindingCode(s.random)
@@ -63,8 +61,8 @@ func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, h
 		s.audit(tx, actor, estateID, "binding_code.issue", "household", householdID, nil, nil)
 		row := model.BindingCode{ID: newID(), CodeHash: bindingCodeHash(code), EstateID: estateID, HouseholdID: householdID,
 			ExpiresAt: now.Add(BindingCodeTTL), CreatedBy: actor.ID, CreatedAt: now}
-		if err := tx.Gorm().Create(&row).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+		if err := tx.Insert(&row); err != nil {
+			if errors.Is(err, model.ErrConflict) {
 				return errRetry // the same code was drawn before: draw again
 			}
 			return err
@@ -139,26 +137,25 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code, rela
 		if err := s.checkBindingFailures(tx, actor.ID, now); err != nil {
 			return err
 		}
-		var rows []model.BindingCode
 		// The keyed hash (under the current or an older data key), or the
 		// plain SHA-256 of a code issued before codes were keyed.
 		hashes := append(fieldcrypt.Fingerprints(bindingCodePurpose+code), hashToken(code))
-		err := tx.Gorm().Where("code_hash IN ?", hashes).Limit(1).Find(&rows).Error
+		found, exists, err := tx.BindingCodeByHashes(hashes)
 		if err != nil {
 			return err
 		}
 		var row model.BindingCode
 		switch {
-		case len(rows) == 0:
+		case !exists:
 			wrong = unknownBindingCode()
-		case rows[0].UsedAt != nil && rows[0].UsedBy == actor.ID:
-			row = rows[0] // the same resident again (a repeated request): answer the binding
-		case rows[0].UsedAt != nil:
+		case found.UsedAt != nil && found.UsedBy == actor.ID:
+			row = found // the same resident again (a repeated request): answer the binding
+		case found.UsedAt != nil:
 			wrong = unknownBindingCode()
-		case !now.Before(rows[0].ExpiresAt):
+		case !now.Before(found.ExpiresAt):
 			wrong = Invalid("binding_code_expired", map[string]string{"code": "the code has expired"})
 		default:
-			row = rows[0]
+			row = found
 			s.audit(tx, actor, row.EstateID, "binding.redeem", "household", row.HouseholdID, nil, map[string]any{"resident_id": actor.ID, "relation": relation})
 			if err := s.consumeBindingCode(tx, actor.ID, relation, &row, now); err != nil {
 				return err
@@ -176,8 +173,7 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code, rela
 			// redeemed by this resident earlier, but the binding was removed since
 			wrong = unknownBindingCode()
 		}
-		return tx.Gorm().Model(&model.BindingFailure{}).Where("id = ?", attempt.ID).
-			Updates(map[string]any{"resident_id": actor.ID, "attempted_at": now}).Error
+		return tx.RecordBindingFailure(attempt.ID, actor.ID, now)
 	})
 	if err != nil || wrong == nil {
 		// Not a wrong code (bound, refused or failed): the attempt is no failure.
@@ -231,22 +227,20 @@ func (s *Service) reserveBindingAttempt(ctx context.Context, actor Actor, code s
 	}
 	// Written in a transaction of its own (committed before the counts, and
 	// serialised with SQLite's other writes).
-	if err := s.store.Transaction(ctx, func(tx *store.Tx) error { return tx.Gorm().Create(attempt).Error }); err != nil {
+	if err := s.store.Transaction(ctx, func(tx *store.Tx) error { return tx.Insert(attempt) }); err != nil {
 		return nil, AsError(err)
 	}
-	g := s.read(ctx).Gorm()
+	tx := s.read(ctx)
 	limits := []struct {
-		column, value string
-		limit         int
-	}{{"code_hash", attempt.CodeHash, MaxBindingFailuresPerCode}, {"address_hash", attempt.AddressHash, MaxBindingFailuresPerAddress}}
+		by    store.BindingAttemptKey
+		value string
+		limit int
+	}{{store.BindingAttemptCode, attempt.CodeHash, MaxBindingFailuresPerCode}, {store.BindingAttemptAddress, attempt.AddressHash, MaxBindingFailuresPerAddress}}
 	for _, l := range limits {
 		if l.value == "" {
 			continue
 		}
-		var recent []time.Time
-		err := g.Model(&model.BindingFailure{}).
-			Where(l.column+" = ? AND attempted_at > ? AND id <> ?", l.value, now.Add(-BindingFailureWindow), attempt.ID).
-			Order("attempted_at DESC").Limit(l.limit).Pluck("attempted_at", &recent).Error
+		recent, err := tx.RecentBindingAttempts(l.by, l.value, now.Add(-BindingFailureWindow), attempt.ID, l.limit)
 		if err == nil && len(recent) < l.limit {
 			continue
 		}
@@ -262,27 +256,20 @@ func (s *Service) reserveBindingAttempt(ctx context.Context, actor Actor, code s
 
 // dropBindingAttempt deletes an attempt that turned out no failure.
 func (s *Service) dropBindingAttempt(ctx context.Context, attempt *model.BindingFailure) {
-	s.store.Transaction(ctx, func(tx *store.Tx) error { return tx.Gorm().Delete(attempt).Error })
+	s.store.Transaction(ctx, func(tx *store.Tx) error { return tx.DeleteBindingAttempt(attempt) })
 }
 
 // lockResident takes the resident's row lock (MySQL), so one resident's
 // binding tries are counted one at a time; SQLite has one writer anyway.
 func (s *Service) lockResident(tx *store.Tx, residentID string) error {
-	q := tx.Gorm().Select("id").Where("id = ?", residentID)
-	if s.db.Dialect == model.MySQL {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var r model.Resident
-	return notFoundAs(q.Take(&r).Error, "not_found")
+	return notFoundAs(tx.LockResidentForBinding(residentID), "not_found")
 }
 
 // checkBindingFailures refuses a try when the resident made
 // MaxBindingFailures wrong tries within the window; Retry-After says when
 // the oldest of them leaves it.
 func (s *Service) checkBindingFailures(tx *store.Tx, residentID string, now time.Time) error {
-	var recent []model.BindingFailure
-	err := tx.Gorm().Where("resident_id = ? AND attempted_at > ?", residentID, now.Add(-BindingFailureWindow)).
-		Order("attempted_at DESC").Limit(MaxBindingFailures).Find(&recent).Error
+	recent, err := tx.RecentBindingFailuresOfResident(residentID, now.Add(-BindingFailureWindow), MaxBindingFailures)
 	if err != nil {
 		return err
 	}
@@ -297,20 +284,19 @@ func (s *Service) checkBindingFailures(tx *store.Tx, residentID string, now time
 // consumeBindingCode marks a code used and binds the resident to its
 // household; an owner or co-owner becomes the signer of a household without one.
 func (s *Service) consumeBindingCode(tx *store.Tx, residentID, relation string, row *model.BindingCode, now time.Time) error {
-	claimed := tx.Gorm().Model(&model.BindingCode{}).Where("id = ? AND used_at IS NULL", row.ID).
-		Updates(map[string]any{"used_at": now, "used_by": residentID})
-	if claimed.Error != nil {
-		return claimed.Error
+	claimed, err := tx.ClaimBindingCode(row.ID, residentID, now)
+	if err != nil {
+		return err
 	}
-	if claimed.RowsAffected == 0 {
+	if !claimed {
 		return errRetry // redeemed concurrently: look again
 	}
 	binding := model.ResidentBinding{ID: newID(), ResidentID: residentID, HouseholdID: row.HouseholdID,
 		EstateID: row.EstateID, BindingCodeID: row.ID, Relation: relation, CreatedAt: now}
 	// Already bound through another code: the binding stays as it was.
-	created := tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&binding)
-	if created.Error != nil || created.RowsAffected == 0 || !mayBecomeSigner(relation) {
-		return created.Error
+	created, err := tx.BindResidentIfUnbound(&binding)
+	if err != nil || !created || !mayBecomeSigner(relation) {
+		return err
 	}
 	return claimSignerIfNone(tx, row.HouseholdID, residentID, now)
 }
@@ -341,17 +327,7 @@ func (s *Service) ListHouseholdResidents(ctx context.Context, actor Actor, house
 // householdResidents reads the residents bound to a household, in binding
 // order, with their relation and whether each is the designated signer.
 func (s *Service) householdResidents(tx *store.Tx, householdID string) ([]HouseholdResident, error) {
-	var rows []struct {
-		model.Resident
-		BoundAt  time.Time
-		Relation string
-		IsSigner bool
-	}
-	err := tx.Gorm().Table("resident_bindings b").
-		Select("r.*, b.created_at AS bound_at, b.relation, hs.resident_id IS NOT NULL AS is_signer").
-		Joins("JOIN residents r ON r.id = b.resident_id").
-		Joins("LEFT JOIN household_signers hs ON hs.household_id = b.household_id AND hs.resident_id = b.resident_id").
-		Where("b.household_id = ?", householdID).Order("b.created_at, b.id").Scan(&rows).Error
+	rows, err := tx.ResidentsOfHousehold(householdID)
 	if err != nil {
 		return nil, err
 	}
@@ -371,17 +347,17 @@ func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, 
 			return err
 		}
 		s.auditHousehold(tx, actor, householdID, "binding.remove", map[string]any{"resident_id": residentID}, nil)
-		res := tx.Gorm().Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.ResidentBinding{})
-		if res.Error != nil {
-			return res.Error
+		unbound, err := tx.UnbindResident(householdID, residentID)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !unbound {
 			return NotFound("binding_not_found")
 		}
 		// A signer who leaves hands over to the earliest remaining owner or co-owner.
-		left := tx.Gorm().Where("household_id = ? AND resident_id = ?", householdID, residentID).Delete(&model.HouseholdSigner{})
-		if left.Error != nil || left.RowsAffected == 0 {
-			return left.Error
+		left, err := tx.RemoveHouseholdSigner(householdID, residentID)
+		if err != nil || !left {
+			return err
 		}
 		return promoteNextSigner(tx, householdID, s.Now())
 	})
@@ -390,8 +366,8 @@ func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, 
 // authorizeHousehold checks the actor may perform the action on the
 // household's estate; a household of an invisible estate is not found.
 func (s *Service) authorizeHousehold(tx *store.Tx, actor Actor, householdID string, action Action) error {
-	var h model.Household
-	if err := tx.Gorm().Select("id", "estate_id").Where("id = ?", householdID).Take(&h).Error; err != nil {
+	h, err := tx.HouseholdEstateForBinding(householdID)
+	if err != nil {
 		return notFoundAs(err, "household_not_found")
 	}
 	if err := s.authorize(tx, actor, h.EstateID, action); err != nil {

@@ -42,16 +42,12 @@ func (s *Service) checkProxyEvidence(tx *store.Tx, t *signOffTarget, in SignOffI
 		in.validateProxy(fields)
 		return Invalid("validation_failed", fields)
 	}
-	var n int64
-	err := tx.Gorm().Raw(`SELECT COUNT(*) FROM uploads u WHERE u.id = ? AND u.uploader_kind = ? AND u.owner_kind = ''
-		AND (u.estate_id IS NULL OR u.estate_id = ?)
-		AND (EXISTS (SELECT 1 FROM users x WHERE x.id = u.uploader_id AND x.role = ?)
-			OR EXISTS (SELECT 1 FROM estate_staff es WHERE es.estate_id = ? AND es.user_id = u.uploader_id))`,
-		in.EvidenceUploadID, ActorUser, t.EstateID, RoleAdmin, t.EstateID).Scan(&n).Error
+	found, err := tx.ProxyEvidenceExists(store.ProxyEvidence{UploadID: in.EvidenceUploadID, UploaderKind: ActorUser,
+		EstateID: t.EstateID, AdminRole: RoleAdmin})
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !found {
 		return InvalidField("evidence_upload_id", "no such upload of the authorisation letter by staff of this estate")
 	}
 	return nil

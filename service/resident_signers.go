@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -46,30 +44,27 @@ func mayBecomeSigner(relation string) bool {
 // when it has none yet (a conditional insert: of two owners binding at
 // once, exactly one becomes the signer).
 func claimSignerIfNone(tx *store.Tx, householdID, residentID string, now time.Time) error {
-	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&model.HouseholdSigner{HouseholdID: householdID, ResidentID: residentID, SetAt: now}).Error
+	return tx.ClaimHouseholdSignerIfNone(householdID, residentID, now)
 }
 
 // promoteNextSigner gives a household whose signer left the earliest bound
 // remaining owner or co-owner as its signer, if any.
 func promoteNextSigner(tx *store.Tx, householdID string, now time.Time) error {
-	var next []model.ResidentBinding
-	err := tx.Gorm().Where("household_id = ? AND relation IN ?", householdID, []string{RelationOwner, RelationCoOwner}).
-		Order("created_at, id").Limit(1).Find(&next).Error
-	if err != nil || len(next) == 0 {
+	next, found, err := tx.EarliestBindingWithRelation(householdID, []string{RelationOwner, RelationCoOwner})
+	if err != nil || !found {
 		return err
 	}
-	return claimSignerIfNone(tx, householdID, next[0].ResidentID, now)
+	return claimSignerIfNone(tx, householdID, next.ResidentID, now)
 }
 
 // checkHouseholdSigner refuses (403 not_household_signer) a resident who is
 // not the household's designated signer.
 func checkHouseholdSigner(tx *store.Tx, householdID, residentID string) error {
-	var n int64
-	if err := tx.Gorm().Model(&model.HouseholdSigner{}).Where("household_id = ? AND resident_id = ?", householdID, residentID).Count(&n).Error; err != nil {
+	signer, err := tx.IsHouseholdSigner(householdID, residentID)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !signer {
 		return Forbidden("not_household_signer")
 	}
 	return nil
@@ -84,15 +79,15 @@ func (s *Service) SetHouseholdSigner(ctx context.Context, actor Actor, household
 		if err := s.authorizeHousehold(tx, actor, householdID, ActManageSigners); err != nil {
 			return err
 		}
-		var n int64
-		if err := tx.Gorm().Model(&model.ResidentBinding{}).Where("household_id = ? AND resident_id = ?", householdID, residentID).Count(&n).Error; err != nil {
+		bound, err := tx.ResidentBoundToHousehold(householdID, residentID)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !bound {
 			return NotFound("binding_not_found")
 		}
-		var before []model.HouseholdSigner
-		if err := tx.Gorm().Where("household_id = ?", householdID).Find(&before).Error; err != nil {
+		before, err := tx.SignersOfHousehold(householdID)
+		if err != nil {
 			return err
 		}
 		old := map[string]any{}
@@ -101,10 +96,9 @@ func (s *Service) SetHouseholdSigner(ctx context.Context, actor Actor, household
 		}
 		s.auditHousehold(tx, actor, householdID, "household.signer", old, map[string]any{"resident_id": residentID})
 		row := model.HouseholdSigner{HouseholdID: householdID, ResidentID: residentID, SetBy: actor.ID, SetAt: s.Now()}
-		if err := tx.Gorm().Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+		if err := tx.SetHouseholdSigner(&row); err != nil {
 			return err
 		}
-		var err error
 		out, err = s.householdResidents(tx, householdID)
 		return err
 	})

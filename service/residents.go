@@ -34,18 +34,13 @@ type ResidentProfile struct {
 
 // residentCanSeeEstate tells whether a resident is bound to a household of the estate.
 func (s *Service) residentCanSeeEstate(tx *store.Tx, residentID, estateID string) (bool, error) {
-	var n int64
-	err := tx.Gorm().Model(&model.ResidentBinding{}).Where("resident_id = ? AND estate_id = ?", residentID, estateID).Count(&n).Error
-	return n > 0, model.Translate(err)
+	return tx.ResidentBoundInEstate(residentID, estateID)
 }
 
 // residentActive tells whether a resident account exists and is not blocked.
 func (s *Service) residentActive(tx *store.Tx, residentID string) (bool, error) {
-	var rows []model.Resident
-	if err := tx.Gorm().Select("id", "disabled").Where("id = ?", residentID).Limit(1).Find(&rows).Error; err != nil {
-		return false, model.Translate(err)
-	}
-	return len(rows) == 1 && !rows[0].Disabled, nil
+	r, found, err := tx.ResidentStatus(residentID)
+	return found && !r.Disabled, err
 }
 
 // LoginResident finds the resident with this openid, or creates one, and
@@ -60,34 +55,31 @@ func (s *Service) LoginResident(ctx context.Context, who ResidentIdentity) (*Tok
 	var residentID string
 	err := s.inTx(ctx, func(tx *store.Tx) error {
 		now := s.Now()
-		var found []model.Resident
-		if err := tx.Gorm().Where("open_id = ?", who.OpenID).Limit(1).Find(&found).Error; err != nil {
+		resident, found, err := tx.ResidentByOpenID(who.OpenID)
+		if err != nil {
 			return err
 		}
-		var resident model.Resident
-		if len(found) == 0 {
+		if !found {
 			resident = model.Resident{ID: newID(), OpenID: who.OpenID, UnionID: who.UnionID, LastLoginAt: &now, CreatedAt: now, UpdatedAt: now}
-			if err := tx.Gorm().Create(&resident).Error; err != nil {
-				if errors.Is(model.Translate(err), model.ErrConflict) {
+			if err := tx.Insert(&resident); err != nil {
+				if errors.Is(err, model.ErrConflict) {
 					return errRetry // the same person logged in twice at once
 				}
 				return err
 			}
 		} else {
-			resident = found[0]
 			if resident.Disabled {
 				return Unauthenticated("account_disabled")
 			}
-			changes := map[string]any{"last_login_at": now, "updated_at": now}
+			newUnionID := "" // kept as it is
 			if who.UnionID != "" && who.UnionID != resident.UnionID {
-				changes["union_id"] = who.UnionID
+				newUnionID = who.UnionID
 			}
-			if err := tx.Gorm().Model(&model.Resident{}).Where("id = ?", resident.ID).Updates(changes).Error; err != nil {
+			if err := tx.RecordResidentLogin(resident.ID, now, newUnionID); err != nil {
 				return err
 			}
 		}
 		s.audit(tx, Actor{Kind: ActorResident, ID: resident.ID, Role: RoleResident, Channel: ChannelOnline}, "", "resident.login", "resident", resident.ID, nil, nil)
-		var err error
 		residentID = resident.ID
 		tokens, err = s.issueTokens(tx, ActorResident, resident.ID, RoleResident, newID())
 		return err
@@ -115,7 +107,8 @@ func (s *Service) GetResidentProfile(ctx context.Context, actor Actor) (*Residen
 // residentProfile reads a resident and their bound households, in binding order.
 func (s *Service) residentProfile(tx *store.Tx, residentID string) (*ResidentProfile, error) {
 	var profile ResidentProfile
-	if err := tx.Gorm().Where("id = ?", residentID).Take(&profile.Resident).Error; err != nil {
+	var err error
+	if profile.Resident, err = store.ByID[model.Resident](tx, residentID); err != nil {
 		return nil, notFoundAs(err, "not_found")
 	}
 	households, err := s.boundHouseholds(tx, residentID, "")
@@ -129,24 +122,7 @@ func (s *Service) residentProfile(tx *store.Tx, residentID string) (*ResidentPro
 // boundHouseholds lists the households a resident is bound to, with their
 // estates; only the given household when householdID is not empty.
 func (s *Service) boundHouseholds(tx *store.Tx, residentID, householdID string) ([]BoundHousehold, error) {
-	var rows []struct {
-		model.Household
-		EstateName string
-		EstateCode string
-		BoundAt    time.Time
-		Relation   string
-		IsSigner   bool
-	}
-	q := tx.Gorm().Table("resident_bindings b").
-		Select("h.*, e.name AS estate_name, e.code AS estate_code, b.created_at AS bound_at, b.relation, hs.resident_id IS NOT NULL AS is_signer").
-		Joins("JOIN households h ON h.id = b.household_id").
-		Joins("JOIN estates e ON e.id = h.estate_id").
-		Joins("LEFT JOIN household_signers hs ON hs.household_id = b.household_id AND hs.resident_id = b.resident_id").
-		Where("b.resident_id = ?", residentID)
-	if householdID != "" {
-		q = q.Where("b.household_id = ?", householdID)
-	}
-	err := q.Order("b.created_at, b.id").Scan(&rows).Error
+	rows, err := tx.HouseholdsOfResident(residentID, householdID)
 	if err != nil {
 		return nil, err
 	}
@@ -169,20 +145,19 @@ func (s *Service) SetResidentPhone(ctx context.Context, actor Actor, phone strin
 		return nil, InvalidField("code", "WeChat returned no usable phone number")
 	}
 	var profile *ResidentProfile
-	sealed, phoneHash, err := model.SealedPhone(phone) // a map update bypasses the model's serializer
+	sealed, phoneHash, err := model.SealedPhone(phone) // the store writes the sealed number as it is
 	if err != nil {
 		return nil, err
 	}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
-		res := tx.Gorm().Model(&model.Resident{}).Where("id = ?", actor.ID).Updates(map[string]any{"phone": sealed, "phone_hash": phoneHash, "updated_at": s.Now()})
-		if res.Error != nil {
-			return res.Error
+		found, err := tx.SetResidentPhone(actor.ID, sealed, phoneHash, s.Now())
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !found {
 			return NotFound("not_found")
 		}
 		s.audit(tx, actor, "", "resident.set_phone", "resident", actor.ID, nil, map[string]any{"number_verified": true})
-		var err error
 		profile, err = s.residentProfile(tx, actor.ID)
 		return err
 	})

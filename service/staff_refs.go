@@ -1,7 +1,6 @@
 package service
 
 import (
-	"minyi/model"
 	"minyi/store"
 )
 
@@ -34,8 +33,8 @@ func personRefs(tx *store.Tx, reader Actor, userIDs []string) (map[string]Person
 	if len(ids) == 0 {
 		return refs, nil
 	}
-	var users []model.User
-	if err := tx.Gorm().Select("id", "role", "display_name").Where("id IN ?", ids).Find(&users).Error; err != nil {
+	users, err := tx.StaffNames(ids)
+	if err != nil {
 		return nil, err
 	}
 	for _, u := range users {

@@ -2,14 +2,9 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
-	"minyi/model"
 	"minyi/store"
 )
 
@@ -43,11 +38,11 @@ func (s *Service) requireBoundResident(tx *store.Tx, actor Actor) error {
 	if actor.Kind != ActorResident {
 		return nil
 	}
-	var n int64
-	if err := tx.Gorm().Model(&model.ResidentBinding{}).Where("resident_id = ?", actor.ID).Count(&n).Error; err != nil {
+	bound, err := tx.ResidentIsBound(actor.ID)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !bound {
 		return Forbidden("household_binding_required")
 	}
 	return nil
@@ -57,16 +52,11 @@ func (s *Service) requireBoundResident(tx *store.Tx, actor Actor) error {
 // account's concurrent uploads are counted against the quota one at a
 // time; SQLite has one writer anyway.
 func (s *Service) lockUploader(tx *store.Tx, actor Actor) error {
-	if s.db.Dialect != model.MySQL {
-		return nil
-	}
-	var row struct{ ID string }
-	q := tx.Gorm().Select("id").Where("id = ?", actor.ID).Clauses(clause.Locking{Strength: "UPDATE"})
 	switch actor.Kind {
 	case ActorResident:
-		return q.Table("residents").Take(&row).Error
+		return tx.LockResidentForUpload(actor.ID)
 	case ActorUser:
-		return q.Table("users").Take(&row).Error
+		return tx.LockUserForUpload(actor.ID)
 	}
 	return nil
 }
@@ -82,26 +72,20 @@ func (s *Service) checkUploadQuota(tx *store.Tx, actor Actor, incoming int64) er
 	maxFiles, maxBytes := s.uploadQuota()
 	now := s.Now()
 	since := now.Add(-UploadQuotaWindow)
-	mine := func() *gorm.DB {
-		return tx.Gorm().Model(&model.Upload{}).Where("uploader_kind = ? AND uploader_id = ? AND created_at > ?", actor.Kind, actor.ID, since)
-	}
-	var used struct {
-		Files int64
-		Bytes int64
-	}
-	if err := mine().Select("COUNT(*) AS files, COALESCE(SUM(size_bytes), 0) AS bytes").Scan(&used).Error; err != nil {
+	used, err := tx.UploadUsageSince(actor.Kind, actor.ID, since)
+	if err != nil {
 		return err
 	}
 	if used.Files+1 <= int64(maxFiles) && used.Bytes+incoming <= maxBytes {
 		return nil
 	}
-	var oldest model.Upload
-	if err := mine().Select("created_at").Order("created_at").Limit(1).Take(&oldest).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+	oldest, err := tx.OldestUploadSince(actor.Kind, actor.ID, since)
+	if err != nil {
 		return err
 	}
 	wait := int(UploadQuotaWindow / time.Second)
-	if !oldest.CreatedAt.IsZero() {
-		wait = int(oldest.CreatedAt.Add(UploadQuotaWindow).Sub(now)/time.Second) + 1
+	if !oldest.IsZero() {
+		wait = int(oldest.Add(UploadQuotaWindow).Sub(now)/time.Second) + 1
 	}
 	se := RateLimited("upload_quota_exceeded", max(wait, 1))
 	se.Fields = map[string]string{"file": fmt.Sprintf("at most %d files and %d MiB a day per account", maxFiles, maxBytes>>20)}

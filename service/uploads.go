@@ -88,7 +88,7 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 			return err
 		}
 		s.audit(tx, actor, estateID, "upload.create", "upload", upload.ID, nil, map[string]any{"content_type": upload.ContentType, "size_bytes": upload.SizeBytes, "sha256": upload.SHA256})
-		return tx.Gorm().Create(&upload).Error
+		return tx.Insert(&upload)
 	}); err != nil {
 		os.Remove(filepath.Join(uploadDir, name))
 		return nil, err
@@ -138,8 +138,8 @@ func writeFileAtomically(dir, name string, data []byte) error {
 // Errors: upload_not_found.
 func (s *Service) OpenUpload(ctx context.Context, actor Actor, uploadDir, uploadID string) (*model.Upload, *os.File, error) {
 	tx := s.read(ctx)
-	var upload model.Upload
-	if err := tx.Gorm().Where("id = ?", uploadID).Take(&upload).Error; err != nil {
+	upload, err := store.ByID[model.Upload](tx, uploadID)
+	if err != nil {
 		return nil, nil, AsError(notFoundAs(err, "upload_not_found"))
 	}
 	visible, err := s.mayReadUpload(tx, actor, &upload)
@@ -156,9 +156,7 @@ func (s *Service) OpenUpload(ctx context.Context, actor Actor, uploadDir, upload
 // revisions, which are public with the revision (for the notice board).
 // Errors: upload_not_found.
 func (s *Service) OpenPublicAttachment(ctx context.Context, uploadDir, estateID, uploadID string) (*model.Upload, *os.File, error) {
-	var upload model.Upload
-	err := s.read(ctx).Gorm().Where("id = ? AND estate_id = ? AND owner_kind = ?", uploadID, estateID, uploadOwnerRevision).
-		Take(&upload).Error
+	upload, err := s.read(ctx).PublicAttachment(estateID, uploadID, uploadOwnerRevision)
 	if err != nil {
 		return nil, nil, AsError(notFoundAs(err, "upload_not_found"))
 	}
@@ -240,8 +238,8 @@ func (s *Service) attachUploads(tx *store.Tx, actor Actor, estateID, ownerKind, 
 	if len(ids) == 0 {
 		return nil
 	}
-	var uploads []model.Upload
-	if err := tx.Gorm().Where("id IN ?", ids).Find(&uploads).Error; err != nil {
+	uploads, err := tx.UploadsToAttach(ids)
+	if err != nil {
 		return err
 	}
 	byID := make(map[string]model.Upload, len(uploads))
@@ -258,12 +256,11 @@ func (s *Service) attachUploads(tx *store.Tx, actor Actor, estateID, ownerKind, 
 		if ownerKind == uploadOwnerObjection && !strings.HasPrefix(u.ContentType, "image/") {
 			return InvalidField(field, "photos must be JPEG, PNG or WebP images: "+id)
 		}
-		res := tx.Gorm().Model(&model.Upload{}).Where("id = ? AND owner_kind = ?", id, "").
-			Updates(map[string]any{"owner_kind": ownerKind, "owner_id": ownerID, "estate_id": estateID, "position": position})
-		if res.Error != nil {
-			return res.Error
+		attached, err := tx.AttachUpload(id, ownerKind, ownerID, estateID, position)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !attached {
 			return InvalidField(field, "already attached elsewhere: "+id)
 		}
 	}
@@ -276,10 +273,7 @@ func attachmentsOf(tx *store.Tx, ownerKind string, ownerIDs []string) (map[strin
 	if len(ownerIDs) == 0 {
 		return out, nil
 	}
-	var rows []model.Upload
-	err := tx.Gorm().Select("id", "owner_id", "position").
-		Where("owner_kind = ? AND owner_id IN ?", ownerKind, ownerIDs).
-		Order("owner_id, position, id").Find(&rows).Error
+	rows, err := tx.AttachedUploads(ownerKind, ownerIDs)
 	if err != nil {
 		return nil, err
 	}

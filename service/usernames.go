@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"minyi/model"
 	"minyi/store"
 )
 
@@ -27,8 +26,8 @@ func CanonicalUsername(name string) string {
 // reported, for an admin to rename: that account can then log in only with
 // the exact spelling on SQLite.
 func (s *Service) CanonicaliseUsernames(ctx context.Context) (renamed int, clashes []string, err error) {
-	var users []model.User
-	if err := s.read(ctx).Gorm().Select("id", "username").Find(&users).Error; err != nil {
+	users, err := s.read(ctx).AllUsernames()
+	if err != nil {
 		return 0, nil, AsError(err)
 	}
 	taken := map[string]bool{}
@@ -49,7 +48,7 @@ func (s *Service) CanonicaliseUsernames(ctx context.Context) (renamed int, clash
 		err := s.inTx(ctx, func(tx *store.Tx) error {
 			s.audit(tx, SystemActor(), "", "user.update", "user", u.ID,
 				map[string]any{"username": u.Username}, map[string]any{"username": canonical})
-			return tx.Gorm().Model(&model.User{}).Where("id = ?", u.ID).Update("username", canonical).Error
+			return tx.RenameUser(u.ID, canonical)
 		})
 		if err != nil {
 			return renamed, clashes, fmt.Errorf("canonicalise username of user %s: %w", u.ID, err)

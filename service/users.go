@@ -80,8 +80,8 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*mod
 		Role: in.Role, CreatedAt: now, UpdatedAt: now}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
 		s.audit(tx, actor, "", "user.create", "user", user.ID, nil, map[string]any{"username": user.Username, "role": user.Role, "display_name": user.DisplayName})
-		if err := tx.Gorm().Create(&user).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+		if err := tx.Insert(&user); err != nil {
+			if errors.Is(err, model.ErrConflict) {
 				return Conflict("duplicate_username", in.Username)
 			}
 			return err
@@ -99,16 +99,10 @@ func (s *Service) ListUsers(ctx context.Context, actor Actor, page Page) ([]mode
 	if actor.Role != RoleAdmin {
 		return nil, "", Forbidden("forbidden")
 	}
-	q, limit, err := page.apply(s.read(ctx).Gorm().Model(&model.User{}), "id")
-	if err != nil {
-		return nil, "", err
-	}
-	var users []model.User
-	if err := q.Find(&users).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	users, next := nextCursor(users, limit, func(u model.User) string { return u.ID })
-	return users, next, nil
+	tx := s.read(ctx)
+	return listPage(page, func(u model.User) string { return u.ID }, func(p store.Page) ([]model.User, error) {
+		return tx.ListUsers(p)
+	})
 }
 
 // UpdateUser edits a staff account. Disabling an account or changing its
@@ -117,13 +111,16 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 	if actor.Role != RoleAdmin {
 		return nil, Forbidden("forbidden")
 	}
-	updates := map[string]any{}
+	// changes is what the audit event records; update what the store writes.
+	changes := map[string]any{}
+	var update store.UserUpdate
 	if ch.DisplayName != nil {
 		name := strings.TrimSpace(*ch.DisplayName)
 		if name == "" || utf8.RuneCountInString(name) > 100 {
 			return nil, InvalidField("display_name", "1 to 100 characters")
 		}
-		updates["display_name"] = name
+		changes["display_name"] = name
+		update.DisplayName = &name
 	}
 	if ch.Password != nil {
 		if err := validatePassword("password", *ch.Password); err != nil {
@@ -133,34 +130,37 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 		if err != nil {
 			return nil, err
 		}
-		updates["password_hash"] = string(hash)
+		passwordHash := string(hash)
+		changes["password_hash"] = passwordHash
+		update.PasswordHash = &passwordHash
 	}
 	if ch.Disabled != nil {
 		if *ch.Disabled && userID == actor.ID {
 			return nil, InvalidField("disabled", "an admin cannot disable their own account")
 		}
-		updates["disabled"] = *ch.Disabled
+		changes["disabled"] = *ch.Disabled
+		update.Disabled = ch.Disabled
 	}
 	var user model.User
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		if err := tx.Gorm().Where("id = ?", userID).Take(&user).Error; err != nil {
+		var err error
+		if user, err = store.ByID[model.User](tx, userID); err != nil {
 			return notFoundAs(err, "user_not_found")
 		}
-		if len(updates) == 0 {
+		if len(changes) == 0 {
 			return nil
 		}
-		s.audit(tx, actor, "", "user.update", "user", user.ID, map[string]any{"display_name": user.DisplayName, "disabled": user.Disabled}, updates)
-		updates["updated_at"] = s.Now()
-		if err := tx.Gorm().Model(&user).Updates(updates).Error; err != nil {
+		s.audit(tx, actor, "", "user.update", "user", user.ID, map[string]any{"display_name": user.DisplayName, "disabled": user.Disabled}, changes)
+		update.UpdatedAt = s.Now()
+		changes["updated_at"] = update.UpdatedAt // the event's summary is written at commit, with this
+		if err := tx.UpdateUser(&user, update); err != nil {
 			return err
 		}
 		if ch.Disabled != nil && *ch.Disabled || ch.Password != nil {
 			if err := s.endAccessTokens(tx, ActorUser, userID); err != nil {
 				return err
 			}
-			return tx.Gorm().Model(&model.RefreshToken{}).
-				Where("subject_kind = ? AND subject_id = ? AND revoked_at IS NULL", ActorUser, userID).
-				Update("revoked_at", s.Now()).Error
+			return tx.RevokeRefreshTokensOfSubject(ActorUser, userID, s.Now())
 		}
 		return nil
 	})
@@ -172,8 +172,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 
 // GetUser returns one staff account. Errors: user_not_found.
 func (s *Service) GetUser(ctx context.Context, userID string) (*model.User, error) {
-	var user model.User
-	if err := s.read(ctx).Gorm().Where("id = ?", userID).Take(&user).Error; err != nil {
+	user, err := store.ByID[model.User](s.read(ctx), userID)
+	if err != nil {
 		return nil, AsError(notFoundAs(err, "user_not_found"))
 	}
 	return &user, nil
@@ -183,8 +183,8 @@ func (s *Service) GetUser(ctx context.Context, userID string) (*model.User, erro
 // password it generates one and returns it (to be shown once); otherwise it
 // returns "". It returns created=false when an admin already exists.
 func (s *Service) EnsureAdmin(ctx context.Context, username, password string) (generated string, created bool, err error) {
-	var n int64
-	if err := s.read(ctx).Gorm().Model(&model.User{}).Where("role = ?", RoleAdmin).Count(&n).Error; err != nil {
+	n, err := s.read(ctx).CountUsersWithRole(RoleAdmin)
+	if err != nil {
 		return "", false, AsError(err)
 	}
 	if n > 0 {
