@@ -173,7 +173,7 @@ func holdsBackMore(a, b ProgressCounts, buildingA, buildingB, unitA, unitB strin
 // unitProgress counts each unit's households from the electorate, the
 // current sign-offs and the visits, and lists those still to reach.
 func (s *Service) unitProgress(tx *store.Tx, roundID string) ([]UnitProgress, error) {
-	members, err := progressMembers(tx, roundID)
+	members, err := tx.ProgressMembers(roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -225,12 +225,6 @@ func (s *Service) unitProgress(tx *store.Tx, roundID string) ([]UnitProgress, er
 		units = append(units, *u)
 	}
 	return units, nil
-}
-
-// progressMembers reads the electorate, each household with its current
-// decision (nil when it never had one).
-func progressMembers(tx *store.Tx, roundID string) ([]store.ProgressMember, error) {
-	return tx.ProgressMembers(roundID)
 }
 
 // lastVisits returns each visited household's latest visit in the round.

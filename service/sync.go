@@ -295,7 +295,7 @@ func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, re
 			}
 			applied = append(applied, row)
 		}
-		if err := s.setDeviceTimes(tx, deviceTimes); err != nil {
+		if err := tx.SetSignOffTimes(deviceTimes); err != nil { // so that a later batch can tell whether its records are older
 			return err
 		}
 		if len(applied) > 0 {
@@ -433,11 +433,4 @@ func (s *Service) recordSuperseded(tx *store.Tx, actor Actor, rec *SyncRecordInp
 		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID,
 		ActorRole: actor.Role, RequestID: "sync-superseded:" + rec.ClientID, RecordedAt: s.Now()}
 	return tx.Insert(&event)
-}
-
-// setDeviceTimes dates the sign-offs the chunk changed by the device time
-// of their latest record, in one statement, so that a later batch can tell
-// whether its records are older.
-func (s *Service) setDeviceTimes(tx *store.Tx, deviceTimes map[string]time.Time) error {
-	return tx.SetSignOffTimes(deviceTimes)
 }
