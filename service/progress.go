@@ -173,7 +173,7 @@ func holdsBackMore(a, b ProgressCounts, buildingA, buildingB, unitA, unitB strin
 // unitProgress counts each unit's households from the electorate, the
 // current sign-offs and the visits, and lists those still to reach.
 func (s *Service) unitProgress(tx *store.Tx, roundID string) ([]UnitProgress, error) {
-	members, err := progressMembers(tx, roundID)
+	members, err := tx.ProgressMembers(roundID)
 	if err != nil {
 		return nil, err
 	}
@@ -227,32 +227,10 @@ func (s *Service) unitProgress(tx *store.Tx, roundID string) ([]UnitProgress, er
 	return units, nil
 }
 
-// progressMember is a household of the electorate with its current
-// decision (nil when it never had one).
-type progressMember struct {
-	HouseholdID string
-	Building    string
-	Unit        string
-	Room        string
-	OwnerName   string
-	Decision    *string
-}
-
-func progressMembers(tx *store.Tx, roundID string) ([]progressMember, error) {
-	var members []progressMember
-	err := tx.Gorm().Raw(`SELECT m.household_id, m.building, m.unit, h.room, h.owner_name, s.decision
-		FROM round_members m
-		JOIN households h ON h.id = m.household_id
-		LEFT JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id
-		WHERE m.round_id = ?`, roundID).Scan(&members).Error
-	return members, err
-}
-
 // lastVisits returns each visited household's latest visit in the round.
 func (s *Service) lastVisits(tx *store.Tx, roundID string) (map[string]model.Visit, error) {
-	var visits []model.Visit
-	if err := tx.Gorm().Select("household_id", "outcome", "visited_at").Where("round_id = ?", roundID).
-		Order("visited_at, id").Find(&visits).Error; err != nil {
+	visits, err := tx.VisitOutcomesOfRound(roundID)
+	if err != nil {
 		return nil, err
 	}
 	last := make(map[string]model.Visit, len(visits))

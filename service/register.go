@@ -29,19 +29,7 @@ var channelLabels = map[string]string{
 }
 
 // registerLine is one household of the electorate with its current decision.
-type registerLine struct {
-	HouseholdID    string
-	Building       string
-	Unit           string
-	Room           string
-	AreaHundredths int64
-	OwnerName      string
-	Decision       *string
-	Channel        *string
-	SignerName     *string
-	RecordedAt     *time.Time
-	EvidenceURL    *string
-}
+type registerLine store.RegisterLine
 
 // ExportRegister writes a round's sign-off register, the document workers
 // file upward: one row per household of the electorate (楼栋, 单元, 房号, 面积,
@@ -63,8 +51,8 @@ func (s *Service) ExportRegister(ctx context.Context, actor Actor, roundID, form
 	if round.Status == RoundDraft {
 		return nil, Conflict("round_not_open", "a draft round has no electorate yet")
 	}
-	var estate model.Estate
-	if err := tx.Gorm().Where("id = ?", round.EstateID).Take(&estate).Error; err != nil {
+	estate, err := store.ByID[model.Estate](tx, round.EstateID)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	lines, err := registerLines(tx, round.ID)
@@ -115,15 +103,13 @@ func (s *Service) ExportRegister(ctx context.Context, actor Actor, roundID, form
 // registerLines reads the electorate with each household's current
 // decision, in building, unit and room order.
 func registerLines(tx *store.Tx, roundID string) ([]registerLine, error) {
-	var lines []registerLine
-	err := tx.Gorm().Raw(`SELECT m.household_id, m.building, m.unit, h.room, m.area_hundredths, h.owner_name,
-			s.decision, s.channel, s.signer_name, s.recorded_at, s.evidence_url
-		FROM round_members m
-		JOIN households h ON h.id = m.household_id
-		LEFT JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id
-		WHERE m.round_id = ?`, roundID).Scan(&lines).Error
+	rows, err := tx.RegisterLines(roundID)
 	if err != nil {
 		return nil, err
+	}
+	lines := make([]registerLine, len(rows))
+	for i, row := range rows {
+		lines[i] = registerLine(row)
 	}
 	sort.Slice(lines, func(i, j int) bool {
 		a, b := lines[i], lines[j]

@@ -124,13 +124,7 @@ func (s *Service) resolveMySigningHousehold(tx *store.Tx, actor Actor, roundID, 
 // conflict. Inside the writing transaction it also proves the binding still
 // holds (a worker may have removed it a moment ago).
 func (s *Service) resolveMyHousehold(tx *store.Tx, actor Actor, roundID, householdID string) (string, error) {
-	var rows []struct {
-		Status      string
-		HouseholdID *string
-	}
-	err := tx.Gorm().Raw(`SELECT r.status, b.household_id FROM rounds r
-		LEFT JOIN resident_bindings b ON b.estate_id = r.estate_id AND b.resident_id = ?
-		WHERE r.id = ? ORDER BY b.household_id`, actor.ID, roundID).Scan(&rows).Error
+	rows, err := tx.ResidentRoundBindings(actor.ID, roundID)
 	if err != nil {
 		return "", err
 	}
@@ -206,8 +200,8 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 	for i, b := range bound {
 		households[b.Household.ID], householdIDs[i] = b, b.Household.ID
 	}
-	var members []model.RoundMember
-	if err := tx.Gorm().Select("round_id", "household_id").Where("household_id IN ?", householdIDs).Find(&members).Error; err != nil {
+	members, err := tx.RoundMembershipsOfHouseholds(householdIDs)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	if len(members) == 0 {
@@ -217,9 +211,8 @@ func (s *Service) MyRounds(ctx context.Context, actor Actor) ([]MyRound, error) 
 	for _, m := range members {
 		roundIDs = append(roundIDs, m.RoundID)
 	}
-	var rounds []model.Round
-	if err := tx.Gorm().Where("id IN ? AND (status = ? OR (status IN ? AND closed_at >= ?))", roundIDs, RoundOpen, []string{RoundClosed, RoundFinal, RoundVoided},
-		s.Now().Add(-RecentRoundWindow)).Find(&rounds).Error; err != nil {
+	rounds, err := tx.OpenOrRecentRounds(roundIDs, RoundOpen, []string{RoundClosed, RoundFinal, RoundVoided}, s.Now().Add(-RecentRoundWindow))
+	if err != nil {
 		return nil, AsError(err)
 	}
 	byID := map[string]*RoundView{}
@@ -281,8 +274,8 @@ func (s *Service) roundRevisions(tx *store.Tx, rounds []model.Round) (map[string
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var revisions []model.Revision
-	if err := tx.Gorm().Select("id", "estate_id", "version", "title", "summary", "published_at").Where("id IN ?", ids).Find(&revisions).Error; err != nil {
+	revisions, err := tx.RevisionHeadings(ids)
+	if err != nil {
 		return nil, err
 	}
 	for i := range revisions {
@@ -309,8 +302,8 @@ func (d myDecisionRows) status(signOffID string, version int) string {
 // given households in the given rounds.
 func (s *Service) myDecisions(tx *store.Tx, roundIDs, householdIDs []string) (myDecisionRows, map[string][]model.SignOffEvent, error) {
 	out := myDecisionRows{rows: map[string]model.SignOff{}}
-	var rows []model.SignOff
-	if err := tx.Gorm().Where("round_id IN ? AND household_id IN ?", roundIDs, householdIDs).Find(&rows).Error; err != nil {
+	rows, err := tx.SignOffsOfHouseholds(roundIDs, householdIDs)
+	if err != nil {
 		return out, nil, err
 	}
 	ids := make([]string, 0, len(rows))
@@ -320,12 +313,11 @@ func (s *Service) myDecisions(tx *store.Tx, roundIDs, householdIDs []string) (my
 		}
 		ids = append(ids, r.ID)
 	}
-	var err error
 	if out.statuses, err = s.moderationStatuses(tx, SubjectSignOffComment, ids); err != nil {
 		return out, nil, err
 	}
-	var events []model.SignOffEvent
-	if err := tx.Gorm().Where("round_id IN ? AND household_id IN ?", roundIDs, householdIDs).Order("version, id").Find(&events).Error; err != nil {
+	events, err := tx.SignOffHistoryOfHouseholds(roundIDs, householdIDs)
+	if err != nil {
 		return out, nil, err
 	}
 	history := map[string][]model.SignOffEvent{}

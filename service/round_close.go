@@ -64,12 +64,9 @@ func (s *Service) CloseRoundWithReason(ctx context.Context, actor Actor, roundID
 // read the round in share mode) to commit. The result is frozen and the notice period
 // starts.
 func (s *Service) closeRoundTx(tx *store.Tx, actor Actor, round *model.Round, reason string) (closed bool, err error) {
-	claimed := tx.Gorm().Model(&model.Round{}).Where("id = ? AND status = ?", round.ID, RoundOpen).Update("status", RoundClosed)
-	if claimed.Error != nil {
-		return false, claimed.Error
-	}
-	if claimed.RowsAffected == 0 {
-		return false, nil
+	claimed, err := tx.ClaimRoundStatus(round.ID, RoundOpen, RoundClosed)
+	if err != nil || !claimed {
+		return false, err
 	}
 	view, err := decodeRound(*round)
 	if err != nil {
@@ -88,10 +85,7 @@ func (s *Service) closeRoundTx(tx *store.Tx, actor Actor, round *model.Round, re
 	noticeEnds := now.Add(time.Duration(round.NoticeDays) * 24 * time.Hour)
 	round.Status, round.ClosedAt, round.UpdatedAt, round.ResultJSON = RoundClosed, &now, now, string(raw)
 	round.CloseReason, round.NoticeEndsAt = reason, &noticeEnds
-	if err := tx.Gorm().Model(&model.Round{}).Where("id = ?", round.ID).Updates(map[string]any{
-		"closed_at": now, "updated_at": now, "result_json": round.ResultJSON,
-		"close_reason": reason, "notice_ends_at": noticeEnds,
-	}).Error; err != nil {
+	if err := tx.SaveRoundClosing(round); err != nil {
 		return false, err
 	}
 	after := map[string]any{"status": RoundClosed, "passed": tally.Passed, "electorate": tally.Electorate,

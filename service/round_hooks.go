@@ -30,17 +30,13 @@ func (s *Service) beforeOpenRound(tx *store.Tx, actor Actor, round *model.Round,
 	if round.Kind != KindPlan || round.RevisionID == nil {
 		return nil
 	}
-	var version int
-	if err := tx.Gorm().Model(&model.Revision{}).Where("id = ?", *round.RevisionID).Select("version").Scan(&version).Error; err != nil {
+	version, err := tx.RevisionVersion(*round.RevisionID)
+	if err != nil {
 		return err
 	}
-	var unanswered []model.Objection
-	err := tx.Gorm().Table("objections o").Select("o.id, o.round_id, o.category, o.plan_item, o.created_at").
-		Joins("JOIN rounds r ON r.id = o.round_id").
-		Joins("LEFT JOIN revisions v ON v.id = r.revision_id").
-		Where("r.estate_id = ? AND r.status IN ? AND r.seq < ? AND COALESCE(v.version, 0) < ? AND o.status = ?",
-			round.EstateID, []string{RoundClosed, RoundFinal, RoundVoided}, round.Seq, version, ObjectionOpen).
-		Order("o.id").Scan(&unanswered).Error
+	unanswered, err := tx.EarlierObjections(store.EarlierObjectionsFilter{EstateID: round.EstateID,
+		EndedStatuses: []string{RoundClosed, RoundFinal, RoundVoided}, BeforeSeq: round.Seq, OlderThan: version,
+		ObjectionStatus: ObjectionOpen})
 	if err != nil {
 		return err
 	}
@@ -64,8 +60,8 @@ func (s *Service) beforeOpenRound(tx *store.Tx, actor Actor, round *model.Round,
 		ids[i] = o.ID
 	}
 	s.audit(tx, actor, round.EstateID, "round.force_open", "round", round.ID, nil, map[string]any{"unanswered_objections": ids})
-	return tx.Gorm().Create(&model.RoundOpenOverride{RoundID: round.ID, ForcedBy: actor.ID, ForcedRole: actor.Role,
-		RequestID: actor.RequestID, UnansweredIDs: strings.Join(ids, ","), ForcedAt: s.Now()}).Error
+	return tx.Insert(&model.RoundOpenOverride{RoundID: round.ID, ForcedBy: actor.ID, ForcedRole: actor.Role,
+		RequestID: actor.RequestID, UnansweredIDs: strings.Join(ids, ","), ForcedAt: s.Now()})
 }
 
 // afterRoundOpened runs in the transaction that opened the round, after

@@ -28,14 +28,11 @@ func (s *Service) fillNoticePeriod(tx *store.Tx, out *NoticeRound, r model.Round
 	}
 	p := &NoticePeriod{EndsAt: r.NoticeEndsAt, Final: r.Status == RoundFinal, Voided: r.Status == RoundVoided, CloseReason: r.CloseReason}
 	if p.Voided {
-		var upheld []model.ResultObjection
-		if err := tx.Gorm().Select("explanation").Where("round_id = ? AND outcome = ?", r.ID, ResultObjectionUpheld).
-			Order("resolved_at").Limit(1).Find(&upheld).Error; err != nil {
+		explanation, err := tx.VoidingExplanation(r.ID, ResultObjectionUpheld)
+		if err != nil {
 			return err
 		}
-		if len(upheld) == 1 {
-			p.VoidedExplanation = upheld[0].Explanation
-		}
+		p.VoidedExplanation = explanation
 	}
 	out.NoticePeriod = p
 	return nil

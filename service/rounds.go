@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/service/rule"
 	"minyi/store"
@@ -193,9 +191,7 @@ func (f RoundFields) apply(r *model.Round, parsed *rule.Rule) error {
 // Create leaves out a zero value of a column that has a default (and puts the default in
 // the struct), and 0 hours or 0 days is a value here, not "use the default".
 func saveRoundSettings(tx *store.Tx, r *model.Round) error {
-	return tx.Gorm().Model(&model.Round{}).Where("id = ?", r.ID).Updates(map[string]any{
-		"late_sync_hours": r.LateSyncHours, "notice_days": r.NoticeDays, "electorate_basis": r.ElectorateBasis,
-	}).Error
+	return tx.SaveRoundSettings(r)
 }
 
 // checkRuleAllowed refuses a custom rule to anyone but an admin: workers draft rounds
@@ -255,14 +251,14 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 		if err := s.checkRoundRevision(tx, &round); err != nil {
 			return err
 		}
-		var maxSeq int
-		if err := tx.Gorm().Model(&model.Round{}).Where("estate_id = ?", estateID).Select("COALESCE(MAX(seq), 0)").Scan(&maxSeq).Error; err != nil {
+		maxSeq, err := tx.LastRoundSeq(estateID)
+		if err != nil {
 			return err
 		}
 		round.Seq = maxSeq + 1
 		settings := round // Create replaces a zero that has a column default by the default
-		if err := tx.Gorm().Create(&round).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+		if err := tx.Insert(&round); err != nil {
+			if errors.Is(err, model.ErrConflict) {
 				return errRetry
 			}
 			return err
@@ -307,7 +303,7 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 		}
 		round.UpdatedAt = s.Now()
 		settings := round
-		if err := tx.Gorm().Save(&round).Error; err != nil {
+		if err := tx.SaveRound(&round); err != nil {
 			return err
 		}
 		round.LateSyncHours, round.NoticeDays, round.ElectorateBasis = settings.LateSyncHours, settings.NoticeDays, settings.ElectorateBasis
@@ -339,15 +335,12 @@ func (s *Service) ListRounds(ctx context.Context, actor Actor, estateID string, 
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadRounds); err != nil {
 		return nil, "", err
 	}
-	q, limit, err := page.apply(tx.Gorm().Model(&model.Round{}).Where("estate_id = ?", estateID), "id")
+	rounds, next, err := listPage(page, func(r model.Round) string { return r.ID }, func(p store.Page) ([]model.Round, error) {
+		return tx.ListRoundsOfEstate(estateID, p)
+	})
 	if err != nil {
 		return nil, "", err
 	}
-	var rounds []model.Round
-	if err := q.Find(&rounds).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	rounds, next := nextCursor(rounds, limit, func(r model.Round) string { return r.ID })
 	views := make([]RoundView, 0, len(rounds))
 	for _, r := range rounds {
 		v, err := decodeRound(r)
@@ -369,11 +362,11 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 		if err := s.loadRoundFor(tx, actor, roundID, ActGovernRounds, &round); err != nil {
 			return err
 		}
-		claimed := tx.Gorm().Model(&model.Round{}).Where("id = ? AND status = ?", roundID, RoundDraft).Update("status", RoundOpen)
-		if claimed.Error != nil {
-			return claimed.Error
+		claimed, err := tx.ClaimRoundStatus(roundID, RoundDraft, RoundOpen)
+		if err != nil {
+			return err
 		}
-		if claimed.RowsAffected == 0 {
+		if !claimed {
 			return Conflict("round_not_draft", "the round is "+round.Status)
 		}
 		if err := s.beforeOpenRound(tx, actor, &round, force); err != nil {
@@ -388,10 +381,7 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 		}
 		now := s.Now()
 		round.Status, round.OpenedAt, round.UpdatedAt = RoundOpen, &now, now
-		if err := tx.Gorm().Model(&model.Round{}).Where("id = ?", round.ID).Updates(map[string]any{
-			"opened_at": now, "updated_at": now,
-			"electorate_households": round.ElectorateHouseholds, "electorate_area": round.ElectorateArea,
-		}).Error; err != nil {
+		if err := tx.SaveRoundOpening(&round); err != nil {
 			return err
 		}
 		s.audit(tx, actor, round.EstateID, "round.open", "round", round.ID, map[string]any{"status": RoundDraft}, map[string]any{"status": RoundOpen, "forced": force,
@@ -409,18 +399,9 @@ func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, fo
 // (only the eligible ones unless the basis is "all") and creates its tally counters.
 // It returns the household count.
 func (s *Service) freezeElectorate(tx *store.Tx, round *model.Round) (int64, error) {
-	q := tx.Gorm().Model(&model.Household{}).Where("estate_id = ?", round.EstateID)
-	if round.ElectorateBasis != BasisAll {
-		q = q.Where("eligible = ?", true)
-	}
-	if round.ScopeBuilding != "" {
-		q = q.Where("building = ?", round.ScopeBuilding)
-	}
-	if round.ScopeUnit != "" {
-		q = q.Where("unit = ?", round.ScopeUnit)
-	}
-	var households []model.Household
-	if err := q.Select("id", "building", "unit", "area_hundredths").Find(&households).Error; err != nil {
+	households, err := tx.HouseholdsInScope(store.ElectorateScope{EstateID: round.EstateID,
+		EligibleOnly: round.ElectorateBasis != BasisAll, Building: round.ScopeBuilding, Unit: round.ScopeUnit})
+	if err != nil {
 		return 0, err
 	}
 	members := make([]model.RoundMember, len(households))
@@ -442,9 +423,6 @@ func (s *Service) freezeElectorate(tx *store.Tx, round *model.Round) (int64, err
 	if len(members) == 0 {
 		return 0, nil
 	}
-	if err := tx.Gorm().CreateInBatches(members, 500).Error; err != nil {
-		return 0, err
-	}
 	counters := make([]model.TallyCounter, 0, 4*len(buildings))
 	for _, b := range buildings {
 		counters = append(counters, *byBuilding[b])
@@ -452,15 +430,17 @@ func (s *Service) freezeElectorate(tx *store.Tx, round *model.Round) (int64, err
 			counters = append(counters, model.TallyCounter{RoundID: round.ID, Building: b, Decision: d})
 		}
 	}
-	return int64(len(members)), tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(counters, 500).Error
+	return int64(len(members)), tx.InsertElectorate(members, counters)
 }
 
 // loadRoundFor reads a round and checks the actor may perform the action on
 // its estate; a round of an estate the actor cannot see is not found.
 func (s *Service) loadRoundFor(tx *store.Tx, actor Actor, roundID string, action Action, round *model.Round) error {
-	if err := tx.Gorm().Where("id = ?", roundID).Take(round).Error; err != nil {
+	found, err := store.ByID[model.Round](tx, roundID)
+	if err != nil {
 		return notFoundAs(err, "round_not_found")
 	}
+	*round = found
 	if err := s.authorize(tx, actor, round.EstateID, action); err != nil {
 		return hiddenAs(err, "round_not_found")
 	}

@@ -58,12 +58,11 @@ func (s *Service) RunScheduler(ctx context.Context, interval time.Duration, jobs
 
 // CloseDueRounds closes every open round whose deadline plus its late-sync period has
 // passed, exactly once however many instances run it (closeRoundTx claims the round with
-// UPDATE ... WHERE status = 'open'). It returns how many rounds this call closed.
+// a conditional update on its open status). It returns how many rounds this call closed.
 func (s *Service) CloseDueRounds(ctx context.Context) (int, error) {
 	now := s.Now()
-	var due []model.Round
-	if err := s.read(ctx).Gorm().Select("id", "closes_at", "late_sync_hours").
-		Where("status = ? AND closes_at IS NOT NULL AND closes_at <= ?", RoundOpen, now).Find(&due).Error; err != nil {
+	due, err := s.read(ctx).RoundsPastDeadline(RoundOpen, now)
+	if err != nil {
 		return 0, err
 	}
 	closed := 0
@@ -73,11 +72,10 @@ func (s *Service) CloseDueRounds(ctx context.Context) (int, error) {
 		}
 		var ok bool
 		err := s.inTx(ctx, func(tx *store.Tx) error {
-			var round model.Round
-			if err := tx.Gorm().Where("id = ?", r.ID).Take(&round).Error; err != nil {
+			round, err := store.ByID[model.Round](tx, r.ID)
+			if err != nil {
 				return err
 			}
-			var err error
 			ok, err = s.closeRoundTx(tx, schedulerActor, &round, "")
 			return err
 		})
@@ -96,11 +94,7 @@ func (s *Service) CloseDueRounds(ctx context.Context) (int, error) {
 // 'closed'). It returns how many rounds this call made final.
 func (s *Service) FinalizeDueRounds(ctx context.Context) (int, error) {
 	now := s.Now()
-	var due []string
-	err := s.read(ctx).Gorm().Model(&model.Round{}).
-		Where("status = ? AND notice_ends_at <= ?", RoundClosed, now).
-		Where("NOT EXISTS (SELECT 1 FROM result_objections o WHERE o.round_id = rounds.id AND o.outcome = '')").
-		Pluck("id", &due).Error
+	due, err := s.read(ctx).RoundsPastNotice(RoundClosed, now)
 	if err != nil {
 		return 0, err
 	}
@@ -108,19 +102,17 @@ func (s *Service) FinalizeDueRounds(ctx context.Context) (int, error) {
 	for _, id := range due {
 		var ok bool
 		err := s.inTx(ctx, func(tx *store.Tx) error {
-			claimed := tx.Gorm().Model(&model.Round{}).Where("id = ? AND status = ?", id, RoundClosed).
-				Where("NOT EXISTS (SELECT 1 FROM result_objections o WHERE o.round_id = ? AND o.outcome = '')", id).
-				Updates(map[string]any{"status": RoundFinal, "finalized_at": now, "updated_at": now})
-			ok = claimed.Error == nil && claimed.RowsAffected > 0
+			claimed, err := tx.ClaimRoundFinal(id, RoundClosed, RoundFinal, now)
+			ok = err == nil && claimed
 			if !ok {
-				return claimed.Error
-			}
-			var round model.Round
-			if err := tx.Gorm().Select("id", "estate_id").Where("id = ?", id).Take(&round).Error; err != nil {
 				return err
 			}
-			s.audit(tx, schedulerActor, round.EstateID, "round.final", "round", id, map[string]any{"status": RoundClosed}, map[string]any{"status": RoundFinal})
-			return s.touchEstate(tx, round.EstateID)
+			estateID, err := tx.EstateOfRound(id)
+			if err != nil {
+				return err
+			}
+			s.audit(tx, schedulerActor, estateID, "round.final", "round", id, map[string]any{"status": RoundClosed}, map[string]any{"status": RoundFinal})
+			return s.touchEstate(tx, estateID)
 		})
 		if err != nil {
 			return finalized, err

@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -98,34 +96,13 @@ type signOffTarget struct {
 // passed (for synced records applySyncRecord checks the record's own time).
 // Errors: round_not_found, round_not_open, round_past_deadline, household_not_in_round.
 func (s *Service) loadSignOffTarget(tx *store.Tx, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
-	query := `SELECT r.id AS round_id, r.estate_id, r.status, r.closes_at, r.late_sync_hours, m.building, m.area_hundredths,
-		m.household_id IS NOT NULL AS in_electorate, es.user_id IS NOT NULL AS assigned
-		FROM rounds r
-		LEFT JOIN round_members m ON m.round_id = r.id AND m.household_id = ?
-		LEFT JOIN estate_staff es ON es.estate_id = r.estate_id AND es.user_id = ? AND es.role = ?
-		WHERE r.id = ?`
-	if s.db.Dialect == model.MySQL {
-		query += " LOCK IN SHARE MODE"
-	}
-	var rows []struct {
-		RoundID        string
-		EstateID       string
-		Status         string
-		ClosesAt       *time.Time
-		LateSyncHours  int
-		Building       *string
-		AreaHundredths *int64
-		InElectorate   bool
-		Assigned       bool
-	}
-	if err := tx.Gorm().Raw(query, householdID, actor.ID, actor.Role, roundID).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
+	row, err := tx.SignOffTarget(roundID, householdID, actor.ID, actor.Role)
+	if errors.Is(err, model.ErrNotFound) {
 		return nil, NotFound("round_not_found")
 	}
-	row := rows[0]
-	var err error
+	if err != nil {
+		return nil, err
+	}
 	if actor.Role == RoleWorker || actor.Role == RoleDesigner {
 		err = s.decide(actor, action, row.Assigned) // the assignment was read above
 	} else {
@@ -192,12 +169,8 @@ func (s *Service) WithdrawSignOff(ctx context.Context, actor Actor, roundID, hou
 // and the transaction is retried. The three writes travel together
 // (model.DB.ExecBatch: one round trip on MySQL).
 func (s *Service) applyDecision(tx *store.Tx, actor Actor, t *signOffTarget, in SignOffInput, result *model.SignOff) error {
-	q := tx.Gorm().Where("round_id = ? AND household_id = ?", t.RoundID, t.HouseholdID)
-	if s.db.Dialect == model.MySQL {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var existing []model.SignOff
-	if err := q.Limit(1).Find(&existing).Error; err != nil {
+	existing, err := tx.LockSignOff(t.RoundID, t.HouseholdID)
+	if err != nil {
 		return err
 	}
 	if err := s.checkProxyEvidence(tx, t, in); err != nil {
@@ -205,8 +178,8 @@ func (s *Service) applyDecision(tx *store.Tx, actor Actor, t *signOffTarget, in 
 	}
 	now := s.Now()
 	old := ""
-	if len(existing) == 1 {
-		*result = existing[0]
+	if existing != nil {
+		*result = *existing
 		old = result.Decision
 		if in.Decision == DecisionWithdrawn && !counted(old) {
 			return NotFound("signoff_not_found")
@@ -228,61 +201,35 @@ func (s *Service) applyDecision(tx *store.Tx, actor Actor, t *signOffTarget, in 
 	result.PrincipalName, result.EvidenceUploadID = in.PrincipalName, in.EvidenceUploadID
 	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, now
 
-	statements := []model.Statement{signOffWrite(result)}
-	statements = append(statements, model.Statement{
-		SQL: `INSERT INTO sign_off_events (id, round_id, household_id, version, old_decision, new_decision, channel,
-			signer_name, comment, actor_kind, actor_id, actor_role, request_id, recorded_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		Args: []any{newID(), t.RoundID, t.HouseholdID, result.Version, old, in.Decision, in.Channel,
-			in.SignerName, in.Comment, actor.Kind, actor.ID, actor.Role, actor.RequestID, now},
-	})
+	change := store.SignOffChange{SignOff: result, Event: model.SignOffEvent{ID: newID(), RoundID: t.RoundID,
+		HouseholdID: t.HouseholdID, Version: result.Version, OldDecision: old, NewDecision: in.Decision, Channel: in.Channel,
+		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: actor.Role,
+		RequestID: actor.RequestID, RecordedAt: now}}
 	audit, err := s.auditSignOff(tx, actor, t, old, result)
 	if err != nil {
 		return err
 	}
-	statements = append(statements, audit...)
-	move, touched := counterMove(t, old, in.Decision)
-	if touched > 0 {
-		statements = append(statements, move)
-	}
-	affected, err := tx.ExecBatch(statements)
+	change.CountersTouched = countersMoved(old, in.Decision)
+	change.CountersTo, change.Building, change.AreaHundredths = in.Decision, t.Building, t.AreaHundredths
+	moved, err := tx.ApplySignOffChange(change, audit)
 	if err != nil {
-		if errors.Is(model.Translate(err), model.ErrConflict) && result.Version == 1 {
+		if errors.Is(err, model.ErrConflict) && result.Version == 1 {
 			return errRetry // another request inserted this household first
 		}
 		return err
 	}
-	if touched > 0 && affected != touched {
+	if touched := int64(len(change.CountersTouched)); touched > 0 && moved != touched {
 		return fmt.Errorf("tally counters missing for round %s building %s", t.RoundID, t.Building)
 	}
 	s.noteSignOff(tx, result)
 	return nil
 }
 
-// signOffWrite is the insert of a first decision or the update of a later one.
-func signOffWrite(so *model.SignOff) model.Statement {
-	if so.Version == 1 {
-		return model.Statement{
-			SQL: `INSERT INTO sign_offs (id, round_id, household_id, building, decision, channel, signer_name,
-				evidence_url, comment, version, actor_kind, actor_id, recorded_at, principal_name, evidence_upload_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			Args: []any{so.ID, so.RoundID, so.HouseholdID, so.Building, so.Decision, so.Channel, so.SignerName,
-				so.EvidenceURL, so.Comment, so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.PrincipalName, so.EvidenceUploadID},
-		}
-	}
-	return model.Statement{
-		SQL: `UPDATE sign_offs SET decision = ?, channel = ?, signer_name = ?, evidence_url = ?, comment = ?,
-			version = ?, actor_kind = ?, actor_id = ?, recorded_at = ?, principal_name = ?, evidence_upload_id = ? WHERE id = ?`,
-		Args: []any{so.Decision, so.Channel, so.SignerName, so.EvidenceURL, so.Comment,
-			so.Version, so.ActorKind, so.ActorID, so.RecordedAt, so.PrincipalName, so.EvidenceUploadID, so.ID},
-	}
-}
-
-// counterMove is the one statement that moves a household from its old
-// decision's counter to its new one, and the number of rows it must touch.
-func counterMove(t *signOffTarget, old, new string) (model.Statement, int64) {
+// countersMoved are the decisions whose tally counters a change from old
+// to new moves the household between (none when the decision is the same).
+func countersMoved(old, new string) []string {
 	if old == new {
-		return model.Statement{}, 0
+		return nil
 	}
 	var touched []string
 	if counted(old) {
@@ -291,13 +238,7 @@ func counterMove(t *signOffTarget, old, new string) (model.Statement, int64) {
 	if counted(new) {
 		touched = append(touched, new)
 	}
-	return model.Statement{
-		SQL: `UPDATE tally_counters
-			SET households = households + CASE WHEN decision = ? THEN 1 ELSE -1 END,
-			    area_hundredths = area_hundredths + CASE WHEN decision = ? THEN ? ELSE ? END
-			WHERE round_id = ? AND building = ? AND decision IN ?`,
-		Args: []any{new, new, t.AreaHundredths, -t.AreaHundredths, t.RoundID, t.Building, touched},
-	}, int64(len(touched))
+	return touched
 }
 
 // SignOffFilter narrows a sign-off listing.
@@ -314,19 +255,16 @@ func (s *Service) ListSignOffs(ctx context.Context, actor Actor, roundID string,
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadSignOffs, &round); err != nil {
 		return nil, "", AsError(err)
 	}
-	q := tx.Gorm().Model(&model.SignOff{}).Where("round_id = ?", roundID)
+	where := store.SignOffListFilter{Decisions: decisions, Building: filter.Building}
 	if filter.Decision != nil {
 		if !counted(*filter.Decision) {
 			return nil, "", InvalidField("decision", "must be agree, disagree or abstain")
 		}
-		q = q.Where("decision = ?", *filter.Decision)
-	} else {
-		q = q.Where("decision IN ?", decisions)
+		where.Decision = filter.Decision
 	}
-	if filter.Building != nil {
-		q = q.Where("building = ?", *filter.Building)
-	}
-	rows, next, err := findPage(q, page, func(r model.SignOff) string { return r.ID })
+	rows, next, err := listPage(page, func(r model.SignOff) string { return r.ID }, func(p store.Page) ([]model.SignOff, error) {
+		return tx.ListSignOffs(roundID, where, p)
+	})
 	if err != nil {
 		return nil, "", err
 	}
@@ -341,9 +279,9 @@ func (s *Service) SignOffHistory(ctx context.Context, actor Actor, roundID, hous
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadSignOffs, &round); err != nil {
 		return nil, AsError(err)
 	}
-	var events []model.SignOffEvent
-	if err := tx.Gorm().Where("round_id = ? AND household_id = ?", roundID, householdID).Order("version, id").Find(&events).Error; err != nil {
-		return nil, AsError(model.Translate(err))
+	events, err := tx.SignOffHistory(roundID, householdID)
+	if err != nil {
+		return nil, AsError(err)
 	}
 	return events, nil
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm/clause"
 
 	"minyi/model"
 	"minyi/store"
@@ -296,12 +295,12 @@ func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, re
 			}
 			applied = append(applied, row)
 		}
-		if err := s.setDeviceTimes(tx, deviceTimes); err != nil {
+		if err := tx.SetSignOffTimes(deviceTimes); err != nil { // so that a later batch can tell whether its records are older
 			return err
 		}
 		if len(applied) > 0 {
-			if err := tx.Gorm().CreateInBatches(applied, 200).Error; err != nil {
-				if errors.Is(model.Translate(err), model.ErrConflict) {
+			if err := tx.InsertSyncRecords(applied); err != nil {
+				if errors.Is(err, model.ErrConflict) {
 					return errRetry // the same record arrived concurrently: the retry finds it remembered
 				}
 				return err
@@ -336,8 +335,8 @@ func (s *Service) rememberedResults(tx *store.Tx, caller string, records []SyncR
 	for k, i := range chunk {
 		ids[k] = records[i].ClientID
 	}
-	var rows []model.SyncRecord
-	if err := tx.Gorm().Where("caller = ? AND client_id IN ?", caller, ids).Find(&rows).Error; err != nil {
+	rows, err := tx.SyncRecordsOf(caller, ids)
+	if err != nil {
 		return nil, err
 	}
 	remembered := make(map[string]SyncResult, len(rows))
@@ -365,16 +364,8 @@ func (s *Service) lockCurrentSignOffs(tx *store.Tx, roundID string, records []Sy
 	if len(households) == 0 {
 		return current, nil
 	}
-	q := tx.Gorm().Where("round_id = ? AND household_id IN ?", roundID, households)
-	if s.db.Dialect == model.MySQL {
-		var locked []string
-		if err := tx.Gorm().Raw("SELECT id FROM rounds WHERE id = ? LOCK IN SHARE MODE", roundID).Scan(&locked).Error; err != nil {
-			return nil, err
-		}
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	var rows []model.SignOff
-	if err := q.Find(&rows).Error; err != nil {
+	rows, err := tx.LockSignOffsOfHouseholds(roundID, households)
+	if err != nil {
 		return nil, err
 	}
 	for i := range rows {
@@ -441,25 +432,5 @@ func (s *Service) recordSuperseded(tx *store.Tx, actor Actor, rec *SyncRecordInp
 		Version: current.Version, OldDecision: current.Decision, NewDecision: in.Decision, Channel: in.Channel,
 		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID,
 		ActorRole: actor.Role, RequestID: "sync-superseded:" + rec.ClientID, RecordedAt: s.Now()}
-	return tx.Gorm().Create(&event).Error
-}
-
-// setDeviceTimes dates the sign-offs the chunk changed by the device time
-// of their latest record, in one statement, so that a later batch can tell
-// whether its records are older.
-func (s *Service) setDeviceTimes(tx *store.Tx, deviceTimes map[string]time.Time) error {
-	if len(deviceTimes) == 0 {
-		return nil
-	}
-	var sql strings.Builder
-	sql.WriteString("UPDATE sign_offs SET recorded_at = CASE id")
-	args := make([]any, 0, 3*len(deviceTimes))
-	ids := make([]string, 0, len(deviceTimes))
-	for id, at := range deviceTimes {
-		sql.WriteString(" WHEN ? THEN ?")
-		args = append(args, id, at)
-		ids = append(ids, id)
-	}
-	sql.WriteString(" END WHERE id IN ?")
-	return tx.Gorm().Exec(sql.String(), append(args, ids)...).Error
+	return tx.Insert(&event)
 }

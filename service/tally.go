@@ -103,8 +103,8 @@ func (s *Service) GetTally(ctx context.Context, actor Actor, roundID string, rec
 // rows per building, whatever the number of households. Only a rule that
 // counts area and is not yet passed reads the remaining households' areas.
 func (s *Service) computeTally(tx *store.Tx, round *RoundView, now time.Time) (*Tally, error) {
-	var counters []model.TallyCounter
-	if err := tx.Gorm().Where("round_id = ?", round.ID).Find(&counters).Error; err != nil {
+	counters, err := tx.TallyCountersOfRound(round.ID)
+	if err != nil {
 		return nil, err
 	}
 	tally := &Tally{RoundID: round.ID, Status: round.Status, Rule: round.Rule.Spec(), ComputedAt: now,
@@ -145,10 +145,7 @@ func (s *Service) computeTally(tx *store.Tx, round *RoundView, now time.Time) (*
 	tally.Checks, tally.Passed = result.Checks, result.Passed
 	var remaining []int64
 	if !result.Passed && round.Rule.UsesArea() {
-		err := tx.Gorm().Raw(`SELECT m.area_hundredths FROM round_members m
-			LEFT JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id AND s.decision IN ?
-			WHERE m.round_id = ? AND s.id IS NULL ORDER BY m.area_hundredths DESC`, decisions, round.ID).Scan(&remaining).Error
-		if err != nil {
+		if remaining, err = tx.UndecidedAreas(round.ID, decisions); err != nil {
 			return nil, err
 		}
 	}
@@ -166,11 +163,8 @@ func (s *Service) computeTally(tx *store.Tx, round *RoundView, now time.Time) (*
 func (s *Service) fillChangesNeeded(tx *store.Tx, round *RoundView, tally *Tally, counts rule.Counts, remaining []int64) error {
 	var opposed []int64
 	if round.Rule.UsesArea() {
-		err := tx.Gorm().Raw(`SELECT m.area_hundredths FROM round_members m
-			JOIN sign_offs s ON s.round_id = m.round_id AND s.household_id = m.household_id
-			WHERE m.round_id = ? AND s.decision IN ? ORDER BY m.area_hundredths DESC`,
-			round.ID, []string{DecisionDisagree, DecisionAbstain}).Scan(&opposed).Error
-		if err != nil {
+		var err error
+		if opposed, err = tx.DecidedAreas(round.ID, []string{DecisionDisagree, DecisionAbstain}); err != nil {
 			return err
 		}
 	}
@@ -187,30 +181,21 @@ func sum(a, b rule.Amount) rule.Amount {
 // recount counts the electorate and the current decisions from the rows and
 // compares them with the counters.
 func (s *Service) recount(tx *store.Tx, roundID string) (*Recount, error) {
-	type group struct {
-		Building       string
-		Decision       string
-		Households     int64
-		AreaHundredths int64
-	}
-	var fromRows []group
-	if err := tx.Gorm().Raw(`SELECT m.building, ? AS decision, COUNT(*) AS households, COALESCE(SUM(m.area_hundredths), 0) AS area_hundredths
-		FROM round_members m WHERE m.round_id = ? GROUP BY m.building`, counterElectorate, roundID).Scan(&fromRows).Error; err != nil {
+	fromRows, err := tx.RecountElectorate(roundID, counterElectorate)
+	if err != nil {
 		return nil, err
 	}
-	var decided []group
-	if err := tx.Gorm().Raw(`SELECT m.building, s.decision, COUNT(*) AS households, COALESCE(SUM(m.area_hundredths), 0) AS area_hundredths
-		FROM sign_offs s JOIN round_members m ON m.round_id = s.round_id AND m.household_id = s.household_id
-		WHERE s.round_id = ? AND s.decision IN ? GROUP BY m.building, s.decision`, roundID, decisions).Scan(&decided).Error; err != nil {
+	decided, err := tx.RecountDecisions(roundID, decisions)
+	if err != nil {
 		return nil, err
 	}
 	fromRows = append(fromRows, decided...)
-	var counters []model.TallyCounter
-	if err := tx.Gorm().Where("round_id = ?", roundID).Find(&counters).Error; err != nil {
+	counters, err := tx.TallyCountersOfRound(roundID)
+	if err != nil {
 		return nil, err
 	}
 	key := func(b, d string) string { return b + "\x00" + d }
-	recounted := map[string]group{}
+	recounted := map[string]store.RecountedGroup{}
 	for _, g := range fromRows {
 		recounted[key(g.Building, g.Decision)] = g
 	}

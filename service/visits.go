@@ -89,20 +89,9 @@ func (s *Service) ListVisits(ctx context.Context, actor Actor, roundID string, f
 	if err := s.loadRoundFor(tx, actor, roundID, ActReadVisits, &round); err != nil {
 		return nil, "", AsError(err)
 	}
-	q := tx.Gorm().Model(&model.Visit{}).Where("round_id = ?", roundID)
-	if filter.HouseholdID != nil {
-		q = q.Where("household_id = ?", *filter.HouseholdID)
-	}
-	q, limit, err := page.apply(q, "id")
-	if err != nil {
-		return nil, "", err
-	}
-	var visits []model.Visit
-	if err := q.Find(&visits).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	visits, next := nextCursor(visits, limit, func(v model.Visit) string { return v.ID })
-	return visits, next, nil
+	return listPage(page, func(v model.Visit) string { return v.ID }, func(p store.Page) ([]model.Visit, error) {
+		return tx.ListVisitsOfRound(roundID, filter.HouseholdID, p)
+	})
 }
 
 // insertVisit writes a validated visit in the caller's transaction; the
@@ -112,7 +101,7 @@ func (s *Service) insertVisit(tx *store.Tx, actor Actor, t *signOffTarget, in Vi
 		Note: in.Note, Channel: actor.Channel, ActorKind: actor.Kind, ActorID: actor.ID, RequestID: actor.RequestID,
 		VisitedAt: visitedAt, RecordedAt: s.Now()}
 	s.audit(tx, actor, t.EstateID, "visit.record", "visit", visit.ID, nil, map[string]any{"round_id": t.RoundID, "household_id": t.HouseholdID, "outcome": visit.Outcome})
-	if err := tx.Gorm().Create(visit).Error; err != nil {
+	if err := tx.Insert(visit); err != nil {
 		return nil, err
 	}
 	return visit, nil
