@@ -252,7 +252,7 @@ func (y *yearStory) preconditionsAndConstruction() {
 
 	for i, p := range preconditionNotes {
 		form := "#pc-" + p.key
-		admin.do(chromedp.Click(chromedp.CSS(form+` input[name=met]`)))
+		admin.do(chromedp.Click(chromedp.CSS(form + ` input[name=met]`)))
 		admin.fill(form+` input[name=note]`, p.note)
 		files := []string{y.pdf}
 		if i%2 == 0 {
