@@ -112,6 +112,17 @@ func (tb *tab) clickAll(css string) int {
 	return run(tb, chromedp.Evaluate[int](fmt.Sprintf(`(() => { const all = [...document.querySelectorAll(%q)]; all.forEach(e => e.click()); return all.length })()`, css)))
 }
 
+// shotAt keeps a 375 px wide screenshot scrolled to an element (check keeps the first screen only).
+func (tb *tab) shotAt(name, css string) {
+	tb.t.Helper()
+	tb.do(tb.viewport(375, 812, true), chromedp.ScrollIntoView(chromedp.CSS(css)))
+	shot := run(tb, chromedp.CaptureScreenshot())
+	if err := os.WriteFile(filepath.Join(tb.artifacts, "console-"+name+"-375x812.png"), shot, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+	tb.do(tb.viewport(tb.width, tb.height, tb.mobile))
+}
+
 func (tb *tab) count(css string) int {
 	tb.t.Helper()
 	return run(tb, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, css)))
@@ -276,6 +287,7 @@ func (y *yearStory) preconditionsAndConstruction() {
 		}
 	}
 	admin.check("year-lifecycle-ready")
+	admin.shotAt("year-preconditions", "#pc-party_organisation")
 	admin.fill("#sn-construction", "施工单位进场")
 	admin.submit(`form[action$="/stages/construction"] button[type=submit]`)
 	admin.mustSee("阶段已更新", "施工已开始", "施工单位进场")
@@ -338,6 +350,7 @@ func (y *yearStory) jointAcceptance() {
 		t.Errorf("%d acceptance photos show, want 2", loaded)
 	}
 	worker.check("year-acceptance-open")
+	worker.shotAt("year-acceptance-items", ".thumbs")
 	worker.fill(`form[action$="/rectify"] input[name=note]`, "落水口已用不锈钢卡箍加固")
 	worker.do(chromedp.SetUploadFiles(chromedp.CSS(`form[action$="/rectify"] input[type=file]`), []string{y.photo}))
 	worker.submit(`form[action$="/rectify"] button[type=submit]`)
