@@ -170,7 +170,7 @@ func (y *yearStory) needsSurvey() {
 	admin.submit(`form[action$="/close"] button`)
 	admin.mustSee("问卷已结束", "已结束")
 	admin.submit(`a[href$="/results"]`)
-	admin.mustSee("共 2 户作答", "外墙保温", "平均分 3.0", "希望加装电梯")
+	admin.mustSee("共 2 户作答", "外墙保温", "平均分 3.00", "希望加装电梯")
 	if svgs := admin.count("svg.bars"); svgs != 2 {
 		t.Errorf("the needs survey's results draw %d charts, want 2 (the choice and the rating)", svgs)
 	}
