@@ -91,8 +91,18 @@ func TestLifecycleFormsWithFiles(t *testing.T) {
 		}
 		refused.mustContain(t, "备注", `name="force" value="1" checked`)
 
-		// Evidence: a PDF and a photo.
+		// Evidence: a PDF and a photo. Without the form's CSRF token nothing is stored.
 		uploadsBefore := countUploads(t, db)
+		token := admin.csrf
+		admin.csrf = "forged-token"
+		forged := admin.filesForm(base+"/preconditions/residents_pact", url.Values{"met": {"1"}, "note": {"伪造"}},
+			attachment{"evidence", "公约.pdf", tinyPDF})
+		forgedAcceptance := admin.filesForm(base+"/acceptances", url.Values{"item_name": {"外墙"}, "item_result": {"pass"},
+			"signer_name": {"张三"}, "signer_role": {"owner_representative"}}, attachment{"item_photos_0", "墙.png", smallPNG(t)})
+		admin.csrf = token
+		if forged.status != http.StatusForbidden || forgedAcceptance.status != http.StatusForbidden || countUploads(t, db) != uploadsBefore {
+			t.Fatalf("forms without the CSRF token: %d and %d, %d files stored", forged.status, forgedAcceptance.status, countUploads(t, db)-uploadsBefore)
+		}
 		res := admin.filesForm(base+"/preconditions/residents_pact", url.Values{"met": {"1"}, "note": {"居民公约已张贴"}},
 			attachment{"evidence", "公约.pdf", tinyPDF}, attachment{"evidence", "张贴.png", smallPNG(t)})
 		if res.status != http.StatusSeeOther {
