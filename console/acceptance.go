@@ -19,6 +19,12 @@ func (c *Console) acceptanceRoutes(s *gin.RouterGroup) {
 	s.POST("/acceptances/:acceptance_id/items/:index/rectify", c.rectifyItem)
 }
 
+// Keys under which a refused rectification passes what was typed to the page.
+const (
+	rectifyItemKey = "rectify_item"
+	rectifyNoteKey = "rectify_note"
+)
+
 // acceptanceRows is how many item and signature rows the form offers.
 const acceptanceRows = 6
 
@@ -36,6 +42,8 @@ type acceptancesData struct {
 	Items       []acceptanceRow
 	Signatures  []acceptanceRow
 	Roles       []string
+	// RectifyItem and RectifyNote are a refused rectification's item id and typed note.
+	RectifyItem, RectifyNote string
 }
 
 // acceptances lists the estate's joint acceptances (items pass or rectify,
@@ -58,6 +66,7 @@ func (c *Console) showAcceptances(g *gin.Context, status int, items, signatures 
 		return
 	}
 	d.Items, d.Signatures = padRows(items), padRows(signatures)
+	d.RectifyItem, d.RectifyNote = g.GetString(rectifyItemKey), g.GetString(rectifyNoteKey)
 	c.render(g, status, "acceptances", page{Title: "联合验收", Error: message, Fields: fields, Data: d})
 }
 
@@ -199,6 +208,13 @@ func (c *Console) rectifyItem(g *gin.Context) {
 			return
 		}
 		g.Params = append(g.Params, gin.Param{Key: "estate_id", Value: a.EstateID})
+		if index >= 0 && index < len(a.Items) {
+			g.Set(rectifyItemKey, a.Items[index].ID)
+			g.Set(rectifyNoteKey, in.Note)
+		}
+		if mf := g.Request.MultipartForm; mf != nil && len(chosenFiles(mf.File["photos"])) > 0 {
+			message += "（照片需重新选择。）"
+		}
 		c.showAcceptances(g, status, nil, nil, message, fields)
 		return
 	}

@@ -229,5 +229,23 @@ func TestLifecycleFormsWithFiles(t *testing.T) {
 		if got := len(uploadLink.FindAllString(shown.body, -1)); got != 6 {
 			t.Errorf("the acceptance page links %d photo addresses, want 6 (three photos, link and image each)", got)
 		}
+
+		// A refused rectification keeps its note and stores no photo; a good one attaches its photo.
+		rectify := "/console/acceptances/" + acceptances[0].ID + "/items/1/rectify"
+		uploadsBefore = countUploads(t, db)
+		longNote := strings.Repeat("修", 501)
+		refusedFix := worker.filesForm(rectify, url.Values{"note": {longNote}}, attachment{"photos", "修好.png", smallPNG(t)})
+		if refusedFix.status != http.StatusUnprocessableEntity || countUploads(t, db) != uploadsBefore {
+			t.Fatalf("a 501-character rectification: %d, %d files stored", refusedFix.status, countUploads(t, db)-uploadsBefore)
+		}
+		refusedFix.mustContain(t, `id="rn-`+items[1].ID+`" name="note" maxlength="500" required value="`+longNote+`"`, "照片需重新选择")
+		if res := worker.filesForm(rectify, url.Values{"note": {"落水口已加固"}}, attachment{"photos", "修好.png", smallPNG(t)}); res.status != http.StatusSeeOther {
+			t.Fatalf("rectify with a photo: %d %s", res.status, res.body)
+		}
+		fixed, err := s.svc.GetAcceptance(ctx, system, acceptances[0].ID)
+		if err != nil || fixed.Status != service.AcceptanceClosed || len(fixed.Items[1].FixPhotos) != 1 || fixed.Items[1].RectifyNote != "落水口已加固" {
+			t.Fatalf("after the rectification: %+v (%v)", fixed, err)
+		}
+		worker.get(base+"/acceptances?done=item_rectified").mustContain(t, "整改已记录", `alt="雨水管整改照片 1"`, "✔ 已完成")
 	})
 }
