@@ -131,4 +131,5 @@ func (c *Console) routes(e *gin.Engine) {
 	c.lifecycleRoutes(s)
 	c.acceptanceRoutes(s)
 	c.reportRoutes(s)
+	c.uploadRoutes(s)
 }

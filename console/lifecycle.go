@@ -1,9 +1,11 @@
 package console
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,19 +34,42 @@ type lifecycleData struct {
 	CanRecord        bool
 	Construction     string
 	StageStatusLabel map[string]string
+	Readiness        readiness
+	// Typed is what was typed in a refused stage or precondition form.
+	Typed lifecycleTyped
+}
+
+// lifecycleTyped is what a refused form held, shown again in that form.
+type lifecycleTyped struct {
+	Site *siteForm
+	// Stage and StageNote, StageForce: the stage form.
+	Stage, StageNote string
+	StageForce       bool
+	// Precondition, PreconditionNote, PreconditionMet: the precondition form.
+	Precondition, PreconditionNote string
+	PreconditionMet                bool
+}
+
+// readiness says whether construction may start and what it still lacks.
+type readiness struct {
+	Started          bool
+	Missing          []string // Chinese names of the unmet preconditions
+	PlanPassed       bool
+	Ready            bool
+	ConstructionNote string
 }
 
 var stageStatusLabels = map[string]string{service.StagePending: "未开始", service.StageInProgress: "进行中", service.StageDone: "已完成"}
 
 // lifecycle shows the renovation's stages as a timeline, the six
-// preconditions of construction and the site information, with the forms
-// of those who may change them (stages and site: admins; preconditions:
-// admins and workers).
+// preconditions of construction with their evidence, what construction still
+// lacks and the site information, with the forms of those who may change
+// them (stages and site: admins; preconditions: admins and workers).
 func (c *Console) lifecycle(g *gin.Context) {
-	c.showLifecycle(g, http.StatusOK, nil, "", nil)
+	c.showLifecycle(g, http.StatusOK, lifecycleTyped{}, "", nil)
 }
 
-func (c *Console) showLifecycle(g *gin.Context, status int, typed *siteForm, message string, fields []fieldProblem) {
+func (c *Console) showLifecycle(g *gin.Context, status int, typed lifecycleTyped, message string, fields []fieldProblem) {
 	ctx, actor := g.Request.Context(), actorOf(g)
 	e, err := c.svc.GetEstate(ctx, actor, g.Param("estate_id"))
 	if err != nil {
@@ -53,12 +78,16 @@ func (c *Console) showLifecycle(g *gin.Context, status int, typed *siteForm, mes
 	}
 	d := lifecycleData{Estate: *e, CanManage: service.RoleAllowed(service.ActManageStages, actor.Role),
 		CanRecord: service.RoleAllowed(service.ActRecordPreconditions, actor.Role), Construction: service.StageConstruction,
-		StageStatusLabel: stageStatusLabels}
+		StageStatusLabel: stageStatusLabels, Typed: typed}
 	if d.Stages, err = c.svc.ListStages(ctx, actor, e.ID); err != nil {
 		c.failPage(g, err)
 		return
 	}
 	if d.Preconditions, err = c.svc.ListPreconditions(ctx, actor, e.ID); err != nil {
+		c.failPage(g, err)
+		return
+	}
+	if d.Readiness, err = c.readiness(g, e.ID, d.Stages, d.Preconditions); err != nil {
 		c.failPage(g, err)
 		return
 	}
@@ -72,15 +101,46 @@ func (c *Console) showLifecycle(g *gin.Context, status int, typed *siteForm, mes
 	if site.BudgetFen > 0 {
 		d.Site.Budget = strconv.FormatInt(site.BudgetFen/100, 10) + "." + strconv.FormatInt(site.BudgetFen%100/10, 10) + strconv.FormatInt(site.BudgetFen%10, 10)
 	}
-	if typed != nil {
-		d.Site = *typed
+	if typed.Site != nil {
+		d.Site = *typed.Site
 	}
 	c.render(g, status, "lifecycle", page{Title: "改造进度", Error: message, Fields: fields, Data: d})
 }
 
+// readiness works out what starting construction still lacks, as the
+// service's check does: the six preconditions and a final plan round that passed.
+func (c *Console) readiness(g *gin.Context, estateID string, stages []service.StageView, preconditions []service.PreconditionView) (readiness, error) {
+	var r readiness
+	for _, st := range stages {
+		if st.Stage == service.StageConstruction {
+			r.Started = st.StartedAt != nil
+		}
+	}
+	for _, p := range preconditions {
+		if !p.Met {
+			r.Missing = append(r.Missing, p.Label)
+		}
+	}
+	rounds, _, err := c.svc.ListRounds(g.Request.Context(), actorOf(g), estateID, service.Page{Limit: service.MaxPageLimit})
+	if err != nil {
+		return r, err
+	}
+	for _, round := range rounds {
+		var result struct {
+			Passed bool `json:"passed"`
+		}
+		if round.Kind == service.KindPlan && round.Status == service.RoundFinal &&
+			json.Unmarshal([]byte(round.ResultJSON), &result) == nil && result.Passed {
+			r.PlanPassed = true
+		}
+	}
+	r.Ready = len(r.Missing) == 0 && r.PlanPassed
+	return r, nil
+}
+
 // afterLifecycle redirects back to the lifecycle page, or shows the page
-// again with the refusal in words.
-func (c *Console) afterLifecycle(g *gin.Context, err error, typed *siteForm, done string) {
+// again with the refusal in words and what was typed.
+func (c *Console) afterLifecycle(g *gin.Context, err error, typed lifecycleTyped, done string) {
 	if err == nil {
 		g.Redirect(http.StatusSeeOther, Prefix+"/estates/"+g.Param("estate_id")+"/lifecycle?done="+done)
 		return
@@ -116,16 +176,37 @@ func unmetMessage(se *service.Error) string {
 
 func (c *Console) updateStage(g *gin.Context) {
 	status, note := g.PostForm("status"), g.PostForm("note")
-	in := service.StageInput{Status: &status, Note: &note, Force: g.PostForm("force") == "1"}
+	force := g.PostForm("force") == "1"
+	in := service.StageInput{Status: &status, Note: &note, Force: force}
 	_, err := c.svc.UpdateStage(g.Request.Context(), actorOf(g), g.Param("estate_id"), g.Param("stage"), in)
-	c.afterLifecycle(g, err, nil, "stage_saved")
+	c.afterLifecycle(g, err, lifecycleTyped{Stage: g.Param("stage"), StageNote: g.PostForm("note"), StageForce: force}, "stage_saved")
 }
 
+// recordPrecondition records a precondition with the evidence files chosen
+// (PDFs or photos), which are stored first and then attached by their ids.
 func (c *Console) recordPrecondition(g *gin.Context) {
+	ctx, actor, estateID := g.Request.Context(), actorOf(g), g.Param("estate_id")
 	note := g.PostForm("note")
 	in := service.PreconditionInput{Met: g.PostForm("met") == "1", Note: &note}
-	_, err := c.svc.RecordPrecondition(g.Request.Context(), actorOf(g), g.Param("estate_id"), g.Param("key"), in)
-	c.afterLifecycle(g, err, nil, "precondition_saved")
+	typed := lifecycleTyped{Precondition: g.Param("key"), PreconditionNote: note, PreconditionMet: in.Met}
+	var err error
+	// A note the service refuses stores no file.
+	if mf, ferr := g.MultipartForm(); ferr == nil && mf != nil && len(mf.File["evidence"]) > 0 && utf8.RuneCountInString(strings.TrimSpace(note)) <= maxNoteRunes {
+		// Files are stored only for someone who may record an existing precondition
+		// (SaveUpload itself checks the estate).
+		if !service.RoleAllowed(service.ActRecordPreconditions, actor.Role) {
+			err = service.Forbidden("forbidden")
+		} else if service.PreconditionLabel(g.Param("key")) == "" {
+			err = service.NotFound("precondition_not_found")
+		}
+		if err == nil {
+			in.Evidence, err = c.saveUploads(g, estateID, mf.File["evidence"])
+		}
+	}
+	if err == nil {
+		_, err = c.svc.RecordPrecondition(ctx, actor, estateID, g.Param("key"), in)
+	}
+	c.afterLifecycle(g, err, typed, "precondition_saved")
 }
 
 func (c *Console) saveSite(g *gin.Context) {
@@ -144,7 +225,7 @@ func (c *Console) saveSite(g *gin.Context) {
 	if err == nil {
 		_, err = c.svc.PutSite(g.Request.Context(), actorOf(g), g.Param("estate_id"), in)
 	}
-	c.afterLifecycle(g, err, &form, "site_saved")
+	c.afterLifecycle(g, err, lifecycleTyped{Site: &form}, "site_saved")
 }
 
 // yuanToFen reads an amount in yuan with at most two decimals ("12.5" is 1250 fen).

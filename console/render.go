@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -134,6 +136,8 @@ var doneMessages = map[string]string{
 	"survey_created":     "问卷已创建（草稿）。", "survey_opened": "问卷已开始收集。", "survey_closed": "问卷已结束。",
 	"survey_response_recorded": "纸质问卷已录入。",
 	"stage_saved":              "阶段已更新。", "precondition_saved": "前置条件已更新。", "site_saved": "施工信息已保存。",
+	"acceptance_recorded": "验收记录已保存。", "item_rectified": "整改已记录。",
+	"report_assigned": "问题已指派。", "report_fixed": "整改已记录，等待居民确认。",
 }
 
 // errorPage shows a message on an error page.
@@ -168,10 +172,7 @@ func (c *Console) explain(g *gin.Context, err error) (int, string, []fieldProble
 	}
 	var fields []fieldProblem
 	for f, reason := range se.Fields {
-		label := fieldLabels[f]
-		if label == "" {
-			label = f
-		}
+		label := fieldLabel(f)
 		if zh, ok := fieldtext.Chinese(reason); ok {
 			reason = zh
 		}
@@ -217,6 +218,11 @@ var codeMessages = map[string]string{
 	"revision_not_found":        "找不到该方案修订。",
 	"file_too_large":            "文件过大（最多 10 MB）。",
 	"unsupported_file_type":     "只能上传 JPEG、PNG、WebP 照片或 PDF 图纸。",
+	"upload_not_found":          "找不到该文件，或您无权查看。",
+	"picture_too_large":         "图片像素过多，请缩小后再上传。",
+	"pdf_metadata_unremovable":  "无法去除该 PDF 中的作者等信息，请另存为普通 PDF 后再上传。",
+	"upload_quota_exceeded":     "今日上传文件已达上限，请稍后再试。",
+	"preconditions_unmet":       "施工前置条件尚未满足。",
 }
 
 // fieldLabels name form fields in Chinese.
@@ -225,6 +231,32 @@ var fieldLabels = map[string]string{
 	"district": "区", "street": "街道", "community": "社区", "address": "地址", "contact_phone": "联系电话", "built_year": "建成年份",
 	"title": "标题", "kind": "类型", "rule": "表决规则", "rule.preset": "表决规则", "closes_at": "截止时间",
 	"decision": "表态", "explanation": "说明", "summary": "摘要", "changes": "修改内容", "addresses": "回应的意见", "attachments": "附件", "file": "文件", "evidence_url": "照片", "channel": "方式", "signer_name": "签字人", "outcome": "走访结果", "note": "备注", "disabled": "停用", "handler_id": "处理人", "household_id": "住户", "purpose": "用途", "template": "模板", "questions": "题目", "budget_fen": "预算", "builder": "施工单位", "supervising_unit": "监理单位", "designer_unit": "设计单位", "starts_on": "开工日期", "items": "验收项", "signatures": "签字", "photo_upload_ids": "照片", "assignee_id": "处理人", "status": "状态", "ends_on": "竣工日期", "started_at": "开始时间", "finished_at": "完成时间", "due_at": "处理期限",
+	"evidence_upload_ids": "证明材料",
+}
+
+// rowField is a field of one row of a list in a form ("items[0].note").
+var rowField = regexp.MustCompile(`^(items|signatures)\[(\d+)\]\.(\w+)$`)
+
+// rowLabels name the lists whose rows have fields.
+var rowLabels = map[string]string{"items": "验收项", "signatures": "签字"}
+
+// rowFieldLabels name the fields of a list's rows where they differ from fieldLabels.
+var rowFieldLabels = map[string]string{"name": "名称", "result": "结果", "note": "说明", "role": "身份"}
+
+// fieldLabel names a form field in Chinese: "items[1].note" is "验收项 2 的说明".
+func fieldLabel(f string) string {
+	if label := fieldLabels[f]; label != "" {
+		return label
+	}
+	if m := rowField.FindStringSubmatch(f); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		name := rowFieldLabels[m[3]]
+		if name == "" {
+			name = fieldLabel(m[3])
+		}
+		return rowLabels[m[1]] + " " + strconv.Itoa(n+1) + " 的" + name
+	}
+	return f
 }
 
 // errorJSON is the contract's error envelope, for the console's JSON endpoints.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,6 +27,8 @@ func (c *Console) surveyRoutes(s *gin.RouterGroup) {
 // surveyForm is the new-survey form as typed.
 type surveyForm struct {
 	Template, Title, Purpose, Questions string
+	// ClosesAt is a datetime-local value in China time ("2027-03-01T18:00"), or empty.
+	ClosesAt string
 }
 
 type surveysData struct {
@@ -96,14 +99,26 @@ func cutAny(s string, seps ...string) (before, after string, found bool) {
 }
 
 func (c *Console) createSurvey(g *gin.Context) {
-	form := surveyForm{Template: g.PostForm("template"), Title: trimmed(g, "title"), Purpose: g.PostForm("purpose"), Questions: g.PostForm("questions")}
+	form := surveyForm{Template: g.PostForm("template"), Title: trimmed(g, "title"), Purpose: g.PostForm("purpose"), Questions: g.PostForm("questions"),
+		ClosesAt: trimmed(g, "closes_at")}
 	in := service.SurveyInput{Title: form.Title}
 	if form.Template == service.SurveyTemplateXuchang {
 		in.Template = service.SurveyTemplateXuchang
 	} else {
 		in.Purpose, in.Questions = form.Purpose, parseQuestions(form.Questions)
 	}
-	sv, err := c.svc.CreateSurvey(g.Request.Context(), actorOf(g), g.Param("estate_id"), in)
+	var err error
+	if form.ClosesAt != "" {
+		closes, perr := time.ParseInLocation("2006-01-02T15:04", form.ClosesAt, beijing)
+		if perr != nil {
+			err = service.InvalidField("closes_at", "请选择日期和时间")
+		}
+		in.ClosesAt = &closes
+	}
+	var sv *service.SurveyView
+	if err == nil {
+		sv, err = c.svc.CreateSurvey(g.Request.Context(), actorOf(g), g.Param("estate_id"), in)
+	}
 	if err != nil {
 		status, message, fields := c.explain(g, err)
 		if status == http.StatusNotFound || status == http.StatusForbidden {
