@@ -2,7 +2,9 @@
 // storage in memory, and wx.login asking the fake WeChat server (its control
 // port) for a fresh one-time code, as WeChat gives the mini-program. A test
 // may make the next answers of a route get "lost" (the request reaches the
-// service, the phone never sees the answer) to test retries.
+// service, the phone never sees the answer) to test retries. For pages
+// rendered against the real service, chooseMedia gives the files a test puts
+// in mediaToChoose, and navigation and dialogs are recorded.
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
@@ -11,8 +13,11 @@ function createNodeWx ({ loginCodeURL }) {
   const storage = {}
   const lose = {} // "METHOD /path" → answers still to lose
   const sent = []
+  const navigations = []
   const wx = {
     sent,
+    navigations,
+    mediaToChoose: [],
     // loseAnswers makes the next n answers to method+path fail as a lost connection.
     loseAnswers (method, pathname, n) { lose[method + ' ' + pathname] = n },
     getStorageSync: k => storage[k],
@@ -68,7 +73,17 @@ function createNodeWx ({ loginCodeURL }) {
       fetch(url, { method: 'POST', headers: header, body: form, signal: AbortSignal.timeout(60000) })
         .then(async res => success({ statusCode: res.status, data: await res.text() }))
         .catch(err => fail({ errMsg: 'uploadFile:fail ' + err.message }))
-    }
+    },
+    chooseMedia ({ count, success }) { success({ tempFiles: wx.mediaToChoose.slice(0, count).map(p => ({ tempFilePath: p })) }) },
+    setClipboardData ({ success }) { if (success) success() },
+    requestSubscribeMessage ({ success }) { success({}) },
+    navigateTo ({ url }) { navigations.push(['navigateTo', url]) },
+    redirectTo ({ url }) { navigations.push(['redirectTo', url]) },
+    reLaunch ({ url }) { navigations.push(['reLaunch', url]) },
+    navigateBack () { navigations.push(['navigateBack']) },
+    showModal ({ success }) { success({ confirm: true, cancel: false }) },
+    showToast () {},
+    stopPullDownRefresh () {}
   }
   return wx
 }

@@ -1,6 +1,7 @@
-// Builds and starts the real service (`minyi serve`, SQLite in a temp dir)
-// and the fake WeChat server (wechat/wechattest/cmd/fakewechat) for the
-// end-to-end test, and stops them afterwards.
+// Builds and starts the real service (`minyi serve`, SQLite in a temp dir or
+// a fresh MariaDB/MySQL database) and the fake WeChat server
+// (wechat/wechattest/cmd/fakewechat) for the end-to-end tests, and stops them
+// afterwards.
 const { spawn, execFileSync } = require('child_process')
 const fs = require('fs')
 const net = require('net')
@@ -51,18 +52,56 @@ async function waitReady (base, child, logs) {
   throw new Error('minyi did not become ready:\n' + logs.join(''))
 }
 
-// start builds both programs and runs them; it resolves with
-// {base, admin: {username, password}, loginCodeURL(openid), phoneCodeURL(phone), stop()}.
-async function start () {
+// databases lists the databases the e2e runs on: SQLite always, and MySQL
+// (MariaDB) when MINYI_TEST_MYSQL_URL is set, as the Go tests do.
+function databases () {
+  const list = [{ name: 'SQLite' }]
+  if (process.env.MINYI_TEST_MYSQL_URL) list.push({ name: 'MySQL', mysqlURL: process.env.MINYI_TEST_MYSQL_URL })
+  return list
+}
+
+// mysqlClient runs one statement with the mysql (or mariadb) command-line
+// client against the server of a mysql:// URL.
+function mysqlClient (mysqlURL, statement) {
+  const u = new URL(mysqlURL)
+  const args = ['-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username || 'root'), '-e', statement]
+  const env = Object.assign({}, process.env, { MYSQL_PWD: decodeURIComponent(u.password || '') })
+  for (const program of ['mysql', 'mariadb']) {
+    try {
+      execFileSync(program, args, { env, stdio: ['ignore', 'ignore', 'pipe'] })
+      return
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw new Error(program + ' ' + statement + ': ' + String(e.stderr || e.message))
+    }
+  }
+  throw new Error('MINYI_TEST_MYSQL_URL is set but neither mysql nor mariadb (the command-line client) is on PATH')
+}
+
+// freshMySQL creates an empty database on the server of mysqlURL and returns
+// its URL and a function dropping it.
+function freshMySQL (mysqlURL) {
+  const name = 'mp_e2e_' + Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36)
+  mysqlClient(mysqlURL, 'CREATE DATABASE ' + name + ' CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci')
+  const u = new URL(mysqlURL)
+  u.pathname = '/' + name
+  u.search = ''
+  return { url: u.toString(), drop: () => mysqlClient(mysqlURL, 'DROP DATABASE IF EXISTS ' + name) }
+}
+
+// start builds both programs and runs them, on SQLite or, with
+// {mysqlURL}, on a fresh database of that MySQL server; it resolves with
+// {base, admin: {username, password}, database, loginCodeURL(openid), phoneCodeURL(phone), stop()}.
+async function start ({ mysqlURL } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-e2e-'))
   build(dir)
+  const mysql = mysqlURL ? freshMySQL(mysqlURL) : null
   const fake = await startFakeWeChat(dir)
   const port = await freePort()
   const base = 'http://127.0.0.1:' + port
   const admin = { username: 'e2e-admin', password: 'e2e-admin-password-1' }
   const env = Object.assign({}, process.env, {
     MINYI_ADDR: '127.0.0.1:' + port,
-    MINYI_DATABASE_URL: 'sqlite:' + path.join(dir, 'minyi.db'),
+    MINYI_DATABASE_URL: mysql ? mysql.url : 'sqlite:' + path.join(dir, 'minyi.db'),
     MINYI_DATA_DIR: path.join(dir, 'data'),
     MINYI_PUBLIC_BASE_URL: base,
     MINYI_ADMIN_USERNAME: admin.username,
@@ -82,11 +121,13 @@ async function start () {
   } catch (e) {
     child.kill()
     fake.child.stdin.end()
+    if (mysql) mysql.drop()
     throw e
   }
   return {
     base,
     admin,
+    database: mysql ? 'MySQL' : 'SQLite',
     logs,
     loginCodeURL: openid => fake.info.control + '/login-code?openid=' + encodeURIComponent(openid),
     phoneCodeURL: phone => fake.info.control + '/phone-code?phone=' + encodeURIComponent(phone),
@@ -105,9 +146,10 @@ async function start () {
       }
       fake.child.kill()
       fs.rmSync(dir, { recursive: true, force: true })
+      if (mysql) mysql.drop()
       return graceful
     }
   }
 }
 
-module.exports = { start }
+module.exports = { start, databases }
