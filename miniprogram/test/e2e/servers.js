@@ -3,6 +3,7 @@
 // (wechat/wechattest/cmd/fakewechat) for the end-to-end tests, and stops them
 // afterwards.
 const { spawn, execFileSync } = require('child_process')
+const crypto = require('crypto')
 const fs = require('fs')
 const net = require('net')
 const os = require('os')
@@ -107,6 +108,8 @@ async function start ({ mysqlURL } = {}) {
     MINYI_ADMIN_USERNAME: admin.username,
     MINYI_ADMIN_PASSWORD: admin.password,
     MINYI_JWT_SECRET: 'e2e-jwt-secret-0123456789abcdef0123456789',
+    // Phone numbers are sealed at rest (required with MySQL).
+    MINYI_DATA_KEY: crypto.randomBytes(32).toString('hex'),
     MINYI_WECHAT_APPID: fake.info.appid,
     MINYI_WECHAT_SECRET: fake.info.secret,
     MINYI_WECHAT_API_BASE: fake.info.api,
