@@ -375,6 +375,12 @@ describe.each(databases().map(d => [d.name, d]))('a resident\'s year on %s', (na
     // 小区公示: what the board's JSON holds, in the page's words.
     const board = await eventually(() => anonymous('GET', '/api/v1/public/estates/anju-year', undefined, 200),
       b => b.surveys.length === 2 && b.stages.find(s => s.stage === 'evaluation').status === 'done', 'the board at the end of the year')
+    const home = usePage(wx, base, 'index')
+    home.instance.onShow()
+    await until(() => home.data.households.length === 1, 'the home page')
+    expect(shown(home)).toContain('安居小区 1栋1单元101室')
+    await tapOn(home, '.estate-notice')
+    expect(wx.navigations.pop()).toEqual(['navigateTo', '/pages/notice/notice?code=anju-year'])
     const notice = usePage(wx, base, 'notice')
     await notice.instance.onLoad({ code: 'anju-year' })
     await until(() => notice.data.lifecycle && notice.data.lifecycle.surveys.length === 2, 'the notice page')
