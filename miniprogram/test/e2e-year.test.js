@@ -58,7 +58,10 @@ describe.each(databases().map(d => [d.name, d]))('a resident\'s year on %s', (na
     servers = await start({ mysqlURL: database.mysqlURL })
   })
 
+  const cleanups = []
+
   afterAll(async () => {
+    for (const cleanup of cleanups.splice(0)) cleanup()
     if (!servers) return
     const stopped = await servers.stop()
     if (process.env.MINYI_E2E_LOGS || !stopped) process.stderr.write(servers.logs.join(''))
@@ -289,7 +292,9 @@ describe.each(databases().map(d => [d.name, d]))('a resident\'s year on %s', (na
       starts_on: '2027-03-01', ends_on: '2027-09-30', budget_fen: 125000000, contact_phone: '0374-5123456' }, 200)
 
     // 随手拍 with a photo; a worker fixes it; the resident confirms on the page.
-    const photo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-year-')), 'manhole.png')
+    const photoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-year-'))
+    cleanups.push(() => fs.rmSync(photoDir, { recursive: true, force: true }), () => wx.cleanup())
+    const photo = path.join(photoDir, 'manhole.png')
     fs.writeFileSync(photo, png(24, 16))
     let reports = usePage(wx, base, 'reports')
     reports.instance.onLoad()

@@ -28,6 +28,14 @@ jest.setTimeout(Number(process.env.MINYI_E2E_TIMEOUT_MS || 300000))
 
 let servers
 let staffToken
+// cleanups remove the temporary files of the tests (photos, downloads).
+const cleanups = []
+
+function tempDir (prefix) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
 
 async function staff (method, pathname, body, expected) {
   const res = await fetch(servers.base + pathname, {
@@ -54,6 +62,7 @@ describe.each(databases().map(d => [d.name, d]))('against the real service on %s
   })
 
   afterAll(async () => {
+    for (const remove of cleanups.splice(0)) remove()
     if (!servers) return
     const stopped = await servers.stop()
     // The service's log, when asked for or when it did not stop by itself.
@@ -75,6 +84,7 @@ describe.each(databases().map(d => [d.name, d]))('against the real service on %s
 
   function residentClient (openid) {
     const wx = createNodeWx({ loginCodeURL: servers.loginCodeURL(openid) })
+    cleanups.push(() => wx.cleanup())
     return { wx, client: createClient({ wx, baseURL: servers.base, retryDelayMs: 10 }) }
   }
 
@@ -175,7 +185,7 @@ describe.each(databases().map(d => [d.name, d]))('against the real service on %s
     expect(wx.sent.some(s => s.path === '/api/v1/auth/refresh')).toBe(true)
 
     // 我的意见 / 随手拍: a photo, then the objection naming it.
-    const photoPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-photo-')), 'corridor.png')
+    const photoPath = path.join(tempDir('minyi-mp-photo-'), 'corridor.png')
     fs.writeFileSync(photoPath, png(32, 24))
     const upload = await client.upload(photoPath, estate.id)
     expect(upload.id).toBeTruthy()
@@ -349,7 +359,7 @@ describe.each(databases().map(d => [d.name, d]))('against the real service on %s
     await client.post('/api/v1/me/bindings', { code, relation: 'tenant' })
 
     // The page's filing: a photo, then the report naming it, the first answer lost.
-    const photoPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-report-')), 'rubble.png')
+    const photoPath = path.join(tempDir('minyi-mp-report-'), 'rubble.png')
     fs.writeFileSync(photoPath, png(16, 16))
     const photo = await client.upload(photoPath, estate.id)
     wx.loseAnswers('POST', '/api/v1/estates/' + estate.id + '/reports', 1)

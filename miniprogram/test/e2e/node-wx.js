@@ -14,7 +14,10 @@ function createNodeWx ({ loginCodeURL }) {
   const lose = {} // "METHOD /path" → answers still to lose
   const sent = []
   const navigations = []
+  const tempDirs = []
   const wx = {
+    // cleanup removes the files downloadFile saved.
+    cleanup () { for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true }) },
     sent,
     navigations,
     mediaToChoose: [],
@@ -59,7 +62,9 @@ function createNodeWx ({ loginCodeURL }) {
       fetch(url, { headers: header, signal: AbortSignal.timeout(60000) })
         .then(async res => {
           const body = Buffer.from(await res.arrayBuffer())
-          const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-dl-')), 'file')
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-dl-'))
+          tempDirs.push(dir)
+          const file = path.join(dir, 'file')
           fs.writeFileSync(file, body)
           success({ statusCode: res.status, tempFilePath: file })
         })

@@ -32,6 +32,34 @@ function build (dir) {
   execFileSync(goBinary, ['build', '-trimpath', '-o', path.join(dir, 'fakewechat'), './wechat/wechattest/cmd/fakewechat'], { cwd: repoRoot, env, stdio: 'inherit' })
 }
 
+// binaries builds both programs once per test process (jest --runInBand runs
+// every e2e file and database in one process) and returns their directory.
+// It is named after the process (its pid and start time); a later run removes
+// the directories of processes that are gone.
+const BIN_PREFIX = 'minyi-mp-e2e-bin-'
+function binaries () {
+  const started = Math.round(Date.now() / 1000 - process.uptime())
+  const dir = path.join(os.tmpdir(), BIN_PREFIX + process.pid + '-' + started)
+  if (fs.existsSync(path.join(dir, 'built'))) return dir
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    const pid = Number((name.startsWith(BIN_PREFIX) ? name.slice(BIN_PREFIX.length) : '').split('-')[0])
+    if (pid > 0 && pid !== process.pid && !alive(pid)) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true })
+  }
+  fs.mkdirSync(dir, { recursive: true })
+  build(dir)
+  fs.writeFileSync(path.join(dir, 'built'), '')
+  return dir
+}
+
+function alive (pid) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return e.code === 'EPERM'
+  }
+}
+
 function startFakeWeChat (dir) {
   const child = spawn(path.join(dir, 'fakewechat'), [], { stdio: ['pipe', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
@@ -93,10 +121,10 @@ function freshMySQL (mysqlURL) {
 // {mysqlURL}, on a fresh database of that MySQL server; it resolves with
 // {base, admin: {username, password}, database, loginCodeURL(openid), phoneCodeURL(phone), stop()}.
 async function start ({ mysqlURL } = {}) {
+  const bin = binaries()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-e2e-'))
-  build(dir)
   const mysql = mysqlURL ? freshMySQL(mysqlURL) : null
-  const fake = await startFakeWeChat(dir)
+  const fake = await startFakeWeChat(bin)
   const port = await freePort()
   const base = 'http://127.0.0.1:' + port
   const admin = { username: 'e2e-admin', password: 'e2e-admin-password-1' }
@@ -116,7 +144,7 @@ async function start ({ mysqlURL } = {}) {
     MINYI_LOG_FORMAT: 'text'
   })
   const logs = []
-  const child = spawn(path.join(dir, 'minyi'), ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(path.join(bin, 'minyi'), ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stdout.on('data', d => logs.push(String(d)))
   child.stderr.on('data', d => logs.push(String(d)))
   try {
@@ -125,6 +153,7 @@ async function start ({ mysqlURL } = {}) {
     child.kill()
     fake.child.stdin.end()
     if (mysql) mysql.drop()
+    fs.rmSync(dir, { recursive: true, force: true })
     throw e
   }
   return {
