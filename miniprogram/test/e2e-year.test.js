@@ -244,6 +244,16 @@ describe.each(databases().map(d => [d.name, d]))('a resident\'s year on %s', (na
     for (const h of others) await worker('PUT', '/api/v1/rounds/' + round1.id + '/signoffs/' + h.id, { decision: 'disagree', channel: 'paper', signer_name: '业主' + h.room }, 200)
     const closed1 = await admin('POST', '/api/v1/rounds/' + round1.id + '/close', { reason: '全部住户已表态，提前结束' }, 200)
     expect(closed1.status).toBe('closed')
+    // A sign-off after the close is refused (409 round_not_open); the page says what to do instead.
+    const late = usePage(wx, base, 'sign')
+    await late.instance.onLoad({ round_id: round1.id })
+    await tapOn(late, '.choice', '', 0)
+    await tapOn(late, '.btn-primary', '下一步')
+    await tapOn(late, '.btn-primary', '确认提交')
+    await until(() => late.data.error, 'the refused late sign-off')
+    expect(wx.sent.filter(r => r.method === 'PUT' && r.path.endsWith('/my-signoff')).pop()).toMatchObject({ status: 409, code: 'round_not_open' })
+    expect(shown(late)).toContain('本轮征询现在没有进行（尚未开始或已经结束），不能表态。结果请看小区公示。')
+    expect(late.data.step).toBe('confirm')
     await stage('round1', 'done')
 
     // The revision answers the objection, the admin's answer names it; the resident confirms.
