@@ -79,3 +79,24 @@ test('every page has its Chinese title and files', () => {
     expect(JSON.parse(read(p + '.json')).navigationBarTitleText).toMatch(/^[\u4e00-\u9fa5]+$/)
   }
 })
+
+// A 375 px wide phone with the largest system font: nothing may be wider than
+// the screen. Sizes are relative (rem, %), px only for borders, and long
+// words (receipts, codes, addresses) wrap instead of running off the page.
+test('every page fits a 375 px screen at any font size', () => {
+  for (const css of [read('app.wxss')].concat(pages.map(p => read(p + '.wxss')))) {
+    for (const r of rules(css)) {
+      for (const [prop, value] of Object.entries(r.decls)) {
+        if (/^border/.test(prop)) continue
+        expect({ rule: r.selector, prop, px: /\d(px|rpx)\b/.test(value) }).toEqual({ rule: r.selector, prop, px: false })
+      }
+      for (const prop of ['width', 'min-width']) {
+        if (r.decls[prop] && r.decls[prop] !== '100%') expect({ rule: r.selector, [prop]: r.decls[prop] }).toEqual({ rule: r.selector, [prop]: expect.stringMatching(/^[0-9.]+rem$/) })
+      }
+    }
+  }
+  const app = rules(read('app.wxss'))
+  expect(app.find(r => r.selector === '.page').decls['overflow-wrap']).toBe('break-word')
+  expect(app.find(r => r.selector === '.receipt').decls['word-break']).toBe('break-all')
+  for (const p of pages) expect({ page: p, inlineStyle: /style="[^"]*(width|px)/.test(read(p + '.wxml')) }).toEqual({ page: p, inlineStyle: false })
+})

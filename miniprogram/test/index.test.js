@@ -57,3 +57,16 @@ test('退出登录 asks first, then logs out on the service and shows the login 
   expect(text(page)).toContain('已退出登录。')
   expect(page.querySelectorAll('.logout')).toHaveLength(0)
 })
+
+test('each household opens the board of its own estate', async () => {
+  loggedIn(wx)
+  wx.route('GET /api/v1/me', () => ok({ resident: { id: 'R', households: [
+    Object.assign({}, me.resident.households[0], { estate_code: 'xingfu' }),
+    { id: 'H2', estate_name: '安居小区', estate_code: 'anju', building: '1', unit: '1', room: '101', relation: 'owner', is_signer: true }] } }))
+  const page = renderPage('index')
+  page.instance.onShow()
+  await waitFor(() => page.data.households.length === 2)
+  expect(page.querySelectorAll('.estate-notice').map(b => b.dom.textContent)).toEqual(['本小区公示（进度、验收、问卷结果）', '本小区公示（进度、验收、问卷结果）'])
+  await tap(page, '.estate-notice', 1)
+  expect(wx.navigations).toEqual([['navigateTo', '/pages/notice/notice?code=anju']])
+})

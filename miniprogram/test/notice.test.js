@@ -95,3 +95,58 @@ test('an unknown estate is explained', async () => {
   await waitFor(() => page.data.error !== '')
   expect(text(page)).toContain('没有找到这个小区的公示')
 })
+
+test('the renovation around the vote: stages, events, site, joint acceptance, problem reports and closed surveys', async () => {
+  wx.route('GET /api/v1/public/estates/xingfu', () => ok(Object.assign({}, board, {
+    stages: [
+      { stage: 'needs', label: '问需', status: 'done', started_at: '2026-03-01T02:00:00Z', finished_at: '2026-03-20T02:00:00Z', note: '' },
+      { stage: 'construction', label: '施工', status: 'in_progress', started_at: '2026-09-30T17:00:00Z', finished_at: null, note: '东侧先开工' },
+      { stage: 'maintenance', label: '长效管护', status: 'pending', started_at: null, finished_at: null, note: '' }
+    ],
+    timeline: [{ at: '2026-05-01T02:00:00Z', kind: 'round_opened', title: '第一轮方案征询' }, { at: '2026-05-10T02:00:00Z', kind: 'revision_published', title: '第 2 版：修改后方案' }],
+    site: { builder: '幸福建设公司', supervising_unit: '', designer_unit: '幸福设计院', starts_on: '2027-03-01', ends_on: '2027-09-30', budget_fen: 358000005, contact_phone: '0715-8123456' },
+    acceptances: [{ at: '2026-12-01T02:00:00Z', status: 'open', items: 3, passed: 1, rectified: 1,
+      open_items: [{ name: '外墙保温', note: '3 号楼东侧空鼓' }],
+      signers: [{ role: 'owner_representative', role_label: '业主代表', name: '张*丰' }, { role: 'street_office', role_label: '街道办', name: '钱*' }] }],
+    reports: { reported: 1, assigned: 0, fixed: 2, confirmed: 3 },
+    surveys: [{ title: '改造需求调查', purpose: 'needs', closed_at: '2026-03-20T02:00:00Z', responses: 6, questions: [
+      { text: '最想改什么', kind: 'single', answered: 6, options: [{ option: '加装电梯', count: 4 }, { option: '外墙保温', count: 2 }] },
+      { text: '楼道现状', kind: 'rating', answered: 6, rating: { count: 6, sum: 18, mean: '3.00', counts: [] } },
+      { text: '其他意见', kind: 'text', answered: 2 }
+    ] }]
+  })))
+  const page = renderPage('notice')
+  await page.instance.onLoad({ code: 'xingfu' })
+  await waitFor(() => page.data.lifecycle)
+  const shown = text(page)
+  expect(shown).toContain('改造进度')
+  expect(shown).toContain('问需：已完成（2026年3月1日 至 2026年3月20日）')
+  expect(shown).toContain('施工：进行中（2026年10月1日 开始），东侧先开工') // 17:00 UTC is the next day in Beijing
+  expect(shown).toContain('长效管护：未开始')
+  expect(shown).toContain('施工单位：幸福建设公司')
+  expect(shown).not.toContain('监理单位') // not set: no empty line
+  expect(shown).toContain('工期：2027-03-01 至 2027-09-30')
+  expect(shown).toContain('投资预算：3,580,000.05 元')
+  expect(shown).toContain('2026年5月1日 征询开始：第一轮方案征询')
+  expect(shown).toContain('2026年5月10日 公布方案：第 2 版：修改后方案')
+  expect(shown).toContain('随手拍问题反映 6 件：待派单 1，处理中 0，已处理待确认 2，居民已确认 3')
+  expect(shown).toContain('2026年12月1日 联合验收（有待整改项）')
+  expect(shown).toContain('共 3 项：通过 1 项，整改完成 1 项，待整改 1 项')
+  expect(shown).toContain('待整改：外墙保温：3 号楼东侧空鼓')
+  expect(shown).toContain('签字：业主代表 张*丰、街道办 钱*')
+  expect(shown).toContain('改造需求调查，2026年3月20日 结束，共 6 户答卷')
+  expect(shown).toContain('最想改什么：加装电梯 4 户，外墙保温 2 户')
+  expect(shown).toContain('楼道现状：平均 3.00 分（6 户评分）')
+  expect(shown).toContain('其他意见：2 户填写了意见（文字内容不公开）')
+})
+
+test('a board without the lifecycle sections shows none of their headings', async () => {
+  wx.route('GET /api/v1/public/estates/xingfu', () => ok(Object.assign({}, board, { stages: [], timeline: [], site: null, acceptances: [],
+    reports: { reported: 0, assigned: 0, fixed: 0, confirmed: 0 }, surveys: [] })))
+  const page = renderPage('notice')
+  await page.instance.onLoad({ code: 'xingfu' })
+  await waitFor(() => page.data.lifecycle)
+  const shown = text(page)
+  for (const heading of ['改造进度', '大事记', '工程信息', '随手拍', '联合验收', '问卷结果']) expect(shown).not.toContain(heading)
+  expect(shown).toContain('幸福小区')
+})

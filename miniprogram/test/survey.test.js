@@ -68,11 +68,11 @@ test('my household\'s earlier response is shown and can be changed; a failed sub
   expect(text(page)).toContain('本户已经填写过')
   expect(text(page)).toContain('● 3楼')
   expect(text(page)).toContain('☑ 停车')
-  let answers = [fail(409, 'survey_not_open', '问卷已结束'), ok({})]
+  let answers = [fail(500, 'internal', '服务暂时出错，请稍后再试'), ok({})]
   wx.route('PUT /api/v1/surveys/S1/my-response', () => answers.shift())
   await tap(page, '.btn-primary')
   await waitFor(() => page.data.error !== '')
-  expect(page.data.error).toBe('问卷已结束')
+  expect(page.data.error).toBe('服务暂时出错，请稍后再试')
   await tap(page, '.btn-primary')
   await waitFor(() => page.data.done)
   const puts = wx.callsTo('PUT /api/v1/surveys/S1/my-response')
@@ -91,6 +91,33 @@ test('a closed survey says so', async () => {
   const page = renderPage('survey')
   await page.instance.onLoad({ survey_id: 'S1' })
   await waitFor(() => page.data.error !== '')
-  expect(text(page)).toContain('这份问卷已经结束，不能再填写。')
+  expect(text(page)).toContain('这份问卷已经截止，不能再填写。')
   expect(page.querySelectorAll('.btn-primary')).toHaveLength(0)
+})
+
+test('a survey closed while the resident answers says nothing was saved and offers no more 提交', async () => {
+  const page = await openSurvey()
+  await tap(page, '.choice', 2) // q1: 3楼
+  await tap(page, '.choice', 2 + 2) // q2: 电梯
+  wx.route('PUT /api/v1/surveys/S1/my-response', () => fail(409, 'survey_not_open', '问卷未在收集答卷（尚未发布或已结束）'))
+  await tap(page, '.btn-primary')
+  await waitFor(() => page.data.closed)
+  expect(text(page)).toContain('这份问卷已经截止，这次的回答没有保存。')
+  expect(text(page)).not.toContain('已提交')
+  expect(page.querySelectorAll('.btn-primary')).toHaveLength(0)
+  expect(wx.callsTo('PUT /api/v1/surveys/S1/my-response')).toHaveLength(1)
+})
+
+test('answers the service refuses are named by question number, in the service\'s Chinese', async () => {
+  const page = await openSurvey()
+  await tap(page, '.choice', 2) // q1: 3楼
+  await tap(page, '.choice', 2 + 2) // q2: 电梯
+  await tap(page, '.rating', 4) // q3: 5 分
+  wx.route('PUT /api/v1/surveys/S1/my-response', () => ({ status: 422, data: { error: { code: 'validation_failed', message: '提交的内容有误，请检查标注的字段',
+    fields: { 'answers[2].rating': '评分须为 1 到 5', 'answers.q2': '必须回答' } } } }))
+  await tap(page, '.btn-primary')
+  await waitFor(() => page.data.error !== '')
+  expect(page.data.error).toBe('提交的内容有误，请检查标注的字段：第 2 题：必须回答；第 3 题：评分须为 1 到 5')
+  expect(text(page)).toContain('第 3 题：评分须为 1 到 5')
+  expect(page.data.closed).toBe(false)
 })

@@ -1,9 +1,12 @@
 // 小区公示: the estate's public notice board (GET /api/v1/public/estates/{code}),
 // opened with ?code=, from the notice QR code (q = its URL) or, without
-// either, for the estate in config.js.
+// either, for the estate in config.js. Besides the rounds and answers it shows
+// the renovation around the vote (lib/board-lifecycle.js): stages, events,
+// site, joint acceptances, problem-report counts and closed surveys.
 const api = require('../../lib/client.js')
 const format = require('../../lib/format.js')
 const config = require('../../config.js')
+const { lifecycleView } = require('../../lib/board-lifecycle.js')
 
 // roundView shapes one round of the board. While a round is open its figures
 // are those of the last snapshot (as_of), and under 5 households the split is
@@ -45,7 +48,7 @@ function roundView (r) {
 }
 
 Component({
-  data: { code: '', estate: null, revision: null, rounds: [], answers: [], loading: false, error: '' },
+  data: { code: '', estate: null, revision: null, rounds: [], answers: [], lifecycle: null, loading: false, error: '' },
   methods: {
     onLoad (options) {
       const code = format.noticeCode(options) || config.defaultEstateCode
@@ -66,7 +69,8 @@ Component({
           revision: rev ? { version: rev.version, title: rev.title, summary: rev.summary, changes: rev.changes, at: format.beijingTime(rev.published_at) } : null,
           rounds: (board.rounds || []).map(roundView),
           answers: (board.answers || []).map((a, i) => ({ key: i, category: a.category_label, planItem: a.plan_item, summary: a.public_summary || '',
-            outcome: a.outcome_label, explanation: a.explanation }))
+            outcome: a.outcome_label, explanation: a.explanation })),
+          lifecycle: lifecycleView(board)
         })
       } catch (err) {
         this.setData({ error: err.status === 404 ? '没有找到这个小区的公示，请核对二维码或小区代码。' : err.message })

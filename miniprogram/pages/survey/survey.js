@@ -8,6 +8,7 @@ const { newIdempotencyKey } = require('../../lib/api.js')
 const format = require('../../lib/format.js')
 
 const RATINGS = [1, 2, 3, 4, 5]
+const CLOSED = '这份问卷已经截止，不能再填写。'
 
 // questionViews shapes the questions with the answers given so far.
 function questionViews (questions, answers) {
@@ -25,6 +26,21 @@ function questionViews (questions, answers) {
       answer: a.text || ''
     }
   })
+}
+
+// fieldProblems turns the service's field errors of a refused response
+// ("answers[1].rating", "answers.q3") into "第 2 题：…" lines, naming the
+// question by its number; sent are the answers as they were sent.
+function fieldProblems (fields, sent, questions) {
+  const number = qid => questions.findIndex(q => q.id === qid) + 1
+  const lines = []
+  for (const [field, reason] of Object.entries(fields || {})) {
+    let m = field.match(/^answers\[(\d+)\]/)
+    let n = m && sent[Number(m[1])] ? number(sent[Number(m[1])].question_id) : 0
+    if (!m && (m = field.match(/^answers\.(.+)$/))) n = number(m[1])
+    lines.push((n > 0 ? '第 ' + n + ' 题：' : '') + reason)
+  }
+  return lines.sort()
 }
 
 // answered tells whether a question has an answer.
@@ -63,7 +79,7 @@ Component({
         this.setData({ title: survey.title, purpose: format.label(format.SURVEY_PURPOSES, survey.purpose),
           closesAt: format.beijingTime(survey.closes_at), households, householdIndex: hIndex,
           questions: questionViews(this.raw, this.answers), answeredBefore: !!previous, closed: survey.status !== 'open',
-          error: survey.status === 'open' ? '' : '这份问卷已经结束，不能再填写。' })
+          error: survey.status === 'open' ? '' : CLOSED })
       } catch (e) {
         this.setData({ error: e.message })
       } finally {
@@ -120,7 +136,14 @@ Component({
         await api().put('/api/v1/surveys/' + encodeURIComponent(this.data.surveyID) + '/my-response', body, { idempotencyKey: key })
         this.setData({ done: true, actionKey: '' })
       } catch (e) {
-        this.setData({ error: e.message })
+        if (e.status === 409 && e.code === 'survey_not_open') {
+          // Closed meanwhile (by the staff or at its deadline): nothing was saved.
+          this.setData({ closed: true, actionKey: '', error: '这份问卷已经截止，这次的回答没有保存。' })
+        } else if (e.status === 422 && e.fields) {
+          this.setData({ error: e.message + '：' + fieldProblems(e.fields, answers, this.raw).join('；') })
+        } else {
+          this.setData({ error: e.message })
+        }
       } finally {
         this.setData({ busy: false })
       }

@@ -2,7 +2,9 @@
 // storage in memory, and wx.login asking the fake WeChat server (its control
 // port) for a fresh one-time code, as WeChat gives the mini-program. A test
 // may make the next answers of a route get "lost" (the request reaches the
-// service, the phone never sees the answer) to test retries.
+// service, the phone never sees the answer) to test retries. For pages
+// rendered against the real service, chooseMedia gives the files a test puts
+// in mediaToChoose, and navigation and dialogs are recorded.
 const fs = require('fs')
 const os = require('os')
 const path = require('path')
@@ -11,8 +13,14 @@ function createNodeWx ({ loginCodeURL }) {
   const storage = {}
   const lose = {} // "METHOD /path" → answers still to lose
   const sent = []
+  const navigations = []
+  const tempDirs = []
   const wx = {
+    // cleanup removes the files downloadFile saved.
+    cleanup () { for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true }) },
     sent,
+    navigations,
+    mediaToChoose: [],
     // loseAnswers makes the next n answers to method+path fail as a lost connection.
     loseAnswers (method, pathname, n) { lose[method + ' ' + pathname] = n },
     getStorageSync: k => storage[k],
@@ -54,7 +62,9 @@ function createNodeWx ({ loginCodeURL }) {
       fetch(url, { headers: header, signal: AbortSignal.timeout(60000) })
         .then(async res => {
           const body = Buffer.from(await res.arrayBuffer())
-          const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-dl-')), 'file')
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minyi-mp-dl-'))
+          tempDirs.push(dir)
+          const file = path.join(dir, 'file')
           fs.writeFileSync(file, body)
           success({ statusCode: res.status, tempFilePath: file })
         })
@@ -68,7 +78,17 @@ function createNodeWx ({ loginCodeURL }) {
       fetch(url, { method: 'POST', headers: header, body: form, signal: AbortSignal.timeout(60000) })
         .then(async res => success({ statusCode: res.status, data: await res.text() }))
         .catch(err => fail({ errMsg: 'uploadFile:fail ' + err.message }))
-    }
+    },
+    chooseMedia ({ count, success }) { success({ tempFiles: wx.mediaToChoose.slice(0, count).map(p => ({ tempFilePath: p })) }) },
+    setClipboardData ({ success }) { if (success) success() },
+    requestSubscribeMessage ({ success }) { success({}) },
+    navigateTo ({ url }) { navigations.push(['navigateTo', url]) },
+    redirectTo ({ url }) { navigations.push(['redirectTo', url]) },
+    reLaunch ({ url }) { navigations.push(['reLaunch', url]) },
+    navigateBack () { navigations.push(['navigateBack']) },
+    showModal ({ success }) { success({ confirm: true, cancel: false }) },
+    showToast () {},
+    stopPullDownRefresh () {}
   }
   return wx
 }
