@@ -127,6 +127,13 @@ func (f *contractFlow) idempotentSignOff() {
 	if bad.Error.Fields["Idempotency-Key"] == "" {
 		t.Errorf("a reused key: fields %v do not name Idempotency-Key", bad.Error.Fields)
 	}
+	// "sync" is the channel of what arrives through the offline sync; staff
+	// cannot name it on the PUT (the contract: paper|door|proxy).
+	byHand := map[string]string{"decision": "disagree", "channel": "sync", "signer_name": "吴十"}
+	refused := expectError(t, s.call("PUT", f.signOffPath("202"), f.worker, byHand), http.StatusUnprocessableEntity, "validation_failed")
+	if refused.Error.Fields["channel"] == "" {
+		t.Errorf("channel sync on the staff PUT: fields %v do not name channel", refused.Error.Fields)
+	}
 	if so := f.signOff("202", "agree", "door"); so.Version != 3 {
 		t.Errorf("202 agrees again with version %d, want 3", so.Version)
 	}

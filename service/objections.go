@@ -134,7 +134,7 @@ func (in *ObjectionInput) validate(resident bool) error {
 		}
 	} else if in.Channel == "" {
 		in.Channel = ChannelProxy
-	} else if !staffChannels[in.Channel] || in.Channel == ChannelSync {
+	} else if !staffChannels[in.Channel] {
 		fields["channel"] = "must be paper, door or proxy"
 	}
 	if len(fields) > 0 {

@@ -39,8 +39,11 @@ type SignOffInput struct {
 	EvidenceUploadID string
 }
 
-// staffChannels are the channels through which staff record decisions.
-var staffChannels = map[string]bool{ChannelPaper: true, ChannelDoor: true, ChannelProxy: true, ChannelSync: true}
+// staffChannels are the channels staff name when they record a decision or
+// an objection (the contract's paper|door|proxy), in every path: the staff
+// PUT, the offline sync's records, objections. "sync" is not one of them:
+// the service sets it on what arrives through the sync.
+var staffChannels = map[string]bool{ChannelPaper: true, ChannelDoor: true, ChannelProxy: true}
 
 func (in *SignOffInput) validate(resident bool) error {
 	fields := map[string]string{}
