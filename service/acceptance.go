@@ -145,8 +145,8 @@ func checkPhotos(tx *store.Tx, ids []string, field string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	var rows []model.Upload
-	if err := tx.Gorm().Select("id", "content_type").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	rows, err := tx.PhotoContentTypes(ids)
+	if err != nil {
 		return err
 	}
 	for _, u := range rows {
@@ -193,13 +193,13 @@ func (s *Service) RecordAcceptance(ctx context.Context, actor Actor, estateID st
 		}
 		s.audit(tx, actor, estateID, "acceptance.record", "acceptance", a.ID, nil,
 			map[string]any{"items": len(items), "rectify": rectify, "signing_roles": roles, "status": a.Status})
-		if err := tx.Gorm().Create(&a).Error; err != nil {
+		if err := tx.Insert(&a); err != nil {
 			return err
 		}
-		if err := tx.Gorm().Create(&items).Error; err != nil {
+		if err := tx.Insert(&items); err != nil {
 			return err
 		}
-		if err := tx.Gorm().Create(&signatures).Error; err != nil {
+		if err := tx.Insert(&signatures); err != nil {
 			return err
 		}
 		for i, it := range in.Items {
@@ -255,8 +255,8 @@ func (s *Service) RectifyAcceptanceItem(ctx context.Context, actor Actor, accept
 		if err := s.loadAcceptanceFor(tx, actor, acceptanceID, ActRecordAcceptance, &a); err != nil {
 			return err
 		}
-		var item model.AcceptanceItem
-		if err := tx.Gorm().Where("acceptance_id = ? AND position = ?", a.ID, index).Take(&item).Error; err != nil {
+		item, err := tx.AcceptanceItemAt(a.ID, index)
+		if err != nil {
 			return notFoundAs(err, "acceptance_item_not_found")
 		}
 		if item.Result != ItemRectify {
@@ -266,12 +266,11 @@ func (s *Service) RectifyAcceptanceItem(ctx context.Context, actor Actor, accept
 			return Conflict("item_already_rectified", "the item was rectified already")
 		}
 		now := s.Now()
-		res := tx.Gorm().Model(&model.AcceptanceItem{}).Where("id = ? AND rectified_at IS NULL", item.ID).
-			Updates(map[string]any{"rectified_at": now, "rectified_by": actor.ID, "rectify_note": in.Note})
-		if res.Error != nil {
-			return res.Error
+		rectified, err := tx.MarkAcceptanceItemRectified(item.ID, now, actor.ID, in.Note)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !rectified {
 			return Conflict("item_already_rectified", "the item was rectified already")
 		}
 		if err := checkPhotos(tx, in.Photos, "photo_upload_ids"); err != nil {
@@ -280,21 +279,18 @@ func (s *Service) RectifyAcceptanceItem(ctx context.Context, actor Actor, accept
 		if err := s.attachUploads(tx, actor, a.EstateID, uploadOwnerAcceptanceFix, item.ID, in.Photos, "photo_upload_ids"); err != nil {
 			return err
 		}
-		var open int64
-		if err := tx.Gorm().Model(&model.AcceptanceItem{}).Where("acceptance_id = ? AND result = ? AND rectified_at IS NULL", a.ID, ItemRectify).
-			Count(&open).Error; err != nil {
+		open, err := tx.CountUnrectifiedItems(a.ID, ItemRectify)
+		if err != nil {
 			return err
 		}
 		if open == 0 {
-			if err := tx.Gorm().Model(&model.Acceptance{}).Where("id = ?", a.ID).
-				Updates(map[string]any{"status": AcceptanceClosed, "closed_at": now}).Error; err != nil {
+			if err := tx.CloseAcceptance(a.ID, AcceptanceClosed, now); err != nil {
 				return err
 			}
 			a.Status, a.ClosedAt = AcceptanceClosed, &now
 		}
 		s.audit(tx, actor, a.EstateID, "acceptance.rectify", "acceptance", a.ID, map[string]any{"item": index},
 			map[string]any{"item": index, "note": in.Note, "photos": len(in.Photos), "status": a.Status})
-		var err error
 		if view, err = acceptanceView(tx, a); err != nil {
 			return err
 		}
@@ -312,9 +308,11 @@ func (s *Service) loadAcceptanceFor(tx *store.Tx, actor Actor, acceptanceID stri
 	if !RoleAllowed(action, actor.Role) && actor.Kind != ActorSystem {
 		return Forbidden("forbidden")
 	}
-	if err := tx.Gorm().Where("id = ?", acceptanceID).Take(a).Error; err != nil {
+	found, err := store.ByID[model.Acceptance](tx, acceptanceID)
+	if err != nil {
 		return notFoundAs(err, "acceptance_not_found")
 	}
+	*a = found
 	return hiddenAs(s.authorize(tx, actor, a.EstateID, action), "acceptance_not_found")
 }
 
@@ -338,7 +336,8 @@ func (s *Service) ListAcceptances(ctx context.Context, actor Actor, estateID str
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadAcceptance); err != nil {
 		return nil, "", err
 	}
-	rows, next, err := findPage(tx.Gorm().Model(&model.Acceptance{}).Where("estate_id = ?", estateID), page, func(a model.Acceptance) string { return a.ID })
+	rows, next, err := listPage(page, func(a model.Acceptance) string { return a.ID },
+		func(p store.Page) ([]model.Acceptance, error) { return tx.ListAcceptances(estateID, p) })
 	if err != nil {
 		return nil, "", err
 	}
@@ -355,12 +354,12 @@ func (s *Service) ListAcceptances(ctx context.Context, actor Actor, estateID str
 
 // acceptanceView reads an acceptance's items, photos and signatures.
 func acceptanceView(tx *store.Tx, a model.Acceptance) (*AcceptanceView, error) {
-	var items []model.AcceptanceItem
-	if err := tx.Gorm().Where("acceptance_id = ?", a.ID).Order("position").Find(&items).Error; err != nil {
+	items, err := tx.AcceptanceItems(a.ID)
+	if err != nil {
 		return nil, err
 	}
-	var signatures []model.AcceptanceSignature
-	if err := tx.Gorm().Where("acceptance_id = ?", a.ID).Order("position").Find(&signatures).Error; err != nil {
+	signatures, err := tx.AcceptanceSignatures(a.ID)
+	if err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(items))

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	"minyi/model"
 	"minyi/store"
 )
 
@@ -32,8 +31,8 @@ type NoticeSigner struct{ Role, RoleLabel, MaskedName string }
 
 // noticeAcceptances reads the estate's latest acceptances, newest first.
 func noticeAcceptances(tx *store.Tx, estateID string) ([]NoticeAcceptance, error) {
-	var rows []model.Acceptance
-	if err := tx.Gorm().Where("estate_id = ?", estateID).Order("id DESC").Limit(maxNoticeAcceptances).Find(&rows).Error; err != nil {
+	rows, err := tx.LatestAcceptances(estateID, maxNoticeAcceptances)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]NoticeAcceptance, 0, len(rows))

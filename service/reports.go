@@ -98,7 +98,7 @@ func (s *Service) FileReport(ctx context.Context, actor Actor, estateID string, 
 		r := model.ProblemReport{ID: newID(), EstateID: estateID, Status: ReportReported, ReporterID: actor.ID,
 			Text: in.Text, Location: in.Location, CreatedAt: now, UpdatedAt: now}
 		s.audit(tx, actor, estateID, "report.file", "report", r.ID, nil, map[string]any{"location": r.Location, "photos": len(in.Photos)})
-		if err := tx.Gorm().Create(&r).Error; err != nil {
+		if err := tx.Insert(&r); err != nil {
 			return err
 		}
 		if err := checkPhotos(tx, in.Photos, "photo_upload_ids"); err != nil {
@@ -126,9 +126,11 @@ func (s *Service) loadReportFor(tx *store.Tx, actor Actor, reportID string, acti
 	if actor.Kind != ActorSystem && !RoleAllowed(action, actor.Role) {
 		return Forbidden("forbidden")
 	}
-	if err := tx.Gorm().Where("id = ?", reportID).Take(r).Error; err != nil {
+	found, err := store.ByID[model.ProblemReport](tx, reportID)
+	if err != nil {
 		return notFoundAs(err, "report_not_found")
 	}
+	*r = found
 	if actor.Role == RoleResident && r.ReporterID != actor.ID {
 		return NotFound("report_not_found")
 	}
@@ -174,30 +176,30 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, reportID string
 			return Conflict("report_transition_invalid", r.Status+" → "+in.Status)
 		}
 		now := s.Now()
-		updates := map[string]any{"status": in.Status, "updated_at": now}
+		change := store.ReportChange{Status: in.Status, At: now}
 		if in.AssigneeID != nil {
 			if err := s.checkAssignee(tx, r.EstateID, *in.AssigneeID); err != nil {
 				return err
 			}
-			updates["assignee_id"] = *in.AssigneeID
+			change.AssigneeID = in.AssigneeID
 			r.AssigneeID = in.AssigneeID
 		} else if in.Status == ReportAssigned && r.AssigneeID == nil && actor.Kind == ActorUser {
-			updates["assignee_id"] = actor.ID
+			change.AssigneeID = &actor.ID
 			r.AssigneeID = &actor.ID
 		}
 		if in.Note != nil {
-			updates["staff_note"] = *in.Note
+			change.StaffNote = in.Note
 			r.StaffNote = *in.Note
 		}
 		if in.Status == ReportFixed {
-			updates["fixed_at"] = now
+			change.FixedAt = &now
 			r.FixedAt = &now
 		}
-		res := tx.Gorm().Model(&model.ProblemReport{}).Where("id = ? AND status = ?", r.ID, r.Status).Updates(updates)
-		if res.Error != nil {
-			return res.Error
+		changed, err := tx.ChangeReport(r.ID, r.Status, change)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !changed {
 			return Conflict("report_transition_invalid", "the report changed meanwhile")
 		}
 		r.Status, r.UpdatedAt = in.Status, now
@@ -209,7 +211,6 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, reportID string
 		}
 		s.audit(tx, actor, r.EstateID, "report."+in.Status, "report", r.ID, before,
 			map[string]any{"status": r.Status, "assignee_id": r.AssigneeID, "note": r.StaffNote, "photos": len(in.Photos)})
-		var err error
 		if view, err = reportView(tx, r); err != nil {
 			return err
 		}
@@ -223,13 +224,12 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, reportID string
 
 // checkAssignee verifies that a user is a worker assigned to the estate or an admin.
 func (s *Service) checkAssignee(tx *store.Tx, estateID, userID string) error {
-	var n int64
-	err := tx.Gorm().Model(&model.EstateStaff{}).Where("estate_id = ? AND user_id = ? AND role = ?", estateID, userID, RoleWorker).Count(&n).Error
+	n, err := tx.CountAssignableWorkers(estateID, userID, RoleWorker)
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		if err := tx.Gorm().Model(&model.User{}).Where("id = ? AND role = ?", userID, RoleAdmin).Count(&n).Error; err != nil {
+		if n, err = tx.CountAssignableAdmins(userID, RoleAdmin); err != nil {
 			return err
 		}
 	}
@@ -260,28 +260,27 @@ func (s *Service) ConfirmReport(ctx context.Context, actor Actor, reportID strin
 			return Conflict("report_not_fixed", "status "+r.Status)
 		}
 		now := s.Now()
-		updates := map[string]any{"satisfied": satisfied, "confirm_note": note, "updated_at": now}
+		verdict := store.ReportVerdict{Satisfied: satisfied, Note: note, At: now}
 		next := ReportAssigned
 		if satisfied {
 			next = ReportConfirmed
-			updates["confirmed_at"] = now
+			verdict.ConfirmedAt = &now
 			r.ConfirmedAt = &now
 		} else {
-			updates["fixed_at"] = nil
+			verdict.ClearFixedAt = true
 			r.FixedAt = nil
 		}
-		updates["status"] = next
-		res := tx.Gorm().Model(&model.ProblemReport{}).Where("id = ? AND status = ?", r.ID, ReportFixed).Updates(updates)
-		if res.Error != nil {
-			return res.Error
+		verdict.Status = next
+		recorded, err := tx.RecordReportVerdict(r.ID, ReportFixed, verdict)
+		if err != nil {
+			return err
 		}
-		if res.RowsAffected == 0 {
+		if !recorded {
 			return Conflict("report_not_fixed", "the report changed meanwhile")
 		}
 		r.Status, r.Satisfied, r.ConfirmNote, r.UpdatedAt = next, &satisfied, note, now
 		s.audit(tx, actor, r.EstateID, "report.confirm", "report", r.ID, map[string]any{"status": ReportFixed},
 			map[string]any{"status": next, "satisfied": satisfied})
-		var err error
 		if view, err = reportView(tx, r); err != nil {
 			return err
 		}
@@ -301,9 +300,9 @@ func (s *Service) ListReports(ctx context.Context, actor Actor, estateID, status
 	if err := s.authorizeEstate(tx, actor, estateID, ActReadReports); err != nil {
 		return nil, "", err
 	}
-	q := tx.Gorm().Model(&model.ProblemReport{}).Where("estate_id = ?", estateID)
+	var filter store.ReportFilter
 	if actor.Role == RoleResident {
-		q = q.Where("reporter_id = ?", actor.ID)
+		filter.ReporterID = actor.ID
 	}
 	if status != "" {
 		known := false
@@ -313,9 +312,10 @@ func (s *Service) ListReports(ctx context.Context, actor Actor, estateID, status
 		if !known {
 			return nil, "", InvalidField("status", "must be reported, assigned, fixed or confirmed")
 		}
-		q = q.Where("status = ?", status)
+		filter.Status = status
 	}
-	rows, next, err := findPage(q, page, func(r model.ProblemReport) string { return r.ID })
+	rows, next, err := listPage(page, func(r model.ProblemReport) string { return r.ID },
+		func(p store.Page) ([]model.ProblemReport, error) { return tx.ListProblemReports(estateID, filter, p) })
 	if err != nil {
 		return nil, "", err
 	}
@@ -344,20 +344,16 @@ func reportView(tx *store.Tx, r model.ProblemReport) (*ReportView, error) {
 
 // reportCounts counts the estate's reports by status, for the board.
 func reportCounts(tx *store.Tx, estateID string) (map[string]int64, error) {
-	var rows []struct {
-		Status string
-		N      int64
-	}
-	if err := tx.Gorm().Model(&model.ProblemReport{}).Select("status, COUNT(*) AS n").Where("estate_id = ?", estateID).
-		Group("status").Scan(&rows).Error; err != nil {
+	counts, err := tx.CountReportsByStatus(estateID)
+	if err != nil {
 		return nil, err
 	}
 	out := map[string]int64{}
 	for _, st := range ReportStatuses {
 		out[st] = 0
 	}
-	for _, r := range rows {
-		out[r.Status] = r.N
+	for status, n := range counts {
+		out[status] = n
 	}
 	return out, nil
 }

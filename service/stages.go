@@ -84,8 +84,8 @@ func (s *Service) ListStages(ctx context.Context, actor Actor, estateID string) 
 
 // stagesOf reads the estate's stages, filling in the pending ones.
 func stagesOf(tx *store.Tx, estateID string) ([]StageView, error) {
-	var rows []model.EstateStage
-	if err := tx.Gorm().Where("estate_id = ?", estateID).Find(&rows).Error; err != nil {
+	rows, err := tx.EstateStages(estateID)
+	if err != nil {
 		return nil, err
 	}
 	byStage := make(map[string]model.EstateStage, len(rows))
@@ -153,11 +153,13 @@ func (s *Service) UpdateStage(ctx context.Context, actor Actor, estateID, stage 
 		if _, ok := stageLabels[stage]; !ok {
 			return NotFound("stage_not_found")
 		}
-		row := model.EstateStage{EstateID: estateID, Stage: stage, Status: StagePending}
-		err := tx.Gorm().Where("estate_id = ? AND stage = ?", estateID, stage).Take(&row).Error
+		row, err := tx.EstateStageOf(estateID, stage)
 		exists := err == nil
-		if err != nil && !errors.Is(model.Translate(err), model.ErrNotFound) {
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			return err
+		}
+		if !exists {
+			row = model.EstateStage{EstateID: estateID, Stage: stage, Status: StagePending}
 		}
 		before := map[string]any{"status": row.Status, "note": row.Note}
 		forcedNow := false
@@ -213,12 +215,12 @@ func (s *Service) UpdateStage(ctx context.Context, actor Actor, estateID, stage 
 			map[string]any{"status": row.Status, "note": row.Note, "forced": row.Forced})
 		var err2 error
 		if exists {
-			err2 = tx.Gorm().Save(&row).Error
+			err2 = tx.SaveEstateStage(&row)
 		} else {
-			err2 = tx.Gorm().Create(&row).Error
+			err2 = tx.Insert(&row)
 		}
 		if err2 != nil {
-			if errors.Is(model.Translate(err2), model.ErrConflict) {
+			if errors.Is(err2, model.ErrConflict) {
 				return errRetry
 			}
 			return err2
@@ -241,9 +243,8 @@ func stageMoveAllowed(from, to string) bool {
 
 // finalPlanRoundPassed tells whether a plan round of the estate became final with a passing result.
 func finalPlanRoundPassed(tx *store.Tx, estateID string) (bool, error) {
-	var results []string
-	if err := tx.Gorm().Model(&model.Round{}).Where("estate_id = ? AND kind = ? AND status = ?", estateID, KindPlan, RoundFinal).
-		Pluck("result_json", &results).Error; err != nil {
+	results, err := tx.RoundResultsInStatus(estateID, KindPlan, RoundFinal)
+	if err != nil {
 		return false, err
 	}
 	for _, raw := range results {

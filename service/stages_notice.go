@@ -1,6 +1,8 @@
 package service
 
 import (
+	"errors"
+
 	"minyi/model"
 	"minyi/store"
 )
@@ -41,12 +43,11 @@ func noticeLifecycle(tx *store.Tx, estateID string) (NoticeLifecycle, error) {
 	if out.Reports, err = reportCounts(tx, estateID); err != nil {
 		return NoticeLifecycle{}, err
 	}
-	var sites []model.EstateSite
-	if err := tx.Gorm().Where("estate_id = ?", estateID).Limit(1).Find(&sites).Error; err != nil {
+	s, err := tx.SiteOfEstate(estateID)
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
 		return NoticeLifecycle{}, err
 	}
-	if len(sites) == 1 {
-		s := sites[0]
+	if err == nil {
 		out.Site = &NoticeSite{Builder: s.Builder, SupervisingUnit: s.SupervisingUnit, DesignerUnit: s.DesignerUnit,
 			StartsOn: s.StartsOn, EndsOn: s.EndsOn, BudgetFen: s.BudgetFen, ContactPhone: s.ContactPhone}
 	}

@@ -7,8 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -63,8 +61,8 @@ func (s *Service) ListPreconditions(ctx context.Context, actor Actor, estateID s
 }
 
 func preconditionsOf(tx *store.Tx, estateID string) ([]PreconditionView, error) {
-	var rows []model.EstatePrecondition
-	if err := tx.Gorm().Where("estate_id = ?", estateID).Find(&rows).Error; err != nil {
+	rows, err := tx.EstatePreconditions(estateID)
+	if err != nil {
 		return nil, err
 	}
 	byKey := make(map[string]model.EstatePrecondition, len(rows))
@@ -95,9 +93,8 @@ func preconditionsOf(tx *store.Tx, estateID string) ([]PreconditionView, error) 
 // unmetPreconditions lists the keys of the preconditions not met and tells
 // whether a final plan round passed: what starting construction needs.
 func unmetPreconditions(tx *store.Tx, estateID string) ([]string, bool, error) {
-	var met []string
-	if err := tx.Gorm().Model(&model.EstatePrecondition{}).Where("estate_id = ? AND met = ?", estateID, true).
-		Pluck("precondition_key", &met).Error; err != nil {
+	met, err := tx.MetPreconditionKeys(estateID)
+	if err != nil {
 		return nil, false, err
 	}
 	isMet := map[string]bool{}
@@ -145,11 +142,9 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 			return NotFound("precondition_not_found")
 		}
 		now := s.Now()
-		// Read into an empty row: GORM would add a set primary key to the condition.
-		var row model.EstatePrecondition
-		err := tx.Gorm().Where("estate_id = ? AND precondition_key = ?", estateID, key).Take(&row).Error
+		row, err := tx.PreconditionOf(estateID, key)
 		exists := err == nil
-		if err != nil && !errors.Is(model.Translate(err), model.ErrNotFound) {
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
 			return err
 		}
 		if !exists {
@@ -167,20 +162,18 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 		s.audit(tx, actor, estateID, "precondition.record", "precondition", row.ID, before,
 			map[string]any{"key": key, "met": row.Met, "note": row.Note, "evidence": in.Evidence})
 		if exists {
-			err = tx.Gorm().Model(&model.EstatePrecondition{}).Where("id = ?", row.ID).
-				Updates(map[string]any{"met": row.Met, "note": row.Note, "updated_by": row.UpdatedBy, "updated_at": now}).Error
+			err = tx.UpdatePrecondition(row)
 		} else {
-			err = tx.Gorm().Create(&row).Error
+			err = tx.Insert(&row)
 		}
 		if err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+			if errors.Is(err, model.ErrConflict) {
 				return errRetry
 			}
 			return err
 		}
-		var earlier int64
-		if err := tx.Gorm().Model(&model.Upload{}).Where("owner_kind = ? AND owner_id = ?", uploadOwnerPrecondition, row.ID).
-			Count(&earlier).Error; err != nil {
+		earlier, err := tx.CountPreconditionEvidence(uploadOwnerPrecondition, row.ID)
+		if err != nil {
 			return err
 		}
 		if err := s.attachUploads(tx, actor, estateID, uploadOwnerPrecondition, row.ID, in.Evidence, "evidence_upload_ids"); err != nil {
@@ -188,8 +181,7 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 		}
 		if earlier > 0 && len(in.Evidence) > 0 {
 			// Later evidence follows the earlier: attachUploads numbers each call from 0.
-			if err := tx.Gorm().Model(&model.Upload{}).Where("owner_kind = ? AND owner_id = ? AND id IN ?", uploadOwnerPrecondition, row.ID, in.Evidence).
-				Update("position", gorm.Expr("position + ?", earlier)).Error; err != nil {
+			if err := tx.ShiftPreconditionEvidence(uploadOwnerPrecondition, row.ID, in.Evidence, earlier); err != nil {
 				return err
 			}
 		}

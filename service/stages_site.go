@@ -81,9 +81,11 @@ func (s *Service) GetSite(ctx context.Context, actor Actor, estateID string) (*m
 }
 
 func siteOf(tx *store.Tx, estateID string) (*model.EstateSite, error) {
-	site := model.EstateSite{EstateID: estateID}
-	err := tx.Gorm().Where("estate_id = ?", estateID).Take(&site).Error
-	if err != nil && !errors.Is(model.Translate(err), model.ErrNotFound) {
+	site, err := tx.SiteOfEstate(estateID)
+	if errors.Is(err, model.ErrNotFound) {
+		return &model.EstateSite{EstateID: estateID}, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &site, nil
@@ -112,12 +114,12 @@ func (s *Service) PutSite(ctx context.Context, actor Actor, estateID string, in 
 			ContactPhone: in.ContactPhone, UpdatedBy: actor.ID, UpdatedAt: s.Now()}
 		s.audit(tx, actor, estateID, "site.update", "estate", estateID, siteSummary(old), siteSummary(&site))
 		if old.UpdatedBy == "" && old.UpdatedAt.IsZero() {
-			err = tx.Gorm().Create(&site).Error
+			err = tx.Insert(&site)
 		} else {
-			err = tx.Gorm().Save(&site).Error
+			err = tx.SaveEstateSite(&site)
 		}
 		if err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+			if errors.Is(err, model.ErrConflict) {
 				return errRetry
 			}
 			return err

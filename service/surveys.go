@@ -59,14 +59,13 @@ func (s *Service) CreateSurvey(ctx context.Context, actor Actor, estateID string
 	survey := model.Survey{ID: newID(), EstateID: estateID, Title: in.Title, Purpose: in.Purpose, Template: in.Template,
 		Questions: string(questions), Status: SurveyDraft, ClosesAt: in.ClosesAt, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
-		var estate model.Estate
-		if err := tx.Gorm().Select("id").Where("id = ?", estateID).Take(&estate).Error; err != nil {
+		if err := tx.CheckEstateForSurvey(estateID); err != nil {
 			return notFoundAs(err, "estate_not_found")
 		}
 		if err := s.authorize(tx, actor, estateID, ActManageSurveys); err != nil {
 			return hiddenAs(err, "estate_not_found")
 		}
-		if err := tx.Gorm().Create(&survey).Error; err != nil {
+		if err := tx.Insert(&survey); err != nil {
 			return err
 		}
 		s.audit(tx, actor, estateID, "survey.create", "survey", survey.ID, nil,
@@ -136,8 +135,8 @@ func (s *Service) surveyView(survey *model.Survey) (*SurveyView, error) {
 // loadSurveyFor reads a survey the actor may act on; drafts are hidden from residents.
 // Errors: survey_not_found, forbidden.
 func (s *Service) loadSurveyFor(tx *store.Tx, actor Actor, surveyID string, action Action) (*SurveyView, error) {
-	var survey model.Survey
-	if err := tx.Gorm().Where("id = ?", surveyID).Take(&survey).Error; err != nil {
+	survey, err := store.ByID[model.Survey](tx, surveyID)
+	if err != nil {
 		return nil, notFoundAs(err, "survey_not_found")
 	}
 	if err := s.authorize(tx, actor, survey.EstateID, action); err != nil {
@@ -178,20 +177,20 @@ func (s *Service) moveSurvey(ctx context.Context, actor Actor, surveyID, from, t
 			return err
 		}
 		now := s.Now()
-		changes := map[string]any{"status": to, "updated_at": now}
+		move := store.SurveyMove{Status: to, At: now}
 		if to == SurveyOpen {
 			if view.ClosesAt != nil && !view.ClosesAt.After(now) {
 				return Invalid("validation_failed", map[string]string{"closes_at": "must be in the future"})
 			}
-			changes["opened_at"] = now
+			move.OpenedAt = &now
 		} else {
-			changes["closed_at"] = now
+			move.ClosedAt = &now
 		}
-		moved := tx.Gorm().Model(&model.Survey{}).Where("id = ? AND status = ?", surveyID, from).Updates(changes)
-		if moved.Error != nil {
-			return moved.Error
+		moved, err := tx.MoveSurvey(surveyID, from, move)
+		if err != nil {
+			return err
 		}
-		if moved.RowsAffected == 0 || view.Status != from {
+		if !moved || view.Status != from {
 			if from == SurveyDraft {
 				return Conflict("survey_not_draft", "only a draft survey can be opened")
 			}
@@ -217,14 +216,14 @@ func (s *Service) moveSurvey(ctx context.Context, actor Actor, surveyID, from, t
 // Errors: estate_not_found, validation_failed.
 func (s *Service) ListSurveys(ctx context.Context, actor Actor, estateID string, page Page) ([]SurveyView, string, error) {
 	tx := s.read(ctx)
-	var estate model.Estate
-	if err := tx.Gorm().Select("id").Where("id = ?", estateID).Take(&estate).Error; err != nil {
+	if err := tx.CheckEstateForSurvey(estateID); err != nil {
 		return nil, "", AsError(notFoundAs(err, "estate_not_found"))
 	}
 	if err := s.authorize(tx, actor, estateID, ActListSurveys); err != nil {
 		return nil, "", AsError(hiddenAs(err, "estate_not_found"))
 	}
-	rows, next, err := findPage(tx.Gorm().Where("estate_id = ?", estateID), page, func(r model.Survey) string { return r.ID })
+	rows, next, err := listPage(page, func(r model.Survey) string { return r.ID },
+		func(p store.Page) ([]model.Survey, error) { return tx.ListSurveys(estateID, p) })
 	if err != nil {
 		return nil, "", err
 	}

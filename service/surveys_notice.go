@@ -3,7 +3,6 @@ package service
 import (
 	"time"
 
-	"minyi/model"
 	"minyi/store"
 )
 
@@ -28,9 +27,8 @@ type NoticeSurveyQuestion struct {
 // noticeSurveys lists an estate's closed surveys with enough responses to publish,
 // oldest first.
 func (s *Service) noticeSurveys(tx *store.Tx, estateID string) ([]NoticeSurvey, error) {
-	var rows []model.Survey
-	if err := tx.Gorm().Where("estate_id = ? AND status IN ?", estateID, []string{SurveyOpen, SurveyClosed}).
-		Order("id").Limit(MaxPageLimit).Find(&rows).Error; err != nil {
+	rows, err := tx.SurveysInStatuses(estateID, []string{SurveyOpen, SurveyClosed}, MaxPageLimit)
+	if err != nil {
 		return nil, err
 	}
 	out := []NoticeSurvey{}
@@ -42,8 +40,8 @@ func (s *Service) noticeSurveys(tx *store.Tx, estateID string) ([]NoticeSurvey, 
 		if view.Status != SurveyClosed {
 			continue
 		}
-		var responses int64
-		if err := tx.Gorm().Model(&model.SurveyResponse{}).Where("survey_id = ?", view.ID).Count(&responses).Error; err != nil {
+		responses, err := tx.CountSurveyResponses(view.ID)
+		if err != nil {
 			return nil, err
 		}
 		if responses < MinPublicBuildingHouseholds {
@@ -77,7 +75,5 @@ func publicSurvey(results *SurveyResults) NoticeSurvey {
 // expiredSurveys counts an estate's surveys that closed at their closing time without a
 // write touching the estate, so that the board's version moves when they close.
 func (s *Service) expiredSurveys(tx *store.Tx, estateID string) (int64, error) {
-	var n int64
-	err := tx.Gorm().Model(&model.Survey{}).Where("estate_id = ? AND status = ? AND closes_at <= ?", estateID, SurveyOpen, s.Now()).Count(&n).Error
-	return n, model.Translate(err)
+	return tx.CountExpiredSurveys(estateID, SurveyOpen, s.Now())
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -68,13 +66,12 @@ func (s *Service) recordSurveyResponse(ctx context.Context, actor Actor, surveyI
 		}
 		row := model.SurveyResponse{ID: newID(), SurveyID: survey.ID, HouseholdID: householdID, EstateID: survey.EstateID,
 			Answers: string(encoded), Channel: channel, RecordedByKind: kind, RecordedByID: actor.ID, CreatedAt: now, UpdatedAt: now}
-		upsert := clause.OnConflict{Columns: []clause.Column{{Name: "survey_id"}, {Name: "household_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"answers", "channel", "recorded_by_kind", "recorded_by_id", "updated_at"})}
-		if err := tx.Gorm().Clauses(upsert).Create(&row).Error; err != nil {
+		if err := tx.UpsertSurveyResponse(&row); err != nil {
 			return err
 		}
-		var stored model.SurveyResponse // a fresh value: row's id is not the stored one after a replacement
-		if err := tx.Gorm().Where("survey_id = ? AND household_id = ?", survey.ID, householdID).Take(&stored).Error; err != nil {
+		// Read the stored row: row's id is not the stored one after a replacement.
+		stored, err := tx.SurveyResponseOf(survey.ID, householdID)
+		if err != nil {
 			return err
 		}
 		s.audit(tx, actor, survey.EstateID, "survey.response", "survey", survey.ID, nil,
@@ -92,17 +89,15 @@ func (s *Service) recordSurveyResponse(ctx context.Context, actor Actor, surveyI
 // bound households in the estate (the only one when none is named), for staff the named
 // household of the estate. Errors: validation_failed, household_not_found, household_required.
 func (s *Service) answeringHousehold(tx *store.Tx, actor Actor, estateID, householdID string) (string, error) {
-	q := tx.Gorm().Table("households h").Where("h.estate_id = ?", estateID)
+	filter := store.SurveyHouseholdFilter{HouseholdID: householdID}
 	if actor.Kind == ActorResident {
-		q = q.Joins("JOIN resident_bindings b ON b.household_id = h.id AND b.resident_id = ?", actor.ID)
+		filter.ResidentID = actor.ID
 	} else if householdID == "" {
 		return "", InvalidField("household_id", "is required")
 	}
-	if householdID != "" {
-		q = q.Where("h.id = ?", householdID)
-	}
-	var ids []string
-	if err := q.Order("h.id").Limit(2).Pluck("h.id", &ids).Error; err != nil {
+	// Two are enough to tell the only household from several.
+	ids, err := tx.SurveyHouseholdIDs(estateID, filter, 2)
+	if err != nil {
 		return "", err
 	}
 	switch {
@@ -118,10 +113,11 @@ func (s *Service) answeringHousehold(tx *store.Tx, actor Actor, estateID, househ
 // oldest first, each with the responses of the resident's households. Errors: validation_failed.
 func (s *Service) MySurveys(ctx context.Context, actor Actor, page Page) ([]ResidentSurvey, string, error) {
 	tx := s.read(ctx)
-	estates := tx.Gorm().Model(&model.ResidentBinding{}).Select("estate_id").Where("resident_id = ?", actor.ID)
 	now := s.Now()
-	q := tx.Gorm().Where("estate_id IN (?) AND status = ? AND (closes_at IS NULL OR closes_at > ?)", estates, SurveyOpen, now)
-	rows, next, err := findPage(q, page, func(r model.Survey) string { return r.ID })
+	rows, next, err := listPage(page, func(r model.Survey) string { return r.ID },
+		func(p store.Page) ([]model.Survey, error) {
+			return tx.OpenSurveysOfResident(actor.ID, SurveyOpen, now, p)
+		})
 	if err != nil {
 		return nil, "", err
 	}
@@ -140,10 +136,9 @@ func (s *Service) MySurveys(ctx context.Context, actor Actor, page Page) ([]Resi
 	if len(ids) == 0 {
 		return out, next, nil
 	}
-	households := tx.Gorm().Model(&model.ResidentBinding{}).Select("household_id").Where("resident_id = ?", actor.ID)
-	var responses []model.SurveyResponse
-	if err := tx.Gorm().Where("survey_id IN ? AND household_id IN (?)", ids, households).Order("household_id").Find(&responses).Error; err != nil {
-		return nil, "", AsError(model.Translate(err))
+	responses, err := tx.ResidentSurveyResponses(actor.ID, ids)
+	if err != nil {
+		return nil, "", AsError(err)
 	}
 	for _, r := range responses {
 		view := SurveyResponseView{SurveyResponse: r}

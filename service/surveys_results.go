@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"minyi/model"
 	"minyi/store"
 )
 
@@ -75,14 +74,14 @@ func countSurvey(tx *store.Tx, survey *SurveyView) (*SurveyResults, error) {
 			results.Questions[i].Rating = &RatingSummary{}
 		}
 	}
-	var rows []model.SurveyResponse
-	if err := tx.Gorm().Select("answers").Where("survey_id = ?", survey.ID).Order("created_at, id").Find(&rows).Error; err != nil {
-		return nil, model.Translate(err)
+	rows, err := tx.SurveyAnswers(survey.ID)
+	if err != nil {
+		return nil, err
 	}
 	results.Responses = int64(len(rows))
 	for _, row := range rows {
 		var answers []SurveyAnswer
-		if err := json.Unmarshal([]byte(row.Answers), &answers); err != nil {
+		if err := json.Unmarshal([]byte(row), &answers); err != nil {
 			return nil, err
 		}
 		for _, a := range answers {
