@@ -33,26 +33,25 @@ const verifyPageSize = 1000
 // previous-hash link that does not match), or a head row that does not match
 // the last event (events removed at the end). Errors: estate_not_found.
 func (s *Service) VerifyAudit(ctx context.Context, estateCode string) (*AuditReport, error) {
-	db := s.read(ctx).Gorm()
+	tx := s.read(ctx)
 	chains := map[string]*model.AuditChain{}
-	headQuery, eventQuery := db.Model(&model.AuditChain{}), db.Model(&model.AuditEvent{})
+	estateID := "" // every estate and the global chains
 	if estateCode != "" {
-		var estate model.Estate
-		if err := db.Where("code = ?", estateCode).Take(&estate).Error; err != nil {
+		estate, err := tx.EstateByCode(estateCode)
+		if err != nil {
 			return nil, AsError(notFoundAs(err, "estate_not_found"))
 		}
-		headQuery = headQuery.Where("estate_id = ?", estate.ID)
-		eventQuery = eventQuery.Where("estate_id = ?", estate.ID)
+		estateID = estate.ID
 	}
-	var heads []model.AuditChain
-	if err := headQuery.Find(&heads).Error; err != nil {
+	heads, err := tx.AuditChainHeadsOf(estateID)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	for i := range heads {
 		chains[heads[i].ChainID] = &heads[i]
 	}
-	var eventChains []string
-	if err := eventQuery.Distinct("chain_id").Pluck("chain_id", &eventChains).Error; err != nil {
+	eventChains, err := tx.AuditEventChainIDs(estateID)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	for _, id := range eventChains {
@@ -82,11 +81,10 @@ func (s *Service) VerifyAudit(ctx context.Context, estateCode string) (*AuditRep
 // verifyChain walks one chain in sequence order and returns the number of
 // events read and its first break, if any.
 func (s *Service) verifyChain(ctx context.Context, chainID string, head *model.AuditChain) (int, *AuditBreak, error) {
-	db := s.read(ctx).Gorm()
+	tx := s.read(ctx)
 	prevHash, expected, count := auditGenesis, int64(1), 0
 	for {
-		var events []model.AuditEvent
-		err := db.Where("chain_id = ? AND seq >= ?", chainID, expected).Order("seq").Limit(verifyPageSize).Find(&events).Error
+		events, err := tx.AuditEventsFrom(chainID, expected, verifyPageSize)
 		if err != nil {
 			return count, nil, err
 		}

@@ -9,8 +9,6 @@ import (
 	"sort"
 	"time"
 
-	"gorm.io/gorm"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -32,10 +30,10 @@ func (s *Service) ConsoleSessionKey() []byte {
 // revoked (logout, password change, disabling) or expired, or when the
 // account is disabled. Errors: session_expired.
 func (s *Service) ConsoleSession(ctx context.Context, handle string) (Actor, time.Time, error) {
-	g := s.read(ctx).Gorm()
-	var row model.RefreshToken
-	if err := g.Where("token_hash = ?", hashToken(handle)).Take(&row).Error; err != nil {
-		if errors.Is(model.Translate(err), model.ErrNotFound) {
+	tx := s.read(ctx)
+	row, err := tx.ConsoleSessionToken(hashToken(handle))
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
 			return Actor{}, time.Time{}, Unauthenticated("session_expired")
 		}
 		return Actor{}, time.Time{}, AsError(err)
@@ -43,9 +41,9 @@ func (s *Service) ConsoleSession(ctx context.Context, handle string) (Actor, tim
 	if row.SubjectKind != ActorUser || row.RevokedAt != nil || row.UsedAt != nil || s.Now().After(row.ExpiresAt) {
 		return Actor{}, time.Time{}, Unauthenticated("session_expired")
 	}
-	var u model.User
-	if err := g.Where("id = ?", row.SubjectID).Take(&u).Error; err != nil {
-		if errors.Is(model.Translate(err), model.ErrNotFound) {
+	u, err := store.ByID[model.User](tx, row.SubjectID)
+	if err != nil {
+		if errors.Is(err, model.ErrNotFound) {
 			return Actor{}, time.Time{}, Unauthenticated("session_expired")
 		}
 		return Actor{}, time.Time{}, AsError(err)
@@ -92,18 +90,12 @@ func (s *Service) RoundRooms(ctx context.Context, actor Actor, roundID, building
 	if round.Status == RoundDraft {
 		return nil, Conflict("round_not_open", "a draft round has no electorate yet")
 	}
-	members := tx.Gorm().Model(&model.RoundMember{}).Select("household_id").Where("round_id = ?", roundID)
-	if building != "" {
-		members = members.Where("building = ?", building)
-		if unit != "" {
-			members = members.Where("unit = ?", unit)
-		}
-	}
-	var households []model.Household
-	if err := tx.Gorm().Where("id IN (?)", members).Find(&households).Error; err != nil {
+	scope := store.RoomGridScope{RoundID: roundID, Building: building, Unit: unit}
+	households, err := tx.RoomGridHouseholds(scope)
+	if err != nil {
 		return nil, AsError(err)
 	}
-	states, err := s.roomDecisions(tx, roundID, members)
+	states, err := roomDecisions(tx, scope)
 	if err != nil {
 		return nil, AsError(err)
 	}
@@ -111,9 +103,8 @@ func (s *Service) RoundRooms(ctx context.Context, actor Actor, roundID, building
 	if err != nil {
 		return nil, AsError(err)
 	}
-	var objected []string
-	if err := tx.Gorm().Model(&model.Objection{}).Where("round_id = ? AND status = ? AND household_id IS NOT NULL", roundID, ObjectionOpen).
-		Pluck("household_id", &objected).Error; err != nil {
+	objected, err := tx.HouseholdsWithObjectionIn(roundID, ObjectionOpen)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	open := make(map[string]bool, len(objected))
@@ -145,11 +136,10 @@ func (s *Service) RoundRooms(ctx context.Context, actor Actor, roundID, building
 	return rooms, nil
 }
 
-// roomDecisions maps household id → current decision for the members selected.
-func (s *Service) roomDecisions(tx *store.Tx, roundID string, members *gorm.DB) (map[string]string, error) {
-	var rows []struct{ HouseholdID, Decision string }
-	if err := tx.Gorm().Model(&model.SignOff{}).Select("household_id", "decision").
-		Where("round_id = ? AND household_id IN (?)", roundID, members).Scan(&rows).Error; err != nil {
+// roomDecisions maps household id → current decision for the members in scope.
+func roomDecisions(tx *store.Tx, scope store.RoomGridScope) (map[string]string, error) {
+	rows, err := tx.RoomGridDecisions(scope)
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(rows))
@@ -175,11 +165,13 @@ func (s *Service) EstateStaff(ctx context.Context, actor Actor, estateID string)
 	if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 		return nil, AsError(estateNotFound(err))
 	}
-	var out []StaffAssignment
-	err := tx.Gorm().Table("estate_staff AS s").Select("s.user_id, u.username, u.display_name, s.role, u.disabled").
-		Joins("JOIN users u ON u.id = s.user_id").Where("s.estate_id = ?", estateID).Order("u.username").Scan(&out).Error
+	members, err := tx.EstateStaffMembers(estateID)
 	if err != nil {
 		return nil, AsError(err)
+	}
+	out := make([]StaffAssignment, 0, len(members))
+	for _, m := range members {
+		out = append(out, StaffAssignment{UserID: m.UserID, Username: m.Username, DisplayName: m.DisplayName, Role: m.Role, Disabled: m.Disabled})
 	}
 	return out, nil
 }
@@ -191,8 +183,8 @@ func (s *Service) CountHouseholds(ctx context.Context, actor Actor, estateID str
 	if err := s.authorize(tx, actor, estateID, ActReadRoster); err != nil {
 		return 0, AsError(estateNotFound(err))
 	}
-	var n int64
-	if err := tx.Gorm().Model(&model.Household{}).Where("estate_id = ? AND eligible = ?", estateID, true).Count(&n).Error; err != nil {
+	n, err := tx.CountEligibleHouseholds(estateID)
+	if err != nil {
 		return 0, AsError(err)
 	}
 	return n, nil

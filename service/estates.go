@@ -90,8 +90,8 @@ func (s *Service) CreateEstate(ctx context.Context, actor Actor, in EstateFields
 	}
 	err := s.inTx(ctx, func(tx *store.Tx) error {
 		s.audit(tx, actor, estate.ID, "estate.create", "estate", estate.ID, nil, estateSummary(estate))
-		if err := tx.Gorm().Create(&estate).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+		if err := tx.Insert(&estate); err != nil {
+			if errors.Is(err, model.ErrConflict) {
 				return Conflict("duplicate_code", estate.Code)
 			}
 			return err
@@ -114,14 +114,16 @@ func (s *Service) UpdateEstate(ctx context.Context, actor Actor, estateID string
 		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 			return err
 		}
-		if err := tx.Gorm().Where("id = ?", estateID).Take(&estate).Error; err != nil {
+		found, err := store.ByID[model.Estate](tx, estateID)
+		if err != nil {
 			return notFoundAs(err, "estate_not_found")
 		}
+		estate = found
 		s.audit(tx, actor, estate.ID, "estate.update", "estate", estate.ID, estateSummary(estate), func() any { return estateSummary(estate) })
 		in.apply(&estate)
 		estate.UpdatedAt = s.Now()
-		if err := tx.Gorm().Save(&estate).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+		if err := tx.SaveEstate(&estate); err != nil {
+			if errors.Is(err, model.ErrConflict) {
 				return Conflict("duplicate_code", estate.Code)
 			}
 			return err
@@ -140,8 +142,8 @@ func (s *Service) GetEstate(ctx context.Context, actor Actor, estateID string) (
 	if err := s.authorize(tx, actor, estateID, ActReadEstate); err != nil {
 		return nil, estateNotFound(err)
 	}
-	var estate model.Estate
-	if err := tx.Gorm().Where("id = ?", estateID).Take(&estate).Error; err != nil {
+	estate, err := store.ByID[model.Estate](tx, estateID)
+	if err != nil {
 		return nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
 	return &estate, nil
@@ -152,21 +154,13 @@ func (s *Service) ListEstates(ctx context.Context, actor Actor, page Page) ([]mo
 	if !RoleAllowed(ActReadEstate, actor.Role) {
 		return nil, "", Forbidden("forbidden")
 	}
-	q := s.read(ctx).Gorm().Model(&model.Estate{})
-	if actor.Role != RoleAdmin {
-		q = q.Where("id IN (?)", s.db.Gorm.Model(&model.EstateStaff{}).Select("estate_id").
-			Where("user_id = ? AND role = ?", actor.ID, actor.Role))
-	}
-	q, limit, err := page.apply(q, "id")
-	if err != nil {
-		return nil, "", err
-	}
-	var estates []model.Estate
-	if err := q.Find(&estates).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	estates, next := nextCursor(estates, limit, func(e model.Estate) string { return e.ID })
-	return estates, next, nil
+	tx := s.read(ctx)
+	return listPage(page, func(e model.Estate) string { return e.ID }, func(p store.Page) ([]model.Estate, error) {
+		if actor.Role == RoleAdmin {
+			return tx.ListEstates(p)
+		}
+		return tx.ListAssignedEstates(actor.ID, actor.Role, p)
+	})
 }
 
 // AssignStaff assigns a worker or designer to an estate (or changes the role
@@ -183,18 +177,18 @@ func (s *Service) AssignStaff(ctx context.Context, actor Actor, estateID, userID
 		if err := s.mustFindEstate(tx, estateID); err != nil {
 			return err
 		}
-		var user model.User
-		if err := tx.Gorm().Where("id = ?", userID).Take(&user).Error; err != nil {
+		user, err := store.ByID[model.User](tx, userID)
+		if err != nil {
 			return notFoundAs(err, "user_not_found")
 		}
 		if user.Role != role {
 			return InvalidField("role", "the account's role is "+user.Role)
 		}
 		s.audit(tx, actor, estateID, "estate.assign_staff", "user", userID, nil, map[string]any{"role": role})
-		if err := tx.Gorm().Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error; err != nil {
+		if err := tx.UnassignEstateStaff(estateID, userID); err != nil {
 			return err
 		}
-		return tx.Gorm().Create(&model.EstateStaff{EstateID: estateID, UserID: userID, Role: role, CreatedAt: s.Now()}).Error
+		return tx.Insert(&model.EstateStaff{EstateID: estateID, UserID: userID, Role: role, CreatedAt: s.Now()})
 	})
 }
 
@@ -209,7 +203,7 @@ func (s *Service) UnassignStaff(ctx context.Context, actor Actor, estateID, user
 			return err
 		}
 		s.audit(tx, actor, estateID, "estate.unassign_staff", "user", userID, nil, nil)
-		return tx.Gorm().Where("estate_id = ? AND user_id = ?", estateID, userID).Delete(&model.EstateStaff{}).Error
+		return tx.UnassignEstateStaff(estateID, userID)
 	})
 }
 
@@ -235,11 +229,11 @@ func (s *Service) authorizeEstate(tx *store.Tx, actor Actor, estateID string, ac
 }
 
 func (s *Service) mustFindEstate(tx *store.Tx, estateID string) error {
-	var n int64
-	if err := tx.Gorm().Model(&model.Estate{}).Where("id = ?", estateID).Count(&n).Error; err != nil {
+	exists, err := tx.EstateExists(estateID)
+	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !exists {
 		return NotFound("estate_not_found")
 	}
 	return nil

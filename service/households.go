@@ -126,8 +126,8 @@ func (s *Service) CreateHouseholds(ctx context.Context, actor Actor, estateID st
 		if err := s.mustFindEstate(tx, estateID); err != nil {
 			return err
 		}
-		if err := tx.Gorm().CreateInBatches(households, 500).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+		if err := tx.InsertHouseholds(households); err != nil {
+			if errors.Is(err, model.ErrConflict) {
 				return Conflict("duplicate_household", "a household with this building, unit and room exists")
 			}
 			return err
@@ -155,30 +155,16 @@ func (s *Service) ListHouseholds(ctx context.Context, actor Actor, estateID stri
 	if err := s.mustFindEstate(tx, estateID); err != nil {
 		return nil, "", AsError(err)
 	}
-	q := tx.Gorm().Model(&model.Household{}).Where("estate_id = ?", estateID)
-	if filter.Building != nil {
-		q = q.Where("building = ?", *filter.Building)
-	}
-	if filter.Unit != nil {
-		q = q.Where("unit = ?", *filter.Unit)
-	}
-	q, limit, err := page.apply(q, "id")
-	if err != nil {
-		return nil, "", err
-	}
-	var households []model.Household
-	if err := q.Find(&households).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	households, next := nextCursor(households, limit, func(h model.Household) string { return h.ID })
-	return households, next, nil
+	return listPage(page, func(h model.Household) string { return h.ID }, func(p store.Page) ([]model.Household, error) {
+		return tx.ListHouseholds(estateID, store.HouseholdFilter{Building: filter.Building, Unit: filter.Unit}, p)
+	})
 }
 
 // GetHousehold returns one household. Errors: household_not_found.
 func (s *Service) GetHousehold(ctx context.Context, actor Actor, householdID string) (*model.Household, error) {
 	tx := s.read(ctx)
-	var h model.Household
-	if err := tx.Gorm().Where("id = ?", householdID).Take(&h).Error; err != nil {
+	h, err := store.ByID[model.Household](tx, householdID)
+	if err != nil {
 		return nil, AsError(notFoundAs(err, "household_not_found"))
 	}
 	if err := s.authorize(tx, actor, h.EstateID, ActReadRoster); err != nil {
@@ -197,17 +183,19 @@ func (s *Service) UpdateHousehold(ctx context.Context, actor Actor, householdID 
 	}
 	var h model.Household
 	err := s.inTx(ctx, func(tx *store.Tx) error {
-		if err := tx.Gorm().Where("id = ?", householdID).Take(&h).Error; err != nil {
+		found, err := store.ByID[model.Household](tx, householdID)
+		if err != nil {
 			return notFoundAs(err, "household_not_found")
 		}
+		h = found
 		if err := s.authorize(tx, actor, h.EstateID, ActEditRoster); err != nil {
 			return householdNotFound(err)
 		}
 		s.audit(tx, actor, h.EstateID, "household.update", "household", h.ID, householdSummary(h), func() any { return householdSummary(h) })
 		in.apply(&h)
 		h.UpdatedAt = s.Now()
-		if err := tx.Gorm().Save(&h).Error; err != nil {
-			if errors.Is(model.Translate(err), model.ErrConflict) {
+		if err := tx.SaveHousehold(&h); err != nil {
+			if errors.Is(err, model.ErrConflict) {
 				return Conflict("duplicate_household", "a household with this building, unit and room exists")
 			}
 			return err
@@ -224,5 +212,5 @@ func householdNotFound(err error) error { return hiddenAs(err, "household_not_fo
 
 // touchEstate marks the estate changed, so public caches (ETags) move on.
 func (s *Service) touchEstate(tx *store.Tx, estateID string) error {
-	return tx.Gorm().Model(&model.Estate{}).Where("id = ?", estateID).Update("updated_at", s.Now()).Error
+	return tx.TouchEstate(estateID, s.Now())
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"minyi/model"
 	"minyi/store"
 )
 
@@ -41,21 +40,20 @@ func (s *Service) PurgeExpired(ctx context.Context, uploadDir string) (PurgeRepo
 	var r PurgeReport
 	now := s.Now()
 	steps := []struct {
-		count *int64
-		model any
-		where string
-		since time.Time
+		count  *int64
+		delete func(tx *store.Tx, cutoff time.Time) (int64, error)
+		cutoff time.Time
 	}{
-		{&r.IdempotencyRecords, &model.IdempotencyRecord{}, "created_at < ?", now.Add(-IdempotencyTTL)},
-		{&r.LoginFailures, &model.LoginFailure{}, "failed_at <= ?", now.Add(-LoginFailureWindow)},
-		{&r.BindingFailures, &model.BindingFailure{}, "attempted_at <= ?", now.Add(-BindingFailureWindow)},
-		{&r.RefreshTokens, &model.RefreshToken{}, "expires_at < ?", now},
+		{&r.IdempotencyRecords, (*store.Tx).DeleteIdempotencyRecordsBefore, now.Add(-IdempotencyTTL)},
+		{&r.LoginFailures, (*store.Tx).DeleteLoginFailuresUntil, now.Add(-LoginFailureWindow)},
+		{&r.BindingFailures, (*store.Tx).DeleteBindingFailuresUntil, now.Add(-BindingFailureWindow)},
+		{&r.RefreshTokens, (*store.Tx).DeleteRefreshTokensExpiredBefore, now},
 	}
 	for _, step := range steps {
 		err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-			res := tx.Gorm().Where(step.where, step.since).Delete(step.model)
-			*step.count = res.RowsAffected
-			return res.Error
+			n, err := step.delete(tx, step.cutoff)
+			*step.count = n
+			return err
 		})
 		if err != nil {
 			return r, AsError(err)
@@ -74,25 +72,22 @@ func (s *Service) PurgeExpired(ctx context.Context, uploadDir string) (PurgeRepo
 // before cutoff: each row with a delete that still requires it unattached
 // (an attach racing with the janitor wins or loses as a whole), then its file.
 func (s *Service) purgeUnattachedUploads(ctx context.Context, uploadDir string, cutoff time.Time) (int64, error) {
-	g := s.read(ctx).Gorm()
-	var stale []model.Upload
-	err := g.Select("id", "stored_name").Where("owner_kind = ? AND created_at < ?", "", cutoff).
-		Order("created_at").Limit(janitorBatch).Find(&stale).Error
+	stale, err := s.read(ctx).UnattachedUploadsBefore(cutoff, janitorBatch)
 	if err != nil {
 		return 0, AsError(err)
 	}
 	var deleted int64
 	for _, u := range stale {
-		var gone int64
+		var gone bool
 		err := s.store.Transaction(ctx, func(tx *store.Tx) error {
-			res := tx.Gorm().Where("id = ? AND owner_kind = ?", u.ID, "").Delete(&model.Upload{})
-			gone = res.RowsAffected
-			return res.Error
+			var err error
+			gone, err = tx.DeleteUnattachedUpload(u.ID)
+			return err
 		})
 		if err != nil {
 			return deleted, AsError(err)
 		}
-		if gone == 0 {
+		if !gone {
 			continue // attached meanwhile, or deleted by another instance
 		}
 		deleted++
@@ -110,11 +105,7 @@ func (s *Service) purgeUnattachedUploads(ctx context.Context, uploadDir string, 
 // version wrote in clear (a one-off after the upgrade; afterwards it finds
 // nothing).
 func (s *Service) sealClearReplayBodies(ctx context.Context) (int64, error) {
-	g := s.read(ctx).Gorm()
-	var rows []model.IdempotencyRecord
-	// Sealed bodies start with "v1:" (hex 76313A); compared as hex because
-	// SQLite's LIKE does not match a BLOB.
-	err := g.Where("status <> 0 AND LENGTH(body) > 0 AND HEX(SUBSTR(body, 1, 3)) <> ?", "76313A").Limit(janitorBatch).Find(&rows).Error
+	rows, err := s.read(ctx).UnsealedIdempotencyRecords(janitorBatch)
 	if err != nil {
 		return 0, AsError(err)
 	}
@@ -125,10 +116,9 @@ func (s *Service) sealClearReplayBodies(ctx context.Context) (int64, error) {
 			return sealed, err
 		}
 		err = s.store.Transaction(ctx, func(tx *store.Tx) error {
-			res := tx.Gorm().Model(&model.IdempotencyRecord{}).Where("caller = ? AND `key` = ? AND body = ?", rec.Caller, rec.Key, rec.Body).
-				Update("body", body)
-			sealed += res.RowsAffected
-			return res.Error
+			n, err := tx.SealReplayBody(rec, body)
+			sealed += n
+			return err
 		})
 		if err != nil {
 			return sealed, AsError(err)

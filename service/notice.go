@@ -152,8 +152,8 @@ func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error
 		return "", NotFound("estate_not_found")
 	}
 	tx := s.read(ctx)
-	var estate model.Estate
-	if err := tx.Gorm().Select("id", "updated_at").Where("code = ?", code).Take(&estate).Error; err != nil {
+	estate, err := tx.EstateVersionByCode(code)
+	if err != nil {
 		return "", AsError(notFoundAs(err, "estate_not_found"))
 	}
 	if err := s.refreshNoticeSnapshots(ctx, estate.ID); err != nil {
@@ -163,27 +163,15 @@ func (s *Service) NoticeVersion(ctx context.Context, code string) (string, error
 	if err != nil {
 		return "", AsError(err)
 	}
-	rows, err := tx.Gorm().Raw(`SELECT n.round_id, n.taken_at
-		FROM notice_snapshots n JOIN rounds r ON r.id = n.round_id
-		WHERE r.estate_id = ? AND r.status = ?
-		ORDER BY n.round_id`, estate.ID, RoundOpen).Rows()
+	snapshots, err := tx.SnapshotTimesOfEstate(estate.ID, RoundOpen)
 	if err != nil {
-		return "", AsError(model.Translate(err))
+		return "", AsError(err)
 	}
-	defer rows.Close()
 	hash := sha256.New()
 	fmt.Fprintf(hash, "%d;", estate.UpdatedAt.UnixNano())
 	fmt.Fprintf(hash, "surveys:%d;", expired)
-	for rows.Next() {
-		var roundID string
-		var takenAt time.Time
-		if err := rows.Scan(&roundID, &takenAt); err != nil {
-			return "", AsError(err)
-		}
-		fmt.Fprintf(hash, "%s|%d;", roundID, takenAt.UnixNano())
-	}
-	if err := rows.Err(); err != nil {
-		return "", AsError(model.Translate(err))
+	for _, snap := range snapshots {
+		fmt.Fprintf(hash, "%s|%d;", snap.RoundID, snap.TakenAt.UnixNano())
 	}
 	return hex.EncodeToString(hash.Sum(nil)[:12]), nil
 }
@@ -197,8 +185,8 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 		return nil, err
 	}
 	tx := s.read(ctx)
-	var estate model.Estate
-	if err := tx.Gorm().Where("code = ?", code).Take(&estate).Error; err != nil {
+	estate, err := tx.EstateByCode(code)
+	if err != nil {
 		return nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
 	board := &NoticeBoard{Version: version, LatestChange: estate.UpdatedAt, ComputedAt: s.Now(), Estate: NoticeEstate{
@@ -232,9 +220,8 @@ func (s *Service) GetNoticeBoard(ctx context.Context, code string) (*NoticeBoard
 // noticeRounds lists the estate's open and closed rounds, oldest first, each
 // with its published tally: the last snapshot while open, the frozen result once closed.
 func (s *Service) noticeRounds(tx *store.Tx, estateID string) ([]NoticeRound, error) {
-	var rounds []model.Round
-	if err := tx.Gorm().Where("estate_id = ? AND status IN ?", estateID, []string{RoundOpen, RoundClosed, RoundFinal, RoundVoided}).
-		Order("seq").Find(&rounds).Error; err != nil {
+	rounds, err := tx.PublicRoundsOfEstate(estateID, []string{RoundOpen, RoundClosed, RoundFinal, RoundVoided})
+	if err != nil {
 		return nil, err
 	}
 	revisionVersions, err := s.revisionVersions(tx, estateID, rounds)
@@ -304,8 +291,8 @@ func (s *Service) revisionVersions(tx *store.Tx, estateID string, rounds []model
 	if len(ids) == 0 {
 		return versions, nil
 	}
-	var rows []model.Revision
-	if err := tx.Gorm().Select("id", "version").Where("estate_id = ? AND id IN ?", estateID, ids).Find(&rows).Error; err != nil {
+	rows, err := tx.RevisionVersions(estateID, ids)
+	if err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -322,11 +309,11 @@ func (s *Service) OpenNoticeAttachment(ctx context.Context, code, uploadDir, upl
 	if !estateCodePattern.MatchString(code) {
 		return nil, nil, NotFound("estate_not_found")
 	}
-	var estate model.Estate
-	if err := s.read(ctx).Gorm().Select("id").Where("code = ?", code).Take(&estate).Error; err != nil {
+	estateID, err := s.read(ctx).EstateIDByCode(code)
+	if err != nil {
 		return nil, nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
-	return s.OpenPublicAttachment(ctx, uploadDir, estate.ID, uploadID)
+	return s.OpenPublicAttachment(ctx, uploadDir, estateID, uploadID)
 }
 
 // noticeRound turns a round and its tally into the public view.

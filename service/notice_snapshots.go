@@ -6,9 +6,6 @@ import (
 	"errors"
 	"time"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/service/rule"
 	"minyi/store"
@@ -37,10 +34,9 @@ const (
 
 // refreshNoticeSnapshots takes the due snapshots of the estate's open rounds.
 func (s *Service) refreshNoticeSnapshots(ctx context.Context, estateID string) error {
-	var rounds []model.Round
-	if err := s.read(ctx).Gorm().Where("estate_id = ? AND status = ?", estateID, RoundOpen).
-		Find(&rounds).Error; err != nil {
-		return AsError(model.Translate(err))
+	rounds, err := s.read(ctx).RoundsOfEstateWithStatus(estateID, RoundOpen)
+	if err != nil {
+		return AsError(err)
 	}
 	for _, r := range rounds {
 		if err := s.refreshNoticeSnapshot(ctx, r); err != nil {
@@ -58,9 +54,8 @@ func (s *Service) refreshNoticeSnapshot(ctx context.Context, round model.Round) 
 		return AsError(err)
 	}
 	err = s.inTx(ctx, func(tx *store.Tx) error {
-		var snap model.NoticeSnapshot
-		err := tx.Gorm().Where("round_id = ?", round.ID).Take(&snap).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
+		snap, err := tx.NoticeSnapshotOfRound(round.ID)
+		if errors.Is(err, model.ErrNotFound) {
 			return s.takeOpeningSnapshot(tx, view)
 		}
 		if err != nil {
@@ -91,8 +86,8 @@ func (s *Service) refreshNoticeSnapshot(ctx context.Context, round model.Round) 
 		if err != nil {
 			return err
 		}
-		return tx.Gorm().Model(&model.NoticeSnapshot{}).Where("round_id = ? AND taken_at = ?", round.ID, snap.TakenAt).
-			Updates(map[string]any{"taken_at": takenAt, "households": changed, "tally_json": string(raw)}).Error
+		return tx.ReplaceNoticeSnapshot(round.ID, snap.TakenAt,
+			model.NoticeSnapshot{RoundID: round.ID, TakenAt: takenAt, Households: changed, TallyJSON: string(raw)})
 	})
 	if err != nil {
 		return AsError(model.Translate(err))
@@ -114,15 +109,13 @@ func (s *Service) takeOpeningSnapshot(tx *store.Tx, view *RoundView) error {
 	if err != nil {
 		return err
 	}
-	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).
-		Create(&model.NoticeSnapshot{RoundID: view.ID, TakenAt: at, TallyJSON: string(raw)}).Error
+	return tx.InsertNoticeSnapshotIfAbsent(model.NoticeSnapshot{RoundID: view.ID, TakenAt: at, TallyJSON: string(raw)})
 }
 
 // openingTally is a round's tally before anyone decided: the frozen electorate, no decision.
 func openingTally(tx *store.Tx, view *RoundView, at time.Time) (*Tally, error) {
-	var counters []model.TallyCounter
-	if err := tx.Gorm().Where("round_id = ? AND decision = ?", view.ID, counterElectorate).
-		Order("building").Find(&counters).Error; err != nil {
+	counters, err := tx.RoundCountersOfDecision(view.ID, counterElectorate)
+	if err != nil {
 		return nil, err
 	}
 	tally := &Tally{RoundID: view.ID, Status: view.Status, Rule: view.Rule.Spec(), ComputedAt: at,
@@ -140,8 +133,7 @@ func openingTally(tx *store.Tx, view *RoundView, at time.Time) (*Tally, error) {
 	tally.Checks, tally.Passed = result.Checks, result.Passed
 	var areas []int64
 	if view.Rule.UsesArea() {
-		if err := tx.Gorm().Model(&model.RoundMember{}).Where("round_id = ?", view.ID).
-			Order("area_hundredths DESC").Pluck("area_hundredths", &areas).Error; err != nil {
+		if areas, err = tx.RoundMemberAreasLargestFirst(view.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -165,14 +157,14 @@ func changedHouseholdsSince(tx *store.Tx, roundID string, since time.Time) (int6
 	// A millisecond of slack: databases round stored times to it, and a
 	// change left out here is only published later, covered by more households.
 	var current []model.SignOff
-	q := tx.Gorm().Select("household_id", "decision").Where("round_id = ?", roundID)
+	var err error
 	if since.IsZero() {
-		q = q.Where("decision IN ?", decisions) // since the opening: every counted decision
+		current, err = tx.SignOffsWithDecisionIn(roundID, decisions) // since the opening: every counted decision
 	} else {
 		since = since.Add(time.Millisecond)
-		q = q.Where("recorded_at > ?", since)
+		current, err = tx.SignOffsRecordedAfter(roundID, since)
 	}
-	if err := q.Find(&current).Error; err != nil {
+	if err != nil {
 		return 0, err
 	}
 	if since.IsZero() {
@@ -185,12 +177,10 @@ func changedHouseholdsSince(tx *store.Tx, roundID string, since time.Time) (int6
 	for i, so := range current {
 		ids[i] = so.HouseholdID
 	}
-	var history []model.SignOffEvent
 	// Latest entry first; of two entries with one version (a superseded
 	// offline record repeats the version) the earlier is the one that counted.
-	if err := tx.Gorm().Select("household_id", "version", "new_decision", "recorded_at").
-		Where("round_id = ? AND household_id IN ? AND recorded_at <= ?", roundID, ids, since).
-		Order("household_id, version DESC, recorded_at ASC, id ASC").Find(&history).Error; err != nil {
+	history, err := tx.SignOffHistoryUntil(roundID, ids, since)
+	if err != nil {
 		return 0, err
 	}
 	then := map[string]string{}
@@ -230,9 +220,8 @@ func publishedTally(tx *store.Tx, view *RoundView) (*Tally, time.Time, error) {
 		}
 		return tally, asOf, nil
 	}
-	var snap model.NoticeSnapshot
-	err := tx.Gorm().Where("round_id = ?", view.ID).Take(&snap).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	snap, err := tx.NoticeSnapshotOfRound(view.ID)
+	if errors.Is(err, model.ErrNotFound) {
 		return nil, time.Time{}, nil
 	}
 	if err != nil {

@@ -9,9 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -87,14 +84,7 @@ func (s *Service) AcceptSubscriptions(ctx context.Context, actor Actor, kinds []
 			if !seen[k] {
 				continue
 			}
-			row := model.ResidentSubscription{ResidentID: actor.ID, Kind: k, Remaining: 1, UpdatedAt: now}
-			err := tx.Gorm().Clauses(clause.OnConflict{
-				Columns: []clause.Column{{Name: "resident_id"}, {Name: "kind"}},
-				DoUpdates: clause.Assignments(map[string]any{
-					"remaining":  gorm.Expr("CASE WHEN remaining < ? THEN remaining + 1 ELSE remaining END", maxAcceptances),
-					"updated_at": now}),
-			}).Create(&row).Error
-			if err != nil {
+			if err := tx.AcceptSubscription(actor.ID, k, now, maxAcceptances); err != nil {
 				return err
 			}
 		}
@@ -112,8 +102,8 @@ func (s *Service) MySubscriptions(ctx context.Context, actor Actor) (map[string]
 	if actor.Kind != ActorResident {
 		return nil, Forbidden("forbidden")
 	}
-	var rows []model.ResidentSubscription
-	if err := s.read(ctx).Gorm().Where("resident_id = ?", actor.ID).Find(&rows).Error; err != nil {
+	rows, err := s.read(ctx).SubscriptionsOfResident(actor.ID)
+	if err != nil {
 		return nil, AsError(err)
 	}
 	out := make(map[string]int, len(NotificationKinds))
@@ -165,9 +155,8 @@ func (s *Service) enqueue(tx *store.Tx, m outboxMessage, residentIDs []string) {
 func (s *Service) insertOutbox(tx *store.Tx, m outboxMessage, residentIDs []string) error {
 	subscribed := residentIDs
 	if !m.subscribed {
-		subscribed = nil
-		if err := tx.Gorm().Model(&model.ResidentSubscription{}).Where("kind = ? AND remaining > 0 AND resident_id IN ?", m.kind, residentIDs).
-			Pluck("resident_id", &subscribed).Error; err != nil {
+		var err error
+		if subscribed, err = tx.SubscribedResidents(m.kind, residentIDs); err != nil {
 			return err
 		}
 	}
@@ -186,9 +175,7 @@ func (s *Service) insertOutbox(tx *store.Tx, m outboxMessage, residentIDs []stri
 			DedupeKey: fmt.Sprintf("%s:%s:%s:%s", m.kind, m.subjectID, m.event, residentID),
 			Data:      string(raw), Status: NotificationPending, NextAttemptAt: now, CreatedAt: now}
 	}
-	// Batches of 100 rows: the SQLite driver binds parameters in time that
-	// grows with the square of their number (BenchmarkOpenRoundNotifying).
-	return tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 100).Error
+	return tx.EnqueueNotifications(rows)
 }
 
 // templateText shortens a text to what a template field of kind "thing" takes.
@@ -219,20 +206,8 @@ func roundPage(roundID string) string { return "pages/rounds/rounds?round_id=" +
 // each household's designated signer, and undecidedOnly: only of
 // households without a counted decision).
 func residentsOfRound(tx *store.Tx, roundID, kind string, signersOnly, undecidedOnly bool) ([]string, error) {
-	q := tx.Gorm().Table("round_members m").Where("m.round_id = ?", roundID)
-	if signersOnly {
-		q = q.Joins("JOIN household_signers b ON b.household_id = m.household_id")
-	} else {
-		q = q.Joins("JOIN resident_bindings b ON b.household_id = m.household_id")
-	}
-	q = q.Joins("JOIN resident_subscriptions rs ON rs.resident_id = b.resident_id AND rs.kind = ? AND rs.remaining > 0", kind)
-	if undecidedOnly {
-		q = q.Joins("LEFT JOIN sign_offs so ON so.round_id = m.round_id AND so.household_id = m.household_id AND so.decision IN ?", decisions).
-			Where("so.id IS NULL")
-	}
-	var ids []string
-	err := q.Distinct("b.resident_id").Order("b.resident_id").Pluck("b.resident_id", &ids).Error
-	return ids, err
+	return tx.ResidentsOfRound(store.RoundRecipients{RoundID: roundID, Kind: kind,
+		SignersOnly: signersOnly, UndecidedOnly: undecidedOnly, CountedDecisions: decisions})
 }
 
 // notifyRoundOpened enqueues round_opened for the residents of the round's households.
@@ -300,17 +275,20 @@ func (s *Service) ListNotifications(ctx context.Context, actor Actor, filter Not
 	if err := s.authorizeGlobal(actor, ActReadNotifications); err != nil {
 		return nil, "", err
 	}
-	q := s.read(ctx).Gorm().Model(&model.Notification{})
+	var statuses []string
 	switch filter.Status {
 	case "":
 	case NotificationPending:
-		q = q.Where("status IN ?", []string{NotificationPending, NotificationSending})
+		statuses = []string{NotificationPending, NotificationSending}
 	case NotificationSent, NotificationFailed:
-		q = q.Where("status = ?", filter.Status)
+		statuses = []string{filter.Status}
 	default:
 		return nil, "", InvalidField("status", "must be pending, sent or failed")
 	}
-	rows, next, err := findPage(q, page, func(n model.Notification) string { return n.ID })
+	tx := s.read(ctx)
+	rows, next, err := listPage(page, func(n model.Notification) string { return n.ID }, func(p store.Page) ([]model.Notification, error) {
+		return tx.ListNotifications(statuses, p)
+	})
 	if err != nil {
 		return nil, "", err
 	}

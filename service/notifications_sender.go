@@ -7,9 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
-
 	"minyi/model"
 	"minyi/store"
 	"minyi/wechat"
@@ -98,10 +95,7 @@ func (s *Service) EnqueueDeadlineReminders(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	now := s.Now()
-	var due []model.Round
-	err := s.read(ctx).Gorm().Where("status = ? AND closes_at IS NOT NULL AND closes_at > ? AND closes_at <= ?",
-		RoundOpen, now, now.Add(time.Duration(cfg.ReminderDays)*24*time.Hour)).
-		Where("NOT EXISTS (SELECT 1 FROM round_reminders rr WHERE rr.round_id = rounds.id)").Find(&due).Error
+	due, err := s.read(ctx).RoundsDueForReminder(RoundOpen, now, now.Add(time.Duration(cfg.ReminderDays)*24*time.Hour))
 	if err != nil {
 		return 0, AsError(err)
 	}
@@ -110,9 +104,9 @@ func (s *Service) EnqueueDeadlineReminders(ctx context.Context) (int, error) {
 		round := &due[i]
 		err := s.inTx(ctx, func(tx *store.Tx) error {
 			// The marker's primary key makes one instance (and one pass) win.
-			mark := tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&model.RoundReminder{RoundID: round.ID, EnqueuedAt: now})
-			if mark.Error != nil || mark.RowsAffected == 0 {
-				return mark.Error
+			marked, err := tx.MarkRoundReminded(round.ID, now)
+			if err != nil || !marked {
+				return err
 			}
 			ids, err := residentsOfRound(tx, round.ID, NotifyDeadlineReminder, true, true)
 			if err != nil {
@@ -146,9 +140,8 @@ func (s *Service) SendDueNotifications(ctx context.Context) (int, error) {
 	if err := s.failStaleClaims(ctx, cfg); err != nil {
 		return 0, err
 	}
-	var due []model.Notification
-	if err := s.read(ctx).Gorm().Where("status = ? AND next_attempt_at <= ?", NotificationPending, s.Now()).
-		Order("next_attempt_at, id").Limit(sendBatch).Find(&due).Error; err != nil {
+	due, err := s.read(ctx).DueNotifications(NotificationPending, s.Now(), sendBatch)
+	if err != nil {
 		return 0, AsError(err)
 	}
 	sent := 0
@@ -170,9 +163,8 @@ func (s *Service) SendDueNotifications(ctx context.Context) (int, error) {
 // failStaleClaims marks failed the messages claimed long ago by a sender
 // that never reported back (it crashed, perhaps after WeChat delivered).
 func (s *Service) failStaleClaims(ctx context.Context, cfg *NotifierConfig) error {
-	return s.read(ctx).Gorm().Model(&model.Notification{}).
-		Where("status = ? AND claimed_at < ?", NotificationSending, s.Now().Add(-cfg.ClaimTimeout)).
-		Updates(map[string]any{"status": NotificationFailed, "last_error": "interrupted: the sender stopped after claiming; not sent again"}).Error
+	return s.read(ctx).SettleStaleNotificationClaims(NotificationSending, s.Now().Add(-cfg.ClaimTimeout),
+		store.NotificationOutcome{Status: NotificationFailed, LastError: "interrupted: the sender stopped after claiming; not sent again"})
 }
 
 // sendOne claims, sends and settles one message; true when WeChat took it.
@@ -182,34 +174,31 @@ func (s *Service) sendOne(ctx context.Context, cfg *NotifierConfig, n *model.Not
 	err := s.inTx(ctx, func(tx *store.Tx) error {
 		proceed = false
 		now := s.Now()
-		claim := tx.Gorm().Model(&model.Notification{}).Where("id = ? AND status = ?", n.ID, NotificationPending).
-			Updates(map[string]any{"status": NotificationSending, "claimed_at": now, "attempts": gorm.Expr("attempts + 1")})
-		if claim.Error != nil || claim.RowsAffected == 0 {
-			return claim.Error // another sender has it
+		claimed, err := tx.ClaimNotification(n.ID, NotificationPending, NotificationSending, now)
+		if err != nil || !claimed {
+			return err // another sender has it
 		}
-		use := tx.Gorm().Model(&model.ResidentSubscription{}).Where("resident_id = ? AND kind = ? AND remaining > 0", n.ResidentID, n.Kind).
-			Updates(map[string]any{"remaining": gorm.Expr("remaining - 1"), "updated_at": now})
-		if use.Error != nil {
-			return use.Error
+		used, err := tx.UseSubscription(n.ResidentID, n.Kind, now)
+		if err != nil {
+			return err
 		}
-		var residents []model.Resident
-		if err := tx.Gorm().Select("id", "open_id", "disabled").Where("id = ?", n.ResidentID).Limit(1).Find(&residents).Error; err != nil {
+		resident, found, err := tx.NotificationRecipient(n.ResidentID)
+		if err != nil {
 			return err
 		}
 		reason := ""
 		switch {
-		case use.RowsAffected == 0:
+		case !used:
 			reason = "no_acceptance: the resident has no acceptance of this kind left"
-		case len(residents) == 0 || residents[0].Disabled:
+		case !found || resident.Disabled:
 			reason = "resident_unavailable"
 		case cfg.Templates[n.Kind] == "":
 			reason = "no_template: MINYI_WECHAT_TEMPLATE_" + n.Kind + " is not set"
 		}
 		if reason != "" {
-			return tx.Gorm().Model(&model.Notification{}).Where("id = ?", n.ID).
-				Updates(map[string]any{"status": NotificationFailed, "last_error": reason}).Error
+			return tx.SettleNotification(n.ID, store.NotificationOutcome{Status: NotificationFailed, LastError: reason})
 		}
-		openID, proceed = residents[0].OpenID, true
+		openID, proceed = resident.OpenID, true
 		return nil
 	})
 	if err != nil || !proceed {
@@ -222,9 +211,10 @@ func (s *Service) sendOne(ctx context.Context, cfg *NotifierConfig, n *model.Not
 	sendErr := cfg.Sender.SendSubscribeMessage(ctx, wechat.SubscribeMessage{ToUser: openID, TemplateID: cfg.Templates[n.Kind],
 		Page: stored.Page, Data: stored.Data, State: cfg.State})
 	if sendErr == nil {
-		return true, s.read(context.WithoutCancel(ctx)).Gorm().Model(&model.Notification{}).
-			Where("id = ? AND status = ?", n.ID, NotificationSending).
-			Updates(map[string]any{"status": NotificationSent, "sent_at": s.Now(), "last_error": ""}).Error
+		sentAt := s.Now()
+		_, err := s.read(context.WithoutCancel(ctx)).SettleClaimedNotification(n.ID, NotificationSending,
+			store.NotificationOutcome{Status: NotificationSent, SentAt: &sentAt})
+		return true, err
 	}
 	return false, s.settleFailure(ctx, cfg, n, sendErr)
 }
@@ -246,8 +236,7 @@ func (s *Service) settleFailure(ctx context.Context, cfg *NotifierConfig, n *mod
 		case wechat.CodeBusy, wechat.CodeDailyQuota, wechat.CodeRateLimit:
 			retry = true
 		case wechat.CodeUserRefused:
-			if err := s.read(context.WithoutCancel(ctx)).Gorm().Model(&model.ResidentSubscription{}).
-				Where("resident_id = ? AND kind = ?", n.ResidentID, n.Kind).Update("remaining", 0).Error; err != nil {
+			if err := s.read(context.WithoutCancel(ctx)).DropSubscription(n.ResidentID, n.Kind); err != nil {
 				return err
 			}
 			return s.settle(ctx, n, NotificationFailed, reason, false, 0)
@@ -267,15 +256,15 @@ func (s *Service) settleFailure(ctx context.Context, cfg *NotifierConfig, n *mod
 func (s *Service) settle(ctx context.Context, n *model.Notification, status, reason string, refund bool, wait time.Duration) error {
 	return s.inTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
 		now := s.Now()
-		changes := map[string]any{"status": status, "last_error": reason}
+		outcome := store.NotificationOutcome{Status: status, LastError: reason}
 		if status == NotificationPending {
-			changes["next_attempt_at"] = now.Add(wait)
+			next := now.Add(wait)
+			outcome.NextAttemptAt = &next
 		}
-		res := tx.Gorm().Model(&model.Notification{}).Where("id = ? AND status = ?", n.ID, NotificationSending).Updates(changes)
-		if res.Error != nil || res.RowsAffected == 0 || !refund {
-			return res.Error
+		settled, err := tx.SettleClaimedNotification(n.ID, NotificationSending, outcome)
+		if err != nil || !settled || !refund {
+			return err
 		}
-		return tx.Gorm().Model(&model.ResidentSubscription{}).Where("resident_id = ? AND kind = ?", n.ResidentID, n.Kind).
-			Updates(map[string]any{"remaining": gorm.Expr("remaining + 1"), "updated_at": now}).Error
+		return tx.RefundSubscription(n.ResidentID, n.Kind, now)
 	})
 }

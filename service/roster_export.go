@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"minyi/model"
+	"minyi/store"
 )
 
 // ActExportRoster is downloading an estate's roster with names and phone numbers.
@@ -26,8 +27,8 @@ func (s *Service) ExportRoster(ctx context.Context, actor Actor, estateID, forma
 	if err := s.authorize(tx, actor, estateID, ActExportRoster); err != nil {
 		return nil, AsError(estateNotFound(err))
 	}
-	var estate model.Estate
-	if err := tx.Gorm().Where("id = ?", estateID).Take(&estate).Error; err != nil {
+	estate, err := store.ByID[model.Estate](tx, estateID)
+	if err != nil {
 		return nil, AsError(notFoundAs(err, "estate_not_found"))
 	}
 	households, err := loadRoster(tx, estateID)

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -63,16 +62,6 @@ type ImportReport struct {
 // MaxImportIssues bounds the problems an import report lists.
 const MaxImportIssues = 500
 
-// importBatchSize is the number of households per insert statement: the
-// SQLite driver binds arguments in time quadratic in their number, so its
-// statements stay small; MySQL gets fewer, larger ones.
-func (s *Service) importBatchSize() int {
-	if s.db.Dialect == model.MySQL {
-		return 1000
-	}
-	return 50
-}
-
 // rosterRow is one valid row of an imported roster.
 type rosterRow struct {
 	Number int
@@ -128,7 +117,7 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 		plan := planImport(estateID, existing, rows, now)
 		report.Created, report.Updated, report.Unchanged = len(plan.creates), len(plan.updates), plan.unchanged
 		s.audit(tx, actor, estateID, "roster.import", "estate", estateID, nil, map[string]any{"created": len(plan.creates), "updated": len(plan.updates), "unchanged": plan.unchanged})
-		if err := s.upsertHouseholds(tx, append(plan.creates, plan.updates...)); err != nil {
+		if err := tx.UpsertHouseholds(append(plan.creates, plan.updates...)); err != nil {
 			return err
 		}
 		if err := s.auditImport(tx, actor, estateID, plan); err != nil {
@@ -158,9 +147,7 @@ func addressKey(building, unit, room string) string {
 
 // loadRoster reads an estate's households, for matching imported rows.
 func loadRoster(tx *store.Tx, estateID string) ([]model.Household, error) {
-	var households []model.Household
-	err := tx.Gorm().Where("estate_id = ?", estateID).Find(&households).Error
-	return households, err
+	return tx.HouseholdsOfEstate(estateID)
 }
 
 // importPlan is what an import will write; before[i] is updates[i] as it
@@ -200,55 +187,4 @@ func planImport(estateID string, existing []model.Household, rows []rosterRow, n
 		plan.before = append(plan.before, *current)
 	}
 	return plan
-}
-
-// upsertHouseholds writes households in multi-row statements: a row whose
-// address exists updates it (its id and creation time stay), the others
-// are inserted. Plain SQL, because GORM would replace a false "eligible"
-// by the column's default.
-func (s *Service) upsertHouseholds(tx *store.Tx, households []model.Household) error {
-	const columns = "id, estate_id, building, unit, room, area_hundredths, owner_name, phone, phone_hash, occupancy, eligible, created_at, updated_at"
-	updated := []string{"area_hundredths", "owner_name", "phone", "phone_hash", "occupancy", "eligible", "updated_at"}
-	var onConflict strings.Builder
-	if s.db.Dialect == model.MySQL {
-		onConflict.WriteString(" ON DUPLICATE KEY UPDATE ")
-		for i, c := range updated {
-			if i > 0 {
-				onConflict.WriteString(", ")
-			}
-			fmt.Fprintf(&onConflict, "%s = VALUES(%s)", c, c)
-		}
-	} else {
-		onConflict.WriteString(" ON CONFLICT (estate_id, building, unit, room) DO UPDATE SET ")
-		for i, c := range updated {
-			if i > 0 {
-				onConflict.WriteString(", ")
-			}
-			fmt.Fprintf(&onConflict, "%s = excluded.%s", c, c)
-		}
-	}
-	size := s.importBatchSize()
-	for start := 0; start < len(households); start += size {
-		batch := households[start:min(start+size, len(households))]
-		var sql strings.Builder
-		sql.WriteString("INSERT INTO households (" + columns + ") VALUES ")
-		args := make([]any, 0, 13*len(batch))
-		for i, h := range batch {
-			if i > 0 {
-				sql.WriteString(", ")
-			}
-			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			phone, phoneHash, err := model.SealedPhone(h.Phone) // plain SQL: seal as the model would
-			if err != nil {
-				return err
-			}
-			args = append(args, h.ID, h.EstateID, h.Building, h.Unit, h.Room, h.AreaHundredths, h.OwnerName,
-				phone, phoneHash, h.Occupancy, h.Eligible, h.CreatedAt, h.UpdatedAt)
-		}
-		sql.WriteString(onConflict.String())
-		if err := tx.Gorm().Exec(sql.String(), args...).Error; err != nil {
-			return err
-		}
-	}
-	return nil
 }
