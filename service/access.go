@@ -127,11 +127,7 @@ func (s *Service) canSeeEstate(tx *store.Tx, actor Actor, estateID string) (bool
 	case RoleAdmin:
 		return true, nil
 	case RoleWorker, RoleDesigner, RoleSupervisor:
-		var n int64
-		err := tx.Gorm().Model(&model.EstateStaff{}).
-			Where("estate_id = ? AND user_id = ? AND role = ?", estateID, actor.ID, actor.Role).
-			Count(&n).Error
-		return n > 0, model.Translate(err)
+		return tx.IsAssignedToEstate(estateID, actor.ID, actor.Role)
 	case RoleResident:
 		return s.residentCanSeeEstate(tx, actor.ID, estateID)
 	}

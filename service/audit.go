@@ -63,13 +63,6 @@ func (s *Service) writeQueuedAudits(tx *store.Tx) error {
 	return tx.AppendAuditEvents(events, auditShards)
 }
 
-// auditStatements returns the statements that append an audit event, for a
-// caller that sends its writes as one batch (model.DB.ExecBatch).
-func (s *Service) auditStatements(tx *store.Tx, actor Actor, estateID, action, objectType, objectID string, before, after any) ([]model.Statement, error) {
-	tx.MarkAudited()
-	return tx.AuditEventStatements(s.newAuditEvent(actor, estateID, action, objectType, objectID, before, after))
-}
-
 // newAuditEvent builds an event (without its place in the chain).
 func (s *Service) newAuditEvent(actor Actor, estateID, action, objectType, objectID string, before, after any) *model.AuditEvent {
 	return &model.AuditEvent{ID: newID(), EstateID: clean(estateID, 36), ChainID: auditChainID(estateID, objectID),
@@ -161,9 +154,9 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, estateID str
 	})
 }
 
-// auditSignOff returns the audit statements of a sign-off's change, for
-// applyDecision's batch.
-func (s *Service) auditSignOff(tx *store.Tx, actor Actor, t *signOffTarget, old string, so *model.SignOff) ([]model.Statement, error) {
+// auditSignOff returns the audit event of a sign-off's change, which the
+// store appends in the sign-off's own batch (ApplySignOffChange).
+func (s *Service) auditSignOff(tx *store.Tx, actor Actor, t *signOffTarget, old string, so *model.SignOff) (*model.AuditEvent, error) {
 	action := "signoff.record"
 	if so.Decision == DecisionWithdrawn {
 		action = "signoff.withdraw"
@@ -174,7 +167,7 @@ func (s *Service) auditSignOff(tx *store.Tx, actor Actor, t *signOffTarget, old 
 	}
 	after := map[string]any{"round_id": t.RoundID, "household_id": t.HouseholdID, "decision": so.Decision,
 		"version": so.Version, "channel": so.Channel}
-	return s.auditStatements(tx, actor, t.EstateID, action, "sign_off", so.ID, before, after)
+	return s.newAuditEvent(actor, t.EstateID, action, "sign_off", so.ID, before, after), nil
 }
 
 // householdSummary is what the ledger keeps of a household: its address,

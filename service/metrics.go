@@ -45,12 +45,12 @@ func (s *Service) noteSignOff(tx *store.Tx, so *model.SignOff) {
 // CountOpenRounds counts the rounds open now, in one COUNT query
 // (for the rounds-open gauge, computed when metrics are scraped).
 func (s *Service) CountOpenRounds(ctx context.Context) (int64, error) {
-	var n int64
-	if err := s.read(ctx).Gorm().Model(&model.Round{}).Where("status = ?", RoundOpen).Count(&n).Error; err != nil {
+	n, err := s.read(ctx).CountRoundsInStatus(RoundOpen)
+	if err != nil {
 		return 0, AsError(err)
 	}
 	return n, nil
 }
 
 // SQLPool is the connection pool of the database, for its statistics.
-func (s *Service) SQLPool() (*sql.DB, error) { return s.db.Gorm.DB() }
+func (s *Service) SQLPool() (*sql.DB, error) { return s.store.Pool() }

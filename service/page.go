@@ -3,8 +3,6 @@ package service
 import (
 	"encoding/base64"
 
-	"gorm.io/gorm"
-
 	"minyi/store"
 )
 
@@ -22,26 +20,6 @@ const (
 
 // EncodeCursor makes the opaque cursor that follows the item with this id.
 func EncodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
-
-// apply restricts a query ordered by id to the page and returns the limit
-// used; it fetches one extra row to learn whether another page follows.
-func (p Page) apply(q *gorm.DB, idColumn string) (*gorm.DB, int, error) {
-	limit := p.Limit
-	if limit == 0 {
-		limit = DefaultPageLimit
-	}
-	if limit < 1 || limit > MaxPageLimit {
-		return nil, 0, InvalidField("limit", "must be between 1 and 500")
-	}
-	if p.Cursor != "" {
-		after, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-		if err != nil || len(after) == 0 || len(after) > 64 {
-			return nil, 0, InvalidField("cursor", "is not a cursor this server issued")
-		}
-		q = q.Where(idColumn+" > ?", string(after))
-	}
-	return q.Order(idColumn).Limit(limit + 1), limit, nil
-}
 
 // query checks the page's limit and cursor and gives the store's page: the
 // rows after the cursor, at most the limit (the store reads one more).
@@ -87,19 +65,4 @@ func nextCursor[T any](items []T, limit int, id func(T) string) ([]T, string) {
 	}
 	items = items[:limit]
 	return items, EncodeCursor(id(items[limit-1]))
-}
-
-// findPage reads one page of q's rows in id order (see Page.apply) and the
-// cursor of the next page ("" on the last): the body of every paged list.
-func findPage[T any](q *gorm.DB, page Page, id func(T) string) ([]T, string, error) {
-	q, limit, err := page.apply(q, "id")
-	if err != nil {
-		return nil, "", err
-	}
-	var rows []T
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, "", AsError(err)
-	}
-	rows, next := nextCursor(rows, limit, id)
-	return rows, next, nil
 }

@@ -78,10 +78,11 @@ type SignOffChange struct {
 	AreaHundredths  int64
 }
 
-// ApplySignOffChange writes the sign-off, its history entry, the given audit
-// statements and the counter move, in that order, in one round trip on
-// MySQL; it returns the number of counter rows moved (0 without a move).
-func (t *Tx) ApplySignOffChange(c SignOffChange, audit []model.Statement) (int64, error) {
+// ApplySignOffChange writes the sign-off, its history entry, its audit
+// event (appended to its chain) and the counter move, in that order, in one
+// round trip on MySQL; it returns the number of counter rows moved (0
+// without a move).
+func (t *Tx) ApplySignOffChange(c SignOffChange, audit *model.AuditEvent) (int64, error) {
 	e := c.Event
 	statements := []model.Statement{signOffWrite(c.SignOff), {
 		SQL: `INSERT INTO sign_off_events (id, round_id, household_id, version, old_decision, new_decision, channel,
@@ -90,7 +91,14 @@ func (t *Tx) ApplySignOffChange(c SignOffChange, audit []model.Statement) (int64
 		Args: []any{e.ID, e.RoundID, e.HouseholdID, e.Version, e.OldDecision, e.NewDecision, e.Channel,
 			e.SignerName, e.Comment, e.ActorKind, e.ActorID, e.ActorRole, e.RequestID, e.RecordedAt},
 	}}
-	statements = append(statements, audit...)
+	if audit != nil {
+		auditStatements, err := t.AuditEventStatements(audit)
+		if err != nil {
+			return 0, err
+		}
+		statements = append(statements, auditStatements...)
+		t.MarkAudited()
+	}
 	if len(c.CountersTouched) > 0 {
 		statements = append(statements, model.Statement{
 			SQL: `UPDATE tally_counters

@@ -12,6 +12,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 
 	"gorm.io/gorm"
 
@@ -67,10 +68,6 @@ func first(q *gorm.DB, dest any) error {
 	return model.Translate(q.Limit(1).Take(dest).Error)
 }
 
-// Gorm is the transaction's GORM handle, for the service code not yet moved
-// into the store. It goes away when the last statement has moved.
-func (t *Tx) Gorm() *gorm.DB { return t.g }
-
 // ExecBatch runs statements in order and returns the rows the last one
 // affected; on MySQL they travel in one round trip.
 func (t *Tx) ExecBatch(statements []model.Statement) (int64, error) {
@@ -87,3 +84,21 @@ func (s *Store) Transaction(ctx context.Context, fn func(tx *Tx) error) error {
 // Fail makes the transaction fail with err: its next statement returns
 // err and the transaction rolls back (for a step that has no error to return).
 func (t *Tx) Fail(err error) { t.g.AddError(err) }
+
+// Pool is the database's connection pool, for its statistics.
+func (s *Store) Pool() (*sql.DB, error) { return s.db.Gorm.DB() }
+
+// IsAssignedToEstate tells whether a staff user is assigned to an estate in a role.
+func (t *Tx) IsAssignedToEstate(estateID, userID, role string) (bool, error) {
+	var n int64
+	err := t.g.Model(&model.EstateStaff{}).Where("estate_id = ? AND user_id = ? AND role = ?", estateID, userID, role).
+		Count(&n).Error
+	return n > 0, model.Translate(err)
+}
+
+// CountRoundsInStatus counts the rounds in a status (all estates).
+func (t *Tx) CountRoundsInStatus(status string) (int64, error) {
+	var n int64
+	err := t.g.Model(&model.Round{}).Where("status = ?", status).Count(&n).Error
+	return n, model.Translate(err)
+}
