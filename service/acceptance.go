@@ -45,14 +45,6 @@ var signatureRoleLabels = map[string]string{
 // SignatureRoleLabel is the Chinese name of a signing role ("" for an unknown one).
 func SignatureRoleLabel(role string) string { return signatureRoleLabels[role] }
 
-// Actions of joint acceptance.
-var (
-	// ActRecordAcceptance records an acceptance and its rectifications: admins and workers.
-	ActRecordAcceptance = defineAction("record_acceptance", RoleAdmin, RoleWorker)
-	// ActReadAcceptance reads acceptances: the estate's staff.
-	ActReadAcceptance = defineAction("read_acceptance", RoleAdmin, RoleWorker, RoleDesigner)
-)
-
 // AcceptanceItemInput is one checked item.
 type AcceptanceItemInput struct {
 	Name   string

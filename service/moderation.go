@@ -46,9 +46,6 @@ func (s *Service) textModerator() Moderator {
 	return s.moderator
 }
 
-// ActModerate is reviewing held texts of an estate's residents.
-var ActModerate = defineAction("moderate", RoleAdmin, RoleWorker)
-
 // Subject kinds of moderation items.
 const (
 	SubjectSignOffComment = "signoff_comment" // id: the sign-off; version: its version

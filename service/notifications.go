@@ -33,9 +33,6 @@ const (
 	NotificationFailed  = "failed"
 )
 
-// ActReadNotifications is reading the outbox.
-var ActReadNotifications = defineAction("read_notifications", RoleAdmin)
-
 // maxAcceptances bounds the acceptances a resident can bank per kind.
 const maxAcceptances = 100
 

@@ -83,16 +83,6 @@ const (
 	maxPlanItemRunes   = 100
 )
 
-// Actions of objections and revisions that the core list does not declare.
-var (
-	// ActReadObjections lists and reads objections: staff of the estate, residents their own.
-	ActReadObjections = defineAction("read_objections", RoleAdmin, RoleWorker, RoleDesigner, RoleResident)
-	// ActPublishRevisions publishes plan revisions.
-	ActPublishRevisions = defineAction("publish_revisions", RoleAdmin, RoleDesigner)
-	// ActReadRevisions reads plan revisions: staff of the estate and its residents.
-	ActReadRevisions = defineAction("read_revisions", RoleAdmin, RoleWorker, RoleDesigner, RoleResident)
-)
-
 // validCategory tells whether a code is in the fixed category list.
 func validCategory(code string) bool { return CategoryLabel(code) != "" }
 

@@ -14,14 +14,6 @@ import (
 // when Config.ObjectionDueDays is not set.
 const DefaultObjectionDueDays = 7
 
-// Actions of the dispute table (会同).
-var (
-	// ActAssignObjection names an objection's handler and due date.
-	ActAssignObjection = defineAction("assign_objection", RoleAdmin, RoleWorker)
-	// ActReadObjectionSummary counts an estate's objections by status, overdue ones included.
-	ActReadObjectionSummary = defineAction("read_objection_summary", RoleAdmin, RoleWorker, RoleDesigner)
-)
-
 // objectionDuePeriod is how long an objection may stay unclosed.
 func (s *Service) objectionDuePeriod() time.Duration {
 	days := s.cfg.ObjectionDueDays

@@ -11,10 +11,6 @@ import (
 	"minyi/store"
 )
 
-// ActReadProgress is reading a round's door-to-door progress, with the
-// households still to reach.
-var ActReadProgress = defineAction("read_progress", RoleAdmin, RoleWorker)
-
 // ProgressCounts are the household counts of a round, a building or a unit.
 type ProgressCounts struct {
 	Electorate int64

@@ -14,9 +14,6 @@ import (
 	"minyi/store"
 )
 
-// ActExportRegister is downloading a round's sign-off register (签字登记表).
-var ActExportRegister = defineAction("export_register", RoleAdmin, RoleWorker)
-
 // registerHeader are the columns of the sign-off register.
 var registerHeader = []string{"楼栋", "单元", "房号", "面积", "业主", "意见", "方式", "签字人", "时间", "凭证"}
 

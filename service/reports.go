@@ -33,18 +33,6 @@ const (
 	maxReportPhotos        = 9
 )
 
-// Actions of problem reports (随手拍).
-var (
-	// ActFileReport files a problem report: residents bound to a household of the estate.
-	ActFileReport = defineAction("file_report", RoleResident)
-	// ActHandleReports assigns reports and records fixes: workers (and admins).
-	ActHandleReports = defineAction("handle_reports", RoleAdmin, RoleWorker)
-	// ActConfirmReport confirms a fix: the reporting resident.
-	ActConfirmReport = defineAction("confirm_report", RoleResident)
-	// ActReadReports lists reports: the estate's staff, residents their own.
-	ActReadReports = defineAction("read_reports", RoleAdmin, RoleWorker, RoleDesigner, RoleResident)
-)
-
 // ReportInput is a new problem report.
 type ReportInput struct {
 	Text, Location string

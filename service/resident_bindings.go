@@ -12,9 +12,6 @@ import (
 	"minyi/store"
 )
 
-// ActIssueBindingCodes is handing a household a code that binds a resident to it.
-var ActIssueBindingCodes = defineAction("issue_binding_codes", RoleAdmin, RoleWorker)
-
 // Binding codes: 8 characters from an alphabet without look-alikes (no 0/O,
 // 1/I), 32 letters so that each character carries 5 random bits exactly.
 const (

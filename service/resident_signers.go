@@ -19,9 +19,6 @@ const (
 
 var relations = map[string]bool{RelationOwner: true, RelationCoOwner: true, RelationTenant: true, RelationFamily: true}
 
-// ActManageSigners is choosing who signs for a household.
-var ActManageSigners = defineAction("manage_household_signers", RoleAdmin, RoleWorker)
-
 // normalizeRelation returns the relation ("" means owner) or a validation error.
 func normalizeRelation(relation string) (string, error) {
 	relation = strings.TrimSpace(relation)

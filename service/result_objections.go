@@ -15,14 +15,6 @@ const (
 	ResultObjectionRejected = "rejected"
 )
 
-// Actions on result objections: households of the electorate (residents, or a worker for
-// them) object to a closed round's result; staff read them; admins answer them.
-var (
-	ActFileResultObjection    = defineAction("file_result_objection", RoleAdmin, RoleWorker, RoleResident)
-	ActReadResultObjections   = defineAction("read_result_objections", RoleAdmin, RoleWorker, RoleDesigner, RoleResident)
-	ActResolveResultObjection = defineAction("resolve_result_objection", RoleAdmin)
-)
-
 // maxResultObjectionRunes bounds an objection's text and an answer's explanation.
 const maxResultObjectionRunes = 2000
 

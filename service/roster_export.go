@@ -8,9 +8,6 @@ import (
 	"minyi/store"
 )
 
-// ActExportRoster is downloading an estate's roster with names and phone numbers.
-var ActExportRoster = defineAction("export_roster", RoleAdmin, RoleWorker)
-
 // occupancyLabels are the Chinese words the roster spreadsheet uses.
 var occupancyLabels = map[string]string{"owner": "自住", "rented": "出租", "vacant": "空置"}
 

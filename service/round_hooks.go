@@ -52,7 +52,7 @@ func (s *Service) beforeOpenRound(tx *store.Tx, actor Actor, round *model.Round,
 		e.Extra = map[string]any{"count": len(unanswered), "objections": listed}
 		return e
 	}
-	if actor.Role != RoleAdmin {
+	if !RoleAllowed(ActGovernRounds, actor.Role) {
 		return Forbidden("force_admin_only")
 	}
 	ids := make([]string, len(unanswered))

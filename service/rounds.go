@@ -46,9 +46,6 @@ const (
 	MaxNoticeDays        = 30
 )
 
-// ActGovernRounds is opening and closing rounds and choosing custom rules: admins only.
-var ActGovernRounds = defineAction("govern_rounds", RoleAdmin)
-
 // defaultBasis is the electorate basis a rule takes when none is given.
 func defaultBasis(r rule.Rule) string {
 	if r.Preset == rule.PresetCivilCodeMajor || r.Preset == rule.PresetCivilCodeOrdinary {
@@ -198,7 +195,7 @@ func saveRoundSettings(tx *store.Tx, r *model.Round) error {
 // with a preset only, and may not edit a draft whose rule an admin made custom.
 // Errors: custom_rule_admin_only (403).
 func checkRuleAllowed(actor Actor, current string, parsed *rule.Rule) error {
-	if actor.Kind == ActorSystem || actor.Role == RoleAdmin {
+	if actor.Kind == ActorSystem || RoleAllowed(ActGovernRounds, actor.Role) {
 		return nil
 	}
 	if (parsed != nil && parsed.Preset == rule.PresetCustom) || strings.Contains(current, `"preset":"custom"`) {

@@ -38,16 +38,6 @@ func StageLabel(stage string) string { return stageLabels[stage] }
 
 const maxLifecycleNoteRunes = 500
 
-// Actions of the renovation's lifecycle (stages, preconditions, site information).
-var (
-	// ActReadLifecycle reads an estate's stages, preconditions and site information: its staff.
-	ActReadLifecycle = defineAction("read_lifecycle", RoleAdmin, RoleWorker, RoleDesigner)
-	// ActManageStages moves an estate's stages and edits its site information.
-	ActManageStages = defineAction("manage_stages", RoleAdmin)
-	// ActRecordPreconditions records whether a precondition of construction is met.
-	ActRecordPreconditions = defineAction("record_preconditions", RoleAdmin, RoleWorker)
-)
-
 // StageView is one stage of an estate.
 type StageView struct {
 	Stage      string

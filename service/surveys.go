@@ -18,16 +18,6 @@ const (
 	SurveyClosed = "closed"
 )
 
-// Actions on surveys: staff draft, open and close them and enter paper answers; staff
-// read the results; residents read the surveys of their estates and answer them.
-var (
-	ActManageSurveys         = defineAction("manage_surveys", RoleAdmin, RoleWorker)
-	ActListSurveys           = defineAction("list_surveys", RoleAdmin, RoleWorker, RoleDesigner)
-	ActReadSurvey            = defineAction("read_survey", RoleAdmin, RoleWorker, RoleDesigner, RoleResident)
-	ActReadSurveyResults     = defineAction("read_survey_results", RoleAdmin, RoleWorker, RoleDesigner)
-	ActRecordSurveyResponses = defineAction("record_survey_responses", RoleAdmin, RoleWorker)
-)
-
 // SurveyInput drafts a survey: either from a built-in Template (Title optional) or from
 // Purpose and Questions.
 type SurveyInput struct {

@@ -45,7 +45,7 @@ func validatePassword(field, password string) error {
 
 // CreateUser adds a staff account. Errors: validation_failed, duplicate_username.
 func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*model.User, error) {
-	if actor.Role != RoleAdmin {
+	if !RoleAllowed(ActManageUsers, actor.Role) {
 		return nil, Forbidden("forbidden")
 	}
 	fields := map[string]string{}
@@ -96,7 +96,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*mod
 
 // ListUsers lists staff accounts, a page at a time.
 func (s *Service) ListUsers(ctx context.Context, actor Actor, page Page) ([]model.User, string, error) {
-	if actor.Role != RoleAdmin {
+	if !RoleAllowed(ActManageUsers, actor.Role) {
 		return nil, "", Forbidden("forbidden")
 	}
 	tx := s.read(ctx)
@@ -108,7 +108,7 @@ func (s *Service) ListUsers(ctx context.Context, actor Actor, page Page) ([]mode
 // UpdateUser edits a staff account. Disabling an account or changing its
 // password revokes its refresh tokens and ends its access tokens. Errors: user_not_found, validation_failed.
 func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch UserChanges) (*model.User, error) {
-	if actor.Role != RoleAdmin {
+	if !RoleAllowed(ActManageUsers, actor.Role) {
 		return nil, Forbidden("forbidden")
 	}
 	// changes is what the audit event records; update what the store writes.

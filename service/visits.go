@@ -10,9 +10,6 @@ import (
 	"minyi/store"
 )
 
-// ActRecordVisits is recording home visits (入户) of a round's households.
-var ActRecordVisits = defineAction("record_visits", RoleAdmin, RoleWorker)
-
 // Outcomes of a home visit.
 const (
 	VisitConsulted   = "consulted"   // the household was consulted (征询到)
