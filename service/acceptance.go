@@ -157,7 +157,7 @@ func (s *Service) RecordAcceptance(ctx context.Context, actor Actor, estateID st
 		return nil, err
 	}
 	var view *AcceptanceView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActRecordAcceptance); err != nil {
 			return estateNotFound(err)
 		}
@@ -242,7 +242,7 @@ func (s *Service) RectifyAcceptanceItem(ctx context.Context, actor Actor, accept
 		return nil, Invalid("validation_failed", fields)
 	}
 	var view *AcceptanceView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var a model.Acceptance
 		if err := s.loadAcceptanceFor(tx, actor, acceptanceID, ActRecordAcceptance, &a); err != nil {
 			return err

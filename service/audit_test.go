@@ -194,7 +194,7 @@ func TestAuditGuardRefusesUnauditedWrites(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		svc := newService(db)
 		now := svc.Now()
-		err := svc.inTx(context.Background(), func(tx *store.Tx) error {
+		err := svc.inTx(context.Background(), SystemActor(), func(tx *store.Tx) error {
 			return tx.Insert(&model.Estate{ID: newID(), Code: "forgot", Name: "x", CreatedAt: now, UpdatedAt: now})
 		})
 		if err == nil || !strings.Contains(err.Error(), "without an audit event") {
@@ -206,7 +206,7 @@ func TestAuditGuardRefusesUnauditedWrites(t *testing.T) {
 			t.Fatal("the unaudited write was committed")
 		}
 		// Raw statements are seen too.
-		err = svc.inTx(context.Background(), func(tx *store.Tx) error {
+		err = svc.inTx(context.Background(), SystemActor(), func(tx *store.Tx) error {
 			_, err := tx.ExecBatch([]model.Statement{{SQL: "UPDATE users SET display_name = 'x' WHERE id <> ''"}})
 			return err
 		})

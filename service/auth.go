@@ -91,7 +91,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (*Tokens
 		return nil, Unauthenticated("invalid_credentials")
 	}
 	var tokens *Tokens
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, Actor{}, func(tx *store.Tx) error {
 		var err error
 		tokens, err = s.issueTokens(tx, ActorUser, user.ID, user.Role, newID())
 		return err
@@ -106,7 +106,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (*Tokens
 // IssueResidentTokens issues tokens for a resident after the WeChat login.
 func (s *Service) IssueResidentTokens(ctx context.Context, residentID string) (*Tokens, error) {
 	var tokens *Tokens
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, Actor{}, func(tx *store.Tx) error {
 		var err error
 		tokens, err = s.issueTokens(tx, ActorResident, residentID, RoleResident, newID())
 		return err
@@ -158,7 +158,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 	var user *model.User
 	reused := false
 	var reusedKind, reusedSubject string
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, Actor{}, func(tx *store.Tx) error {
 		row, err := tx.RefreshTokenByHash(hashToken(refreshToken))
 		if err != nil {
 			return notFoundAs(err, "invalid_refresh_token")
@@ -216,7 +216,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Tokens, er
 // tokens are ignored.
 func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	var kind, subject string
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, Actor{}, func(tx *store.Tx) error {
 		row, err := tx.RefreshTokenByHash(hashToken(refreshToken))
 		if err != nil {
 			if errors.Is(err, model.ErrNotFound) {

@@ -88,7 +88,7 @@ func (s *Service) CreateEstate(ctx context.Context, actor Actor, in EstateFields
 		}
 		estate.Code = "e-" + code
 	}
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		s.audit(tx, actor, estate.ID, "estate.create", "estate", estate.ID, nil, estateSummary(estate))
 		if err := tx.Insert(&estate); err != nil {
 			if errors.Is(err, model.ErrConflict) {
@@ -110,7 +110,7 @@ func (s *Service) UpdateEstate(ctx context.Context, actor Actor, estateID string
 		return nil, Invalid("validation_failed", fields)
 	}
 	var estate model.Estate
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (s *Service) AssignStaff(ctx context.Context, actor Actor, estateID, userID
 	if role != RoleWorker && role != RoleDesigner && role != RoleSupervisor {
 		return InvalidField("role", "must be worker, designer or supervisor")
 	}
-	return s.inTx(ctx, func(tx *store.Tx) error {
+	return s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 			return err
 		}
@@ -195,7 +195,7 @@ func (s *Service) AssignStaff(ctx context.Context, actor Actor, estateID, userID
 // UnassignStaff removes a user's assignment to an estate; it takes effect on
 // the user's next request. Errors: estate_not_found.
 func (s *Service) UnassignStaff(ctx context.Context, actor Actor, estateID, userID string) error {
-	return s.inTx(ctx, func(tx *store.Tx) error {
+	return s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageEstates); err != nil {
 			return err
 		}

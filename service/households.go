@@ -119,7 +119,7 @@ func (s *Service) CreateHouseholds(ctx context.Context, actor Actor, estateID st
 	if len(fields) > 0 {
 		return nil, Invalid("validation_failed", fields)
 	}
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActEditRoster); err != nil {
 			return estateNotFound(err)
 		}
@@ -182,7 +182,7 @@ func (s *Service) UpdateHousehold(ctx context.Context, actor Actor, householdID 
 		return nil, Invalid("validation_failed", fields)
 	}
 	var h model.Household
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		found, err := store.ByID[model.Household](tx, householdID)
 		if err != nil {
 			return notFoundAs(err, "household_not_found")

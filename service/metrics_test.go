@@ -34,18 +34,18 @@ func TestSignOffsCountedOnlyWhenCommitted(t *testing.T) {
 		ctx := context.Background()
 		paperAgree := &model.SignOff{Channel: ChannelPaper, Decision: DecisionAgree}
 
-		if err := svc.inTx(ctx, func(tx *store.Tx) error { svc.noteSignOff(tx, paperAgree); return nil }); err != nil {
+		if err := svc.inTx(ctx, SystemActor(), func(tx *store.Tx) error { svc.noteSignOff(tx, paperAgree); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		rolledBack := errors.New("rolled back")
-		if err := svc.inTx(ctx, func(tx *store.Tx) error {
+		if err := svc.inTx(ctx, SystemActor(), func(tx *store.Tx) error {
 			svc.noteSignOff(tx, &model.SignOff{Channel: ChannelOnline, Decision: DecisionAgree})
 			return rolledBack
 		}); err == nil {
 			t.Fatal("the failing transaction succeeded")
 		}
 		attempts := 0
-		if err := svc.inTx(ctx, func(tx *store.Tx) error {
+		if err := svc.inTx(ctx, SystemActor(), func(tx *store.Tx) error {
 			attempts++
 			svc.noteSignOff(tx, &model.SignOff{Channel: ChannelDoor, Decision: DecisionDisagree})
 			if attempts == 1 {
@@ -61,7 +61,7 @@ func TestSignOffsCountedOnlyWhenCommitted(t *testing.T) {
 			t.Fatalf("counted %v, want %v", metrics.counts, want)
 		}
 		svc.SetMetrics(nil)
-		if err := svc.inTx(ctx, func(tx *store.Tx) error { svc.noteSignOff(tx, paperAgree); return nil }); err != nil {
+		if err := svc.inTx(ctx, SystemActor(), func(tx *store.Tx) error { svc.noteSignOff(tx, paperAgree); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if metrics.counts[ChannelPaper] != 1 {

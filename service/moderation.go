@@ -161,7 +161,7 @@ func (s *Service) ReviewModeration(ctx context.Context, actor Actor, itemID, out
 		return nil, InvalidField("outcome", "must be publish or reject")
 	}
 	var item model.ModerationItem
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		found, err := store.ByID[model.ModerationItem](tx, itemID)
 		if err != nil {
 			return notFoundAs(err, "moderation_item_not_found")

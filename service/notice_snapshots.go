@@ -53,7 +53,7 @@ func (s *Service) refreshNoticeSnapshot(ctx context.Context, round model.Round) 
 	if err != nil {
 		return AsError(err)
 	}
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, SystemActor(), func(tx *store.Tx) error {
 		snap, err := tx.NoticeSnapshotOfRound(round.ID)
 		if errors.Is(err, model.ErrNotFound) {
 			return s.takeOpeningSnapshot(tx, view)

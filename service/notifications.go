@@ -74,7 +74,7 @@ func (s *Service) AcceptSubscriptions(ctx context.Context, actor Actor, kinds []
 		}
 		seen[k] = true
 	}
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		now := s.Now()
 		s.audit(tx, actor, "", "resident.subscriptions_accept", "resident", actor.ID, nil, map[string]any{"accepted": kinds})
 		for _, k := range NotificationKinds {

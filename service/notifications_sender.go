@@ -102,7 +102,7 @@ func (s *Service) EnqueueDeadlineReminders(ctx context.Context) (int, error) {
 	handled := 0
 	for i := range due {
 		round := &due[i]
-		err := s.inTx(ctx, func(tx *store.Tx) error {
+		err := s.inTx(ctx, SystemActor(), func(tx *store.Tx) error {
 			// The marker's primary key makes one instance (and one pass) win.
 			marked, err := tx.MarkRoundReminded(round.ID, now)
 			if err != nil || !marked {
@@ -171,7 +171,7 @@ func (s *Service) failStaleClaims(ctx context.Context, cfg *NotifierConfig) erro
 func (s *Service) sendOne(ctx context.Context, cfg *NotifierConfig, n *model.Notification) (bool, error) {
 	var openID string
 	proceed := false
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, SystemActor(), func(tx *store.Tx) error {
 		proceed = false
 		now := s.Now()
 		claimed, err := tx.ClaimNotification(n.ID, NotificationPending, NotificationSending, now)
@@ -254,7 +254,7 @@ func (s *Service) settleFailure(ctx context.Context, cfg *NotifierConfig, n *mod
 // settle records the outcome of a claimed message; refund gives the
 // resident's acceptance back (the message surely did not arrive).
 func (s *Service) settle(ctx context.Context, n *model.Notification, status, reason string, refund bool, wait time.Duration) error {
-	return s.inTx(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+	return s.inTx(context.WithoutCancel(ctx), SystemActor(), func(tx *store.Tx) error {
 		now := s.Now()
 		outcome := store.NotificationOutcome{Status: status, LastError: reason}
 		if status == NotificationPending {

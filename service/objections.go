@@ -189,7 +189,7 @@ func (s *Service) FileObjection(ctx context.Context, actor Actor, estateID strin
 	}
 	now := s.Now()
 	var view ObjectionView
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActFileObjection); err != nil {
 			return estateNotFound(err)
 		}

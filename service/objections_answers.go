@@ -62,7 +62,7 @@ func (s *Service) AnswerObjection(ctx context.Context, actor Actor, objectionID 
 		return nil, err
 	}
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var o model.Objection
 		if err := s.loadObjectionFor(tx, actor, objectionID, ActAnswerFeedback, &o); err != nil {
 			return err
@@ -123,7 +123,7 @@ func (s *Service) FollowUpObjection(ctx context.Context, actor Actor, objectionI
 		return nil, InvalidField("note", "1 to 2000 characters; required when the resident is not satisfied")
 	}
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var o model.Objection
 		if err := s.loadObjectionFor(tx, actor, objectionID, ActFollowUp, &o); err != nil {
 			return err

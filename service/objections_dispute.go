@@ -62,7 +62,7 @@ func (s *Service) AssignObjection(ctx context.Context, actor Actor, objectionID 
 		return nil, Invalid("validation_failed", map[string]string{"handler_id": "give handler_id, due_at or both"})
 	}
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var o model.Objection
 		if err := s.loadObjectionFor(tx, actor, objectionID, ActAssignObjection, &o); err != nil {
 			return err
@@ -158,7 +158,7 @@ func (s *Service) ConfirmObjection(ctx context.Context, actor Actor, objectionID
 		return nil, InvalidField("note", "at most 2000 characters")
 	}
 	var view ObjectionView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var o model.Objection
 		if err := s.loadObjectionFor(tx, actor, objectionID, ActReadObjections, &o); err != nil {
 			return err

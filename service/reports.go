@@ -78,7 +78,7 @@ func (s *Service) FileReport(ctx context.Context, actor Actor, estateID string, 
 		return nil, Invalid("validation_failed", fields)
 	}
 	var view *ReportView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActFileReport); err != nil {
 			return estateNotFound(err)
 		}
@@ -151,7 +151,7 @@ func (s *Service) UpdateReport(ctx context.Context, actor Actor, reportID string
 		return nil, Invalid("validation_failed", fields)
 	}
 	var view *ReportView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var r model.ProblemReport
 		if err := s.loadReportFor(tx, actor, reportID, ActHandleReports, &r); err != nil {
 			return err
@@ -239,7 +239,7 @@ func (s *Service) ConfirmReport(ctx context.Context, actor Actor, reportID strin
 		return nil, InvalidField("note", "say what is still wrong")
 	}
 	var view *ReportView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var r model.ProblemReport
 		if err := s.loadReportFor(tx, actor, reportID, ActConfirmReport, &r); err != nil {
 			return err

@@ -39,7 +39,7 @@ type IssuedBindingCode struct {
 // Errors: estate_not_found, household_not_found.
 func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, householdID string) (*IssuedBindingCode, error) {
 	var issued IssuedBindingCode
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActIssueBindingCodes); err != nil {
 			return estateNotFound(err)
 		}
@@ -125,7 +125,7 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code, rela
 	}
 	var bound *BoundHousehold
 	var wrong *Error // a wrong code: the attempt becomes the resident's failure (committed), then reported
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, actor, func(tx *store.Tx) error {
 		bound, wrong = nil, nil
 		if err := s.lockResident(tx, actor.ID); err != nil {
 			return err
@@ -339,7 +339,7 @@ func (s *Service) householdResidents(tx *store.Tx, householdID string) ([]Househ
 // sold, the code reached the wrong person). Errors: household_not_found,
 // binding_not_found.
 func (s *Service) UnbindResident(ctx context.Context, actor Actor, householdID, residentID string) error {
-	return s.inTx(ctx, func(tx *store.Tx) error {
+	return s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorizeHousehold(tx, actor, householdID, ActEditRoster); err != nil {
 			return err
 		}

@@ -72,7 +72,7 @@ func checkHouseholdSigner(tx *store.Tx, householdID, residentID string) error {
 // binding_not_found (the resident is not bound to the household).
 func (s *Service) SetHouseholdSigner(ctx context.Context, actor Actor, householdID, residentID string) ([]HouseholdResident, error) {
 	var out []HouseholdResident
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorizeHousehold(tx, actor, householdID, ActManageSigners); err != nil {
 			return err
 		}

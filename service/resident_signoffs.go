@@ -54,7 +54,7 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 		}
 	}
 	var result MySignOff
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		householdID, err := s.resolveMySigningHousehold(tx, actor, roundID, in.HouseholdID)
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (s *Service) WithdrawMySignOff(ctx context.Context, actor Actor, roundID, h
 	if actor.Kind != ActorResident {
 		return Forbidden("forbidden")
 	}
-	return s.inTx(ctx, func(tx *store.Tx) error {
+	return s.inTx(ctx, actor, func(tx *store.Tx) error {
 		householdID, err := s.resolveMySigningHousehold(tx, actor, roundID, householdID)
 		if err != nil {
 			return err

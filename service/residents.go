@@ -53,7 +53,7 @@ func (s *Service) LoginResident(ctx context.Context, who ResidentIdentity) (*Tok
 	}
 	var tokens *Tokens
 	var residentID string
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, Actor{}, func(tx *store.Tx) error {
 		now := s.Now()
 		resident, found, err := tx.ResidentByOpenID(who.OpenID)
 		if err != nil {
@@ -149,7 +149,7 @@ func (s *Service) SetResidentPhone(ctx context.Context, actor Actor, phone strin
 	if err != nil {
 		return nil, err
 	}
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, actor, func(tx *store.Tx) error {
 		found, err := tx.SetResidentPhone(actor.ID, sealed, phoneHash, s.Now())
 		if err != nil {
 			return err

@@ -34,7 +34,7 @@ func (s *Service) FileResultObjection(ctx context.Context, actor Actor, roundID 
 		return nil, InvalidField("text", "1 to 2000 characters")
 	}
 	var objection model.ResultObjection
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var round model.Round
 		if err := s.loadRoundFor(tx, actor, roundID, ActFileResultObjection, &round); err != nil {
 			return err
@@ -136,7 +136,7 @@ func (s *Service) ResolveResultObjection(ctx context.Context, actor Actor, objec
 		return nil, Invalid("validation_failed", fields)
 	}
 	var objection model.ResultObjection
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		found, err := store.ByID[model.ResultObjection](tx, objectionID)
 		if err != nil {
 			return notFoundAs(err, "result_objection_not_found")

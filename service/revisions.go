@@ -94,7 +94,7 @@ func (s *Service) PublishRevision(ctx context.Context, actor Actor, estateID str
 		return nil, err
 	}
 	var view RevisionView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActPublishRevisions); err != nil {
 			return estateNotFound(err)
 		}

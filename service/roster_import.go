@@ -106,7 +106,7 @@ func (s *Service) ImportHouseholds(ctx context.Context, actor Actor, estateID st
 		report.Created, report.Updated, report.Unchanged = len(plan.creates), len(plan.updates), plan.unchanged
 		return report, nil
 	}
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActEditRoster); err != nil {
 			return estateNotFound(err)
 		}

@@ -31,7 +31,7 @@ func (s *Service) CloseRoundWithReason(ctx context.Context, actor Actor, roundID
 		return nil, InvalidField("reason", "at most 500 characters")
 	}
 	var round model.Round
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.loadRoundFor(tx, actor, roundID, ActGovernRounds, &round); err != nil {
 			return err
 		}

@@ -233,7 +233,7 @@ func (s *Service) CreateRound(ctx context.Context, actor Actor, estateID string,
 	}
 	now := s.Now()
 	var round model.Round
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageRounds); err != nil {
 			return estateNotFound(err)
 		}
@@ -282,7 +282,7 @@ func (s *Service) UpdateRound(ctx context.Context, actor Actor, roundID string, 
 		return nil, err
 	}
 	var round model.Round
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.loadRoundFor(tx, actor, roundID, ActManageRounds, &round); err != nil {
 			return err
 		}
@@ -355,7 +355,7 @@ func (s *Service) ListRounds(ctx context.Context, actor Actor, estateID string, 
 // it is recorded). Errors: round_not_found, forbidden, round_not_draft, empty_electorate.
 func (s *Service) OpenRound(ctx context.Context, actor Actor, roundID string, force bool) (*RoundView, error) {
 	var round model.Round
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.loadRoundFor(tx, actor, roundID, ActGovernRounds, &round); err != nil {
 			return err
 		}

@@ -71,7 +71,7 @@ func (s *Service) CloseDueRounds(ctx context.Context) (int, error) {
 			continue
 		}
 		var ok bool
-		err := s.inTx(ctx, func(tx *store.Tx) error {
+		err := s.inTx(ctx, SystemActor(), func(tx *store.Tx) error {
 			round, err := store.ByID[model.Round](tx, r.ID)
 			if err != nil {
 				return err
@@ -101,7 +101,7 @@ func (s *Service) FinalizeDueRounds(ctx context.Context) (int, error) {
 	finalized := 0
 	for _, id := range due {
 		var ok bool
-		err := s.inTx(ctx, func(tx *store.Tx) error {
+		err := s.inTx(ctx, SystemActor(), func(tx *store.Tx) error {
 			claimed, err := tx.ClaimRoundFinal(id, RoundClosed, RoundFinal, now)
 			ok = err == nil && claimed
 			if !ok {

@@ -137,17 +137,13 @@ func newID() string {
 // duplicate key on a concurrent insert, a deadlock).
 const maxTxAttempts = 8
 
-// inTx runs fn in one transaction: the single write path. A transaction that
-// lost a race with a concurrent one (model.ErrConflict from a unique index
-// while retry is asked for, or a deadlock) is retried from the start.
-func (s *Service) inTx(ctx context.Context, fn func(tx *store.Tx) error) error {
-	return s.inTxAs(ctx, Actor{}, fn)
-}
-
-// inTxAs is inTx for a write made by actor: when the actor's request came
-// with an Idempotency-Key not yet recorded, the transaction records it, so
-// that the key is taken exactly when the write commits.
-func (s *Service) inTxAs(ctx context.Context, actor Actor, fn func(tx *store.Tx) error) error {
+// inTx runs fn in one transaction: the single write path, for a write made
+// by actor. When the actor's request came with an Idempotency-Key not yet
+// recorded, the transaction records it, so that the key is taken exactly
+// when the write commits. A transaction that lost a race with a concurrent
+// one (model.ErrConflict from a unique index while retry is asked for, or a
+// deadlock) is retried from the start.
+func (s *Service) inTx(ctx context.Context, actor Actor, fn func(tx *store.Tx) error) error {
 	claim := actor.Idempotency
 	if claim != nil && claim.recorded {
 		claim = nil

@@ -138,7 +138,7 @@ func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, house
 		return nil, err
 	}
 	var result model.SignOff
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
 		if err != nil {
 			return err
@@ -155,7 +155,7 @@ func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, house
 // the withdrawal is kept in the history. Errors: round_not_found,
 // round_not_open, household_not_in_round, signoff_not_found.
 func (s *Service) WithdrawSignOff(ctx context.Context, actor Actor, roundID, householdID string) error {
-	return s.inTx(ctx, func(tx *store.Tx) error {
+	return s.inTx(ctx, actor, func(tx *store.Tx) error {
 		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
 		if err != nil {
 			return err

@@ -133,7 +133,7 @@ func (s *Service) UpdateStage(ctx context.Context, actor Actor, estateID, stage 
 		return nil, err
 	}
 	var view StageView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageStages); err != nil {
 			return estateNotFound(err)
 		}

@@ -131,7 +131,7 @@ func (s *Service) RecordPrecondition(ctx context.Context, actor Actor, estateID,
 		return nil, Invalid("validation_failed", fields)
 	}
 	var view PreconditionView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActRecordPreconditions); err != nil {
 			return estateNotFound(err)
 		}

@@ -98,7 +98,7 @@ func (s *Service) PutSite(ctx context.Context, actor Actor, estateID string, in 
 		return nil, err
 	}
 	var site model.EstateSite
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.authorize(tx, actor, estateID, ActManageStages); err != nil {
 			return estateNotFound(err)
 		}

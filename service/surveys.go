@@ -48,7 +48,7 @@ func (s *Service) CreateSurvey(ctx context.Context, actor Actor, estateID string
 	now := s.Now()
 	survey := model.Survey{ID: newID(), EstateID: estateID, Title: in.Title, Purpose: in.Purpose, Template: in.Template,
 		Questions: string(questions), Status: SurveyDraft, ClosesAt: in.ClosesAt, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := tx.CheckEstateForSurvey(estateID); err != nil {
 			return notFoundAs(err, "estate_not_found")
 		}
@@ -161,7 +161,7 @@ func (s *Service) CloseSurvey(ctx context.Context, actor Actor, surveyID string)
 // moveSurvey changes a survey's status from one to the next with a conditional update.
 func (s *Service) moveSurvey(ctx context.Context, actor Actor, surveyID, from, to string) (*SurveyView, error) {
 	var view *SurveyView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
 		if view, err = s.loadSurveyFor(tx, actor, surveyID, ActManageSurveys); err != nil {
 			return err

@@ -40,7 +40,7 @@ func (s *Service) RecordPaperSurveyResponse(ctx context.Context, actor Actor, su
 // household) index and an upsert keep one response per household.
 func (s *Service) recordSurveyResponse(ctx context.Context, actor Actor, surveyID, householdID string, answers []SurveyAnswer, action Action) (*SurveyResponseView, error) {
 	var out *SurveyResponseView
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		survey, err := s.loadSurveyFor(tx, actor, surveyID, action)
 		if err != nil {
 			return err

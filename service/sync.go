@@ -258,7 +258,7 @@ func (s *Service) syncChunkOrEach(ctx context.Context, actor Actor, roundID stri
 func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, records []SyncRecordInput, chunk []int, results []SyncResult) error {
 	caller := actor.Kind + ":" + actor.ID
 	var outcome map[int]SyncResult
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		outcome = make(map[int]SyncResult, len(chunk))
 		remembered, err := s.rememberedResults(tx, caller, records, chunk)
 		if err != nil {

@@ -80,7 +80,7 @@ func (s *Service) SaveUpload(ctx context.Context, actor Actor, uploadDir, estate
 	if estateID != "" {
 		upload.EstateID = &estateID
 	}
-	if err := s.inTx(ctx, func(tx *store.Tx) error {
+	if err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		if err := s.lockUploader(tx, actor); err != nil {
 			return err
 		}

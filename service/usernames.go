@@ -45,7 +45,7 @@ func (s *Service) CanonicaliseUsernames(ctx context.Context) (renamed int, clash
 			clashes = append(clashes, u.Username)
 			continue
 		}
-		err := s.inTx(ctx, func(tx *store.Tx) error {
+		err := s.inTx(ctx, SystemActor(), func(tx *store.Tx) error {
 			s.audit(tx, SystemActor(), "", "user.update", "user", u.ID,
 				map[string]any{"username": u.Username}, map[string]any{"username": canonical})
 			return tx.RenameUser(u.ID, canonical)

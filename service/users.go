@@ -78,7 +78,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (*mod
 	now := s.Now()
 	user := model.User{ID: newID(), Username: in.Username, PasswordHash: string(hash), DisplayName: in.DisplayName,
 		Role: in.Role, CreatedAt: now, UpdatedAt: now}
-	err = s.inTx(ctx, func(tx *store.Tx) error {
+	err = s.inTx(ctx, actor, func(tx *store.Tx) error {
 		s.audit(tx, actor, "", "user.create", "user", user.ID, nil, map[string]any{"username": user.Username, "role": user.Role, "display_name": user.DisplayName})
 		if err := tx.Insert(&user); err != nil {
 			if errors.Is(err, model.ErrConflict) {
@@ -142,7 +142,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, ch
 		update.Disabled = ch.Disabled
 	}
 	var user model.User
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		var err error
 		if user, err = store.ByID[model.User](tx, userID); err != nil {
 			return notFoundAs(err, "user_not_found")

@@ -59,7 +59,7 @@ func (s *Service) RecordVisit(ctx context.Context, actor Actor, roundID string, 
 		return nil, err
 	}
 	var visit *model.Visit
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		target, err := s.loadSignOffTarget(tx, actor, roundID, in.HouseholdID, ActRecordVisits)
 		if err != nil {
 			return err
