@@ -26,17 +26,19 @@ type presetChoice struct {
 	Name, Label, Words string
 }
 
-var presetChoices = []presetChoice{
+var presetChoices = describePresets([]presetChoice{
 	{rule.PresetTwo80, "“两个 80%”（老旧小区改造）", ""},
 	{rule.PresetCivilCodeMajor, "民法典重大事项（双 2/3 参与、双 3/4 同意）", ""},
 	{rule.PresetCivilCodeOrdinary, "民法典一般事项（双 2/3 参与、双过半同意）", ""},
-}
+})
 
-func init() {
-	for i := range presetChoices {
-		r, _ := rule.Preset(presetChoices[i].Name)
-		presetChoices[i].Words = r.Describe()
+// describePresets fills in each preset's rule in words (rule.Describe).
+func describePresets(choices []presetChoice) []presetChoice {
+	for i := range choices {
+		r, _ := rule.Preset(choices[i].Name)
+		choices[i].Words = r.Describe()
 	}
+	return choices
 }
 
 type roundForm struct {

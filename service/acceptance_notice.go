@@ -1,7 +1,6 @@
 package service
 
 import (
-	"strings"
 	"time"
 
 	"minyi/store"
@@ -53,23 +52,9 @@ func noticeAcceptances(tx *store.Tx, estateID string) ([]NoticeAcceptance, error
 			}
 		}
 		for _, sg := range view.Signatures {
-			n.Signers = append(n.Signers, NoticeSigner{Role: sg.Role, RoleLabel: signatureRoleLabels[sg.Role], MaskedName: maskedName(sg.Name)})
+			n.Signers = append(n.Signers, NoticeSigner{Role: sg.Role, RoleLabel: signatureRoleLabels[sg.Role], MaskedName: MaskName(sg.Name)})
 		}
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-// maskedName keeps the first and last character of a name (张*三; 李* for two).
-func maskedName(name string) string {
-	r := []rune(name)
-	switch len(r) {
-	case 0:
-		return ""
-	case 1:
-		return "*"
-	case 2:
-		return string(r[0]) + "*"
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
 }
