@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minyi/service"
+	"minyi/store"
 )
 
 // syntheticFeedback is feedback with n items spread over the categories.
@@ -22,8 +23,9 @@ func syntheticFeedback(n int) *service.Feedback {
 			groups[key] = g
 			order = append(order, key)
 		}
-		item := service.FeedbackItem{Kind: service.FeedbackObjection, ID: fmt.Sprint(i), Content: "电梯井挡住我家窗户采光，希望调整位置，谢谢！",
-			Status: service.ObjectionAnswered, Outcome: service.OutcomeNotAdopted, Explanation: "受结构限制无法调整", Building: "3", Unit: "2", Room: "501", CreatedAt: time.Now()}
+		item := service.FeedbackItem{Kind: service.FeedbackObjection, FeedbackRow: store.FeedbackRow{ID: fmt.Sprint(i),
+			Content: "电梯井挡住我家窗户采光，希望调整位置，谢谢！", Status: service.ObjectionAnswered, Outcome: service.OutcomeNotAdopted,
+			Explanation: "受结构限制无法调整", Building: "3", Unit: "2", Room: "501", CreatedAt: time.Now()}}
 		g.Items = append(g.Items, item)
 	}
 	for _, key := range order {

@@ -58,24 +58,12 @@ func (c *FeedbackCounts) add(item FeedbackItem) {
 	}
 }
 
-// FeedbackItem is one objection or one disagree sign-off's comment. Room is
-// empty for designers; no names or phone numbers are ever included.
+// FeedbackItem is one objection or one disagree sign-off's comment (its
+// kind and the row the store read). Room is empty for designers; no names
+// or phone numbers are ever included.
 type FeedbackItem struct {
-	Kind        string
-	ID          string // the objection's or the sign-off's id
-	RoundID     *string
-	Category    string
-	PlanItem    string
-	Content     string
-	Status      string // objections only
-	Outcome     string
-	Explanation string
-	RevisionID  *string
-	Building    string
-	Unit        string
-	Room        string
-	CreatedAt   time.Time
-	AnsweredAt  *time.Time
+	Kind string
+	store.FeedbackRow
 }
 
 // FeedbackGroup is the feedback on one plan item of one category.
@@ -143,7 +131,7 @@ func feedbackObjections(tx *store.Tx, estateID, roundID string) ([]FeedbackItem,
 	}
 	items := make([]FeedbackItem, len(rows))
 	for i, r := range rows {
-		items[i] = feedbackItem(r)
+		items[i] = FeedbackItem{FeedbackRow: r}
 		items[i].Kind = FeedbackObjection
 	}
 	return items, nil
@@ -157,17 +145,10 @@ func disagreeComments(tx *store.Tx, estateID, roundID string) ([]FeedbackItem, e
 	}
 	items := make([]FeedbackItem, len(rows))
 	for i, r := range rows {
-		items[i] = feedbackItem(r)
+		items[i] = FeedbackItem{FeedbackRow: r}
 		items[i].Kind, items[i].Category = FeedbackDisagreeComment, CategoryDisagreeComment
 	}
 	return items, nil
-}
-
-// feedbackItem is the item of a row the store read.
-func feedbackItem(r store.FeedbackRow) FeedbackItem {
-	return FeedbackItem{ID: r.ID, RoundID: r.RoundID, Category: r.Category, PlanItem: r.PlanItem, Content: r.Content,
-		Status: r.Status, Outcome: r.Outcome, Explanation: r.Explanation, RevisionID: r.RevisionID,
-		Building: r.Building, Unit: r.Unit, Room: r.Room, CreatedAt: r.CreatedAt, AnsweredAt: r.AnsweredAt}
 }
 
 // groupFeedback groups items by category and plan item and counts them.
