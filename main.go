@@ -160,8 +160,8 @@ func serve(args []string) error {
 		logger.Info("WeChat is not configured: the WeChat login answers 503 and residents' texts are published unchecked")
 	}
 	svc.SetWeChat(weChat)
-	svc.AcceptDevLogins(cfg.DevLogin)
 	if cfg.DevLogin {
+		svc.AcceptDevLogins(logger)
 		logger.Warn("!!! MINYI_DEV_LOGIN=1: anyone can log in as any resident with the code dev:<openid>; never use this in production !!!")
 	}
 	router, _ := api.New(svc, api.Config{OpenAPI: openapiSpec, PublicBaseURL: cfg.PublicBaseURL, DataDir: cfg.DataDir, Logger: logger,

@@ -130,6 +130,7 @@ func newFuzzWorld(tb testing.TB) *fuzzWorld {
 	db := testdb.OpenSQLite(tb)
 	svc := service.New(db, service.Config{JWTSecret: []byte(testJWTSecret)}, nil)
 	fake := wechattest.NewServer(tb)
+	svc.SetWeChat(fake.Client(tb))
 	handler, a := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: tb.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	w := &fuzzWorld{handler: handler}

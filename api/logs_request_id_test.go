@@ -21,6 +21,7 @@ func TestEveryLogLineHasTheRequestID(t *testing.T) {
 		logs := &lockedBuffer{}
 		logger := slog.New(slog.NewJSONHandler(logs, nil))
 		svc := service.New(db, service.Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, nil)
+		svc.AcceptDevLogins(logger)
 		handler, _ := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(),
 			Logger: logger})
 

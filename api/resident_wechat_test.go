@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -109,7 +110,7 @@ func TestWeChatNotConfiguredAndDevLogin(t *testing.T) {
 		expectCode(t, srv.call("POST", "/api/v1/me/phone", "", map[string]string{"code": "x"}), http.StatusUnauthorized, "missing_token")
 
 		srv.svc.SetWeChat(nil)
-		srv.svc.AcceptDevLogins(true)
+		srv.svc.AcceptDevLogins(slog.New(slog.NewTextHandler(io.Discard, nil)))
 		var dev loginResponse
 		srv.must(http.StatusOK, "POST", "/api/v1/auth/wechat", "", map[string]string{"code": "dev:alice"}).decode(t, &dev)
 		var resident model.Resident

@@ -32,6 +32,7 @@ func startServer(t *testing.T, db *model.DB) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc.AcceptDevLogins(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	router, _ := api.New(svc, api.Config{OpenAPI: spec, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	server := httptest.NewServer(router)

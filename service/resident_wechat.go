@@ -13,8 +13,9 @@ import (
 // weChatLogin is how the service learns who a resident is: WeChat's answer
 // to a login code and, for development only, "dev:<openid>" codes.
 type weChatLogin struct {
-	client   atomic.Pointer[wechat.Client]
-	devLogin atomic.Bool
+	client atomic.Pointer[wechat.Client]
+	// devLogins warns of each development login; nil: they are refused.
+	devLogins atomic.Pointer[slog.Logger]
 }
 
 // SetWeChat gives the service the WeChat client that checks residents'
@@ -22,8 +23,9 @@ type weChatLogin struct {
 func (s *Service) SetWeChat(client *wechat.Client) { s.weChat.client.Store(client) }
 
 // AcceptDevLogins makes a "dev:<openid>" login code stand for that
-// (prefixed) openid without asking WeChat (MINYI_DEV_LOGIN=1; never in production).
-func (s *Service) AcceptDevLogins(on bool) { s.weChat.devLogin.Store(on) }
+// (prefixed) openid without asking WeChat, with a warning on logger at
+// each use (MINYI_DEV_LOGIN=1; never in production).
+func (s *Service) AcceptDevLogins(logger *slog.Logger) { s.weChat.devLogins.Store(logger) }
 
 // devOpenID is what may follow "dev:" in a development login code.
 var devOpenID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,40}$`)
@@ -41,11 +43,11 @@ func (s *Service) LoginResidentWithCode(ctx context.Context, requestID, code str
 }
 
 func (s *Service) residentIdentity(ctx context.Context, requestID, code string) (*ResidentIdentity, error) {
-	if openid, ok := strings.CutPrefix(code, "dev:"); ok && s.weChat.devLogin.Load() {
+	if openid, ok := strings.CutPrefix(code, "dev:"); ok && s.weChat.devLogins.Load() != nil {
 		if !devOpenID.MatchString(openid) {
 			return nil, InvalidField("code", "dev:<openid> with 1 to 40 letters, digits, _ or -")
 		}
-		slog.WarnContext(ctx, "development login used (MINYI_DEV_LOGIN=1)", "request_id", requestID, "openid", "dev:"+openid)
+		s.weChat.devLogins.Load().WarnContext(ctx, "development login used (MINYI_DEV_LOGIN=1)", "request_id", requestID, "openid", "dev:"+openid)
 		return &ResidentIdentity{OpenID: "dev:" + openid}, nil
 	}
 	session, err := s.weChat.client.Load().Code2Session(ctx, code)
