@@ -128,24 +128,45 @@ func (s *Service) loadSignOffTarget(tx *store.Tx, actor Actor, roundID, househol
 }
 
 // RecordSignOff records (or changes) a household's decision in an open round
-// on behalf of staff (paper, door, proxy). Errors: validation_failed,
+// on behalf of staff (paper, door, proxy), committed with the concurrent
+// sign-offs of the service in one transaction (signoff_batches.go). Errors: validation_failed,
 // round_not_found, round_not_open, household_not_in_round.
 func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, householdID string, in SignOffInput) (*model.SignOff, error) {
 	if err := in.validate(false); err != nil {
 		return nil, err
 	}
+	result, err := s.commitSignOff(s.staffSignOffRequest(ctx, actor, roundID, householdID, in))
+	if err != nil {
+		return nil, err
+	}
+	return &result, nil
+}
+
+// staffSignOffRequest is a staff sign-off (validated) waiting for its batch.
+func (s *Service) staffSignOffRequest(ctx context.Context, actor Actor, roundID, householdID string, in SignOffInput) *signOffRequest {
+	return &signOffRequest{ctx: ctx, actor: actor,
+		prepare: func(tx *store.Tx) (*signOffTarget, SignOffInput, error) {
+			target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
+			return target, in, err
+		},
+		alone: func(ctx context.Context) (model.SignOff, error) {
+			return s.recordSignOffAlone(ctx, actor, roundID, householdID, in)
+		},
+	}
+}
+
+// recordSignOffAlone is RecordSignOff in a transaction of its own (a batch
+// of one request, or a request of a batch that failed as a whole).
+func (s *Service) recordSignOffAlone(ctx context.Context, actor Actor, roundID, householdID string, in SignOffInput) (model.SignOff, error) {
 	var result model.SignOff
-	err := s.inTx(ctx, func(tx *store.Tx) error {
+	err := s.inTxAs(ctx, actor, func(tx *store.Tx) error {
 		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
 		if err != nil {
 			return err
 		}
 		return s.applyDecision(tx, actor, target, in, &result)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &result, nil
+	return result, err
 }
 
 // WithdrawSignOff withdraws a household's decision while the round is open;
