@@ -40,6 +40,9 @@ type signOffRequest struct {
 	// finish, if set, runs after the request's change is planned (the
 	// sign-off as it now is, changed or not).
 	finish func(tx *store.Tx, t *signOffTarget, in SignOffInput, so *model.SignOff) error
+	// staff, for a staff sign-off, names its round and household, so that
+	// the batch reads the targets of all of them at once (prepare is then not used).
+	staff *staffSignOff
 	// alone is the request on the one-request path (a batch of one, a split batch).
 	alone func(ctx context.Context) (model.SignOff, error)
 
@@ -61,6 +64,12 @@ type signOffBatcher struct {
 	batches  atomic.Int64 // batches of more than one request committed
 	batched  atomic.Int64 // requests answered by those batches
 	maxBatch atomic.Int64 // the largest batch committed
+}
+
+// staffSignOff is a staff sign-off's round, household and decision.
+type staffSignOff struct {
+	roundID, householdID string
+	in                   SignOffInput
 }
 
 // batchers holds each service's sign-off queue.
@@ -189,6 +198,39 @@ type signOffBatchPlan struct {
 	audit      []*model.AuditEvent
 	counters   map[store.CounterMove]*store.CounterMove // keyed by round, building and decision only
 	counterIDs []store.CounterMove
+	// targets and locked are read for the staff sign-offs at once.
+	targets *store.SignOffTargets
+	locked  map[store.SignOffKey]*model.SignOff
+	read    map[store.SignOffKey]bool // the keys LockSignOffs was asked for
+}
+
+// readStaffTargets reads the targets of the batch's staff sign-offs and
+// locks their sign-offs, three statements and one for the whole batch.
+func (p *signOffBatchPlan) readStaffTargets(tx *store.Tx, batch []*signOffRequest) error {
+	p.read = map[store.SignOffKey]bool{}
+	var keys []store.SignOffKey
+	users := map[string]bool{}
+	var userIDs []string
+	for _, r := range batch {
+		if r.staff == nil {
+			continue
+		}
+		key := store.SignOffKey{RoundID: r.staff.roundID, HouseholdID: r.staff.householdID}
+		if !p.read[key] {
+			p.read[key] = true
+			keys = append(keys, key)
+		}
+		if !users[r.actor.ID] {
+			users[r.actor.ID] = true
+			userIDs = append(userIDs, r.actor.ID)
+		}
+	}
+	var err error
+	if p.targets, err = tx.SignOffTargetsOf(keys, userIDs); err != nil {
+		return err
+	}
+	p.locked, err = tx.LockSignOffs(keys)
+	return err
 }
 
 // commitSignOffBatch runs the batch in one write transaction (retried on a
@@ -196,6 +238,9 @@ type signOffBatchPlan struct {
 func (s *Service) commitSignOffBatch(ctx context.Context, batch []*signOffRequest) error {
 	err := s.inTx(ctx, func(tx *store.Tx) error {
 		plan := &signOffBatchPlan{households: map[householdKey]*batchedHousehold{}, counters: map[store.CounterMove]*store.CounterMove{}}
+		if err := plan.readStaffTargets(tx, batch); err != nil {
+			return err
+		}
 		for _, r := range batch {
 			r.result, r.err, r.claimed = model.SignOff{}, nil, false
 			if err := s.planBatchedSignOff(tx, r, plan); err != nil {
@@ -221,16 +266,28 @@ func (s *Service) commitSignOffBatch(ctx context.Context, batch []*signOffReques
 // planBatchedSignOff checks one request and adds its change to the plan
 // (applyDecision's rules, against the household's state in the batch).
 func (s *Service) planBatchedSignOff(tx *store.Tx, r *signOffRequest, plan *signOffBatchPlan) error {
-	target, in, err := r.prepare(tx)
+	var target *signOffTarget
+	var in SignOffInput
+	var err error
+	if r.staff != nil {
+		row, readErr := plan.targets.Target(r.staff.roundID, r.staff.householdID, r.actor.ID, r.actor.Role)
+		in = r.staff.in
+		target, err = s.checkSignOffTarget(tx, r.actor, r.staff.householdID, ActRecordSignOffs, row, readErr)
+	} else {
+		target, in, err = r.prepare(tx)
+	}
 	if err != nil {
 		return err
 	}
 	key := householdKey{target.RoundID, target.HouseholdID}
 	h := plan.households[key]
 	if h == nil {
-		existing, err := tx.LockSignOff(target.RoundID, target.HouseholdID)
-		if err != nil {
-			return err
+		storeKey := store.SignOffKey{RoundID: target.RoundID, HouseholdID: target.HouseholdID}
+		existing := plan.locked[storeKey]
+		if !plan.read[storeKey] {
+			if existing, err = tx.LockSignOff(target.RoundID, target.HouseholdID); err != nil {
+				return err
+			}
 		}
 		h = &batchedHousehold{signOff: existing, existed: existing != nil, building: target.Building}
 	}

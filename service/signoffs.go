@@ -97,6 +97,12 @@ type signOffTarget struct {
 // Errors: round_not_found, round_not_open, round_past_deadline, household_not_in_round.
 func (s *Service) loadSignOffTarget(tx *store.Tx, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
 	row, err := tx.SignOffTarget(roundID, householdID, actor.ID, actor.Role)
+	return s.checkSignOffTarget(tx, actor, householdID, action, row, err)
+}
+
+// checkSignOffTarget is loadSignOffTarget's checks of what it read (row,
+// or the error of reading it).
+func (s *Service) checkSignOffTarget(tx *store.Tx, actor Actor, householdID string, action Action, row store.SignOffTarget, err error) (*signOffTarget, error) {
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, NotFound("round_not_found")
 	}
@@ -144,7 +150,7 @@ func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, house
 
 // staffSignOffRequest is a staff sign-off (validated) waiting for its batch.
 func (s *Service) staffSignOffRequest(ctx context.Context, actor Actor, roundID, householdID string, in SignOffInput) *signOffRequest {
-	return &signOffRequest{ctx: ctx, actor: actor,
+	return &signOffRequest{ctx: ctx, actor: actor, staff: &staffSignOff{roundID: roundID, householdID: householdID, in: in},
 		prepare: func(tx *store.Tx) (*signOffTarget, SignOffInput, error) {
 			target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
 			return target, in, err

@@ -265,3 +265,117 @@ func chainStatements(events []*model.AuditEvent, heads []model.AuditChain) []mod
 	}
 	return statements
 }
+
+// SignOffKey names a household's sign-off in a round.
+type SignOffKey struct{ RoundID, HouseholdID string }
+
+// SignOffTargets is what a batch of sign-offs learns about its rounds,
+// households and staff in three statements (SignOffTargetsOf).
+type SignOffTargets struct {
+	rounds  map[string]model.Round
+	members map[SignOffKey]model.RoundMember
+	staff   map[model.EstateStaff]bool // estate, user and role only
+}
+
+// SignOffTargetsOf reads, for a batch, the rounds (in share mode on MySQL,
+// as SignOffTarget), the households' electorate entries and the staff
+// assignments of the users.
+func (t *Tx) SignOffTargetsOf(keys []SignOffKey, userIDs []string) (*SignOffTargets, error) {
+	out := &SignOffTargets{rounds: map[string]model.Round{}, members: map[SignOffKey]model.RoundMember{},
+		staff: map[model.EstateStaff]bool{}}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	roundIDs := map[string]bool{}
+	var rounds []string
+	var pairs []string
+	var pairArgs []any
+	for _, k := range keys {
+		if !roundIDs[k.RoundID] {
+			roundIDs[k.RoundID] = true
+			rounds = append(rounds, k.RoundID)
+		}
+		pairs = append(pairs, "(round_id = ? AND household_id = ?)")
+		pairArgs = append(pairArgs, k.RoundID, k.HouseholdID)
+	}
+	sort.Strings(rounds)
+	query := `SELECT id, estate_id, status, closes_at, late_sync_hours FROM rounds WHERE id IN ? ORDER BY id`
+	if t.MySQL() {
+		query += " LOCK IN SHARE MODE"
+	}
+	var found []model.Round
+	if err := result(t.g.Raw(query, rounds).Scan(&found)); err != nil {
+		return nil, err
+	}
+	for _, r := range found {
+		out.rounds[r.ID] = r
+	}
+	var members []model.RoundMember
+	if err := result(t.g.Select("round_id", "household_id", "building", "area_hundredths").
+		Where(strings.Join(pairs, " OR "), pairArgs...).Find(&members)); err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		out.members[SignOffKey{m.RoundID, m.HouseholdID}] = m
+	}
+	if len(userIDs) > 0 {
+		var staff []model.EstateStaff
+		if err := result(t.g.Select("estate_id", "user_id", "role").Where("user_id IN ?", userIDs).Find(&staff)); err != nil {
+			return nil, err
+		}
+		for _, s := range staff {
+			out.staff[model.EstateStaff{EstateID: s.EstateID, UserID: s.UserID, Role: s.Role}] = true
+		}
+	}
+	return out, nil
+}
+
+// Target is what SignOffTarget would read for one sign-off (model.ErrNotFound
+// when there is no such round).
+func (ts *SignOffTargets) Target(roundID, householdID, userID, role string) (SignOffTarget, error) {
+	r, ok := ts.rounds[roundID]
+	if !ok {
+		return SignOffTarget{}, model.ErrNotFound
+	}
+	target := SignOffTarget{RoundID: r.ID, EstateID: r.EstateID, Status: r.Status, ClosesAt: r.ClosesAt,
+		LateSyncHours: r.LateSyncHours, Assigned: ts.staff[model.EstateStaff{EstateID: r.EstateID, UserID: userID, Role: role}]}
+	if m, ok := ts.members[SignOffKey{roundID, householdID}]; ok {
+		building, area := m.Building, m.AreaHundredths
+		target.Building, target.AreaHundredths, target.InElectorate = &building, &area, true
+	}
+	return target, nil
+}
+
+// LockSignOffs reads the sign-offs of the households in the rounds (absent
+// ones are missing from the map), locking them on MySQL, as LockSignOff.
+func (t *Tx) LockSignOffs(keys []SignOffKey) (map[SignOffKey]*model.SignOff, error) {
+	out := map[SignOffKey]*model.SignOff{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	sorted := append([]SignOffKey(nil), keys...)
+	sort.Slice(sorted, func(i, j int) bool {
+		if sorted[i].RoundID != sorted[j].RoundID {
+			return sorted[i].RoundID < sorted[j].RoundID
+		}
+		return sorted[i].HouseholdID < sorted[j].HouseholdID
+	})
+	var pairs []string
+	var args []any
+	for _, k := range sorted {
+		pairs = append(pairs, "(round_id = ? AND household_id = ?)")
+		args = append(args, k.RoundID, k.HouseholdID)
+	}
+	q := t.g
+	if t.MySQL() {
+		q = t.locking()
+	}
+	var rows []model.SignOff
+	if err := result(q.Where(strings.Join(pairs, " OR "), args...).Find(&rows)); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		out[SignOffKey{rows[i].RoundID, rows[i].HouseholdID}] = &rows[i]
+	}
+	return out, nil
+}
