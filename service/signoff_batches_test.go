@@ -212,3 +212,123 @@ func TestFailingSignOffDoesNotFailItsBatch(t *testing.T) {
 		f.check(t, db, 3)
 	})
 }
+
+// TestResidentAndStaffSignOffsShareBatches sends residents' online
+// sign-offs and staff sign-offs at once: both are answered with their own
+// decisions, one resident naming a household not theirs gets its own error,
+// and the counters, chains and history agree.
+func TestResidentAndStaffSignOffsShareBatches(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		ctx := context.Background()
+		f := newBatchFixture(t, db, 40)
+		const residents = 10
+		actors := make([]Actor, residents)
+		for i := range actors {
+			issued, err := f.svc.IssueBindingCode(ctx, f.worker, f.estateID, f.households[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			actors[i] = residentActor(t, f.svc, fmt.Sprintf("o-batch-%d-%s", i, f.estateID[:8]))
+			if _, err := f.svc.RedeemBindingCode(ctx, actors[i], issued.Code, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var wg sync.WaitGroup
+		residentErrs := make([]error, residents)
+		residentResults := make([]*MySignOff, residents)
+		staffErrs := make([]error, 30)
+		for round := 0; round < 3; round++ {
+			for i := 0; i < residents; i++ {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					household := ""
+					if i == 0 && round == 0 {
+						household = f.households[1] // not theirs
+					}
+					got, err := f.svc.RecordMySignOff(ctx, actors[i], f.roundID, MySignOffInput{HouseholdID: household, Decision: decisions[(i+round)%3]})
+					if round == 2 {
+						residentResults[i], residentErrs[i] = got, err
+					} else if i == 0 && round == 0 {
+						if code := codeOf(err); code != "household_not_found" {
+							t.Errorf("resident 0 naming another household: error %v, want household_not_found", err)
+						}
+					} else if err != nil {
+						t.Errorf("resident %d: %v", i, err)
+					}
+				}(i)
+			}
+			for i := 0; i < 10; i++ {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					_, staffErrs[round*10+i] = f.svc.RecordSignOff(ctx, f.worker, f.roundID, f.households[10+i+round*10],
+						SignOffInput{Decision: DecisionAgree, Channel: ChannelPaper, SignerName: "户主"})
+				}(i)
+			}
+		}
+		wg.Wait()
+		for i, err := range staffErrs {
+			if err != nil {
+				t.Fatalf("staff sign-off %d: %v", i, err)
+			}
+		}
+		// The rounds' requests race, so only the result's own fields are certain.
+		for i := range residentResults {
+			if residentErrs[i] != nil {
+				t.Fatalf("resident %d: %v", i, residentErrs[i])
+			}
+			if so := residentResults[i].SignOff; so.HouseholdID != f.households[i] || so.Channel != ChannelOnline || so.Decision != decisions[(i+2)%3] {
+				t.Fatalf("resident %d answered %+v", i, so)
+			}
+		}
+		var accepted int64
+		if err := db.Gorm.Model(&model.SignOff{}).Where("round_id = ?", f.roundID).Select("COALESCE(SUM(version), 0)").Scan(&accepted).Error; err != nil {
+			t.Fatal(err)
+		}
+		if accepted < 30+residents { // every staff sign-off and at least one change per resident
+			t.Fatalf("versions sum to %d", accepted)
+		}
+		f.check(t, db, accepted)
+		if stats := f.svc.SignOffBatchStats(); stats.Batches == 0 {
+			t.Fatalf("no sign-offs were grouped: %+v", stats)
+		}
+	})
+}
+
+// TestSignOffBatchIdempotencyCollision: two requests of one batch with the
+// same Idempotency-Key: the first commits with its key recorded, the second
+// alone is refused with idempotency_in_progress.
+func TestSignOffBatchIdempotencyCollision(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		ctx := context.Background()
+		f := newBatchFixture(t, db, 5)
+		in := SignOffInput{Decision: DecisionAgree, Channel: ChannelPaper, SignerName: "户主"}
+		first, second := f.worker, f.worker
+		first.Idempotency = NewIdempotencyClaim("user:"+f.worker.ID, "key-1", "hash-1")
+		second.Idempotency = NewIdempotencyClaim("user:"+f.worker.ID, "key-1", "hash-1")
+		batch := []*signOffRequest{
+			f.svc.staffSignOffRequest(ctx, first, f.roundID, f.households[0], in),
+			f.svc.staffSignOffRequest(ctx, second, f.roundID, f.households[1], in),
+			f.svc.staffSignOffRequest(ctx, f.worker, f.roundID, f.households[2], in),
+		}
+		f.svc.runSignOffBatch(batch)
+		for i, want := range []string{"", "idempotency_in_progress", ""} {
+			if got := codeOf(batch[i].err); got != want {
+				t.Fatalf("request %d: error %v, want %q", i, batch[i].err, want)
+			}
+		}
+		if !first.Idempotency.recorded || second.Idempotency.recorded {
+			t.Fatalf("claims recorded: first %v, second %v; want only the first", first.Idempotency.recorded, second.Idempotency.recorded)
+		}
+		var n int64
+		db.Gorm.Model(&model.IdempotencyRecord{}).Where("`key` = ?", "key-1").Count(&n)
+		if n != 1 {
+			t.Fatalf("%d idempotency records, want 1", n)
+		}
+		if stats := f.svc.SignOffBatchStats(); stats.Batches != 1 {
+			t.Fatalf("batch stats %+v, want one batch", stats)
+		}
+		f.check(t, db, 2)
+	})
+}
