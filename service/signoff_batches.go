@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,11 +47,12 @@ type signOffRequest struct {
 	// alone is the request on the one-request path (a batch of one, a split batch).
 	alone func(ctx context.Context) (model.SignOff, error)
 
-	result  model.SignOff
-	err     error
-	claimed bool // its idempotency claim is in the batch's transaction
-	wake    chan struct{}
-	done    bool
+	result   model.SignOff
+	err      error
+	claimed  bool // its idempotency claim is in the batch's transaction
+	answered bool // result and err are final
+	wake     chan struct{}
+	done     bool // answered, the batch is over
 }
 
 // signOffBatcher is a service's queue of sign-offs.
@@ -137,14 +139,26 @@ func (s *Service) leadSignOffBatch(b *signOffBatcher) {
 	if next != nil {
 		next.wake <- struct{}{}
 	}
-	s.runSignOffBatch(batch)
-	<-b.slot
-	for i, r := range batch {
-		r.done = true
-		if i > 0 {
-			r.wake <- struct{}{}
+	defer func() {
+		// Whatever happens (a panic in a request's checks), the slot is
+		// given back and every request answered: one that has no answer
+		// yet gets an internal error; the panic goes on in the leader.
+		p := recover()
+		<-b.slot
+		for i, r := range batch {
+			if !r.answered {
+				r.err = AsError(fmt.Errorf("the sign-off batch stopped: %v", p))
+			}
+			r.done = true
+			if i > 0 {
+				r.wake <- struct{}{}
+			}
 		}
-	}
+		if p != nil {
+			panic(p)
+		}
+	}()
+	s.runSignOffBatch(batch)
 }
 
 // runSignOffBatch commits a batch, splitting it in halves when it fails as a whole.
@@ -152,10 +166,14 @@ func (s *Service) runSignOffBatch(batch []*signOffRequest) {
 	if len(batch) == 1 {
 		r := batch[0]
 		r.result, r.err = r.alone(r.ctx)
+		r.answered = true
 		return
 	}
 	err := s.commitSignOffBatch(context.WithoutCancel(batch[0].ctx), batch)
 	if err == nil {
+		for _, r := range batch {
+			r.answered = true
+		}
 		b := s.signOffBatcher()
 		b.batches.Add(1)
 		b.batched.Add(int64(len(batch)))
