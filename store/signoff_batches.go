@@ -288,17 +288,14 @@ func (t *Tx) SignOffTargetsOf(keys []SignOffKey, userIDs []string) (*SignOffTarg
 	}
 	roundIDs := map[string]bool{}
 	var rounds []string
-	var pairs []string
-	var pairArgs []any
 	for _, k := range keys {
 		if !roundIDs[k.RoundID] {
 			roundIDs[k.RoundID] = true
 			rounds = append(rounds, k.RoundID)
 		}
-		pairs = append(pairs, "(round_id = ? AND household_id = ?)")
-		pairArgs = append(pairArgs, k.RoundID, k.HouseholdID)
 	}
 	sort.Strings(rounds)
+	where, whereArgs := byRound(keys)
 	query := `SELECT id, estate_id, status, closes_at, late_sync_hours FROM rounds WHERE id IN ? ORDER BY id`
 	if t.MySQL() {
 		query += " LOCK IN SHARE MODE"
@@ -312,7 +309,7 @@ func (t *Tx) SignOffTargetsOf(keys []SignOffKey, userIDs []string) (*SignOffTarg
 	}
 	var members []model.RoundMember
 	if err := result(t.g.Select("round_id", "household_id", "building", "area_hundredths").
-		Where(strings.Join(pairs, " OR "), pairArgs...).Find(&members)); err != nil {
+		Where(where, whereArgs...).Find(&members)); err != nil {
 		return nil, err
 	}
 	for _, m := range members {
@@ -353,29 +350,38 @@ func (t *Tx) LockSignOffs(keys []SignOffKey) (map[SignOffKey]*model.SignOff, err
 	if len(keys) == 0 {
 		return out, nil
 	}
-	sorted := append([]SignOffKey(nil), keys...)
-	sort.Slice(sorted, func(i, j int) bool {
-		if sorted[i].RoundID != sorted[j].RoundID {
-			return sorted[i].RoundID < sorted[j].RoundID
-		}
-		return sorted[i].HouseholdID < sorted[j].HouseholdID
-	})
-	var pairs []string
-	var args []any
-	for _, k := range sorted {
-		pairs = append(pairs, "(round_id = ? AND household_id = ?)")
-		args = append(args, k.RoundID, k.HouseholdID)
-	}
+	where, args := byRound(keys)
 	q := t.g
 	if t.MySQL() {
 		q = t.locking()
 	}
 	var rows []model.SignOff
-	if err := result(q.Where(strings.Join(pairs, " OR "), args...).Find(&rows)); err != nil {
+	if err := result(q.Where(where, args...).Find(&rows)); err != nil {
 		return nil, err
 	}
 	for i := range rows {
 		out[SignOffKey{rows[i].RoundID, rows[i].HouseholdID}] = &rows[i]
 	}
 	return out, nil
+}
+
+// byRound is a WHERE condition matching the keys: for each round, its
+// households in one IN list.
+func byRound(keys []SignOffKey) (string, []any) {
+	households := map[string][]string{}
+	var rounds []string
+	for _, k := range keys {
+		if _, ok := households[k.RoundID]; !ok {
+			rounds = append(rounds, k.RoundID)
+		}
+		households[k.RoundID] = append(households[k.RoundID], k.HouseholdID)
+	}
+	sort.Strings(rounds)
+	var where []string
+	var args []any
+	for _, r := range rounds {
+		where = append(where, "(round_id = ? AND household_id IN ?)")
+		args = append(args, r, households[r])
+	}
+	return strings.Join(where, " OR "), args
 }
