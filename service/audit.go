@@ -154,9 +154,10 @@ func (s *Service) ListAuditEvents(ctx context.Context, actor Actor, estateID str
 	})
 }
 
-// auditSignOff returns the audit event of a sign-off's change, which the
-// store appends in the sign-off's own batch (ApplySignOffChange).
-func (s *Service) auditSignOff(tx *store.Tx, actor Actor, t *signOffTarget, old string, so *model.SignOff) (*model.AuditEvent, error) {
+// signOffAuditEvent is the audit event of a sign-off's change, which the
+// store appends in the sign-off's own batch (ApplySignOffChange) or in the
+// batch of sign-offs it was committed with (WriteSignOffBatch).
+func (s *Service) signOffAuditEvent(actor Actor, t *signOffTarget, old string, so *model.SignOff) *model.AuditEvent {
 	action := "signoff.record"
 	if so.Decision == DecisionWithdrawn {
 		action = "signoff.withdraw"
@@ -167,7 +168,7 @@ func (s *Service) auditSignOff(tx *store.Tx, actor Actor, t *signOffTarget, old 
 	}
 	after := map[string]any{"round_id": t.RoundID, "household_id": t.HouseholdID, "decision": so.Decision,
 		"version": so.Version, "channel": so.Channel}
-	return s.newAuditEvent(actor, t.EstateID, action, "sign_off", so.ID, before, after), nil
+	return s.newAuditEvent(actor, t.EstateID, action, "sign_off", so.ID, before, after)
 }
 
 // householdSummary is what the ledger keeps of a household: its address,

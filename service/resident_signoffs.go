@@ -53,34 +53,45 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 			return nil, err
 		}
 	}
-	var result MySignOff
-	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
+	commentStatus := ""
+	if decision.Comment != "" {
+		commentStatus = verdict.Outcome
+	}
+	prepare := func(tx *store.Tx) (*signOffTarget, SignOffInput, error) {
 		householdID, err := s.resolveMySigningHousehold(tx, actor, roundID, in.HouseholdID)
 		if err != nil {
-			return err
+			return nil, decision, err
 		}
 		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActResident)
-		if err != nil {
-			return err
-		}
-		if err := s.applyDecision(tx, actor, target, decision, &result.SignOff); err != nil {
-			return err
-		}
-		if decision.Comment == "" {
-			result.CommentStatus = ""
+		return target, decision, err
+	}
+	finish := func(tx *store.Tx, target *signOffTarget, _ SignOffInput, so *model.SignOff) error {
+		if commentStatus != ModerationHeld {
 			return nil
 		}
-		result.CommentStatus = verdict.Outcome
-		if verdict.Outcome != ModerationHeld {
-			return nil
-		}
-		subject := ModerationSubject{Kind: SubjectSignOffComment, ID: result.SignOff.ID, Version: result.SignOff.Version, EstateID: target.EstateID}
+		subject := ModerationSubject{Kind: SubjectSignOffComment, ID: so.ID, Version: so.Version, EstateID: target.EstateID}
 		return s.holdForReview(tx, actor, subject, decision.Comment, verdict)
+	}
+	signOff, err := s.commitSignOff(&signOffRequest{ctx: ctx, actor: actor, prepare: prepare, finish: finish,
+		alone: func(ctx context.Context) (model.SignOff, error) {
+			var result model.SignOff
+			err := s.inTx(ctx, actor, func(tx *store.Tx) error {
+				target, in, err := prepare(tx)
+				if err != nil {
+					return err
+				}
+				if err := s.applyDecision(tx, actor, target, in, &result); err != nil {
+					return err
+				}
+				return finish(tx, target, in, &result)
+			})
+			return result, err
+		},
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &result, nil
+	return &MySignOff{SignOff: signOff, CommentStatus: commentStatus}, nil
 }
 
 // WithdrawMySignOff withdraws the decision of one of the resident's

@@ -1,8 +1,6 @@
 package service
 
 import (
-	"sort"
-
 	"minyi/model"
 	"minyi/store"
 )
@@ -30,55 +28,20 @@ func (s *Service) auditImport(tx *store.Tx, actor Actor, estateID string, plan i
 	if len(events) == 0 {
 		return nil
 	}
-	heads, err := s.lockChainHeads(tx, estateID, events)
+	chains := map[string]string{}
+	for _, e := range events {
+		chains[e.ChainID] = e.EstateID
+	}
+	heads, err := tx.LockAuditChainHeads(chains, auditShards)
 	if err != nil {
 		return err
 	}
-	for _, e := range events {
-		head := heads[e.ChainID]
-		e.Seq, e.PrevHash = head.Seq+1, head.HeadHash
-		e.Hash = chainHash(e.PrevHash, canonicalAuditEvent(e))
-		head.Seq, head.PrevHash, head.HeadHash = e.Seq, e.PrevHash, e.Hash
+	moved, err := store.ChainAuditEvents(events, heads)
+	if err != nil {
+		return err
 	}
 	if err := tx.InsertAuditEvents(events); err != nil {
 		return err
 	}
-	return s.saveChainHeads(tx, heads)
-}
-
-// lockChainHeads reads the heads of the events' chains, locked until the
-// commit on MySQL (in chain order, as every bulk writer takes them); a
-// chain without a head starts at the genesis hash.
-func (s *Service) lockChainHeads(tx *store.Tx, estateID string, events []*model.AuditEvent) (map[string]*model.AuditChain, error) {
-	heads := map[string]*model.AuditChain{}
-	var chainIDs []string
-	for _, e := range events {
-		if heads[e.ChainID] == nil {
-			heads[e.ChainID] = &model.AuditChain{ChainID: e.ChainID, EstateID: e.EstateID, HeadHash: auditGenesis}
-			chainIDs = append(chainIDs, e.ChainID)
-		}
-	}
-	sort.Strings(chainIDs)
-	stored, err := tx.LockAuditChainHeads(estateID, auditShards, chainIDs)
-	if err != nil {
-		return nil, err
-	}
-	for i := range stored {
-		heads[stored[i].ChainID] = &stored[i]
-	}
-	return heads, nil
-}
-
-// saveChainHeads writes each head's new sequence number and hashes, in chain order.
-func (s *Service) saveChainHeads(tx *store.Tx, heads map[string]*model.AuditChain) error {
-	chainIDs := make([]string, 0, len(heads))
-	for id := range heads {
-		chainIDs = append(chainIDs, id)
-	}
-	sort.Strings(chainIDs)
-	ordered := make([]*model.AuditChain, len(chainIDs))
-	for i, id := range chainIDs {
-		ordered[i] = heads[id]
-	}
-	return tx.SaveAuditChainHeads(ordered)
+	return tx.SaveAuditChainHeads(moved)
 }

@@ -61,6 +61,8 @@ type Service struct {
 	notifications notifierHolder
 	// weChat checks residents' login and phone codes (resident_wechat.go).
 	weChat weChatLogin
+	// signOffs gathers concurrent sign-offs into batches (signoff_batches.go).
+	signOffs *signOffBatcher
 }
 
 // New builds a Service over an open database.
@@ -74,7 +76,8 @@ func New(db *model.DB, cfg Config, clock Clock) *Service {
 	if cfg.RefreshTokenTTL == 0 {
 		cfg.RefreshTokenTTL = 30 * 24 * time.Hour
 	}
-	return &Service{db: db, store: store.New(db), cfg: cfg, clock: clock, random: rand.Reader}
+	return &Service{db: db, store: store.New(db), cfg: cfg, clock: clock, random: rand.Reader,
+		signOffs: &signOffBatcher{slot: make(chan struct{}, 1)}}
 }
 
 // read is the store outside any transaction, for reads.

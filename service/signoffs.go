@@ -100,6 +100,12 @@ type signOffTarget struct {
 // Errors: round_not_found, round_not_open, round_past_deadline, household_not_in_round.
 func (s *Service) loadSignOffTarget(tx *store.Tx, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
 	row, err := tx.SignOffTarget(roundID, householdID, actor.ID, actor.Role)
+	return s.checkSignOffTarget(tx, actor, householdID, action, row, err)
+}
+
+// checkSignOffTarget is loadSignOffTarget's checks of what it read (row,
+// or the error of reading it).
+func (s *Service) checkSignOffTarget(tx *store.Tx, actor Actor, householdID string, action Action, row store.SignOffTarget, err error) (*signOffTarget, error) {
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, NotFound("round_not_found")
 	}
@@ -131,12 +137,36 @@ func (s *Service) loadSignOffTarget(tx *store.Tx, actor Actor, roundID, househol
 }
 
 // RecordSignOff records (or changes) a household's decision in an open round
-// on behalf of staff (paper, door, proxy). Errors: validation_failed,
+// on behalf of staff (paper, door, proxy), committed with the concurrent
+// sign-offs of the service in one transaction (signoff_batches.go). Errors: validation_failed,
 // round_not_found, round_not_open, household_not_in_round.
 func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, householdID string, in SignOffInput) (*model.SignOff, error) {
 	if err := in.validate(false); err != nil {
 		return nil, err
 	}
+	result, err := s.commitSignOff(s.staffSignOffRequest(ctx, actor, roundID, householdID, in))
+	if err != nil {
+		return nil, err
+	}
+	return &result, nil
+}
+
+// staffSignOffRequest is a staff sign-off (validated) waiting for its batch.
+func (s *Service) staffSignOffRequest(ctx context.Context, actor Actor, roundID, householdID string, in SignOffInput) *signOffRequest {
+	return &signOffRequest{ctx: ctx, actor: actor, staff: &staffSignOff{roundID: roundID, householdID: householdID, in: in},
+		prepare: func(tx *store.Tx) (*signOffTarget, SignOffInput, error) {
+			target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
+			return target, in, err
+		},
+		alone: func(ctx context.Context) (model.SignOff, error) {
+			return s.recordSignOffAlone(ctx, actor, roundID, householdID, in)
+		},
+	}
+}
+
+// recordSignOffAlone is RecordSignOff in a transaction of its own (a batch
+// of one request, or a request of a batch that failed as a whole).
+func (s *Service) recordSignOffAlone(ctx context.Context, actor Actor, roundID, householdID string, in SignOffInput) (model.SignOff, error) {
 	var result model.SignOff
 	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
 		target, err := s.loadSignOffTarget(tx, actor, roundID, householdID, ActRecordSignOffs)
@@ -145,10 +175,7 @@ func (s *Service) RecordSignOff(ctx context.Context, actor Actor, roundID, house
 		}
 		return s.applyDecision(tx, actor, target, in, &result)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &result, nil
+	return result, err
 }
 
 // WithdrawSignOff withdraws a household's decision while the round is open;
@@ -208,10 +235,7 @@ func (s *Service) applyDecision(tx *store.Tx, actor Actor, t *signOffTarget, in 
 		HouseholdID: t.HouseholdID, Version: result.Version, OldDecision: old, NewDecision: in.Decision, Channel: in.Channel,
 		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: actor.Role,
 		RequestID: actor.RequestID, RecordedAt: now}}
-	audit, err := s.auditSignOff(tx, actor, t, old, result)
-	if err != nil {
-		return err
-	}
+	audit := s.signOffAuditEvent(actor, t, old, result)
 	change.CountersTouched = countersMoved(old, in.Decision)
 	change.CountersTo, change.Building, change.AreaHundredths = in.Decision, t.Building, t.AreaHundredths
 	moved, err := tx.ApplySignOffChange(change, audit)

@@ -78,24 +78,6 @@ func (t *Tx) UpsertHouseholds(households []model.Household) error {
 	return nil
 }
 
-// LockAuditChainHeads reads the heads of these chains (given in chain
-// order), locked until the commit on MySQL, where the estate's heads are
-// created first (EnsureAuditChainHeads) so that every head exists to be
-// locked (SQLite serialises writers, and SaveAuditChainHeads creates missing
-// heads there). Chains without a head are absent from the result.
-func (t *Tx) LockAuditChainHeads(estateID string, shards int, chainIDs []string) ([]model.AuditChain, error) {
-	q := t.g
-	if t.MySQL() {
-		if err := t.EnsureAuditChainHeads(estateID, shards); err != nil {
-			return nil, err
-		}
-		q = t.locking()
-	}
-	var heads []model.AuditChain
-	err := result(q.Where("chain_id IN ?", chainIDs).Order("chain_id").Find(&heads))
-	return heads, err
-}
-
 // auditBatchRows bounds the events per insert statement.
 const auditBatchRows = 250
 
@@ -125,7 +107,7 @@ func (t *Tx) InsertAuditEvents(events []*model.AuditEvent) error {
 // in the order given, skipping heads at sequence 0 (nothing appended): on
 // MySQL an update of the existing head (LockAuditChainHeads), all in one
 // round trip; on SQLite an upsert.
-func (t *Tx) SaveAuditChainHeads(heads []*model.AuditChain) error {
+func (t *Tx) SaveAuditChainHeads(heads []model.AuditChain) error {
 	var statements []model.Statement
 	for _, h := range heads {
 		if h.Seq == 0 {
