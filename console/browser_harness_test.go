@@ -228,3 +228,15 @@ func (tb *tab) waitText(css, want string) {
 		tb.t.Fatalf("%s never said %q (it says %q): %v", css, want, tb.text(css), err)
 	}
 }
+
+// loadedImages waits (up to 20 s) until at least want of the images css
+// selects have loaded, and returns how many have: pictures load after the
+// page, later on a busy machine.
+func (tb *tab) loadedImages(css string, want int) int {
+	tb.t.Helper()
+	count := fmt.Sprintf(`[...document.querySelectorAll(%q)].filter(i => i.complete && i.naturalWidth > 0).length`, css)
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`%s >= %d`, count, want))) // on timeout, the count below says what loaded
+	return run(tb, chromedp.Evaluate[int](count))
+}

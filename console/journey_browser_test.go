@@ -220,6 +220,7 @@ func TestConsoleJourneysInBrowser(t *testing.T) {
 		admin.open("/console/rounds/" + roundID + "/forms?building=1&unit=1")
 		admin.mustSee("征询表", "1 栋 1 单元 101 室", "业主（或委托人）签字")
 		admin.check("print-forms")
+		admin.loadedImages(".form-head img", 6)
 		qrs := run(admin, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".form-head img")].filter(i => i.complete && i.naturalWidth > 0).map(i => i.src)`))
 		if len(qrs) != 6 {
 			t.Fatalf("%d of the six forms show their QR code", len(qrs))

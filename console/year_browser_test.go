@@ -346,7 +346,7 @@ func (y *yearStory) jointAcceptance() {
 	worker.check("year-acceptance-form")
 	worker.submit(`form[action$="/acceptances"] button[type=submit]`)
 	worker.mustSee("验收记录已保存", "整改中", "⚠ 需整改", "落水口松动，需加固", "业主代表 张三丰", "街道办事处 街道 刘主任")
-	if loaded := run(worker, chromedp.Evaluate[int](`[...document.querySelectorAll(".thumbs img")].filter(i => i.complete && i.naturalWidth > 0).length`)); loaded != 2 {
+	if loaded := worker.loadedImages(".thumbs img", 2); loaded != 2 {
 		t.Errorf("%d acceptance photos show, want 2", loaded)
 	}
 	worker.check("year-acceptance-open")
