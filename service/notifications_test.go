@@ -423,15 +423,17 @@ func TestNotificationLoop(t *testing.T) {
 		w.svc.RunNotifications(ctx, 10*time.Millisecond)
 		close(stopped)
 	}()
-	for i := 0; len(w.fake.Sent()) == 0; i++ {
+	// Wait until the message is sent and settled (WeChat has it before the
+	// sender hears back: stopping the loop in between would cancel the call).
+	for i := 0; len(w.outbox(NotificationSent)) == 0; i++ {
 		if i == 1000 {
-			t.Fatal("the loop sent nothing within ten seconds")
+			t.Fatalf("the loop sent nothing within ten seconds (WeChat got %d)", len(w.fake.Sent()))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
 	<-stopped
-	if sent := w.outbox(NotificationSent); len(sent) != 1 {
-		t.Fatalf("sent = %+v", sent)
+	if sent := w.outbox(NotificationSent); len(sent) != 1 || len(w.fake.Sent()) != 1 {
+		t.Fatalf("sent = %+v, WeChat got %d", sent, len(w.fake.Sent()))
 	}
 }
