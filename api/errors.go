@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,9 +42,11 @@ var statusOf = map[service.Kind]int{
 // fail renders an error in the contract's envelope. Internal errors are
 // logged in full with the request id and answered with a generic message.
 func fail(c *gin.Context, err error) {
-	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+	if c.Request.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, sql.ErrTxDone)) {
 		// The client went away: nobody reads the answer, and it is not a
-		// server error (499, as nginx names it).
+		// server error (499, as nginx names it). database/sql rolls a
+		// transaction back when its context ends, so the next statement of
+		// the write says ErrTxDone.
 		c.AbortWithStatus(statusClientClosedRequest)
 		return
 	}

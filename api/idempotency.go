@@ -79,7 +79,11 @@ func (a *API) idempotent() gin.HandlerFunc {
 		w := &capturingWriter{ResponseWriter: c.Writer}
 		c.Writer = w
 		c.Next()
-		err = a.svc.CompleteIdempotencyKey(ctx, claim, serviceReplay(w.Status(), w.Header().Get("Content-Type"), w.body.Bytes()))
+		// The response is stored with a deadline of its own: a write that used
+		// up the request's time still leaves its answer for the retry.
+		store, cancelStore := context.WithTimeout(context.WithoutCancel(ctx), storeResponseTimeout)
+		defer cancelStore()
+		err = a.svc.CompleteIdempotencyKey(store, claim, serviceReplay(w.Status(), w.Header().Get("Content-Type"), w.body.Bytes()))
 		if err != nil {
 			slog.Error("idempotency record not saved", "request_id", requestID(c), "error", err)
 		}
@@ -89,6 +93,9 @@ func (a *API) idempotent() gin.HandlerFunc {
 // detachedWriteTimeout bounds a write sent with an Idempotency-Key, which
 // no longer ends when its client disconnects.
 const detachedWriteTimeout = 30 * time.Second
+
+// storeResponseTimeout bounds storing a keyed write's response.
+const storeResponseTimeout = 5 * time.Second
 
 func serviceReplay(status int, contentType string, body []byte) service.Replay {
 	return service.Replay{Status: status, ContentType: contentType, Body: append([]byte(nil), body...)}
