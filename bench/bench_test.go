@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -55,6 +57,7 @@ func TestScenarios(t *testing.T) {
 			{"notice", []string{"-c", "8", "-households", "40"}, []string{"notice page", "notice JSON", "healthz"}},
 			{"day", []string{"-households", "60"}, []string{"day: " + kindMySignOf, "day: " + kindSync, "day: " + kindAll}},
 			{"memory", []string{"-households", "30", "-pid", strconv.Itoa(os.Getpid())}, []string{"memory", "day: " + kindAll}},
+			{"sync", []string{"-households", "40", "-sync-records", "20"}, []string{"sync 20 records"}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.scenario, func(t *testing.T) {
@@ -156,4 +159,93 @@ func checkReport(t *testing.T, rep *report, out string, want []string) {
 			t.Errorf("no measurement %q in the report\n%s", name, out)
 		}
 	}
+}
+
+// TestScaleSeed seeds a tiny scale database (4 estates of 30 households, half
+// the rounds closed) and checks it is what the service itself would have
+// written: every estate's audit chains verify, every round's tally counters
+// match a recount of its sign-offs, and the data is served (the scale
+// scenario runs briefly over it without a failed request).
+func TestScaleSeed(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *model.DB) {
+		server := startServer(t, db)
+		key := make([]byte, 32)
+		rand.Read(key)
+		o, err := parseOptions([]string{"-url", server.URL, "-scenario", "scale-seed", "-mysql", "unused", "-estates", "4",
+			"-households", "120", "-seeders", "2", "-admin-password", testAdminPassword, "-data-key", hex.EncodeToString(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		ctx := context.Background()
+		tag, err := seedScale(ctx, o, o.Seed, db, &out)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		_, estates, staff, err := findScaleSeed(ctx, db, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(estates) != 4 || len(staff["worker"]) != 1 || len(staff["designer"]) != 1 {
+			t.Fatalf("found %d estates, staff %v; want 4 estates, 1 worker, 1 designer", len(estates), staff)
+		}
+		verifier := service.New(db, service.Config{JWTSecret: []byte("bench-secret-bench-secret-bench-secret")}, nil)
+		c := newClient(server.URL, 2)
+		admin, err := c.login(ctx, "admin", testAdminPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, signed := 0, 0
+		for _, e := range estates {
+			if len(e.Households) != 30 {
+				t.Errorf("estate %s has %d households, want 30", e.Code, len(e.Households))
+			}
+			audit, err := verifier.VerifyAudit(ctx, e.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Per household a creation event, per sign-off a record event, plus the
+			// estate's, the staff assignments' and the round's own events.
+			if len(audit.Broken) != 0 || audit.Events < len(e.Households) {
+				t.Errorf("estate %s: audit chains %d events, broken %+v", e.Code, audit.Events, audit.Broken)
+			}
+			var tally struct {
+				Participated struct {
+					Households int `json:"households"`
+				} `json:"participated"`
+				Recount struct {
+					Matches bool `json:"matches"`
+				} `json:"recount"`
+			}
+			if err := c.call(ctx, "GET", "/api/v1/rounds/"+e.RoundID+"/tally?recount=true", admin, nil, &tally); err != nil {
+				t.Fatal(err)
+			}
+			var rows int64
+			db.Gorm.Model(&model.SignOff{}).Where("round_id = ?", e.RoundID).Count(&rows)
+			if !tally.Recount.Matches || tally.Participated.Households != int(rows) || rows == 0 {
+				t.Errorf("estate %s: tally %+v, %d sign-off rows", e.Code, tally, rows)
+			}
+			signed += int(rows)
+			if e.RoundOpen {
+				open++
+			}
+		}
+		if open != 2 {
+			t.Errorf("%d rounds open, want 2 of 4", open)
+		}
+		if signed < 40 || signed > 110 {
+			t.Errorf("%d households signed of 120, want about half of the open rounds' and 90%% of the closed ones'", signed)
+		}
+		o, err = parseOptions([]string{"-url", server.URL, "-scenario", "scale", "-mysql", "unused", "-tag", tag,
+			"-c", "4", "-d", "300ms", "-runs", "1", "-admin-password", testAdminPassword, "-pid", strconv.Itoa(os.Getpid())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Reset()
+		rep, err := scaleLoad(ctx, o, db, &out)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		checkReport(t, rep, out.String(), []string{"scale: " + kindAll})
+	})
 }
