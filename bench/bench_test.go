@@ -247,5 +247,15 @@ func TestScaleSeed(t *testing.T) {
 			t.Fatalf("%v\n%s", err, out.String())
 		}
 		checkReport(t, rep, out.String(), []string{"scale: " + kindAll})
+		o, err = parseOptions([]string{"-url", server.URL, "-scenario", "scale", "-mysql", "unused", "-tag", tag,
+			"-rate", "40", "-each", "20ms", "-d", "300ms", "-runs", "1", "-admin-password", testAdminPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Reset()
+		if rep, err = scaleLoad(ctx, o, db, &out); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		checkReport(t, rep, out.String(), []string{"scale: " + kindAll, "scale alone: " + scaleEndpoints[0].name})
 	})
 }

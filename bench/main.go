@@ -44,6 +44,10 @@ type options struct {
 	Tag string
 	// ScaleStaff is how many workers and designers the scale scenario logs in.
 	ScaleStaff int
+	// Rates are the scale scenario's open-loop request rates (empty: -c clients).
+	Rates []int
+	// ScaleEach is how long the scale scenario then runs each endpoint alone (0: not).
+	ScaleEach time.Duration
 	// cpu reads the server's and the database's CPU time (nil: not measured).
 	cpu *cpuWatch
 }
@@ -115,6 +119,8 @@ func parseOptions(args []string) (*options, error) {
 	flags.StringVar(&o.Seed.DataKey, "data-key", os.Getenv("MINYI_DATA_KEY"), "scale-seed: the server's data key, to seal phone numbers (env MINYI_DATA_KEY)")
 	flags.StringVar(&o.Tag, "tag", "", "scale-seed: the seed's name (default scale-<random>); scale: the seed to load (default the latest)")
 	flags.IntVar(&o.ScaleStaff, "scale-staff", 40, "scale: workers and designers that log in (each reads the estates assigned to them)")
+	rates := flags.String("rate", "", "scale: requests per second arriving at random (open loop), comma-separated; instead of -c")
+	flags.DurationVar(&o.ScaleEach, "each", 0, "scale: then run each endpoint alone for this long, for its CPU per request")
 	if err := flags.Parse(args); err != nil {
 		return nil, err
 	}
@@ -148,6 +154,11 @@ func parseOptions(args []string) (*options, error) {
 	}
 	if o.Clients, err = parseInts(*clients); err != nil {
 		return nil, fmt.Errorf("-c: %w", err)
+	}
+	if *rates != "" {
+		if o.Rates, err = parseInts(*rates); err != nil {
+			return nil, fmt.Errorf("-rate: %w", err)
+		}
 	}
 	if o.TallySizes, err = parseInts(*sizes); err != nil {
 		return nil, fmt.Errorf("-sizes: %w", err)

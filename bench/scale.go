@@ -100,7 +100,7 @@ func scaleLoad(ctx context.Context, o *options, db *model.DB, out io.Writer) (*r
 	for _, e := range estates {
 		households += len(e.Households)
 	}
-	c := newClient(o.URL, slicesMax(o.Clients))
+	c := newClient(o.URL, max(slicesMax(o.Clients), 256))
 	actors := map[string][]*scaleActor{}
 	admin, err := c.login(ctx, o.AdminUser, o.AdminPassword)
 	if err != nil {
@@ -125,108 +125,216 @@ func scaleLoad(ctx context.Context, o *options, db *model.DB, out io.Writer) (*r
 		tag, len(estates), households, len(actors["worker"]), len(actors["designer"]), countEstates(actors["worker"]), countEstates(actors["designer"]),
 		time.Since(start).Round(time.Millisecond))
 
-	total := 0
+	mix := &scaleMix{c: c, actors: actors}
 	for _, ep := range scaleEndpoints {
-		total += ep.weight
+		mix.total += ep.weight
 	}
-	decisionsCycle := []string{"agree", "disagree", "abstain"}
 	rep := &report{}
-	pid := o.cpu.serverPID
-	for _, clients := range o.Clients {
-		byName := map[string]*measurement{}
-		var peak int64
-		for run := 1; run <= o.Runs; run++ {
+	loads := []scaleLoadShape{}
+	for _, rate := range o.Rates {
+		loads = append(loads, scaleLoadShape{rate: rate, label: fmt.Sprintf("%d req/s", rate)})
+	}
+	if len(o.Rates) == 0 {
+		for _, clients := range o.Clients {
+			loads = append(loads, scaleLoadShape{clients: clients, label: fmt.Sprintf("c=%d", clients)})
+		}
+	}
+	for _, shape := range loads {
+		scaleMeasure(ctx, o, out, rep, mix, shape)
+	}
+	if o.ScaleEach > 0 {
+		fmt.Fprintf(out, "  each endpoint alone, %d clients, %s: CPU per request\n", 4, o.ScaleEach)
+		for i := range scaleEndpoints {
+			ep := &scaleEndpoints[i]
 			rec := newRecorder()
-			op := func(ctx context.Context, worker int) error {
-				rng := mathrand.New(mathrand.NewPCG(uint64(time.Now().UnixNano()), uint64(worker)))
-				pick := rng.IntN(total)
-				ep := scaleEndpoints[0]
-				for _, candidate := range scaleEndpoints {
-					if pick < candidate.weight {
-						ep = candidate
-						break
-					}
-					pick -= candidate.weight
-				}
-				pool := actors[ep.role]
-				actor := pool[rng.IntN(len(pool))]
-				e := actor.estates[rng.IntN(len(actor.estates))]
-				if ep.write {
-					for tries := 0; !e.RoundOpen && tries < 20; tries++ {
-						e = actor.estates[rng.IntN(len(actor.estates))]
-					}
-					if !e.RoundOpen {
-						return nil
-					}
-				}
-				household := e.Households[rng.IntN(len(e.Households))]
-				var err error
-				t0 := time.Now()
-				if ep.write {
-					err = c.call(ctx, "PUT", ep.path(e, household), actor.token, map[string]string{
-						"decision": decisionsCycle[rng.IntN(3)], "channel": "paper", "signer_name": "签字人"}, nil)
-				} else {
-					err = c.call(ctx, "GET", ep.path(e, household), actor.token, nil, nil)
-				}
-				if err != nil && ctx.Err() != nil {
-					return err // cut off by the end of the run: not counted (runLoad neither)
-				}
-				rec.record(ep.name, time.Since(t0), err)
-				return err
-			}
-			mem := startPeakWatch(pid)
 			before := o.cpu.sample()
-			r := runLoad(ctx, clients, o.Duration, op)
-			runPeak := mem.stop()
-			peak = max(peak, runPeak)
-			figures := rec.summaries(r.Elapsed)
-			all := figures[kindAll]
-			all.ServerCPU, all.DatabaseCPU = cpuPerOp(before, o.cpu.sample(), all.Ops)
-			figures[kindAll] = all
-			fmt.Fprintf(out, "  run %d/%d c=%d: %s; server resident set peak %s (load %s)\n", run, o.Runs, clients, formatSummary(all), mb(runPeak), loadAverage())
-			if rec.first != "" {
-				fmt.Fprintf(out, "    first error: %s\n", rec.first)
-			}
-			for name, s := range figures {
-				if byName[name] == nil {
-					byName[name] = &measurement{Name: "scale: " + name, Clients: clients}
-				}
-				byName[name].Runs = append(byName[name].Runs, s)
-			}
+			r := runLoad(ctx, 4, o.ScaleEach, func(ctx context.Context, worker int) error {
+				return mix.do(ctx, rec, newRNG(worker), ep)
+			})
+			s := summarize(r)
+			s.ServerCPU, s.DatabaseCPU = cpuPerOp(before, o.cpu.sample(), r.Ops)
+			fmt.Fprintf(out, "  %-32s alone: %s\n", ep.name, formatSummary(s))
+			rep.Measurements = append(rep.Measurements, &measurement{Name: "scale alone: " + ep.name, Clients: 4, Runs: []summary{s}, Median: s})
 		}
-		names := make([]string, 0, len(byName))
-		for name := range byName {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		var slow []string
-		for _, name := range names {
-			m := byName[name]
-			m.Median = medianOf(m.Runs)
-			fmt.Fprintf(out, "  %-32s c=%-4d MEDIAN: %s\n", name, clients, formatSummary(m.Median))
-			if name != kindAll && m.Median.P99 >= scaleAimP99 {
-				slow = append(slow, fmt.Sprintf("%s (p99 %s)", name, ms(m.Median.P99)))
-			}
-			rep.Measurements = append(rep.Measurements, m)
-		}
-		hwm := int64(0)
-		if mem, err := readMemory(pid); err == nil {
-			hwm = mem.HWM
-		}
-		rep.Measurements = append(rep.Measurements, &measurement{Name: "scale: memory", Clients: clients,
-			Extra: map[string]float64{"rss_peak_sampled_bytes": float64(peak), "vm_hwm_bytes": float64(hwm)}})
-		verdict := "met"
-		if len(slow) > 0 {
-			verdict = "NOT met: " + strings.Join(slow, ", ")
-		}
-		fmt.Fprintf(out, "  aim every staff endpoint p99 < 50 ms at c=%d: %s\n", clients, verdict)
-		memVerdict := "met"
-		if peak >= scaleAimMemory || hwm >= scaleAimMemory {
-			memVerdict = "NOT met"
-		}
-		fmt.Fprintf(out, "  MEMORY: sampled resident-set peak %s, VmHWM %s; aim < 200 MB: %s\n", mb(peak), mb(hwm), memVerdict)
 	}
 	return rep, nil
+}
+
+// scaleLoadShape is how the mix is offered: a number of clients each
+// sending one request after another (closed loop), or a fixed rate of
+// requests arriving at random (open loop, Poisson), whatever the answers take.
+type scaleLoadShape struct {
+	clients, rate int
+	label         string
+}
+
+// scaleMix sends the requests of the mix.
+type scaleMix struct {
+	c      *client
+	actors map[string][]*scaleActor
+	total  int // sum of the endpoints' weights
+}
+
+func newRNG(worker int) *mathrand.Rand {
+	return mathrand.New(mathrand.NewPCG(uint64(time.Now().UnixNano()), uint64(worker)))
+}
+
+// pick draws an endpoint by weight.
+func (m *scaleMix) pick(rng *mathrand.Rand) *scaleEndpoint {
+	n := rng.IntN(m.total)
+	for i := range scaleEndpoints {
+		if n < scaleEndpoints[i].weight {
+			return &scaleEndpoints[i]
+		}
+		n -= scaleEndpoints[i].weight
+	}
+	return &scaleEndpoints[0]
+}
+
+var scaleDecisions = []string{"agree", "disagree", "abstain"}
+
+// do sends one request of an endpoint, as a random actor of its role on one
+// of their estates, and records it (unless the end of the run cut it off).
+func (m *scaleMix) do(ctx context.Context, rec *recorder, rng *mathrand.Rand, ep *scaleEndpoint) error {
+	pool := m.actors[ep.role]
+	actor := pool[rng.IntN(len(pool))]
+	e := actor.estates[rng.IntN(len(actor.estates))]
+	if ep.write {
+		for tries := 0; !e.RoundOpen && tries < 50; tries++ {
+			e = actor.estates[rng.IntN(len(actor.estates))]
+		}
+		if !e.RoundOpen {
+			return nil
+		}
+	}
+	household := e.Households[rng.IntN(len(e.Households))]
+	var err error
+	t0 := time.Now()
+	if ep.write {
+		err = m.c.call(ctx, "PUT", ep.path(e, household), actor.token, map[string]string{
+			"decision": scaleDecisions[rng.IntN(3)], "channel": "paper", "signer_name": "签字人"}, nil)
+	} else {
+		err = m.c.call(ctx, "GET", ep.path(e, household), actor.token, nil, nil)
+	}
+	if err != nil && ctx.Err() != nil {
+		return err // cut off by the end of the run: not counted (runLoad neither)
+	}
+	rec.record(ep.name, time.Since(t0), err)
+	return err
+}
+
+// scaleMeasure runs the mix o.Runs times in one shape and reports each
+// endpoint's medians, the aim's verdict and the server's memory.
+func scaleMeasure(ctx context.Context, o *options, out io.Writer, rep *report, mix *scaleMix, shape scaleLoadShape) {
+	byName := map[string]*measurement{}
+	var peak int64
+	pid := o.cpu.serverPID
+	for run := 1; run <= o.Runs; run++ {
+		rec := newRecorder()
+		op := func(ctx context.Context, worker int) error {
+			rng := newRNG(worker)
+			return mix.do(ctx, rec, rng, mix.pick(rng))
+		}
+		mem := startPeakWatch(pid)
+		before := o.cpu.sample()
+		var r result
+		if shape.rate > 0 {
+			r = runAtRate(ctx, shape.rate, o.Duration, op)
+		} else {
+			r = runLoad(ctx, shape.clients, o.Duration, op)
+		}
+		runPeak := mem.stop()
+		peak = max(peak, runPeak)
+		figures := rec.summaries(r.Elapsed)
+		all := figures[kindAll]
+		all.ServerCPU, all.DatabaseCPU = cpuPerOp(before, o.cpu.sample(), all.Ops)
+		figures[kindAll] = all
+		fmt.Fprintf(out, "  run %d/%d %s: %s; server resident set peak %s (load %s)\n", run, o.Runs, shape.label, formatSummary(all), mb(runPeak), loadAverage())
+		if rec.first != "" {
+			fmt.Fprintf(out, "    first error: %s\n", rec.first)
+		}
+		for name, s := range figures {
+			if byName[name] == nil {
+				byName[name] = &measurement{Name: "scale: " + name, Clients: shape.clients + shape.rate}
+			}
+			byName[name].Runs = append(byName[name].Runs, s)
+		}
+	}
+	names := make([]string, 0, len(byName))
+	for name := range byName {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var slow []string
+	for _, name := range names {
+		m := byName[name]
+		m.Median = medianOf(m.Runs)
+		fmt.Fprintf(out, "  %-32s %s MEDIAN: %s\n", name, shape.label, formatSummary(m.Median))
+		if name != kindAll && m.Median.P99 >= scaleAimP99 {
+			slow = append(slow, fmt.Sprintf("%s (p99 %s)", name, ms(m.Median.P99)))
+		}
+		rep.Measurements = append(rep.Measurements, m)
+	}
+	hwm := int64(0)
+	if mem, err := readMemory(pid); err == nil {
+		hwm = mem.HWM
+	}
+	rep.Measurements = append(rep.Measurements, &measurement{Name: "scale: memory", Clients: shape.clients + shape.rate,
+		Extra: map[string]float64{"rss_peak_sampled_bytes": float64(peak), "vm_hwm_bytes": float64(hwm)}})
+	verdict := "met"
+	if len(slow) > 0 {
+		verdict = "NOT met: " + strings.Join(slow, ", ")
+	}
+	fmt.Fprintf(out, "  aim every staff endpoint p99 < 50 ms at %s: %s\n", shape.label, verdict)
+	memVerdict := "met"
+	if peak >= scaleAimMemory || hwm >= scaleAimMemory {
+		memVerdict = "NOT met"
+	}
+	fmt.Fprintf(out, "  MEMORY: sampled resident-set peak %s, VmHWM %s; aim < 200 MB: %s\n", mb(peak), mb(hwm), memVerdict)
+}
+
+// runAtRate starts op at random moments (Poisson arrivals) at rate per
+// second for d, each in its own goroutine, and waits for them all.
+func runAtRate(ctx context.Context, rate int, d time.Duration, op operation) result {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	rng := mathrand.New(mathrand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	var (
+		wg         sync.WaitGroup
+		mu         sync.Mutex
+		latencies  []time.Duration
+		errorCount int
+		firstError string
+	)
+	start := time.Now()
+	next := start
+	for n := 0; ctx.Err() == nil; n++ {
+		next = next.Add(time.Duration(rng.ExpFloat64() / float64(rate) * float64(time.Second)))
+		sleepUntil(ctx, next)
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			err := op(parent, n) // a request started in the run finishes after it
+			took := time.Since(t0)
+			mu.Lock()
+			defer mu.Unlock()
+			latencies = append(latencies, took)
+			if err != nil {
+				errorCount++
+				if firstError == "" {
+					firstError = err.Error()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	return result{Ops: len(latencies), Errors: errorCount, FirstError: firstError, Elapsed: time.Since(start), Latencies: latencies}
 }
 
 // findScaleSeed reads the estates of a scale seed (the latest one when tag
