@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +28,56 @@ const testAdminPassword = "bench-admin-password"
 // development login on and an admin account, as `minyi serve` would.
 func startServer(t *testing.T, db *model.DB) *httptest.Server {
 	t.Helper()
+	server, _ := startCountingServer(t, db)
+	return server
+}
+
+// servedCounter counts the requests a server answered, by kind of request
+// (classifyRequest), so that a test can hold the generator's counts against them.
+type servedCounter struct {
+	mu     sync.Mutex
+	byKind map[string]int
+}
+
+// classifyRequest names the measured requests of the tally and notice
+// scenarios; other requests are not counted.
+func classifyRequest(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/api/v1/rounds/") && strings.HasSuffix(path, "/tally"):
+		return "tally"
+	case strings.HasPrefix(path, "/notice/"):
+		return "notice page"
+	case strings.HasPrefix(path, "/api/v1/public/estates/"):
+		return "notice JSON"
+	case path == "/healthz":
+		return "healthz"
+	}
+	return ""
+}
+
+func (c *servedCounter) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if kind := classifyRequest(r.URL.Path); kind != "" {
+			c.mu.Lock()
+			c.byKind[kind]++
+			c.mu.Unlock()
+		}
+	})
+}
+
+// take returns the counts so far and starts again from zero.
+func (c *servedCounter) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	counts := c.byKind
+	c.byKind = map[string]int{}
+	return counts
+}
+
+// startCountingServer is startServer that also counts the answered requests.
+func startCountingServer(t *testing.T, db *model.DB) (*httptest.Server, *servedCounter) {
+	t.Helper()
 	svc := service.New(db, service.Config{JWTSecret: []byte("bench-secret-bench-secret-bench-secret")}, nil)
 	if _, _, err := svc.EnsureAdmin(context.Background(), "admin", testAdminPassword); err != nil {
 		t.Fatal(err)
@@ -36,9 +88,10 @@ func startServer(t *testing.T, db *model.DB) *httptest.Server {
 	}
 	router, _ := api.New(svc, api.Config{OpenAPI: spec, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DevLogin: true})
-	server := httptest.NewServer(router)
+	served := &servedCounter{byKind: map[string]int{}}
+	server := httptest.NewServer(served.wrap(router))
 	t.Cleanup(server.Close)
-	return server
+	return server, served
 }
 
 // TestScenarios runs every scenario very briefly against an in-process
@@ -46,7 +99,7 @@ func startServer(t *testing.T, db *model.DB) *httptest.Server {
 // finish without a failed request and with a non-zero throughput.
 func TestScenarios(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		server := startServer(t, db)
+		server, served := startCountingServer(t, db)
 		tests := []struct {
 			scenario string
 			args     []string
@@ -63,10 +116,14 @@ func TestScenarios(t *testing.T) {
 			t.Run(tt.scenario, func(t *testing.T) {
 				args := append([]string{"-url", server.URL, "-scenario", tt.scenario, "-d", "250ms", "-runs", "1",
 					"-admin-password", testAdminPassword}, tt.args...)
+				served.take()
 				rep, out := runForTest(t, args)
 				checkReport(t, rep, out, tt.want)
 				if tt.scenario == "signoffs" {
 					checkSignOffsReachedTheServer(t, db, rep)
+				}
+				if tt.scenario == "tally" || tt.scenario == "notice" {
+					checkCountsMatchTheServer(t, rep, served.take(), out)
 				}
 			})
 		}
@@ -115,6 +172,39 @@ func checkSignOffsReachedTheServer(t *testing.T, db *model.DB, rep *report) {
 		t.Errorf("the report counted %d sign-offs, the server wrote %d history rows (allowed %d..%d)",
 			counted, written, counted, counted+slack)
 	}
+}
+
+// checkCountsMatchTheServer holds each measurement's operation count
+// against the requests the server answered: every counted operation was
+// answered, at most one per client was answered but cut off by the end of
+// the run (plus one warm-up request per kind), and the run did more than the one operation per client that
+// runLoad guarantees. A generator that counted requests it never sent, lost
+// answered ones, or stopped after the first fails.
+func checkCountsMatchTheServer(t *testing.T, rep *report, served map[string]int, out string) {
+	t.Helper()
+	counted, clients := map[string]int{}, map[string]int{}
+	for _, m := range rep.Measurements {
+		kind := classifyMeasurement(m.Name)
+		counted[kind] += m.Median.Ops
+		clients[kind] += m.Clients
+		if m.Median.Ops <= m.Clients {
+			t.Errorf("%s c=%d: %d operations, no more than the one per client the run guarantees\n%s", m.Name, m.Clients, m.Median.Ops, out)
+		}
+	}
+	for kind, n := range counted {
+		if most := n + clients[kind] + 1; served[kind] < n || served[kind] > most {
+			t.Errorf("%s: the report counted %d requests, the server answered %d (allowed %d..%d)\n%s",
+				kind, n, served[kind], n, most, out)
+		}
+	}
+}
+
+// classifyMeasurement maps a measurement's name to classifyRequest's kinds.
+func classifyMeasurement(name string) string {
+	if strings.HasPrefix(name, "tally ") {
+		return "tally"
+	}
+	return name
 }
 
 func runForTest(t *testing.T, args []string) (*report, string) {
