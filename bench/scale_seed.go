@@ -158,22 +158,35 @@ feed:
 	return so.Tag, nil
 }
 
-// createStaff creates n staff accounts of a role through the API.
+// createStaff creates n staff accounts of a role through the API, with
+// the seeders' concurrency (each costs the server a password hash).
 func (s *scaleSeeder) createStaff(ctx context.Context, role string, n int) ([]staffAccount, error) {
 	accounts := make([]staffAccount, n)
-	for i := range accounts {
-		username := fmt.Sprintf("%s-%s-%04d", s.o.Tag, role, i+1)
-		var user struct {
-			ID string `json:"id"`
-		}
-		if err := s.c.call(ctx, "POST", "/api/v1/users", s.admin, map[string]string{
-			"username": username, "password": scaleStaffPassword(s.o.Tag), "display_name": fmt.Sprintf("%s%d", roleName[role], i+1), "role": role,
-		}, &user); err != nil {
-			return nil, err
-		}
-		accounts[i] = staffAccount{ID: user.ID, Username: username}
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range s.o.Seeders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				username := fmt.Sprintf("%s-%s-%04d", s.o.Tag, role, i+1)
+				var user struct {
+					ID string `json:"id"`
+				}
+				errs[i] = s.c.call(ctx, "POST", "/api/v1/users", s.admin, map[string]string{
+					"username": username, "password": scaleStaffPassword(s.o.Tag), "display_name": fmt.Sprintf("%s%d", roleName[role], i+1), "role": role,
+				}, &user)
+				accounts[i] = staffAccount{ID: user.ID, Username: username}
+			}
+		}()
 	}
-	return accounts, nil
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return accounts, errors.Join(errs...)
 }
 
 var roleName = map[string]string{"worker": "社区工作人员", "designer": "设计师"}
