@@ -45,7 +45,11 @@ func newRecorder() *recorder {
 func (r *recorder) timed(kind string, call func() error) {
 	start := time.Now()
 	err := call()
-	took := time.Since(start)
+	r.record(kind, time.Since(start), err)
+}
+
+// record keeps one request's latency and outcome under its kind and under "all".
+func (r *recorder) record(kind string, took time.Duration, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, k := range []string{kind, kindAll} {

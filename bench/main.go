@@ -4,7 +4,8 @@
 //
 //	go run ./bench -url http://127.0.0.1:8080 -scenario signoffs -mysql mysql://root@127.0.0.1:3306/minyi_bench
 //
-// Scenarios: signoffs, bare, tally, notice, day, memory (see bench/README.md).
+// Scenarios: signoffs, bare, tally, notice, day, memory, sync, scale-seed,
+// scale (see bench/README.md).
 package main
 
 import (
@@ -35,6 +36,18 @@ type options struct {
 	PID           int
 	DatabasePID   int
 	OnlineShare   float64
+	// SyncRecords is the size of one offline batch (sync).
+	SyncRecords int
+	// Seed is the scale seed's settings (scale-seed).
+	Seed scaleSeedOptions
+	// Tag names a scale seed's estates (scale-seed, scale).
+	Tag string
+	// ScaleStaff is how many workers and designers the scale scenario logs in.
+	ScaleStaff int
+	// Rates are the scale scenario's open-loop request rates (empty: -c clients).
+	Rates []int
+	// ScaleEach is how long the scale scenario then runs each endpoint alone (0: not).
+	ScaleEach time.Duration
 	// cpu reads the server's and the database's CPU time (nil: not measured).
 	cpu *cpuWatch
 }
@@ -42,13 +55,19 @@ type options struct {
 // scenarios maps a name to its function; each prints as it goes and returns
 // its measurements.
 var scenarios = map[string]func(ctx context.Context, o *options, out io.Writer) (*report, error){
-	"signoffs": runSignOffs,
-	"bare":     runBare,
-	"tally":    runTally,
-	"notice":   runNotice,
-	"day":      runDay,
-	"memory":   runMemory,
+	"signoffs":   runSignOffs,
+	"bare":       runBare,
+	"tally":      runTally,
+	"notice":     runNotice,
+	"day":        runDay,
+	"memory":     runMemory,
+	"sync":       runSync,
+	"scale-seed": runScaleSeed,
+	"scale":      runScale,
 }
+
+// scenarioNames lists the scenarios for messages.
+const scenarioNames = "signoffs, bare, tally, notice, day, memory, sync, scale-seed or scale"
 
 func main() {
 	o, err := parseOptions(os.Args[1:])
@@ -81,11 +100,11 @@ func parseOptions(args []string) (*options, error) {
 	o := &options{}
 	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
 	flags.StringVar(&o.URL, "url", "http://127.0.0.1:8080", "base URL of the running server")
-	flags.StringVar(&o.Scenario, "scenario", "", "signoffs, bare, tally, notice, day or memory")
+	flags.StringVar(&o.Scenario, "scenario", "", scenarioNames)
 	clients := flags.String("c", "", "concurrent clients, comma-separated (default: signoffs/bare 16,64,256; tally 64; notice 1000; day 64)")
 	flags.DurationVar(&o.Duration, "d", 10*time.Second, "duration of one run (day: the length of the burst)")
 	flags.IntVar(&o.Runs, "runs", 3, "runs of each measurement; the median is reported")
-	flags.IntVar(&o.Households, "households", 2000, "households of the seeded estate (signoffs, notice, day)")
+	flags.IntVar(&o.Households, "households", 2000, "households of the seeded estate (signoffs, notice, day, sync); scale-seed: in all")
 	sizes := flags.String("sizes", "1000,10000,100000", "tally: households of each round, comma-separated")
 	flags.StringVar(&o.AdminUser, "admin-user", envOr("MINYI_BENCH_ADMIN_USERNAME", envOr("MINYI_ADMIN_USERNAME", "admin")), "admin username (env MINYI_BENCH_ADMIN_USERNAME)")
 	flags.StringVar(&o.AdminPassword, "admin-password", envOr("MINYI_BENCH_ADMIN_PASSWORD", os.Getenv("MINYI_ADMIN_PASSWORD")), "admin password (env MINYI_BENCH_ADMIN_PASSWORD)")
@@ -93,12 +112,28 @@ func parseOptions(args []string) (*options, error) {
 	flags.IntVar(&o.PID, "pid", 0, "the server's process id, for memory and CPU per operation (default: the process listening on -url's port)")
 	flags.IntVar(&o.DatabasePID, "db-pid", 0, "the database server's process id, for CPU per operation (default: the process listening on -mysql's port, else 3306)")
 	flags.Float64Var(&o.OnlineShare, "online", 0.8, "day: share of households that sign online")
+	flags.IntVar(&o.SyncRecords, "sync-records", 1000, "sync: records of one offline batch (a visit and a sign-off per household)")
+	flags.IntVar(&o.Seed.Estates, "estates", 40, "scale-seed: estates to create")
+	flags.Float64Var(&o.Seed.OpenShare, "open-share", 0.5, "scale-seed: share of the rounds left open (the others are closed)")
+	flags.IntVar(&o.Seed.Seeders, "seeders", 4, "scale-seed: estates seeded at once")
+	flags.StringVar(&o.Seed.DataKey, "data-key", os.Getenv("MINYI_DATA_KEY"), "scale-seed: the server's data key, to seal phone numbers (env MINYI_DATA_KEY)")
+	flags.StringVar(&o.Tag, "tag", "", "scale-seed: the seed's name (default scale-<random>); scale: the seed to load (default the latest)")
+	flags.IntVar(&o.ScaleStaff, "scale-staff", 40, "scale: workers and designers that log in (each reads the estates assigned to them)")
+	rates := flags.String("rate", "", "scale: requests per second arriving at random (open loop), comma-separated; instead of -c")
+	flags.DurationVar(&o.ScaleEach, "each", 0, "scale: then run each endpoint alone for this long, for its CPU per request")
 	if err := flags.Parse(args); err != nil {
 		return nil, err
 	}
 	if _, ok := scenarios[o.Scenario]; !ok {
-		return nil, fmt.Errorf("-scenario must be one of signoffs, bare, tally, notice, day, memory (got %q)", o.Scenario)
+		return nil, fmt.Errorf("-scenario must be one of %s (got %q)", scenarioNames, o.Scenario)
 	}
+	if (o.Scenario == "scale-seed" || o.Scenario == "scale") && o.MySQLURL == "" {
+		return nil, fmt.Errorf("-scenario %s needs -mysql mysql://user:pass@host:port/db (the server's database)", o.Scenario)
+	}
+	if o.SyncRecords < 2 || o.SyncRecords > 1000 || o.ScaleStaff < 1 {
+		return nil, errors.New("-sync-records must be between 2 and 1000, -scale-staff at least 1")
+	}
+	o.Seed.Households, o.Seed.Tag = o.Households, o.Tag
 	if o.Scenario != "bare" && o.AdminPassword == "" {
 		return nil, errors.New("the admin password is missing: -admin-password or MINYI_BENCH_ADMIN_PASSWORD")
 	}
@@ -112,13 +147,18 @@ func parseOptions(args []string) (*options, error) {
 	o.cpu = newCPUWatch(o)
 	var err error
 	if *clients == "" {
-		*clients = map[string]string{"signoffs": "16,64,256", "bare": "16,64,256", "tally": "64", "notice": "1000"}[o.Scenario]
+		*clients = map[string]string{"signoffs": "16,64,256", "bare": "16,64,256", "tally": "64", "notice": "1000", "scale": "32"}[o.Scenario]
 		if *clients == "" {
 			*clients = "64"
 		}
 	}
 	if o.Clients, err = parseInts(*clients); err != nil {
 		return nil, fmt.Errorf("-c: %w", err)
+	}
+	if *rates != "" {
+		if o.Rates, err = parseInts(*rates); err != nil {
+			return nil, fmt.Errorf("-rate: %w", err)
+		}
 	}
 	if o.TallySizes, err = parseInts(*sizes); err != nil {
 		return nil, fmt.Errorf("-sizes: %w", err)

@@ -112,6 +112,13 @@ func runNotice(ctx context.Context, o *options, out io.Writer) (*report, error) 
 	get := func(path string) operation {
 		return func(ctx context.Context, _ int) error { return c.call(ctx, "GET", path, "", nil, nil) }
 	}
+	// Warm up: the first page view builds the estate's cached read model
+	// (hundreds of milliseconds), which the runs are not about.
+	for _, path := range []string{"/notice/" + w.estateCode, "/api/v1/public/estates/" + w.estateCode, "/healthz"} {
+		if err := c.call(ctx, "GET", path, "", nil, nil); err != nil {
+			return nil, err
+		}
+	}
 	rep := &report{}
 	for _, clients := range o.Clients {
 		all := measureTogether(ctx, o, out, rep, clients, load{"notice page", get("/notice/" + w.estateCode)},
