@@ -3,7 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"sort"
+	"slices"
 	"time"
 
 	"minyi/model"
@@ -99,47 +99,35 @@ func (s *Service) GetTally(ctx context.Context, actor Actor, roundID string, rec
 	return tally, nil
 }
 
-// computeTally builds the tally from the round's counter rows: a handful of
-// rows per building, whatever the number of households. Only a rule that
-// counts area and is not yet passed reads the remaining households' areas.
+// tallyLabels are the counter labels the tally reads, in the order of
+// store.BuildingCounters.Sums.
+var tallyLabels = []string{counterElectorate, DecisionAgree, DecisionDisagree, DecisionAbstain}
+
+// computeTally builds the tally from the round's counter rows, summed per
+// building in one statement: one row per building, whatever the number of
+// households. Only a rule that counts area and is not yet passed reads the
+// remaining households' areas.
 func (s *Service) computeTally(tx *store.Tx, round *RoundView, now time.Time) (*Tally, error) {
-	counters, err := tx.TallyCountersOfRound(round.ID)
+	buildings, err := tx.TallyCountersByBuilding(round.ID, tallyLabels)
 	if err != nil {
 		return nil, err
 	}
 	tally := &Tally{RoundID: round.ID, Status: round.Status, Rule: round.Rule.Spec(), ComputedAt: now,
-		Decisions: map[string]rule.Amount{}}
-	for _, d := range decisions {
-		tally.Decisions[d] = rule.Amount{}
+		ByBuilding: make([]BuildingTally, len(buildings))}
+	var agree, disagree, abstain rule.Amount
+	for i, b := range buildings {
+		electorate, agreed, disagreed, abstained := b.Sums[0], b.Sums[1], b.Sums[2], b.Sums[3]
+		tally.Electorate = sum(tally.Electorate, rule.Amount(electorate))
+		agree = sum(agree, rule.Amount(agreed))
+		disagree = sum(disagree, rule.Amount(disagreed))
+		abstain = sum(abstain, rule.Amount(abstained))
+		tally.ByBuilding[i] = BuildingTally{Building: b.Building, Electorate: electorate.Households,
+			Participated: agreed.Households + disagreed.Households + abstained.Households,
+			Agree:        agreed.Households, Disagree: disagreed.Households, Abstain: abstained.Households}
 	}
-	buildings := map[string]*BuildingTally{}
-	for _, c := range counters {
-		b, ok := buildings[c.Building]
-		if !ok {
-			b = &BuildingTally{Building: c.Building}
-			buildings[c.Building] = b
-		}
-		amount := rule.Amount{Households: c.Households, AreaHundredths: c.AreaHundredths}
-		switch c.Decision {
-		case counterElectorate:
-			b.Electorate += c.Households
-			tally.Electorate = sum(tally.Electorate, amount)
-			continue
-		case DecisionAgree:
-			b.Agree += c.Households
-		case DecisionDisagree:
-			b.Disagree += c.Households
-		case DecisionAbstain:
-			b.Abstain += c.Households
-		}
-		b.Participated += c.Households
-		tally.Decisions[c.Decision] = sum(tally.Decisions[c.Decision], amount)
-		tally.Participated = sum(tally.Participated, amount)
-	}
-	for _, b := range buildings {
-		tally.ByBuilding = append(tally.ByBuilding, *b)
-	}
-	sort.Slice(tally.ByBuilding, func(i, j int) bool { return naturalLess(tally.ByBuilding[i].Building, tally.ByBuilding[j].Building) })
+	tally.Decisions = map[string]rule.Amount{DecisionAgree: agree, DecisionDisagree: disagree, DecisionAbstain: abstain}
+	tally.Participated = sum(sum(agree, disagree), abstain)
+	sortBuildingTallies(tally.ByBuilding)
 	counts := rule.Counts{Electorate: tally.Electorate, Participated: tally.Participated, Agree: tally.Decisions[DecisionAgree]}
 	result := rule.Evaluate(round.Rule, counts)
 	tally.Checks, tally.Passed = result.Checks, result.Passed
@@ -219,6 +207,19 @@ func (s *Service) recount(tx *store.Tx, roundID string) (*Recount, error) {
 	}
 	rc.Matches = len(rc.Differences) == 0
 	return rc, nil
+}
+
+// sortBuildingTallies orders a breakdown by building name, "2" before "10".
+func sortBuildingTallies(buildings []BuildingTally) {
+	slices.SortFunc(buildings, func(a, b BuildingTally) int {
+		switch {
+		case naturalLess(a.Building, b.Building):
+			return -1
+		case naturalLess(b.Building, a.Building):
+			return 1
+		}
+		return 0
+	})
 }
 
 // naturalLess orders building names so that "2" comes before "10".
