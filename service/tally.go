@@ -1,9 +1,11 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"minyi/model"
@@ -211,23 +213,19 @@ func (s *Service) recount(tx *store.Tx, roundID string) (*Recount, error) {
 
 // sortBuildingTallies orders a breakdown by building name, "2" before "10".
 func sortBuildingTallies(buildings []BuildingTally) {
-	slices.SortFunc(buildings, func(a, b BuildingTally) int {
-		switch {
-		case naturalLess(a.Building, b.Building):
-			return -1
-		case naturalLess(b.Building, a.Building):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(buildings, func(a, b BuildingTally) int { return naturalCompare(a.Building, b.Building) })
 }
 
 // naturalLess orders building names so that "2" comes before "10".
-func naturalLess(a, b string) bool {
+func naturalLess(a, b string) bool { return naturalCompare(a, b) < 0 }
+
+// naturalCompare compares building names: numbers of different lengths by
+// their length, everything else byte by byte.
+func naturalCompare(a, b string) int {
 	if len(a) != len(b) && isNumber(a) && isNumber(b) {
-		return len(a) < len(b)
+		return cmp.Compare(len(a), len(b))
 	}
-	return a < b
+	return strings.Compare(a, b)
 }
 
 func isNumber(s string) bool {

@@ -43,6 +43,9 @@ func (t *Tx) TallyCountersByBuilding(roundID string, labels []string) ([]Buildin
 		building, decision sql.RawBytes
 		households, area   counterValue
 		buildings          []BuildingCounters
+		// sumsBlock is where the next buildings' sums are carved from,
+		// 64 buildings to an allocation.
+		sumsBlock []CounterSum
 	)
 	for rows.Next() {
 		if err := rows.Scan(&building, &decision, &households, &area); err != nil {
@@ -53,7 +56,11 @@ func (t *Tx) TallyCountersByBuilding(roundID string, labels []string) ([]Buildin
 			continue
 		}
 		if n := len(buildings); n == 0 || buildings[n-1].Building != string(building) {
-			buildings = append(buildings, BuildingCounters{Building: string(building), Sums: make([]CounterSum, len(labels))})
+			if len(sumsBlock) < len(labels) {
+				sumsBlock = make([]CounterSum, 64*len(labels))
+			}
+			buildings = append(buildings, BuildingCounters{Building: string(building), Sums: sumsBlock[:len(labels):len(labels)]})
+			sumsBlock = sumsBlock[len(labels):]
 		}
 		sums := buildings[len(buildings)-1].Sums
 		sums[label].Households += int64(households)
