@@ -95,5 +95,10 @@ func (a *API) tally(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toTally(t))
+	body, err := encodeTally(toTally(t))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }
