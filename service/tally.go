@@ -105,10 +105,10 @@ func (s *Service) GetTally(ctx context.Context, actor Actor, roundID string, rec
 // store.BuildingCounters.Sums.
 var tallyLabels = []string{counterElectorate, DecisionAgree, DecisionDisagree, DecisionAbstain}
 
-// computeTally builds the tally from the round's counter rows, summed per
-// building in one statement: one row per building, whatever the number of
-// households. Only a rule that counts area and is not yet passed reads the
-// remaining households' areas.
+// computeTally builds the tally from the round's counter rows, read in one
+// statement and summed per building: at most four rows per building,
+// whatever the number of households. Only a rule that counts area and is not
+// yet passed reads the remaining households' areas.
 func (s *Service) computeTally(tx *store.Tx, round *RoundView, now time.Time) (*Tally, error) {
 	buildings, err := tx.TallyCountersByBuilding(round.ID, tallyLabels)
 	if err != nil {
