@@ -137,12 +137,12 @@ func (h *noticeHandlers) qrCode(c *gin.Context) {
 		return
 	}
 	target := h.noticeURL(code)
-	png, err := h.cache.qrCode(target, size)
+	image, err := h.cache.qrCode(target, size)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	servePrepared(c, png)
+	servePrepared(c, image)
 }
 
 // load returns the rendered board of an estate. A board confirmed within
