@@ -234,24 +234,35 @@ type errorPage struct {
 	Title, Message string
 }
 
+// The public pages' error answers, rendered once: their text never changes.
+var (
+	notFoundPage = renderErrorPage(errorPage{Title: "未找到该小区的公示",
+		Message: "二维码或链接可能已失效，请向社区工作人员确认小区公示地址。"})
+	unavailablePage = renderErrorPage(errorPage{Title: "服务暂时不可用", Message: "请稍后再试。"})
+)
+
+// renderErrorPage renders the error template (a broken template stops the
+// program at start, as template.Must does).
+func renderErrorPage(page errorPage) []byte {
+	var buf bytes.Buffer
+	if err := pageTemplates.ExecuteTemplate(&buf, "error.html", page); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
 // failPage answers a public page's error as an HTML page in Chinese.
 func (h *noticeHandlers) failPage(c *gin.Context, err error) {
 	se := service.AsError(err)
-	status := statusOf[se.Kind]
-	page := errorPage{Title: "服务暂时不可用", Message: "请稍后再试。"}
+	body := unavailablePage
 	switch {
 	case se.Kind == service.KindNotFound:
-		page = errorPage{Title: "未找到该小区的公示", Message: "二维码或链接可能已失效，请向社区工作人员确认小区公示地址。"}
+		body = notFoundPage
 	case se.Kind == service.KindInternal:
 		slog.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "path", c.FullPath(), "error", err)
 	}
-	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, "error.html", page); err != nil {
-		c.Status(http.StatusInternalServerError)
-		return
-	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(statusOf[se.Kind], htmlContentType, body)
 }
 
 // encodeQR renders a QR code PNG of the text at error-correction level M.

@@ -293,3 +293,19 @@ func BenchmarkNoticeHandlers(b *testing.B) {
 		})
 	}
 }
+
+// TestNoticeErrorPagesPrepared: the public pages' error answers are the
+// pages rendered at start, in Chinese, and not kept by caches.
+func TestNoticeErrorPagesPrepared(t *testing.T) {
+	for page, title := range map[*[]byte]string{&notFoundPage: "未找到该小区的公示", &unavailablePage: "服务暂时不可用"} {
+		if !strings.Contains(string(*page), title) {
+			t.Fatalf("error page without %q: %s", title, *page)
+		}
+	}
+	srv := newTestServer(t, testdb.OpenSQLite(t))
+	resp := srv.must(http.StatusNotFound, "GET", "/notice/no-such-estate", "", nil)
+	if !bytes.Equal(resp.Body, notFoundPage) || resp.Header.Get("Cache-Control") != "no-store" ||
+		resp.Header.Get("Content-Length") != strconv.Itoa(len(notFoundPage)) {
+		t.Fatalf("404 page: %v %s", resp.Header, resp.Body)
+	}
+}
