@@ -2,11 +2,8 @@ package api
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -14,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,6 +29,8 @@ var pageTemplates = template.Must(template.ParseFS(templateFiles, "templates/*.h
 const (
 	// noticeCacheControl lets phones and proxies reuse a notice for 30 seconds.
 	noticeCacheControl = "public, max-age=30"
+	htmlContentType    = "text/html; charset=utf-8"
+	jsonContentType    = "application/json; charset=utf-8"
 	// noticeCSP allows nothing but the page's own styles and images: the pages need no script.
 	noticeCSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; " +
 		"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -72,35 +70,35 @@ func (h *noticeHandlers) attachmentPath(code string) string {
 
 // page serves GET /notice/{code}.
 func (h *noticeHandlers) page(c *gin.Context) {
-	setPageSecurityHeaders(c)
+	setPublicPageHeaders(c.Writer.Header())
 	rendered, err := h.load(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		h.failPage(c, err)
 		return
 	}
-	serveVersioned(c, "text/html; charset=utf-8", "h-"+rendered.version, rendered.html)
+	servePrepared(c, rendered.html)
 }
 
 // poster serves GET /notice/{code}/poster, the printable A4 page for the notice wall.
 func (h *noticeHandlers) poster(c *gin.Context) {
-	setPageSecurityHeaders(c)
+	setPublicPageHeaders(c.Writer.Header())
 	rendered, err := h.load(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		h.failPage(c, err)
 		return
 	}
-	serveVersioned(c, "text/html; charset=utf-8", "p-"+rendered.version, rendered.poster)
+	servePrepared(c, rendered.poster)
 }
 
 // publicJSON serves GET /api/v1/public/estates/{code}.
 func (h *noticeHandlers) publicJSON(c *gin.Context) {
-	c.Header("X-Content-Type-Options", "nosniff")
+	c.Writer.Header()["X-Content-Type-Options"] = nosniffValue
 	rendered, err := h.load(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	serveVersioned(c, "application/json; charset=utf-8", "j-"+rendered.version, rendered.json)
+	servePrepared(c, rendered.json)
 }
 
 // attachment serves GET /notice/{code}/attachments/{upload_id}: a drawing or
@@ -139,13 +137,12 @@ func (h *noticeHandlers) qrCode(c *gin.Context) {
 		return
 	}
 	target := h.noticeURL(code)
-	png, err := h.cache.qrCode(target, size)
+	image, err := h.cache.qrCode(target, size)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	digest := sha256.Sum256([]byte(target + "#" + strconv.Itoa(size)))
-	serveVersioned(c, "image/png", "q-"+hex.EncodeToString(digest[:12]), representation{plain: png})
+	servePrepared(c, image)
 }
 
 // load returns the rendered board of an estate. A board confirmed within
@@ -211,19 +208,19 @@ func (h *noticeHandlers) render(board *service.NoticeBoard) (*renderedNotice, er
 	if err := pageTemplates.ExecuteTemplate(&buf, "notice.html", page); err != nil {
 		return nil, err
 	}
-	rendered.html = compressible(buf.Bytes())
+	rendered.html = prepareBody(htmlContentType, "h-"+board.Version, buf.Bytes(), true)
 	buf.Reset()
 	poster := posterPage{Name: board.Estate.Name, Community: board.Estate.Community, ContactPhone: board.Estate.ContactPhone,
 		NoticeURL: noticeURL, QRPath: qrPath + "?size=" + strconv.Itoa(posterQRSize)}
 	if err := pageTemplates.ExecuteTemplate(&buf, "poster.html", poster); err != nil {
 		return nil, err
 	}
-	rendered.poster = compressible(buf.Bytes())
+	rendered.poster = prepareBody(htmlContentType, "p-"+board.Version, buf.Bytes(), true)
 	raw, err := json.Marshal(toNoticeJSON(board, noticeURL, h.publicBaseURL+qrPath, h.publicBaseURL+h.attachmentPath(code)))
 	if err != nil {
 		return nil, err
 	}
-	rendered.json = compressible(raw)
+	rendered.json = prepareBody(jsonContentType, "j-"+board.Version, raw, true)
 	return rendered, nil
 }
 
@@ -237,95 +234,35 @@ type errorPage struct {
 	Title, Message string
 }
 
+// The public pages' error answers, rendered once: their text never changes.
+var (
+	notFoundPage = renderErrorPage(errorPage{Title: "未找到该小区的公示",
+		Message: "二维码或链接可能已失效，请向社区工作人员确认小区公示地址。"})
+	unavailablePage = renderErrorPage(errorPage{Title: "服务暂时不可用", Message: "请稍后再试。"})
+)
+
+// renderErrorPage renders the error template (a broken template stops the
+// program at start, as template.Must does).
+func renderErrorPage(page errorPage) []byte {
+	var buf bytes.Buffer
+	if err := pageTemplates.ExecuteTemplate(&buf, "error.html", page); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}
+
 // failPage answers a public page's error as an HTML page in Chinese.
 func (h *noticeHandlers) failPage(c *gin.Context, err error) {
 	se := service.AsError(err)
-	status := statusOf[se.Kind]
-	page := errorPage{Title: "服务暂时不可用", Message: "请稍后再试。"}
+	body := unavailablePage
 	switch {
 	case se.Kind == service.KindNotFound:
-		page = errorPage{Title: "未找到该小区的公示", Message: "二维码或链接可能已失效，请向社区工作人员确认小区公示地址。"}
+		body = notFoundPage
 	case se.Kind == service.KindInternal:
 		slog.ErrorContext(c.Request.Context(), "internal error", "request_id", requestID(c), "path", c.FullPath(), "error", err)
 	}
-	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, "error.html", page); err != nil {
-		c.Status(http.StatusInternalServerError)
-		return
-	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// setPageSecurityHeaders sets the headers of every public HTML page.
-func setPageSecurityHeaders(c *gin.Context) {
-	c.Header("Content-Security-Policy", noticeCSP)
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("X-Frame-Options", "DENY")
-	c.Header("Referrer-Policy", "no-referrer")
-}
-
-// representation is a response body, and its gzip form when it is worth sending compressed.
-type representation struct {
-	plain, gzipped []byte
-}
-
-// compressible copies body and compresses it once, so that phones on a weak
-// connection download a fraction of it and the server never compresses per request.
-func compressible(body []byte) representation {
-	rep := representation{plain: bytes.Clone(body)}
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if _, err := zw.Write(body); err == nil && zw.Close() == nil && buf.Len() < len(body) {
-		rep.gzipped = buf.Bytes()
-	}
-	return rep
-}
-
-// serveVersioned answers with the body (gzip-encoded when the caller accepts
-// it), or 304 when the caller already has this version. tag names the
-// version; the gzip form's ETag is tag + "-gz", and either matches.
-func serveVersioned(c *gin.Context, contentType, tag string, rep representation) {
-	etag, body, zipped := `"`+tag+`"`, rep.plain, false
-	if rep.gzipped != nil {
-		c.Header("Vary", "Accept-Encoding")
-		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
-			etag, body, zipped = `"`+tag+`-gz"`, rep.gzipped, true
-		}
-	}
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", noticeCacheControl)
-	if inm := c.GetHeader("If-None-Match"); etagMatches(inm, `"`+tag+`"`) || etagMatches(inm, `"`+tag+`-gz"`) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	if zipped {
-		c.Header("Content-Encoding", "gzip")
-	}
-	c.Data(http.StatusOK, contentType, body)
-}
-
-// acceptsGzip reads Accept-Encoding: gzip listed and not refused with q=0.
-func acceptsGzip(header string) bool {
-	for part := range strings.SplitSeq(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			q := strings.ReplaceAll(strings.ToLower(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
-		}
-	}
-	return false
-}
-
-// etagMatches implements If-None-Match's weak comparison: any listed tag, or "*".
-func etagMatches(header, etag string) bool {
-	for part := range strings.SplitSeq(header, ",") {
-		part = strings.TrimSpace(part)
-		if part == "*" || strings.TrimPrefix(part, "W/") == etag {
-			return true
-		}
-	}
-	return false
+	c.Data(statusOf[se.Kind], htmlContentType, body)
 }
 
 // encodeQR renders a QR code PNG of the text at error-correction level M.

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
 	"sync"
 	"time"
@@ -17,10 +19,11 @@ const maxCachedNotices = 1024
 // 30 s of Cache-Control anyway).
 const noticeFreshFor = time.Second
 
-// renderedNotice is one version of an estate's board in its three forms.
+// renderedNotice is one version of an estate's board in its three forms,
+// each ready to be served as it is.
 type renderedNotice struct {
 	version            string
-	html, json, poster representation
+	html, json, poster *preparedBody
 }
 
 // noticeEntry is an estate's cached board and when its version was last confirmed.
@@ -37,12 +40,12 @@ type noticeCache struct {
 	mu       sync.Mutex
 	boards   map[string]*noticeEntry
 	builds   map[string]*sync.Mutex
-	qrCodes  map[string][]byte
+	qrCodes  map[string]*preparedBody
 }
 
 func newNoticeCache(freshFor time.Duration) *noticeCache {
 	return &noticeCache{freshFor: freshFor, boards: map[string]*noticeEntry{}, builds: map[string]*sync.Mutex{},
-		qrCodes: map[string][]byte{}}
+		qrCodes: map[string]*preparedBody{}}
 }
 
 // current returns the cached board of an estate. serve is true when it may be
@@ -117,24 +120,27 @@ func (c *noticeCache) lockBuild(code string) func() {
 	return lock.Unlock
 }
 
-// qrCode returns the PNG of a QR code for the text at the size, encoding it once.
-func (c *noticeCache) qrCode(text string, size int) ([]byte, error) {
+// qrCode returns the PNG of a QR code for the text at the size, ready to be
+// served, encoding it once. Its ETag is named after the text and the size.
+func (c *noticeCache) qrCode(text string, size int) (*preparedBody, error) {
 	key := strconv.Itoa(size) + " " + text
 	c.mu.Lock()
-	png, ok := c.qrCodes[key]
+	prepared, ok := c.qrCodes[key]
 	c.mu.Unlock()
 	if ok {
-		return png, nil
+		return prepared, nil
 	}
 	png, err := encodeQR(text, size)
 	if err != nil {
 		return nil, err
 	}
+	digest := sha256.Sum256([]byte(text + "#" + strconv.Itoa(size)))
+	prepared = prepareBody("image/png", "q-"+hex.EncodeToString(digest[:12]), png, false)
 	c.mu.Lock()
 	if len(c.qrCodes) >= maxCachedNotices {
-		c.qrCodes = map[string][]byte{}
+		c.qrCodes = map[string]*preparedBody{}
 	}
-	c.qrCodes[key] = png
+	c.qrCodes[key] = prepared
 	c.mu.Unlock()
-	return png, nil
+	return prepared, nil
 }
