@@ -204,6 +204,10 @@ type signOffBatchPlan struct {
 	audit      []*model.AuditEvent
 	counters   map[store.CounterMove]*store.CounterMove // keyed by round, building and decision only
 	counterIDs []store.CounterMove
+	// visits and syncRecords are an offline batch's visits and the rows
+	// that remember its applied records (sync_batch.go).
+	visits      []*model.Visit
+	syncRecords []model.SyncRecord
 	// targets and locked are read for the staff sign-offs at once.
 	targets *store.SignOffTargets
 	locked  map[store.SignOffKey]*model.SignOff
@@ -302,39 +306,59 @@ func (s *Service) planBatchedSignOff(tx *store.Tx, r *signOffRequest, plan *sign
 		return err
 	}
 	actor := r.actor
-	var result model.SignOff
-	old := ""
-	if h.signOff != nil {
-		result = *h.signOff
+	result, old, changed, err := nextSignOff(h.signOff, target, actor, in, s.Now())
+	if err != nil {
+		return err
+	}
+	if !changed {
+		return s.acceptBatched(tx, r, plan, key, h, target, in, result, false) // nothing changes
+	}
+	if err := s.acceptBatched(tx, r, plan, key, h, target, in, result, true); err != nil {
+		return err
+	}
+	s.planChange(plan, actor, target, old, in, &result, result.RecordedAt)
+	s.noteSignOff(tx, &r.result)
+	return nil
+}
+
+// nextSignOff is a household's sign-off after a decision (applyDecision's
+// rules): current is its sign-off so far (nil: none), recordedAt the new
+// version's time. changed is false when the same decision came again (result
+// is then current). Errors: signoff_not_found (a withdrawal of nothing).
+func nextSignOff(current *model.SignOff, target *signOffTarget, actor Actor, in SignOffInput, recordedAt time.Time) (result model.SignOff, old string, changed bool, err error) {
+	if current != nil {
+		result = *current
 		old = result.Decision
 		if in.Decision == DecisionWithdrawn && !counted(old) {
-			return NotFound("signoff_not_found")
+			return model.SignOff{}, "", false, NotFound("signoff_not_found")
 		}
 		if old == in.Decision && result.Channel == in.Channel && result.SignerName == in.SignerName &&
 			result.Comment == in.Comment && result.EvidenceURL == in.EvidenceURL &&
 			result.PrincipalName == in.PrincipalName && result.EvidenceUploadID == in.EvidenceUploadID {
-			return s.acceptBatched(tx, r, plan, key, h, target, in, result, false) // nothing changes
+			return result, old, false, nil
 		}
 		result.Version++
 	} else {
 		if in.Decision == DecisionWithdrawn {
-			return NotFound("signoff_not_found")
+			return model.SignOff{}, "", false, NotFound("signoff_not_found")
 		}
 		result = model.SignOff{ID: newID(), RoundID: target.RoundID, HouseholdID: target.HouseholdID, Building: target.Building, Version: 1}
 	}
-	now := s.Now()
 	result.Decision, result.Channel, result.SignerName = in.Decision, in.Channel, in.SignerName
 	result.EvidenceURL, result.Comment = in.EvidenceURL, in.Comment
 	result.PrincipalName, result.EvidenceUploadID = in.PrincipalName, in.EvidenceUploadID
-	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, now
-	if err := s.acceptBatched(tx, r, plan, key, h, target, in, result, true); err != nil {
-		return err
-	}
+	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, recordedAt
+	return result, old, true, nil
+}
+
+// planChange adds a sign-off's change (from old to result) to the plan: its
+// history entry, dated changedAt, its audit event and its counter moves.
+func (s *Service) planChange(plan *signOffBatchPlan, actor Actor, target *signOffTarget, old string, in SignOffInput, result *model.SignOff, changedAt time.Time) {
 	plan.events = append(plan.events, model.SignOffEvent{ID: newID(), RoundID: target.RoundID,
 		HouseholdID: target.HouseholdID, Version: result.Version, OldDecision: old, NewDecision: in.Decision, Channel: in.Channel,
 		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: actor.Role,
-		RequestID: actor.RequestID, RecordedAt: now})
-	plan.audit = append(plan.audit, s.signOffAuditEvent(actor, target, old, &result))
+		RequestID: actor.RequestID, RecordedAt: changedAt})
+	plan.audit = append(plan.audit, s.signOffAuditEvent(actor, target, old, result))
 	if old != in.Decision {
 		if counted(old) {
 			plan.moveCounter(target.RoundID, target.Building, old, -1, -target.AreaHundredths)
@@ -343,8 +367,6 @@ func (s *Service) planBatchedSignOff(tx *store.Tx, r *signOffRequest, plan *sign
 			plan.moveCounter(target.RoundID, target.Building, in.Decision, 1, target.AreaHundredths)
 		}
 	}
-	s.noteSignOff(tx, &r.result)
-	return nil
 }
 
 // acceptBatched records the request's idempotency claim (a collision
@@ -389,7 +411,7 @@ func (p *signOffBatchPlan) moveCounter(roundID, building, decision string, house
 // writeSignOffBatch writes the plan: the audit chains' heads are locked
 // and the events chained here, then everything goes in one batch.
 func (s *Service) writeSignOffBatch(tx *store.Tx, plan *signOffBatchPlan) error {
-	batch := store.SignOffBatch{Events: plan.events, Audit: plan.audit}
+	batch := store.SignOffBatch{Events: plan.events, Audit: plan.audit, Visits: plan.visits, SyncRecords: plan.syncRecords}
 	for _, key := range plan.order {
 		h := plan.households[key]
 		switch {
@@ -403,25 +425,26 @@ func (s *Service) writeSignOffBatch(tx *store.Tx, plan *signOffBatchPlan) error 
 	for _, id := range plan.counterIDs {
 		batch.Counters = append(batch.Counters, *plan.counters[id])
 	}
-	if len(batch.Audit) == 0 {
-		return nil
+	var moved []model.AuditChain
+	if len(batch.Audit) > 0 {
+		chains := map[string]string{}
+		for _, e := range batch.Audit {
+			chains[e.ChainID] = e.EstateID
+		}
+		heads, err := tx.LockAuditChainHeads(chains, auditShards)
+		if err != nil {
+			return err
+		}
+		if moved, err = store.ChainAuditEvents(batch.Audit, heads); err != nil {
+			return err
+		}
+		tx.MarkAudited()
 	}
-	chains := map[string]string{}
-	for _, e := range batch.Audit {
-		chains[e.ChainID] = e.EstateID
-	}
-	heads, err := tx.LockAuditChainHeads(chains, auditShards)
-	if err != nil {
-		return err
-	}
-	moved, err := store.ChainAuditEvents(batch.Audit, heads)
-	if err != nil {
-		return err
-	}
-	tx.MarkAudited()
-	err = tx.WriteSignOffBatch(batch, moved)
+	err := tx.WriteSignOffBatch(batch, moved)
 	if errors.Is(err, model.ErrConflict) {
-		return errRetry // another transaction inserted one of the households first
+		// Another transaction inserted one of the households first, or
+		// remembered one of the offline records: the retry sees it.
+		return errRetry
 	}
 	return err
 }

@@ -28,6 +28,11 @@ type SignOffBatch struct {
 	// Audit are the events of the changes, in order, their places in the
 	// chains not yet known (LockAuditChainHeads and ChainAuditEvents).
 	Audit []*model.AuditEvent
+	// Visits are an offline batch's visits; SyncRecords remember its
+	// applied records (a client id remembered already fails the batch with
+	// model.ErrConflict).
+	Visits      []*model.Visit
+	SyncRecords []model.SyncRecord
 }
 
 // CounterMove is what a batch adds to one tally counter.
@@ -106,6 +111,30 @@ func (t *Tx) WriteSignOffBatch(b SignOffBatch, heads []model.AuditChain) error {
 		statements = append(statements, model.Statement{
 			SQL: `INSERT INTO sign_off_events (id, round_id, household_id, version, old_decision, new_decision, channel,
 			signer_name, comment, actor_kind, actor_id, actor_role, request_id, recorded_at) VALUES ` + valueRows(len(b.Events), 14),
+			Args: args,
+		})
+	}
+	if len(b.Visits) > 0 {
+		var args []any
+		for _, v := range b.Visits {
+			args = append(args, v.ID, v.RoundID, v.HouseholdID, v.Outcome, v.Note, v.Channel, v.ActorKind, v.ActorID,
+				v.RequestID, v.VisitedAt, v.RecordedAt)
+		}
+		statements = append(statements, model.Statement{
+			SQL: `INSERT INTO visits (id, round_id, household_id, outcome, note, channel, actor_kind, actor_id,
+			request_id, visited_at, recorded_at) VALUES ` + valueRows(len(b.Visits), 11),
+			Args: args,
+		})
+	}
+	if len(b.SyncRecords) > 0 {
+		var args []any
+		for _, r := range b.SyncRecords {
+			args = append(args, r.Caller, r.ClientID, r.RoundID, r.HouseholdID, r.Type, r.DeviceRecordedAt,
+				r.RequestID, r.ResultJSON, r.CreatedAt)
+		}
+		statements = append(statements, model.Statement{
+			SQL: `INSERT INTO sync_records (caller, client_id, round_id, household_id, type, device_recorded_at,
+			request_id, result_json, created_at) VALUES ` + valueRows(len(b.SyncRecords), 9),
 			Args: args,
 		})
 	}
