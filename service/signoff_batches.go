@@ -44,6 +44,8 @@ type signOffRequest struct {
 	// staff, for a staff sign-off, names its round and household, so that
 	// the batch reads the targets of all of them at once (prepare is then not used).
 	staff *staffSignOff
+	// resident, for a resident's sign-off, is the same (prepare is then not used).
+	resident *residentSignOff
 	// alone is the request on the one-request path (a batch of one, a split batch).
 	alone func(ctx context.Context) (model.SignOff, error)
 
@@ -72,6 +74,17 @@ type signOffBatcher struct {
 type staffSignOff struct {
 	roundID, householdID string
 	in                   SignOffInput
+}
+
+// residentSignOff is a resident's sign-off's round, the household they
+// named ("" for their only one in the round's estate) and decision; chosen
+// and refused are what the batch's reads found: the household it is for,
+// or why the request is refused.
+type residentSignOff struct {
+	roundID, householdID string
+	in                   SignOffInput
+	chosen               string
+	refused              error
 }
 
 // commitSignOff queues a sign-off and returns once its batch has committed
@@ -208,31 +221,42 @@ type signOffBatchPlan struct {
 	// that remember its applied records (sync_batch.go).
 	visits      []*model.Visit
 	syncRecords []model.SyncRecord
-	// targets and locked are read for the staff sign-offs at once.
+	// targets and locked are read for the staff and residents' sign-offs at once.
 	targets *store.SignOffTargets
 	locked  map[store.SignOffKey]*model.SignOff
 	read    map[store.SignOffKey]bool // the keys LockSignOffs was asked for
 }
 
-// readStaffTargets reads the targets of the batch's staff sign-offs and
-// locks their sign-offs, three statements and one for the whole batch.
-func (p *signOffBatchPlan) readStaffTargets(tx *store.Tx, batch []*signOffRequest) error {
+// readTargets reads the targets of the batch's staff and residents'
+// sign-offs and locks their sign-offs, a few statements for the whole
+// batch: the residents' bindings and their households' signers (which
+// household each resident signs for, as resolveMySigningHousehold), then the
+// rounds, electorate entries and staff assignments, then the sign-offs.
+func (p *signOffBatchPlan) readTargets(tx *store.Tx, batch []*signOffRequest) error {
+	if err := p.resolveResidents(tx, batch); err != nil {
+		return err
+	}
 	p.read = map[store.SignOffKey]bool{}
 	var keys []store.SignOffKey
 	users := map[string]bool{}
 	var userIDs []string
 	for _, r := range batch {
-		if r.staff == nil {
+		var key store.SignOffKey
+		switch {
+		case r.staff != nil:
+			key = store.SignOffKey{RoundID: r.staff.roundID, HouseholdID: r.staff.householdID}
+			if !users[r.actor.ID] {
+				users[r.actor.ID] = true
+				userIDs = append(userIDs, r.actor.ID)
+			}
+		case r.resident != nil && r.resident.refused == nil:
+			key = store.SignOffKey{RoundID: r.resident.roundID, HouseholdID: r.resident.chosen}
+		default:
 			continue
 		}
-		key := store.SignOffKey{RoundID: r.staff.roundID, HouseholdID: r.staff.householdID}
 		if !p.read[key] {
 			p.read[key] = true
 			keys = append(keys, key)
-		}
-		if !users[r.actor.ID] {
-			users[r.actor.ID] = true
-			userIDs = append(userIDs, r.actor.ID)
 		}
 	}
 	var err error
@@ -243,13 +267,53 @@ func (p *signOffBatchPlan) readStaffTargets(tx *store.Tx, batch []*signOffReques
 	return err
 }
 
+// resolveResidents finds the household each resident's request signs for,
+// or its refusal, in two statements (resolveMySigningHousehold's rules).
+func (p *signOffBatchPlan) resolveResidents(tx *store.Tx, batch []*signOffRequest) error {
+	var pairs []store.ResidentRound
+	for _, r := range batch {
+		if r.resident != nil {
+			pairs = append(pairs, store.ResidentRound{ResidentID: r.actor.ID, RoundID: r.resident.roundID})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	bindings, err := tx.ResidentRoundBindingsOf(pairs)
+	if err != nil {
+		return err
+	}
+	var chosen []string
+	for _, r := range batch {
+		if r.resident == nil {
+			continue
+		}
+		pair := store.ResidentRound{ResidentID: r.actor.ID, RoundID: r.resident.roundID}
+		r.resident.chosen, r.resident.refused = chooseMyHousehold(bindings[pair], r.resident.householdID)
+		if r.resident.refused == nil {
+			chosen = append(chosen, r.resident.chosen)
+		}
+	}
+	signers, err := tx.HouseholdSignersOf(chosen)
+	if err != nil {
+		return err
+	}
+	for _, r := range batch {
+		if r.resident != nil && r.resident.refused == nil &&
+			!signers[model.HouseholdSigner{HouseholdID: r.resident.chosen, ResidentID: r.actor.ID}] {
+			r.resident.refused = Forbidden("not_household_signer")
+		}
+	}
+	return nil
+}
+
 // commitSignOffBatch runs the batch in one write transaction (retried on a
 // deadlock or a lost insert race); the requests' answers are set when it commits.
 func (s *Service) commitSignOffBatch(ctx context.Context, batch []*signOffRequest) error {
 	// Each request's idempotency claim is recorded by its own plan, not by inTx.
 	err := s.inTx(ctx, Actor{}, func(tx *store.Tx) error {
 		plan := &signOffBatchPlan{households: map[householdKey]*batchedHousehold{}, counters: map[store.CounterMove]*store.CounterMove{}}
-		if err := plan.readStaffTargets(tx, batch); err != nil {
+		if err := plan.readTargets(tx, batch); err != nil {
 			return err
 		}
 		for _, r := range batch {
@@ -284,6 +348,17 @@ func (s *Service) planBatchedSignOff(tx *store.Tx, r *signOffRequest, plan *sign
 		row, readErr := plan.targets.Target(r.staff.roundID, r.staff.householdID, r.actor.ID, r.actor.Role)
 		in = r.staff.in
 		target, err = s.checkSignOffTarget(tx, r.actor, r.staff.householdID, ActRecordSignOffs, row, readErr)
+	} else if r.resident != nil {
+		if r.resident.refused != nil {
+			return r.resident.refused
+		}
+		in = r.resident.in
+		row, readErr := plan.targets.Target(r.resident.roundID, r.resident.chosen, r.actor.ID, r.actor.Role)
+		if readErr != nil {
+			return notFoundAs(readErr, "round_not_found")
+		}
+		// The binding read by resolveResidents shows the round's estate to the resident.
+		target, err = s.checkSeenSignOffTarget(r.actor, r.resident.chosen, row, s.decide(r.actor, ActResident, true))
 	} else {
 		target, in, err = r.prepare(tx)
 	}

@@ -117,6 +117,12 @@ func (s *Service) checkSignOffTarget(tx *store.Tx, actor Actor, householdID stri
 	} else {
 		err = s.authorize(tx, actor, row.EstateID, action)
 	}
+	return s.checkSeenSignOffTarget(actor, householdID, row, err)
+}
+
+// checkSeenSignOffTarget is checkSignOffTarget's checks once the actor's
+// access to the round's estate is decided (denied: the error of that decision).
+func (s *Service) checkSeenSignOffTarget(actor Actor, householdID string, row store.SignOffTarget, err error) (*signOffTarget, error) {
 	if err != nil {
 		return nil, hiddenAs(err, "round_not_found")
 	}

@@ -414,3 +414,68 @@ func byRound(keys []SignOffKey) (string, []any) {
 	}
 	return strings.Join(where, " OR "), args
 }
+
+// ResidentRound names a resident acting in a round.
+type ResidentRound struct{ ResidentID, RoundID string }
+
+// ResidentRoundBindingsOf reads, for a batch of residents' sign-offs, what
+// ResidentRoundBindings reads for each pair in one statement: the round's
+// status with each household the resident is bound to in the round's
+// estate, in household order. A pair missing from the map has no round or
+// no household there.
+func (t *Tx) ResidentRoundBindingsOf(pairs []ResidentRound) (map[ResidentRound][]ResidentRoundBinding, error) {
+	out := map[ResidentRound][]ResidentRoundBinding{}
+	if len(pairs) == 0 {
+		return out, nil
+	}
+	wanted := map[ResidentRound]bool{}
+	var residents, rounds []string
+	seenResident, seenRound := map[string]bool{}, map[string]bool{}
+	for _, p := range pairs {
+		wanted[p] = true
+		if !seenResident[p.ResidentID] {
+			seenResident[p.ResidentID] = true
+			residents = append(residents, p.ResidentID)
+		}
+		if !seenRound[p.RoundID] {
+			seenRound[p.RoundID] = true
+			rounds = append(rounds, p.RoundID)
+		}
+	}
+	var rows []struct {
+		ResidentID  string
+		RoundID     string
+		Status      string
+		HouseholdID string
+	}
+	if err := result(t.g.Raw(`SELECT b.resident_id, r.id AS round_id, r.status, b.household_id FROM rounds r
+		JOIN resident_bindings b ON b.estate_id = r.estate_id
+		WHERE r.id IN ? AND b.resident_id IN ? ORDER BY b.household_id`, rounds, residents).Scan(&rows)); err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		key := ResidentRound{row.ResidentID, row.RoundID}
+		if wanted[key] {
+			household := row.HouseholdID
+			out[key] = append(out[key], ResidentRoundBinding{Status: row.Status, HouseholdID: &household})
+		}
+	}
+	return out, nil
+}
+
+// HouseholdSignersOf reads the designated signers of the households: the
+// set of (household, resident) pairs, as IsHouseholdSigner asks one at a time.
+func (t *Tx) HouseholdSignersOf(householdIDs []string) (map[model.HouseholdSigner]bool, error) {
+	out := map[model.HouseholdSigner]bool{}
+	if len(householdIDs) == 0 {
+		return out, nil
+	}
+	var rows []model.HouseholdSigner
+	if err := result(t.g.Select("household_id", "resident_id").Where("household_id IN ?", householdIDs).Find(&rows)); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[model.HouseholdSigner{HouseholdID: r.HouseholdID, ResidentID: r.ResidentID}] = true
+	}
+	return out, nil
+}
