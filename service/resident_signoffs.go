@@ -73,6 +73,7 @@ func (s *Service) RecordMySignOff(ctx context.Context, actor Actor, roundID stri
 		return s.holdForReview(tx, actor, subject, decision.Comment, verdict)
 	}
 	signOff, err := s.commitSignOff(&signOffRequest{ctx: ctx, actor: actor, prepare: prepare, finish: finish,
+		resident: &residentSignOff{roundID: roundID, householdID: in.HouseholdID, in: decision},
 		alone: func(ctx context.Context) (model.SignOff, error) {
 			var result model.SignOff
 			err := s.inTx(ctx, actor, func(tx *store.Tx) error {
@@ -139,6 +140,12 @@ func (s *Service) resolveMyHousehold(tx *store.Tx, actor Actor, roundID, househo
 	if err != nil {
 		return "", err
 	}
+	return chooseMyHousehold(rows, householdID)
+}
+
+// chooseMyHousehold is resolveMyHousehold's choice among what it read: the
+// round's status with the households the resident is bound to in its estate.
+func chooseMyHousehold(rows []store.ResidentRoundBinding, householdID string) (string, error) {
 	if len(rows) == 0 || rows[0].HouseholdID == nil {
 		return "", NotFound("round_not_found")
 	}

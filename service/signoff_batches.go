@@ -44,6 +44,8 @@ type signOffRequest struct {
 	// staff, for a staff sign-off, names its round and household, so that
 	// the batch reads the targets of all of them at once (prepare is then not used).
 	staff *staffSignOff
+	// resident, for a resident's sign-off, is the same (prepare is then not used).
+	resident *residentSignOff
 	// alone is the request on the one-request path (a batch of one, a split batch).
 	alone func(ctx context.Context) (model.SignOff, error)
 
@@ -72,6 +74,17 @@ type signOffBatcher struct {
 type staffSignOff struct {
 	roundID, householdID string
 	in                   SignOffInput
+}
+
+// residentSignOff is a resident's sign-off's round, the household they
+// named ("" for their only one in the round's estate) and decision; chosen
+// and refused are what the batch's reads found: the household it is for,
+// or why the request is refused.
+type residentSignOff struct {
+	roundID, householdID string
+	in                   SignOffInput
+	chosen               string
+	refused              error
 }
 
 // commitSignOff queues a sign-off and returns once its batch has committed
@@ -204,31 +217,46 @@ type signOffBatchPlan struct {
 	audit      []*model.AuditEvent
 	counters   map[store.CounterMove]*store.CounterMove // keyed by round, building and decision only
 	counterIDs []store.CounterMove
-	// targets and locked are read for the staff sign-offs at once.
+	// visits and syncRecords are an offline batch's visits and the rows
+	// that remember its applied records (sync_batch.go).
+	visits      []*model.Visit
+	syncRecords []model.SyncRecord
+	// targets and locked are read for the staff and residents' sign-offs at once.
 	targets *store.SignOffTargets
 	locked  map[store.SignOffKey]*model.SignOff
 	read    map[store.SignOffKey]bool // the keys LockSignOffs was asked for
 }
 
-// readStaffTargets reads the targets of the batch's staff sign-offs and
-// locks their sign-offs, three statements and one for the whole batch.
-func (p *signOffBatchPlan) readStaffTargets(tx *store.Tx, batch []*signOffRequest) error {
+// readTargets reads the targets of the batch's staff and residents'
+// sign-offs and locks their sign-offs, a few statements for the whole
+// batch: the residents' bindings and their households' signers (which
+// household each resident signs for, as resolveMySigningHousehold), then the
+// rounds, electorate entries and staff assignments, then the sign-offs.
+func (p *signOffBatchPlan) readTargets(tx *store.Tx, batch []*signOffRequest) error {
+	if err := p.resolveResidents(tx, batch); err != nil {
+		return err
+	}
 	p.read = map[store.SignOffKey]bool{}
 	var keys []store.SignOffKey
 	users := map[string]bool{}
 	var userIDs []string
 	for _, r := range batch {
-		if r.staff == nil {
+		var key store.SignOffKey
+		switch {
+		case r.staff != nil:
+			key = store.SignOffKey{RoundID: r.staff.roundID, HouseholdID: r.staff.householdID}
+			if !users[r.actor.ID] {
+				users[r.actor.ID] = true
+				userIDs = append(userIDs, r.actor.ID)
+			}
+		case r.resident != nil && r.resident.refused == nil:
+			key = store.SignOffKey{RoundID: r.resident.roundID, HouseholdID: r.resident.chosen}
+		default:
 			continue
 		}
-		key := store.SignOffKey{RoundID: r.staff.roundID, HouseholdID: r.staff.householdID}
 		if !p.read[key] {
 			p.read[key] = true
 			keys = append(keys, key)
-		}
-		if !users[r.actor.ID] {
-			users[r.actor.ID] = true
-			userIDs = append(userIDs, r.actor.ID)
 		}
 	}
 	var err error
@@ -239,13 +267,53 @@ func (p *signOffBatchPlan) readStaffTargets(tx *store.Tx, batch []*signOffReques
 	return err
 }
 
+// resolveResidents finds the household each resident's request signs for,
+// or its refusal, in two statements (resolveMySigningHousehold's rules).
+func (p *signOffBatchPlan) resolveResidents(tx *store.Tx, batch []*signOffRequest) error {
+	var pairs []store.ResidentRound
+	for _, r := range batch {
+		if r.resident != nil {
+			pairs = append(pairs, store.ResidentRound{ResidentID: r.actor.ID, RoundID: r.resident.roundID})
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	bindings, err := tx.ResidentRoundBindingsOf(pairs)
+	if err != nil {
+		return err
+	}
+	var chosen []string
+	for _, r := range batch {
+		if r.resident == nil {
+			continue
+		}
+		pair := store.ResidentRound{ResidentID: r.actor.ID, RoundID: r.resident.roundID}
+		r.resident.chosen, r.resident.refused = chooseMyHousehold(bindings[pair], r.resident.householdID)
+		if r.resident.refused == nil {
+			chosen = append(chosen, r.resident.chosen)
+		}
+	}
+	signers, err := tx.HouseholdSignersOf(chosen)
+	if err != nil {
+		return err
+	}
+	for _, r := range batch {
+		if r.resident != nil && r.resident.refused == nil &&
+			!signers[model.HouseholdSigner{HouseholdID: r.resident.chosen, ResidentID: r.actor.ID}] {
+			r.resident.refused = Forbidden("not_household_signer")
+		}
+	}
+	return nil
+}
+
 // commitSignOffBatch runs the batch in one write transaction (retried on a
 // deadlock or a lost insert race); the requests' answers are set when it commits.
 func (s *Service) commitSignOffBatch(ctx context.Context, batch []*signOffRequest) error {
 	// Each request's idempotency claim is recorded by its own plan, not by inTx.
 	err := s.inTx(ctx, Actor{}, func(tx *store.Tx) error {
 		plan := &signOffBatchPlan{households: map[householdKey]*batchedHousehold{}, counters: map[store.CounterMove]*store.CounterMove{}}
-		if err := plan.readStaffTargets(tx, batch); err != nil {
+		if err := plan.readTargets(tx, batch); err != nil {
 			return err
 		}
 		for _, r := range batch {
@@ -280,6 +348,17 @@ func (s *Service) planBatchedSignOff(tx *store.Tx, r *signOffRequest, plan *sign
 		row, readErr := plan.targets.Target(r.staff.roundID, r.staff.householdID, r.actor.ID, r.actor.Role)
 		in = r.staff.in
 		target, err = s.checkSignOffTarget(tx, r.actor, r.staff.householdID, ActRecordSignOffs, row, readErr)
+	} else if r.resident != nil {
+		if r.resident.refused != nil {
+			return r.resident.refused
+		}
+		in = r.resident.in
+		row, readErr := plan.targets.Target(r.resident.roundID, r.resident.chosen, r.actor.ID, r.actor.Role)
+		if readErr != nil {
+			return notFoundAs(readErr, "round_not_found")
+		}
+		// The binding read by resolveResidents shows the round's estate to the resident.
+		target, err = s.checkSeenSignOffTarget(r.actor, r.resident.chosen, row, s.decide(r.actor, ActResident, true))
 	} else {
 		target, in, err = r.prepare(tx)
 	}
@@ -302,39 +381,59 @@ func (s *Service) planBatchedSignOff(tx *store.Tx, r *signOffRequest, plan *sign
 		return err
 	}
 	actor := r.actor
-	var result model.SignOff
-	old := ""
-	if h.signOff != nil {
-		result = *h.signOff
+	result, old, changed, err := nextSignOff(h.signOff, target, actor, in, s.Now())
+	if err != nil {
+		return err
+	}
+	if !changed {
+		return s.acceptBatched(tx, r, plan, key, h, target, in, result, false) // nothing changes
+	}
+	if err := s.acceptBatched(tx, r, plan, key, h, target, in, result, true); err != nil {
+		return err
+	}
+	s.planChange(plan, actor, target, old, in, &result, result.RecordedAt)
+	s.noteSignOff(tx, &r.result)
+	return nil
+}
+
+// nextSignOff is a household's sign-off after a decision (applyDecision's
+// rules): current is its sign-off so far (nil: none), recordedAt the new
+// version's time. changed is false when the same decision came again (result
+// is then current). Errors: signoff_not_found (a withdrawal of nothing).
+func nextSignOff(current *model.SignOff, target *signOffTarget, actor Actor, in SignOffInput, recordedAt time.Time) (result model.SignOff, old string, changed bool, err error) {
+	if current != nil {
+		result = *current
 		old = result.Decision
 		if in.Decision == DecisionWithdrawn && !counted(old) {
-			return NotFound("signoff_not_found")
+			return model.SignOff{}, "", false, NotFound("signoff_not_found")
 		}
 		if old == in.Decision && result.Channel == in.Channel && result.SignerName == in.SignerName &&
 			result.Comment == in.Comment && result.EvidenceURL == in.EvidenceURL &&
 			result.PrincipalName == in.PrincipalName && result.EvidenceUploadID == in.EvidenceUploadID {
-			return s.acceptBatched(tx, r, plan, key, h, target, in, result, false) // nothing changes
+			return result, old, false, nil
 		}
 		result.Version++
 	} else {
 		if in.Decision == DecisionWithdrawn {
-			return NotFound("signoff_not_found")
+			return model.SignOff{}, "", false, NotFound("signoff_not_found")
 		}
 		result = model.SignOff{ID: newID(), RoundID: target.RoundID, HouseholdID: target.HouseholdID, Building: target.Building, Version: 1}
 	}
-	now := s.Now()
 	result.Decision, result.Channel, result.SignerName = in.Decision, in.Channel, in.SignerName
 	result.EvidenceURL, result.Comment = in.EvidenceURL, in.Comment
 	result.PrincipalName, result.EvidenceUploadID = in.PrincipalName, in.EvidenceUploadID
-	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, now
-	if err := s.acceptBatched(tx, r, plan, key, h, target, in, result, true); err != nil {
-		return err
-	}
+	result.ActorKind, result.ActorID, result.RecordedAt = actor.Kind, actor.ID, recordedAt
+	return result, old, true, nil
+}
+
+// planChange adds a sign-off's change (from old to result) to the plan: its
+// history entry, dated changedAt, its audit event and its counter moves.
+func (s *Service) planChange(plan *signOffBatchPlan, actor Actor, target *signOffTarget, old string, in SignOffInput, result *model.SignOff, changedAt time.Time) {
 	plan.events = append(plan.events, model.SignOffEvent{ID: newID(), RoundID: target.RoundID,
 		HouseholdID: target.HouseholdID, Version: result.Version, OldDecision: old, NewDecision: in.Decision, Channel: in.Channel,
 		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID, ActorRole: actor.Role,
-		RequestID: actor.RequestID, RecordedAt: now})
-	plan.audit = append(plan.audit, s.signOffAuditEvent(actor, target, old, &result))
+		RequestID: actor.RequestID, RecordedAt: changedAt})
+	plan.audit = append(plan.audit, s.signOffAuditEvent(actor, target, old, result))
 	if old != in.Decision {
 		if counted(old) {
 			plan.moveCounter(target.RoundID, target.Building, old, -1, -target.AreaHundredths)
@@ -343,8 +442,6 @@ func (s *Service) planBatchedSignOff(tx *store.Tx, r *signOffRequest, plan *sign
 			plan.moveCounter(target.RoundID, target.Building, in.Decision, 1, target.AreaHundredths)
 		}
 	}
-	s.noteSignOff(tx, &r.result)
-	return nil
 }
 
 // acceptBatched records the request's idempotency claim (a collision
@@ -389,7 +486,7 @@ func (p *signOffBatchPlan) moveCounter(roundID, building, decision string, house
 // writeSignOffBatch writes the plan: the audit chains' heads are locked
 // and the events chained here, then everything goes in one batch.
 func (s *Service) writeSignOffBatch(tx *store.Tx, plan *signOffBatchPlan) error {
-	batch := store.SignOffBatch{Events: plan.events, Audit: plan.audit}
+	batch := store.SignOffBatch{Events: plan.events, Audit: plan.audit, Visits: plan.visits, SyncRecords: plan.syncRecords}
 	for _, key := range plan.order {
 		h := plan.households[key]
 		switch {
@@ -403,25 +500,26 @@ func (s *Service) writeSignOffBatch(tx *store.Tx, plan *signOffBatchPlan) error 
 	for _, id := range plan.counterIDs {
 		batch.Counters = append(batch.Counters, *plan.counters[id])
 	}
-	if len(batch.Audit) == 0 {
-		return nil
+	var moved []model.AuditChain
+	if len(batch.Audit) > 0 {
+		chains := map[string]string{}
+		for _, e := range batch.Audit {
+			chains[e.ChainID] = e.EstateID
+		}
+		heads, err := tx.LockAuditChainHeads(chains, auditShards)
+		if err != nil {
+			return err
+		}
+		if moved, err = store.ChainAuditEvents(batch.Audit, heads); err != nil {
+			return err
+		}
+		tx.MarkAudited()
 	}
-	chains := map[string]string{}
-	for _, e := range batch.Audit {
-		chains[e.ChainID] = e.EstateID
-	}
-	heads, err := tx.LockAuditChainHeads(chains, auditShards)
-	if err != nil {
-		return err
-	}
-	moved, err := store.ChainAuditEvents(batch.Audit, heads)
-	if err != nil {
-		return err
-	}
-	tx.MarkAudited()
-	err = tx.WriteSignOffBatch(batch, moved)
+	err := tx.WriteSignOffBatch(batch, moved)
 	if errors.Is(err, model.ErrConflict) {
-		return errRetry // another transaction inserted one of the households first
+		// Another transaction inserted one of the households first, or
+		// remembered one of the offline records: the retry sees it.
+		return errRetry
 	}
 	return err
 }

@@ -96,7 +96,7 @@ type signOffTarget struct {
 // MySQL, so that closing the round waits for this transaction), the
 // household's electorate entry and the caller's assignment to the estate;
 // then it checks access, that the round is open and that its deadline has not
-// passed (for synced records applySyncRecord checks the record's own time).
+// passed (for synced records planSyncRecord checks the record's own time).
 // Errors: round_not_found, round_not_open, round_past_deadline, household_not_in_round.
 func (s *Service) loadSignOffTarget(tx *store.Tx, actor Actor, roundID, householdID string, action Action) (*signOffTarget, error) {
 	row, err := tx.SignOffTarget(roundID, householdID, actor.ID, actor.Role)
@@ -117,13 +117,19 @@ func (s *Service) checkSignOffTarget(tx *store.Tx, actor Actor, householdID stri
 	} else {
 		err = s.authorize(tx, actor, row.EstateID, action)
 	}
+	return s.checkSeenSignOffTarget(actor, householdID, row, err)
+}
+
+// checkSeenSignOffTarget is checkSignOffTarget's checks once the actor's
+// access to the round's estate is decided (denied: the error of that decision).
+func (s *Service) checkSeenSignOffTarget(actor Actor, householdID string, row store.SignOffTarget, err error) (*signOffTarget, error) {
 	if err != nil {
 		return nil, hiddenAs(err, "round_not_found")
 	}
 	if row.Status != RoundOpen {
 		return nil, Conflict("round_not_open", "the round is "+row.Status)
 	}
-	if actor.Channel != ChannelSync { // a synced record is checked against its own time (applySyncRecord)
+	if actor.Channel != ChannelSync { // a synced record is checked against its own time (planSyncRecord)
 		if err := deadlineError(row.ClosesAt, row.LateSyncHours, s.Now(), nil); err != nil {
 			return nil, err
 		}

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -94,10 +93,11 @@ type SyncReport struct {
 	Applied, Duplicates, Rejected int
 }
 
-// SyncRecords applies a batch of records made offline. Each record goes
-// through the same path as the single endpoints (loadSignOffTarget, then
-// applyDecision or insertVisit) and gets its own result: one bad record does
-// not stop the others. Records are applied in the order of their device
+// SyncRecords applies a batch of records made offline. Each record is
+// checked by the rules of the single endpoints (checkSignOffTarget, then
+// applyDecision's or insertVisit's) and gets its own result: one bad record
+// does not stop the others. A chunk of records is written as one batch
+// (sync_batch.go). Records are applied in the order of their device
 // time, so for one household the later decision wins and both are in the
 // history; a record older than the household's current decision is kept in
 // the history (request id "sync-superseded:<client_id>") without changing it.
@@ -253,70 +253,6 @@ func (s *Service) syncChunkOrEach(ctx context.Context, actor Actor, roundID stri
 	return nil
 }
 
-// syncChunk applies records in one transaction, retried as a whole when it
-// loses a race. Results are written only once the transaction commits.
-func (s *Service) syncChunk(ctx context.Context, actor Actor, roundID string, records []SyncRecordInput, chunk []int, results []SyncResult) error {
-	caller := actor.Kind + ":" + actor.ID
-	var outcome map[int]SyncResult
-	err := s.inTx(ctx, actor, func(tx *store.Tx) error {
-		outcome = make(map[int]SyncResult, len(chunk))
-		remembered, err := s.rememberedResults(tx, caller, records, chunk)
-		if err != nil {
-			return err
-		}
-		current, err := s.lockCurrentSignOffs(tx, roundID, records, chunk)
-		if err != nil {
-			return err
-		}
-		deviceTimes := map[string]time.Time{}
-		var applied []model.SyncRecord
-		for _, i := range chunk {
-			rec := &records[i]
-			if first, ok := remembered[rec.ClientID]; ok {
-				first.ClientID, first.Type, first.HouseholdID = rec.ClientID, rec.Type, rec.HouseholdID
-				outcome[i] = first.asDuplicate()
-				continue
-			}
-			result := SyncResult{ClientID: rec.ClientID, Type: rec.Type, HouseholdID: rec.HouseholdID, Status: SyncApplied}
-			err := s.applySyncRecord(tx, actor, roundID, rec, current, deviceTimes, &result)
-			var se *Error
-			if errors.As(err, &se) {
-				result.reject(se) // a record's own problem, found before it wrote anything
-				outcome[i] = result
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			outcome[i] = result
-			row, err := s.syncRecordOf(caller, actor, roundID, rec, result)
-			if err != nil {
-				return err
-			}
-			applied = append(applied, row)
-		}
-		if err := tx.SetSignOffTimes(deviceTimes); err != nil { // so that a later batch can tell whether its records are older
-			return err
-		}
-		if len(applied) > 0 {
-			if err := tx.InsertSyncRecords(applied); err != nil {
-				if errors.Is(err, model.ErrConflict) {
-					return errRetry // the same record arrived concurrently: the retry finds it remembered
-				}
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for i, r := range outcome {
-		results[i] = r
-	}
-	return nil
-}
-
 // syncRecordOf is the row that remembers an applied record's result.
 func (s *Service) syncRecordOf(caller string, actor Actor, roundID string, rec *SyncRecordInput, result SyncResult) (model.SyncRecord, error) {
 	raw, err := json.Marshal(result)
@@ -348,89 +284,4 @@ func (s *Service) rememberedResults(tx *store.Tx, caller string, records []SyncR
 		remembered[row.ClientID] = first
 	}
 	return remembered, nil
-}
-
-// lockCurrentSignOffs reads the current sign-offs of the chunk's households.
-// On MySQL it first takes the round in share mode and then locks the rows,
-// the same order as a single sign-off, so the two never deadlock.
-func (s *Service) lockCurrentSignOffs(tx *store.Tx, roundID string, records []SyncRecordInput, chunk []int) (map[string]*model.SignOff, error) {
-	var households []string
-	for _, i := range chunk {
-		if records[i].Type != SyncVisit {
-			households = append(households, records[i].HouseholdID)
-		}
-	}
-	current := map[string]*model.SignOff{}
-	if len(households) == 0 {
-		return current, nil
-	}
-	rows, err := tx.LockSignOffsOfHouseholds(roundID, households)
-	if err != nil {
-		return nil, err
-	}
-	for i := range rows {
-		current[rows[i].HouseholdID] = &rows[i]
-	}
-	return current, nil
-}
-
-// applySyncRecord applies one validated record. A sign-off or withdrawal
-// dated before the household's current decision is only added to the history.
-// current and deviceTimes follow the chunk's writes.
-func (s *Service) applySyncRecord(tx *store.Tx, actor Actor, roundID string, rec *SyncRecordInput,
-	current map[string]*model.SignOff, deviceTimes map[string]time.Time, result *SyncResult) error {
-	synced := actor
-	synced.Channel, synced.RequestID = ChannelSync, "sync:"+rec.ClientID
-	action := ActRecordSignOffs
-	if rec.Type == SyncVisit {
-		action = ActRecordVisits
-	}
-	target, err := s.loadSignOffTarget(tx, synced, roundID, rec.HouseholdID, action)
-	if err != nil {
-		return err
-	}
-	if err := deadlineError(target.ClosesAt, target.LateSyncHours, s.Now(), &rec.RecordedAt); err != nil {
-		return err
-	}
-	if rec.Type == SyncVisit {
-		visit, err := s.insertVisit(tx, synced, target, rec.Visit, rec.RecordedAt)
-		if err != nil {
-			return err
-		}
-		result.VisitID = visit.ID
-		return nil
-	}
-	in := rec.SignOff
-	if rec.Type == SyncWithdraw {
-		in = SignOffInput{Decision: DecisionWithdrawn, Channel: rec.SignOff.Channel}
-	}
-	latest := current[rec.HouseholdID]
-	if latest != nil && rec.RecordedAt.Before(latest.RecordedAt) {
-		result.Superseded = true
-		result.SignOff = &SyncDecision{Decision: latest.Decision, Version: latest.Version, RecordedAt: latest.RecordedAt}
-		s.audit(tx, synced, target.EstateID, "signoff.sync_superseded", "sign_off", latest.ID, nil, map[string]any{"decision": in.Decision, "client_id": rec.ClientID})
-		return s.recordSuperseded(tx, synced, rec, latest, in)
-	}
-	var signOff model.SignOff
-	if err := s.applyDecision(tx, synced, target, in, &signOff); err != nil {
-		return err
-	}
-	if latest == nil || signOff.Version != latest.Version {
-		signOff.RecordedAt = rec.RecordedAt
-		deviceTimes[signOff.ID] = rec.RecordedAt
-	}
-	current[rec.HouseholdID] = &signOff
-	result.SignOff = &SyncDecision{Decision: signOff.Decision, Version: signOff.Version, RecordedAt: signOff.RecordedAt}
-	return nil
-}
-
-// recordSuperseded adds a record that came too late to the household's
-// history without touching its decision or the tally: same version as the
-// current decision, request id "sync-superseded:<client_id>".
-func (s *Service) recordSuperseded(tx *store.Tx, actor Actor, rec *SyncRecordInput, current *model.SignOff, in SignOffInput) error {
-	event := model.SignOffEvent{ID: newID(), RoundID: current.RoundID, HouseholdID: current.HouseholdID,
-		Version: current.Version, OldDecision: current.Decision, NewDecision: in.Decision, Channel: in.Channel,
-		SignerName: in.SignerName, Comment: in.Comment, ActorKind: actor.Kind, ActorID: actor.ID,
-		ActorRole: actor.Role, RequestID: "sync-superseded:" + rec.ClientID, RecordedAt: s.Now()}
-	return tx.Insert(&event)
 }

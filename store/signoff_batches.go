@@ -28,6 +28,11 @@ type SignOffBatch struct {
 	// Audit are the events of the changes, in order, their places in the
 	// chains not yet known (LockAuditChainHeads and ChainAuditEvents).
 	Audit []*model.AuditEvent
+	// Visits are an offline batch's visits; SyncRecords remember its
+	// applied records (a client id remembered already fails the batch with
+	// model.ErrConflict).
+	Visits      []*model.Visit
+	SyncRecords []model.SyncRecord
 }
 
 // CounterMove is what a batch adds to one tally counter.
@@ -106,6 +111,30 @@ func (t *Tx) WriteSignOffBatch(b SignOffBatch, heads []model.AuditChain) error {
 		statements = append(statements, model.Statement{
 			SQL: `INSERT INTO sign_off_events (id, round_id, household_id, version, old_decision, new_decision, channel,
 			signer_name, comment, actor_kind, actor_id, actor_role, request_id, recorded_at) VALUES ` + valueRows(len(b.Events), 14),
+			Args: args,
+		})
+	}
+	if len(b.Visits) > 0 {
+		var args []any
+		for _, v := range b.Visits {
+			args = append(args, v.ID, v.RoundID, v.HouseholdID, v.Outcome, v.Note, v.Channel, v.ActorKind, v.ActorID,
+				v.RequestID, v.VisitedAt, v.RecordedAt)
+		}
+		statements = append(statements, model.Statement{
+			SQL: `INSERT INTO visits (id, round_id, household_id, outcome, note, channel, actor_kind, actor_id,
+			request_id, visited_at, recorded_at) VALUES ` + valueRows(len(b.Visits), 11),
+			Args: args,
+		})
+	}
+	if len(b.SyncRecords) > 0 {
+		var args []any
+		for _, r := range b.SyncRecords {
+			args = append(args, r.Caller, r.ClientID, r.RoundID, r.HouseholdID, r.Type, r.DeviceRecordedAt,
+				r.RequestID, r.ResultJSON, r.CreatedAt)
+		}
+		statements = append(statements, model.Statement{
+			SQL: `INSERT INTO sync_records (caller, client_id, round_id, household_id, type, device_recorded_at,
+			request_id, result_json, created_at) VALUES ` + valueRows(len(b.SyncRecords), 9),
 			Args: args,
 		})
 	}
@@ -384,4 +413,69 @@ func byRound(keys []SignOffKey) (string, []any) {
 		args = append(args, r, households[r])
 	}
 	return strings.Join(where, " OR "), args
+}
+
+// ResidentRound names a resident acting in a round.
+type ResidentRound struct{ ResidentID, RoundID string }
+
+// ResidentRoundBindingsOf reads, for a batch of residents' sign-offs, what
+// ResidentRoundBindings reads for each pair in one statement: the round's
+// status with each household the resident is bound to in the round's
+// estate, in household order. A pair missing from the map has no round or
+// no household there.
+func (t *Tx) ResidentRoundBindingsOf(pairs []ResidentRound) (map[ResidentRound][]ResidentRoundBinding, error) {
+	out := map[ResidentRound][]ResidentRoundBinding{}
+	if len(pairs) == 0 {
+		return out, nil
+	}
+	wanted := map[ResidentRound]bool{}
+	var residents, rounds []string
+	seenResident, seenRound := map[string]bool{}, map[string]bool{}
+	for _, p := range pairs {
+		wanted[p] = true
+		if !seenResident[p.ResidentID] {
+			seenResident[p.ResidentID] = true
+			residents = append(residents, p.ResidentID)
+		}
+		if !seenRound[p.RoundID] {
+			seenRound[p.RoundID] = true
+			rounds = append(rounds, p.RoundID)
+		}
+	}
+	var rows []struct {
+		ResidentID  string
+		RoundID     string
+		Status      string
+		HouseholdID string
+	}
+	if err := result(t.g.Raw(`SELECT b.resident_id, r.id AS round_id, r.status, b.household_id FROM rounds r
+		JOIN resident_bindings b ON b.estate_id = r.estate_id
+		WHERE r.id IN ? AND b.resident_id IN ? ORDER BY b.household_id`, rounds, residents).Scan(&rows)); err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		key := ResidentRound{row.ResidentID, row.RoundID}
+		if wanted[key] {
+			household := row.HouseholdID
+			out[key] = append(out[key], ResidentRoundBinding{Status: row.Status, HouseholdID: &household})
+		}
+	}
+	return out, nil
+}
+
+// HouseholdSignersOf reads the designated signers of the households: the
+// set of (household, resident) pairs, as IsHouseholdSigner asks one at a time.
+func (t *Tx) HouseholdSignersOf(householdIDs []string) (map[model.HouseholdSigner]bool, error) {
+	out := map[model.HouseholdSigner]bool{}
+	if len(householdIDs) == 0 {
+		return out, nil
+	}
+	var rows []model.HouseholdSigner
+	if err := result(t.g.Select("household_id", "resident_id").Where("household_id IN ?", householdIDs).Find(&rows)); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[model.HouseholdSigner{HouseholdID: r.HouseholdID, ResidentID: r.ResidentID}] = true
+	}
+	return out, nil
 }
