@@ -18,6 +18,7 @@ import (
 // is a database handle with its own keyring, as the rotate-data-key command
 // and the restarted service are: no key is shared through the process.
 func TestResealPhonesRotatesTheKey(t *testing.T) {
+	t.Parallel()
 	oldKey, newKey := bytes.Repeat([]byte{0x11}, 32), bytes.Repeat([]byte{0x22}, 32)
 	keys := func(t *testing.T, current []byte, older ...[]byte) *fieldcrypt.Keys {
 		k, err := fieldcrypt.NewKeys(current, older...)

@@ -17,11 +17,22 @@ import (
 	"minyi/model"
 )
 
-// Each runs fn as a subtest once per available database ("sqlite", "mysql").
-// Each database has a random data keyring of its own.
+// Each runs fn as a subtest once per available database ("sqlite", "mysql"),
+// the two in parallel: fn must not share unguarded state between its two
+// runs, nor change process-wide state (the default logger, environment
+// variables). Each database has a random data keyring of its own.
 // MySQL runs when MINYI_TEST_MYSQL_URL is set; MINYI_TEST_REQUIRE_MYSQL=1
 // makes its absence a failure instead of a skip.
 func Each(t *testing.T, fn func(t *testing.T, db *model.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, OpenSQLite(t)) })
+	t.Run("mysql", func(t *testing.T) { t.Parallel(); fn(t, OpenMySQL(t)) })
+}
+
+// EachInTurn runs fn as Each does, but the "mysql" subtest only after the
+// "sqlite" one: for the few tests that must change process-wide state (the
+// default logger whose output they inspect).
+func EachInTurn(t *testing.T, fn func(t *testing.T, db *model.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t)) })
 	t.Run("mysql", func(t *testing.T) { fn(t, OpenMySQL(t)) })
@@ -32,8 +43,8 @@ func Each(t *testing.T, fn func(t *testing.T, db *model.DB)) {
 // that open it themselves, several times or with keys of their own (OpenURL).
 func EachURL(t *testing.T, fn func(t *testing.T, databaseURL string)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLiteURL(t)) })
-	t.Run("mysql", func(t *testing.T) { fn(t, MySQLURL(t)) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, SQLiteURL(t)) })
+	t.Run("mysql", func(t *testing.T) { t.Parallel(); fn(t, MySQLURL(t)) })
 }
 
 // SQLiteURL is the URL of a SQLite database file in a temporary directory.
