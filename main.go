@@ -85,10 +85,11 @@ func openAll() (*config, *model.DB, *service.Service, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := fieldcrypt.SetKey(cfg.DataKey, cfg.PreviousDataKeys...); err != nil {
+	keys, err := fieldcrypt.NewKeys(cfg.DataKey, cfg.PreviousDataKeys...)
+	if err != nil {
 		return nil, nil, nil, fmt.Errorf("MINYI_DATA_KEY: %w", err)
 	}
-	db, err := model.Open(cfg.DatabaseURL)
+	db, err := model.Open(cfg.DatabaseURL, model.WithKeys(keys))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("MINYI_DATABASE_URL: %w", err)
 	}

@@ -91,7 +91,7 @@ func TestSQLiteBackupAndRestore(t *testing.T) {
 		for _, c := range companions {
 			copyFile(t, c, restored+strings.TrimPrefix(c, backup))
 		}
-		rdb, err := model.Open("sqlite:" + restored)
+		rdb, err := model.Open("sqlite:"+restored, model.WithKeys(db.Keys())) // the key travels beside the backup
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +164,7 @@ func TestMySQLDumpAndRestore(t *testing.T) {
 	if out, err := load.CombinedOutput(); err != nil {
 		t.Fatalf("mysql < dump: %v: %s", err, out)
 	}
-	restored, err := model.Open(targetURL)
+	restored, err := model.Open(targetURL, model.WithKeys(db.Keys()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 // one, message included. Before: each new account had a fresh budget.
 func TestBindingGuessesAreLimitedPerAddress(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		w := newResidentWorld(t, db)
 		code := w.bindingCode("101")
 		w.srv.must(http.StatusCreated, "POST", "/api/v1/me/bindings", w.login("o-owner").AccessToken, map[string]string{"code": code})

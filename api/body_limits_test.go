@@ -46,7 +46,6 @@ func (s *testServer) rawCall(method, path, token, contentType string, body []byt
 // to 32 MiB and answered 400; text/plain was accepted).
 func TestBodyLimitsHoldWhateverTheContentType(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newTestServer(t, db)
 		admin := s.adminToken()
 		var estate struct{ ID string }

@@ -17,7 +17,6 @@ import (
 // 200 and the admin was disabled).
 func TestOnlyCanonicalIDsAreAccepted(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newTestServer(t, db)
 		admin := s.adminToken()
 		var me struct{ User struct{ ID string } }

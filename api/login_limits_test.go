@@ -33,7 +33,6 @@ func newClockedServer(t *testing.T, db *model.DB) (*testServer, *fixedClock) {
 // 401 and a fresh budget).
 func TestUsernameSpellingsShareOneLoginBudget(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s, clock := newClockedServer(t, db)
 		admin := s.adminToken()
 		created := s.must(http.StatusCreated, "POST", "/api/v1/users", admin,
@@ -77,7 +76,6 @@ func TestUsernameSpellingsShareOneLoginBudget(t *testing.T) {
 // was not slowed).
 func TestAccountBackoffCannotLockOutAWorker(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s, clock := newClockedServer(t, db)
 		admin := s.adminToken()
 		s.staff(admin, "worker1", "worker")
@@ -114,7 +112,6 @@ func TestAccountBackoffCannotLockOutAWorker(t *testing.T) {
 // Fails on the old code (each username had its own budget).
 func TestOneAddressCannotSprayManyAccounts(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s, _ := newClockedServer(t, db)
 		s.adminToken()
 		const sprayer = "203.0.113.50:1"

@@ -39,7 +39,8 @@ func (b *lockedBuffer) String() string {
 // code and a resident's phone number. Then it looks for every secret in
 // the log, in clear and JSON-escaped.
 func TestLogsHoldNoSecrets(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *model.DB) {
+	// In turn, not in parallel: each run replaces the default logger.
+	testdb.EachInTurn(t, func(t *testing.T, db *model.DB) {
 		var sink lockedBuffer
 		logger := slog.New(slog.NewJSONHandler(&sink, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		previous := slog.Default()

@@ -61,13 +61,13 @@ func TestPhonesAreEncryptedAtRest(t *testing.T) {
 			t.Fatalf("%d households, want 7", len(households))
 		}
 		for _, h := range households {
-			checkSealed(t, "households", h, want[h.ID])
+			checkSealed(t, db.Keys(), "households", h, want[h.ID])
 		}
 		var residents []storedPhone
 		if err := db.Gorm.Raw("SELECT id, phone, phone_hash FROM residents WHERE id = ?", residentID).Scan(&residents).Error; err != nil || len(residents) != 1 {
 			t.Fatalf("resident row: %v %d", err, len(residents))
 		}
-		checkSealed(t, "residents", residents[0], "13812345678")
+		checkSealed(t, db.Keys(), "residents", residents[0], "13812345678")
 
 		// The API opens them again.
 		for id, phone := range want {
@@ -84,24 +84,24 @@ func TestPhonesAreEncryptedAtRest(t *testing.T) {
 		}
 		// A look-up by keyed hash finds the household whatever the spacing.
 		var found model.Household
-		if err := db.Gorm.Where("phone_hash = ?", fieldcrypt.LookupHash("13700001020")).Take(&found).Error; err != nil || found.ID != w.household["102"] || found.Phone != "137 0000 1020" {
+		if err := db.Gorm.Where("phone_hash = ?", db.Keys().LookupHash("13700001020")).Take(&found).Error; err != nil || found.ID != w.household["102"] || found.Phone != "137 0000 1020" {
 			t.Errorf("look-up by hash: %v, %s %q", err, found.ID, found.Phone)
 		}
 	})
 }
 
 // checkSealed fails unless a stored phone is sealed, holds no number in
-// clear, and carries the keyed hash of the expected number.
-func checkSealed(t *testing.T, table string, row storedPhone, phone string) {
+// clear, and carries the keyed hash of the expected number under keys.
+func checkSealed(t *testing.T, keys *fieldcrypt.Keys, table string, row storedPhone, phone string) {
 	t.Helper()
 	digits := strings.NewReplacer(" ", "", "-", "").Replace(phone)
 	if row.Phone == "" || !fieldcrypt.IsSealed(row.Phone) || phoneRun.MatchString(row.Phone) || strings.Contains(row.Phone, digits) {
 		t.Errorf("%s %s: phone column %q is not sealed", table, row.ID, row.Phone)
 	}
-	if row.PhoneHash != fieldcrypt.LookupHash(phone) || strings.Contains(row.PhoneHash, digits) {
+	if row.PhoneHash != keys.LookupHash(phone) || strings.Contains(row.PhoneHash, digits) {
 		t.Errorf("%s %s: phone_hash %q, want the keyed hash of %q", table, row.ID, row.PhoneHash, phone)
 	}
-	if opened, err := fieldcrypt.Open(row.Phone); err != nil || opened != phone {
+	if opened, err := keys.Open(row.Phone); err != nil || opened != phone {
 		t.Errorf("%s %s: opens to %q, %v; want %q", table, row.ID, opened, err, phone)
 	}
 }

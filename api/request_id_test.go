@@ -19,7 +19,6 @@ import (
 // "sync-superseded:forged").
 func TestClientRequestIDNeverReachesTheLedger(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		logs := &lockedBuffer{}
 		svc := service.New(db, service.Config{JWTSecret: []byte(testJWTSecret)}, nil)
 		handler, a := New(svc, Config{OpenAPI: specBytes, PublicBaseURL: "https://minyi.example.cn", DataDir: t.TempDir(),

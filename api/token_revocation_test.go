@@ -24,7 +24,6 @@ type tokenPair struct {
 // two hours).
 func TestAccessTokensEndWithTheLogin(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s, clock := newClockedServer(t, db)
 		admin := s.adminToken()
 		workerID, _ := s.staff(admin, "revoked", "worker")
@@ -77,7 +76,6 @@ func TestAccessTokensEndWithTheLogin(t *testing.T) {
 // the resident logs out. Fails on the old code.
 func TestResidentAccessTokensEndAtLogout(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s, clock := newClockedServer(t, db)
 		ctx := context.Background()
 		tokens, err := s.svc.LoginResident(ctx, service.ResidentIdentity{OpenID: "openid-revoke"})

@@ -86,7 +86,6 @@ func phonePhoto(t *testing.T) []byte {
 // the second image (and the PDF's /Info) came back intact.
 func TestUploadedPhotosAreReencodedUpright(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		srv := newTestServer(t, db)
 		e := newObjectionEstate(t, srv, srv.adminToken(), "reenc")
 		photo := srv.mustUpload(e.worker, "IMG_2048.JPG", phonePhoto(t))
@@ -136,7 +135,6 @@ func TestUploadedPhotosAreReencodedUpright(t *testing.T) {
 // Before: any resident uploaded without limit.
 func TestUploadQuotaAndBinding(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		w := newResidentWorld(t, db)
 		srv := newQuotaServer(t, db, 3, 100<<20)
 		srv.svc.SetWeChat(w.fake.Client(t))
@@ -168,7 +166,6 @@ func TestUploadQuotaAndBinding(t *testing.T) {
 // designer read it and attached it to a published revision.
 func TestUnattachedUploadsStayTheUploaders(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		srv := newTestServer(t, db)
 		admin := srv.adminToken()
 		e := newObjectionEstate(t, srv, admin, "owner")

@@ -78,15 +78,6 @@ func seedScale(ctx context.Context, o *options, so scaleSeedOptions, db *model.D
 	if so.Estates < 1 || so.Households < so.Estates || so.OpenShare < 0 || so.OpenShare > 1 || so.Seeders < 1 {
 		return "", errors.New("scale-seed: -estates at least 1, -households at least one per estate, -open-share between 0 and 1, -seeders at least 1")
 	}
-	if so.DataKey != "" {
-		key, err := fieldcrypt.ParseKey(so.DataKey)
-		if err != nil {
-			return "", fmt.Errorf("-data-key %w", err)
-		}
-		if err := fieldcrypt.SetKey(key); err != nil {
-			return "", err
-		}
-	}
 	if so.Tag == "" {
 		so.Tag = "scale-" + newSuffix()
 	}
@@ -273,7 +264,19 @@ var districts = []string{"东城区", "西城区", "南岗区", "道里区", "�
 // runScaleSeed is the scale-seed scenario: it opens -mysql (the server's
 // database) and seeds it through the server at -url.
 func runScaleSeed(ctx context.Context, o *options, out io.Writer) (*report, error) {
-	db, err := model.Open(o.MySQLURL)
+	var options []model.Option
+	if o.Seed.DataKey != "" {
+		key, err := fieldcrypt.ParseKey(o.Seed.DataKey)
+		if err != nil {
+			return nil, fmt.Errorf("-data-key %w", err)
+		}
+		keys, err := fieldcrypt.NewKeys(key)
+		if err != nil {
+			return nil, err
+		}
+		options = append(options, model.WithKeys(keys))
+	}
+	db, err := model.Open(o.MySQLURL, options...)
 	if err != nil {
 		return nil, fmt.Errorf("-mysql: %w", err)
 	}

@@ -58,7 +58,6 @@ func smallPNG(t *testing.T) []byte {
 // recorded; a designer sees both pages without a form.
 func TestAcceptanceAndReportsInTheConsole(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "验收小区", "acceptance-estate"

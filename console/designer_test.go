@@ -20,7 +20,6 @@ import (
 // and staff of another estate get nothing.
 func TestDesignerDownloadsTheFeedback(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		system.Channel = service.ChannelPaper

@@ -19,7 +19,6 @@ import (
 // nothing, a worker takes one on, and a designer sees no form.
 func TestDisputeTableInTheConsole(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "台账小区", "dispute-estate"

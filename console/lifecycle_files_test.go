@@ -64,7 +64,6 @@ var uploadLink = regexp.MustCompile(`/console/uploads/([0-9A-Za-z-]+)`)
 // in China time; acceptance photos are attached at recording and shown.
 func TestLifecycleFormsWithFiles(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "材料小区", "evidence-estate"

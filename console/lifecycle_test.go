@@ -19,7 +19,6 @@ import (
 // an admin forces construction with a reason.
 func TestLifecycleInTheConsole(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "进度小区", "lifecycle-estate"

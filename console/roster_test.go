@@ -31,7 +31,6 @@ var hiddenFile = regexp.MustCompile(`name="file_data" value="([^"]*)"`)
 
 func TestRosterImportPreviewsThenConfirms(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx := context.Background()
 		b := s.client()

@@ -15,7 +15,6 @@ import (
 
 func TestPlanRoundOnARevision(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "方案小区", "plan-estate"
@@ -59,7 +58,6 @@ func TestPlanRoundOnARevision(t *testing.T) {
 // for a reason, refuses to close without one, and records the one given.
 func TestEarlyCloseInTheConsole(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "提前结束小区", "early-close"

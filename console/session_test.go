@@ -60,7 +60,6 @@ func sessionCookie(res response) *http.Cookie {
 
 func TestSessionCookieAndLogin(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		b := s.client()
 		b.get("/console/login")
@@ -115,7 +114,6 @@ func TestLoginLimitIsTheAPIs(t *testing.T) {
 
 func TestStateChangesNeedTheCSRFToken(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		b := s.client()
 		b.login(adminName, adminPassword)
@@ -147,7 +145,6 @@ func TestStateChangesNeedTheCSRFToken(t *testing.T) {
 
 func TestSessionEnds(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, admin := context.Background(), service.SystemActor()
 		expectLogin := func(t *testing.T, b *browserless, why string) {
@@ -227,7 +224,6 @@ func TestSessionEnds(t *testing.T) {
 
 func TestConsoleKeepsTheServicesAuthorisation(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "别人的小区", "other-estate"
@@ -262,7 +258,6 @@ func TestConsoleKeepsTheServicesAuthorisation(t *testing.T) {
 
 func TestAdminManagesAccountsInTheConsole(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx := context.Background()
 		workerID := s.user("worker-m", "worker-password", service.RoleWorker)

@@ -20,7 +20,6 @@ var postForm = regexp.MustCompile(`<form[^>]*method="post"[^>]*>`)
 // shows no room, name or phone the service hides from them.
 func TestSupervisorConsoleIsReadOnly(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "监督小区", "supervised-estate"

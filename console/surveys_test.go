@@ -20,7 +20,6 @@ import (
 // sees the results but no form.
 func TestSurveysInTheConsole(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		s := newSite(t, db)
 		ctx, system := context.Background(), service.SystemActor()
 		name, code := "问卷小区", "survey-estate"

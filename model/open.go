@@ -20,6 +20,9 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/gorm/schema"
+
+	"minyi/model/fieldcrypt"
 )
 
 // Dialect names the kind of database behind a DB.
@@ -38,11 +41,25 @@ type DB struct {
 	Dialect Dialect
 	writeMu sync.Mutex
 	health  health // see WatchHealth
+	keys    *fieldcrypt.Keys
 }
+
+// Option is a setting of Open.
+type Option func(*DB)
+
+// WithKeys makes keys the database's data keys: its sealed columns are
+// sealed and opened with them, its phone look-up hashes computed with them.
+// Without this option the database gets a random keyring of its own
+// (tests): nothing it seals opens on another handle.
+func WithKeys(keys *fieldcrypt.Keys) Option { return func(db *DB) { db.keys = keys } }
+
+// Keys is the database's keyring (see WithKeys).
+func (db *DB) Keys() *fieldcrypt.Keys { return db.keys }
 
 // Open connects to the database named by a URL: "sqlite:path/to/file.db" or
 // "mysql://user:pass@host:3306/dbname".
-func Open(databaseURL string) (*DB, error) {
+func Open(databaseURL string, options ...Option) (*DB, error) {
+	registerSecret.Do(func() { schema.RegisterSerializer("secret", secretSerializer{}) })
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true,
 		PrepareStmt:            true,
@@ -72,7 +89,7 @@ func Open(databaseURL string) (*DB, error) {
 		}
 		sqlDB.SetMaxOpenConns(8)
 		sqlDB.SetMaxIdleConns(8)
-		return &DB{Gorm: g, Dialect: SQLite}, nil
+		return newDB(g, SQLite, options)
 	case strings.HasPrefix(databaseURL, "mysql://"):
 		// Statements are sent with their arguments interpolated by the
 		// driver (one round trip each, no server-side prepare), and a
@@ -99,10 +116,28 @@ func Open(databaseURL string) (*DB, error) {
 		sqlDB.SetMaxOpenConns(100)
 		sqlDB.SetMaxIdleConns(100)
 		sqlDB.SetConnMaxLifetime(5 * time.Minute)
-		return &DB{Gorm: g, Dialect: MySQL}, nil
+		return newDB(g, MySQL, options)
 	default:
 		return nil, fmt.Errorf("unsupported database URL %q: use sqlite:PATH or mysql://user:pass@host:port/db", redactURL(databaseURL))
 	}
+}
+
+// newDB wraps an opened GORM handle and gives its statements the keys.
+func newDB(g *gorm.DB, dialect Dialect, options []Option) (*DB, error) {
+	db := &DB{Gorm: g, Dialect: dialect}
+	for _, option := range options {
+		option(db)
+	}
+	if db.keys == nil {
+		db.keys = fieldcrypt.RandomKeys()
+	}
+	if err := attachKeys(g, db.keys); err != nil {
+		if sqlDB, derr := g.DB(); derr == nil {
+			sqlDB.Close()
+		}
+		return nil, err
+	}
+	return db, nil
 }
 
 // MySQLDSN turns mysql://user:pass@host:port/db?params into a go-sql-driver DSN

@@ -30,6 +30,7 @@ func verifyClean(t *testing.T, svc *Service) *AuditReport {
 }
 
 func TestAuditLedgerRecordsEveryWrite(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db, 6, 2, "")
@@ -126,6 +127,7 @@ func signOffEvents(t *testing.T, f *fixture, db *model.DB, i int) []model.AuditE
 }
 
 func TestAuditVerifyNamesTheFirstBrokenEvent(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		break_ func(t *testing.T, db *model.DB, events []model.AuditEvent) string // returns the id verify must name
@@ -191,6 +193,7 @@ func TestAuditVerifyNamesTheFirstBrokenEvent(t *testing.T) {
 }
 
 func TestAuditGuardRefusesUnauditedWrites(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		svc := newService(db)
 		now := svc.Now()
@@ -219,6 +222,7 @@ func TestAuditGuardRefusesUnauditedWrites(t *testing.T) {
 // TestAuditChainsUnderConcurrency signs many households at once (the chain
 // heads are contended) and verifies every chain afterwards.
 func TestAuditChainsUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newFixture(t, db, 60, 3, "")
 		var wg sync.WaitGroup
@@ -258,6 +262,7 @@ func TestAuditChainsUnderConcurrency(t *testing.T) {
 // TestNoCodeChangesAuditEvents reads every Go file of the module (tests
 // aside) and fails on a statement that updates or deletes audit events.
 func TestNoCodeChangesAuditEvents(t *testing.T) {
+	t.Parallel()
 	forbidden := regexp.MustCompile("(?i)(UPDATE\\s+`?audit_events|DELETE\\s+FROM\\s+`?audit_events|AuditEvent\\{\\}\\)\\.(Update|Delete|Save)|Delete\\(&model\\.AuditEvent|Save\\(&?model\\.AuditEvent)")
 	var checked int
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {

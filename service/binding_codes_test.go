@@ -18,8 +18,8 @@ import (
 // 2^40 codes), and a code issued before, stored as a plain SHA-256, still
 // redeems. Before: the plain SHA-256 was stored.
 func TestBindingCodesAreStoredKeyed(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		f := newFixture(t, db, 2, 1, "")
 		ctx := context.Background()
 		issued, err := f.svc.IssueBindingCode(ctx, f.worker, f.estateID, f.households[0])
@@ -55,8 +55,8 @@ func TestBindingCodesAreStoredKeyed(t *testing.T) {
 // gets exactly the answer of a code that never existed. Before:
 // binding_code_used told a guesser the code was real.
 func TestUsedAndUnknownCodesAnswerAlike(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		f := newFixture(t, db, 1, 1, "")
 		ctx := context.Background()
 		issued, err := f.svc.IssueBindingCode(ctx, f.worker, f.estateID, f.households[0])
@@ -81,8 +81,8 @@ func TestUsedAndUnknownCodesAnswerAlike(t *testing.T) {
 // MaxBindingFailuresPerCode wrong tries over all accounts and addresses.
 // Before: only each account was limited.
 func TestBindingGuessLimitsPerAddressAndCode(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		svc := newService(db)
 		ctx := context.Background()
 		account := 0

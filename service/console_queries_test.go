@@ -12,8 +12,8 @@ import (
 // once; the worker sees the demo round's rooms with their states, the
 // designer may not (names and phones are for workers).
 func TestDemoStaffCanWork(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		svc := newService(db)
 		ctx := context.Background()
 		for range 2 {

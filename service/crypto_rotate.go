@@ -18,10 +18,11 @@ type ResealReport struct {
 }
 
 // ResealPhones rewrites every stored phone number with the current data key
-// and recomputes its look-up hash: run after fieldcrypt.SetKey(new, old) to
-// rotate the key, or once after upgrading to seal numbers stored in clear
-// by an older release. Rows are read in id order, in batches; the command is
-// safe to run again (already current rows are rewritten to the same numbers).
+// and recomputes its look-up hash: run on a database opened with the new key
+// and the old ones (model.WithKeys) to rotate the key, or once after
+// upgrading to seal numbers stored in clear by an older release. Rows are
+// read in id order, in batches; the command is safe to run again (already
+// current rows are rewritten to the same numbers).
 func (s *Service) ResealPhones(ctx context.Context) (*ResealReport, error) {
 	report := &ResealReport{}
 	n, err := resealTable[model.Household](ctx, s, "households")
@@ -49,7 +50,7 @@ func resealTable[T store.PhoneTable](ctx context.Context, s *Service, table stri
 			return count, nil
 		}
 		for _, r := range rows {
-			sealed, hash, err := model.SealedPhone(r.Phone)
+			sealed, hash, err := model.SealedPhone(s.keys, r.Phone)
 			if err != nil {
 				return count, err
 			}

@@ -70,14 +70,14 @@ func (s *Service) LookupIdempotencyKey(ctx context.Context, claim *IdempotencyCl
 		return nil, nil
 	}
 	switch {
-	case !slices.Contains(requestFingerprints(claim.RequestHash), rec.RequestHash):
+	case !slices.Contains(s.requestFingerprints(claim.RequestHash), rec.RequestHash):
 		return nil, Invalid("idempotency_key_reused", map[string]string{"Idempotency-Key": "was used for a different request"})
 	case rec.Status == 0 && now.Sub(rec.CreatedAt) < responseGrace:
 		return nil, Conflict("idempotency_in_progress", "")
 	case rec.Status == 0:
 		return nil, Conflict("idempotency_response_lost", "")
 	}
-	body, err := openReplayBody(rec.Body)
+	body, err := s.openReplayBody(rec.Body)
 	if err != nil {
 		return nil, AsError(err)
 	}
@@ -86,8 +86,8 @@ func (s *Service) LookupIdempotencyKey(ctx context.Context, claim *IdempotencyCl
 
 // requestFingerprints are the keyed hashes of a request hash under the
 // current data key and, during a rotation, the older ones (current first).
-func requestFingerprints(requestHash string) []string {
-	return fieldcrypt.Fingerprints("idempotency-request\x00" + requestHash)
+func (s *Service) requestFingerprints(requestHash string) []string {
+	return s.keys.Fingerprints("idempotency-request\x00" + requestHash)
 }
 
 // recordIdempotencyClaim takes the request's key in its write transaction:
@@ -100,7 +100,7 @@ func (s *Service) recordIdempotencyClaim(tx *store.Tx, claim *IdempotencyClaim) 
 		return err
 	}
 	err := tx.Insert(&model.IdempotencyRecord{Caller: claim.Caller, Key: claim.Key,
-		RequestHash: requestFingerprints(claim.RequestHash)[0], CreatedAt: now})
+		RequestHash: s.requestFingerprints(claim.RequestHash)[0], CreatedAt: now})
 	if errors.Is(err, model.ErrConflict) {
 		return Conflict("idempotency_in_progress", "")
 	}
@@ -113,7 +113,7 @@ func (s *Service) recordIdempotencyClaim(tx *store.Tx, claim *IdempotencyClaim) 
 // answer. Server errors of requests that wrote nothing are not kept: the
 // retry runs again. The body is stored sealed with the data key.
 func (s *Service) CompleteIdempotencyKey(ctx context.Context, claim *IdempotencyClaim, r Replay) error {
-	sealed, err := sealReplayBody(r.Body)
+	sealed, err := s.sealReplayBody(r.Body)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Service) CompleteIdempotencyKey(ctx context.Context, claim *Idempotency
 			return nil
 		}
 		err := tx.Insert(&model.IdempotencyRecord{Caller: claim.Caller, Key: claim.Key,
-			RequestHash: requestFingerprints(claim.RequestHash)[0], Status: r.Status,
+			RequestHash: s.requestFingerprints(claim.RequestHash)[0], Status: r.Status,
 			ContentType: r.ContentType, Body: sealed, CreatedAt: s.Now()})
 		if errors.Is(err, model.ErrConflict) {
 			return nil // a concurrent request with the key answered first
@@ -136,11 +136,11 @@ func (s *Service) CompleteIdempotencyKey(ctx context.Context, claim *Idempotency
 }
 
 // sealReplayBody encrypts a stored response body with the data key.
-func sealReplayBody(body []byte) ([]byte, error) {
+func (s *Service) sealReplayBody(body []byte) ([]byte, error) {
 	if len(body) == 0 {
 		return []byte{}, nil
 	}
-	sealed, err := fieldcrypt.Seal(string(body))
+	sealed, err := s.keys.Seal(string(body))
 	if err != nil {
 		return nil, err
 	}
@@ -149,11 +149,11 @@ func sealReplayBody(body []byte) ([]byte, error) {
 
 // openReplayBody decrypts a stored response body; a body stored in clear by
 // an older version (within its last 24 hours) is returned as it is.
-func openReplayBody(stored []byte) ([]byte, error) {
+func (s *Service) openReplayBody(stored []byte) ([]byte, error) {
 	if len(stored) == 0 {
 		return stored, nil
 	}
-	plain, err := fieldcrypt.Open(string(stored))
+	plain, err := s.keys.Open(string(stored))
 	if errors.Is(err, fieldcrypt.ErrNotSealed) {
 		return stored, nil
 	}

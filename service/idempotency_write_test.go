@@ -16,6 +16,7 @@ import (
 // again). Before: the key was reserved in a transaction of its own before
 // the write ran, so a write that never committed left the key taken.
 func TestIdempotencyKeyCommitsWithItsWrite(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		svc := newService(db)
 		ctx := context.Background()

@@ -111,7 +111,7 @@ func (s *Service) sealClearReplayBodies(ctx context.Context) (int64, error) {
 	}
 	var sealed int64
 	for _, rec := range rows {
-		body, err := sealReplayBody(rec.Body)
+		body, err := s.sealReplayBody(rec.Body)
 		if err != nil {
 			return sealed, err
 		}

@@ -18,8 +18,8 @@ import (
 // them, and a replay still answers the first response byte for byte.
 // Before: both were stored in clear.
 func TestIdempotencyRecordsKeepNothingReadable(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		svc := newService(db)
 		ctx := context.Background()
 		body := []byte(`{"code":"K7M2Q9XH","phone":"13912345678"}`)
@@ -52,8 +52,8 @@ func TestIdempotencyRecordsKeepNothingReadable(t *testing.T) {
 // in clear; two instances running it at once delete each row once.
 // Before: nothing was ever deleted.
 func TestPurgeExpired(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		start := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
 		clock := &pinnedClock{now: start}
 		svc := New(db, Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, clock)

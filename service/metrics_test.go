@@ -27,6 +27,7 @@ func (m *countingMetrics) SignOffRecorded(channel string) {
 // transaction is counted once when it commits, never when it rolls back,
 // and once when the transaction is retried.
 func TestSignOffsCountedOnlyWhenCommitted(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		svc := New(db, Config{JWTSecret: []byte("test-secret-test-secret-test-secret!")}, nil)
 		metrics := &countingMetrics{counts: map[string]int{}}

@@ -140,6 +140,7 @@ func (w *notifyWorld) sentTo(template string) map[string]int {
 // TestEveryKindOfNotification: each kind reaches whom the contract says,
 // through the fake WeChat server, once, and uses up one acceptance.
 func TestEveryKindOfNotification(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		w := newNotifyWorld(t, db)
 		ctx := context.Background()
@@ -232,6 +233,7 @@ func TestEveryKindOfNotification(t *testing.T) {
 // → failed, and nothing more of that kind goes to the resident; the last
 // try fails for good.
 func TestNotificationRetryAndRefusal(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		w := newNotifyWorld(t, db)
 		ctx := context.Background()
@@ -315,6 +317,7 @@ func TestNotificationRetryAndRefusal(t *testing.T) {
 // TestNotificationAtMostOnce: a message another sender claimed is not sent
 // by this one, and a claim left by a crash ends as failed, never resent.
 func TestNotificationAtMostOnce(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		w := newNotifyWorld(t, db)
 		w.resident("o-owner", 0, RelationOwner, true)
@@ -386,6 +389,7 @@ func TestNotificationAtMostOnce(t *testing.T) {
 // TestSubscriptionsValidation: unknown kinds are refused and change nothing;
 // staff cannot use the resident's subscriptions; the outbox is admins' only.
 func TestSubscriptionsValidation(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		w := newNotifyWorld(t, db)
 		ctx := context.Background()

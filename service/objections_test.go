@@ -14,6 +14,7 @@ import (
 // designers at once: none is lost, the versions count 1..n, and the history
 // holds one answer and n-1 amendments.
 func TestConcurrentAnswersAreAllKept(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db, 2, 1, "")

@@ -49,6 +49,7 @@ func signProgressEstate(tb testing.TB, w *workersRound) {
 }
 
 func TestProgressCountsByBuildingAndUnit(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		w := newWorkersRound(t, db, progressLayout)
 		signProgressEstate(t, w)
@@ -105,6 +106,7 @@ func TestProgressCountsByBuildingAndUnit(t *testing.T) {
 }
 
 func TestProgressRefusals(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		w := newWorkersRound(t, db, oneUnit)

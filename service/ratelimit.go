@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"minyi/model"
-	"minyi/model/fieldcrypt"
 	"minyi/store"
 )
 
@@ -41,12 +40,12 @@ const (
 // loginKeys are the three keys a login attempt is counted under.
 type loginKeys struct{ pair, account, address string }
 
-func keysOf(username, clientIP string) loginKeys {
+func (s *Service) keysOf(username, clientIP string) loginKeys {
 	account := CanonicalUsername(username)
 	return loginKeys{
-		pair:    loginFailureKey(account, clientIP),
-		account: fieldcrypt.Fingerprint("account\x00" + account),
-		address: fieldcrypt.Fingerprint("address\x00" + clientIP),
+		pair:    s.loginFailureKey(account, clientIP),
+		account: s.keys.Fingerprint("account\x00" + account),
+		address: s.keys.Fingerprint("address\x00" + clientIP),
 	}
 }
 
@@ -62,7 +61,7 @@ func keysOf(username, clientIP string) loginKeys {
 // passwords are ever checked per pair and window. A refused attempt removes
 // its row again, so hammering does not push the window forward.
 func (s *Service) LoginFrom(ctx context.Context, username, password, clientIP string) (*Tokens, error) {
-	keys := keysOf(username, clientIP)
+	keys := s.keysOf(username, clientIP)
 	attempt, err := s.reserveLoginAttempt(ctx, keys)
 	if err != nil {
 		return nil, err
@@ -192,6 +191,6 @@ func recentFailures(tx *store.Tx, by store.LoginFailureKey, key, attemptID strin
 // loginFailureKey identifies a (username, client address) pair without
 // storing the username, which may be a mistyped password: a keyed hash, so
 // that a reader of the table cannot recover it by trying likely names.
-func loginFailureKey(username, clientIP string) string {
-	return fieldcrypt.Fingerprint(username + "\x00" + clientIP)
+func (s *Service) loginFailureKey(username, clientIP string) string {
+	return s.keys.Fingerprint(username + "\x00" + clientIP)
 }

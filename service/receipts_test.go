@@ -8,6 +8,7 @@ import (
 )
 
 func TestReceiptsCommitToTheDecisionAndSurviveAJWTRotation(t *testing.T) {
+	t.Parallel()
 	so := &model.SignOff{RoundID: "r-1", HouseholdID: "h-1", Decision: DecisionAgree, Version: 2}
 	withKey := func(jwt, receipt string) *Service {
 		return &Service{cfg: Config{JWTSecret: []byte(jwt), ReceiptKey: []byte(receipt)}}

@@ -15,8 +15,8 @@ import (
 // Fails on 49b9fef: the register had no title, page setup, print titles,
 // footer or borders (it printed as split pages without numbers).
 func TestRegisterWorkbookIsSetUpForPaper(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		f := newFixture(t, db, 12, 2, "")
 		f.sign(t, 0, DecisionAgree)
 		f.sign(t, 1, DecisionDisagree)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"minyi/model"
-	"minyi/model/fieldcrypt"
 	"minyi/store"
 )
 
@@ -56,7 +55,7 @@ func (s *Service) IssueBindingCode(ctx context.Context, actor Actor, estateID, h
 		}
 		now := s.Now()
 		s.audit(tx, actor, estateID, "binding_code.issue", "household", householdID, nil, nil)
-		row := model.BindingCode{ID: newID(), CodeHash: bindingCodeHash(code), EstateID: estateID, HouseholdID: householdID,
+		row := model.BindingCode{ID: newID(), CodeHash: s.bindingCodeHash(code), EstateID: estateID, HouseholdID: householdID,
 			ExpiresAt: now.Add(BindingCodeTTL), CreatedBy: actor.ID, CreatedAt: now}
 		if err := tx.Insert(&row); err != nil {
 			if errors.Is(err, model.ErrConflict) {
@@ -136,7 +135,7 @@ func (s *Service) RedeemBindingCode(ctx context.Context, actor Actor, code, rela
 		}
 		// The keyed hash (under the current or an older data key), or the
 		// plain SHA-256 of a code issued before codes were keyed.
-		hashes := append(fieldcrypt.Fingerprints(bindingCodePurpose+code), hashToken(code))
+		hashes := append(s.keys.Fingerprints(bindingCodePurpose+code), hashToken(code))
 		found, exists, err := tx.BindingCodeByHashes(hashes)
 		if err != nil {
 			return err
@@ -194,8 +193,8 @@ func unknownBindingCode() *Error {
 // bindingCodeHash is what is stored of a binding code: an HMAC-SHA256 keyed
 // with the data key, so that a copy of the table cannot be turned back into
 // codes by hashing all 2^40 of them.
-func bindingCodeHash(code string) string {
-	return fieldcrypt.Fingerprint(bindingCodePurpose + code)
+func (s *Service) bindingCodeHash(code string) string {
+	return s.keys.Fingerprint(bindingCodePurpose + code)
 }
 
 // bindingCodePurpose keeps binding-code fingerprints apart from others.
@@ -218,9 +217,9 @@ const (
 // forward. Errors: too_many_binding_attempts.
 func (s *Service) reserveBindingAttempt(ctx context.Context, actor Actor, code string) (*model.BindingFailure, error) {
 	now := s.Now()
-	attempt := &model.BindingFailure{ID: newID(), AttemptedAt: now, CodeHash: bindingCodeHash(code)}
+	attempt := &model.BindingFailure{ID: newID(), AttemptedAt: now, CodeHash: s.bindingCodeHash(code)}
 	if actor.ClientIP != "" {
-		attempt.AddressHash = fieldcrypt.Fingerprint("binding-address\x00" + actor.ClientIP)
+		attempt.AddressHash = s.keys.Fingerprint("binding-address\x00" + actor.ClientIP)
 	}
 	// Written in a transaction of its own (committed before the counts, and
 	// serialised with SQLite's other writes).

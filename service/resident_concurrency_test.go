@@ -29,6 +29,7 @@ func errorCode(err error) string {
 
 // TestBindingCodeRace: residents racing to redeem one code, only one wins.
 func TestBindingCodeRace(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newFixture(t, db, 3, 1, "")
 		ctx := context.Background()
@@ -74,6 +75,7 @@ func TestBindingCodeRace(t *testing.T) {
 // TestBindingFailureLimitUnderConcurrency: a resident firing many wrong codes
 // at once gets exactly MaxBindingFailures wrong-code answers, the rest 429.
 func TestBindingFailureLimitUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		svc := newService(db)
 		guesser := residentActor(t, svc, "o-guesser")
@@ -103,6 +105,7 @@ func TestBindingFailureLimitUnderConcurrency(t *testing.T) {
 // resident's online one for the same household at once leave one decision,
 // two history entries and counters that match a recount.
 func TestOnlineAndPaperSignOffRace(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newFixture(t, db, 4, 1, "")
 		ctx := context.Background()

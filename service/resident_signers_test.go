@@ -52,6 +52,7 @@ func (f *fixture) signerOf(t *testing.T, i int) string {
 // signature to another bound resident. Fails on the old code: every bound
 // resident could sign.
 func TestOnlyTheDesignatedSignerSigns(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newFixture(t, db, 4, 1, "")
 		ctx := context.Background()
@@ -140,6 +141,7 @@ func TestOnlyTheDesignatedSignerSigns(t *testing.T) {
 // TestOwnersBindingAtOnceMakeOneSigner: owners of one household redeeming
 // their codes at once leave exactly one signer.
 func TestOwnersBindingAtOnceMakeOneSigner(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newFixture(t, db, 1, 1, "")
 		ctx := context.Background()
@@ -190,6 +192,7 @@ func uploadLetter(t *testing.T, svc *Service, actor Actor, estateID string) stri
 // estate is refused, directly and through sync, and changes nothing. Fails
 // on the old code: a proxy "agree" with any name was counted.
 func TestProxySignOffNeedsAuthorisation(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newFixture(t, db, 3, 1, "")
 		other := newFixture(t, db, 1, 1, "")

@@ -145,7 +145,7 @@ func (s *Service) SetResidentPhone(ctx context.Context, actor Actor, phone strin
 		return nil, InvalidField("code", "WeChat returned no usable phone number")
 	}
 	var profile *ResidentProfile
-	sealed, phoneHash, err := model.SealedPhone(phone) // the store writes the sealed number as it is
+	sealed, phoneHash, err := model.SealedPhone(s.keys, phone) // the store writes the sealed number as it is
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 // estate at the same time: the unique (estate, version) index and the retry
 // give them the versions 1..n, each once.
 func TestConcurrentRevisionsGetDistinctVersions(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newFixture(t, db, 3, 1, "")
 		const publishers = 6
@@ -52,6 +53,7 @@ func TestConcurrentRevisionsGetDistinctVersions(t *testing.T) {
 // excerpt of at most 80 runes, the revision's version, and nothing about the
 // objector or the household; open objections are not listed.
 func TestPublicAnswersCarryNoPersonalData(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db, 3, 1, "")

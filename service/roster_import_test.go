@@ -72,6 +72,7 @@ func rosterOf(tb testing.TB, db *model.DB, estateID string) map[string]model.Hou
 }
 
 func TestImportXLSXCreatesThenUpdates(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		svc := newService(db)
@@ -131,6 +132,7 @@ func TestImportXLSXCreatesThenUpdates(t *testing.T) {
 }
 
 func TestImportGBKCSV(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		svc := newService(db)
@@ -171,6 +173,7 @@ func TestImportGBKCSV(t *testing.T) {
 }
 
 func TestImportDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		svc := newService(db)
@@ -190,6 +193,7 @@ func TestImportDryRunWritesNothing(t *testing.T) {
 }
 
 func TestImportReportsEachBadCell(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		svc := newService(db)
@@ -222,6 +226,7 @@ func TestImportReportsEachBadCell(t *testing.T) {
 }
 
 func TestImportRefusesFilesItCannotRead(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		svc := newService(db)
@@ -251,6 +256,7 @@ func TestImportRefusesFilesItCannotRead(t *testing.T) {
 }
 
 func TestParseAreaCellIsExact(t *testing.T) {
+	t.Parallel()
 	cases := map[string]int64{
 		"86.75": 8675, "86.7": 8670, "86": 8600, "0.01": 1, "86.750000000000014": 8675, "86.74999999999999": 8675,
 		"8.675E1": 8675, "1e2": 10000, "86.75㎡": 8675, "８６.７５": 8675, " 100 平方米": 10000, "007.50": 750,
@@ -268,6 +274,7 @@ func TestParseAreaCellIsExact(t *testing.T) {
 }
 
 func TestCSVRowNumbersAreExcels(t *testing.T) {
+	t.Parallel()
 	text := "楼栋,房号,面积\n\n1,\"10\n1\",50\n2,201,60\n"
 	source, err := readCSV([]byte(text))
 	if err != nil {
@@ -284,6 +291,7 @@ func TestCSVRowNumbersAreExcels(t *testing.T) {
 }
 
 func TestDecodeTextDetectsEncodings(t *testing.T) {
+	t.Parallel()
 	utf16 := []byte{0xFF, 0xFE, '1', 0, '\t', 0, 0x7C, 0x69} // "1\t楼" in UTF-16LE
 	cases := []struct {
 		name string
@@ -313,6 +321,7 @@ func mustGB18030(tb testing.TB, text string) []byte {
 }
 
 func TestImportWorkbookWithOneSheetPerBuilding(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		svc := newService(db)
@@ -360,6 +369,7 @@ func TestImportWorkbookWithOneSheetPerBuilding(t *testing.T) {
 }
 
 func TestImportTemplateOffersTheAllowedWords(t *testing.T) {
+	t.Parallel()
 	template, err := ImportTemplate()
 	if err != nil {
 		t.Fatal(err)

@@ -248,8 +248,8 @@ func auditOf(tb testing.TB, db *model.DB, estateID string) map[string][]string {
 
 // Fails on 49b9fef: an import wrote one roster.import event, none per household.
 func TestImportAuditsEachHousehold(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		ctx := context.Background()
 		svc := newService(db)
 		estateID := newEmptyEstate(t, svc)

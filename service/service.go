@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"minyi/model"
+	"minyi/model/fieldcrypt"
 	"minyi/store"
 )
 
@@ -48,8 +49,11 @@ type Config struct {
 // Service is the business layer: every read and write of the HTTP API goes
 // through one of its methods.
 type Service struct {
-	db     *model.DB
-	store  *store.Store
+	db    *model.DB
+	store *store.Store
+	// keys are the database's data keys, for the fingerprints and sealed
+	// values the service computes itself (model.DB.Keys).
+	keys   *fieldcrypt.Keys
 	cfg    Config
 	clock  Clock
 	random io.Reader
@@ -76,7 +80,7 @@ func New(db *model.DB, cfg Config, clock Clock) *Service {
 	if cfg.RefreshTokenTTL == 0 {
 		cfg.RefreshTokenTTL = 30 * 24 * time.Hour
 	}
-	return &Service{db: db, store: store.New(db), cfg: cfg, clock: clock, random: rand.Reader,
+	return &Service{db: db, store: store.New(db), keys: db.Keys(), cfg: cfg, clock: clock, random: rand.Reader,
 		signOffs: &signOffBatcher{slot: make(chan struct{}, 1)}}
 }
 

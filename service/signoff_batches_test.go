@@ -81,6 +81,7 @@ func (f *batchFixture) check(t *testing.T, db *model.DB, historyRows int64) {
 // error, the counters equal a recount, the audit chains verify, there is a
 // history row per accepted change, and the sign-offs were grouped.
 func TestConcurrentSignOffsCommitInBatches(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newBatchFixture(t, db, 50)
@@ -168,6 +169,7 @@ func TestConcurrentSignOffsCommitInBatches(t *testing.T) {
 // (one batch, not split), the two invalid ones get their own errors, and a
 // second decision for the same household in the batch follows the first.
 func TestFailingSignOffDoesNotFailItsBatch(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newBatchFixture(t, db, 10)
@@ -218,6 +220,7 @@ func TestFailingSignOffDoesNotFailItsBatch(t *testing.T) {
 // decisions, one resident naming a household not theirs gets its own error,
 // and the counters, chains and history agree.
 func TestResidentAndStaffSignOffsShareBatches(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newBatchFixture(t, db, 40)
@@ -300,6 +303,7 @@ func TestResidentAndStaffSignOffsShareBatches(t *testing.T) {
 // same Idempotency-Key: the first commits with its key recorded, the second
 // alone is refused with idempotency_in_progress.
 func TestSignOffBatchIdempotencyCollision(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newBatchFixture(t, db, 5)

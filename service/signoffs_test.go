@@ -14,6 +14,7 @@ import (
 )
 
 func TestSignOffLifecycle(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db, 10, 2, "")
@@ -87,6 +88,7 @@ func TestSignOffLifecycle(t *testing.T) {
 }
 
 func TestElectorateFrozenAtOpen(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db, 7, 1, "")
@@ -119,6 +121,7 @@ func TestElectorateFrozenAtOpen(t *testing.T) {
 }
 
 func TestAreaRuleShortfallTakesLargestRemaining(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		f := newFixture(t, db, 12, 3, "civil-code-major")
 		for i := 0; i < 6; i++ {
@@ -138,6 +141,7 @@ func TestAreaRuleShortfallTakesLargestRemaining(t *testing.T) {
 // one household leave exactly one sign-off whose last history entry matches
 // it; distinct households are each counted once; counters equal the recount.
 func TestConcurrentSignOffs(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		const writers = 200
@@ -216,6 +220,7 @@ func codeOf(err error) string {
 // writer keeps writing until it is refused, so every one of them is provably
 // in flight when the close happens: the race is not left to chance.
 func TestCloseRacesSignOffs(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		const writers = 60

@@ -14,6 +14,7 @@ import (
 // answers are refused with survey_not_open, the board's version moves and the board
 // shows the survey's aggregates although no write touched the estate.
 func TestSurveyClosesAtItsClosingTime(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
 		ctx := context.Background()
 		f := newFixture(t, db, 6, 1, "")

@@ -214,7 +214,7 @@ func TestSyncRejectsBadRecordsAndKeepsGoing(t *testing.T) {
 }
 
 func TestSyncLargeBatchAcrossChunks(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *model.DB) {
+	testdb.EachInTurn(t, func(t *testing.T, db *model.DB) { // in turn: it changes syncChunkSize
 		w := newWorkersRound(t, db, []unitLayout{{"1", "1", 30}, {"2", "1", 30}})
 		defer func(size int) { syncChunkSize = size }(syncChunkSize)
 		syncChunkSize = 7

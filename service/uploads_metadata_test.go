@@ -49,6 +49,7 @@ func pngChunk(kind string, data []byte) []byte {
 }
 
 func TestSniffUploadType(t *testing.T) {
+	t.Parallel()
 	var pngBuf bytes.Buffer
 	png.Encode(&pngBuf, tinyImage())
 	tests := []struct {

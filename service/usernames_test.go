@@ -11,6 +11,7 @@ import (
 
 // TestCanonicalUsername pins the canonical spelling: NFKC, trimmed, lower case.
 func TestCanonicalUsername(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"victim": "victim", "VICTIM": "victim", "victim    ": "victim", " Victim\t": "victim",
 		"ｖｉｃｔｉｍ": "victim", "ＶＩＣＴＩＭ": "victim", "wang.li-2": "wang.li-2",
@@ -26,8 +27,8 @@ func TestCanonicalUsername(t *testing.T) {
 // event, so that login by the canonical name finds them on both databases;
 // a second run changes nothing.
 func TestCanonicaliseUsernamesRewritesLegacyRows(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, db *model.DB) {
-		t.Parallel()
 		ctx := context.Background()
 		svc := newService(db)
 		now := time.Now()

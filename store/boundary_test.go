@@ -19,6 +19,7 @@ var sqlOutsideTheStore = regexp.MustCompile(`"gorm\.io/|\.Gorm\b|model\.Statemen
 // handle or a dialect branch: the service keeps the rules, the store the
 // statements.
 func TestEverySQLStatementIsInTheStore(t *testing.T) {
+	t.Parallel()
 	var checked int
 	for _, dir := range []string{"..", "../service", "../service/rule", "../api", "../console", "../wechat"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
@@ -48,6 +49,7 @@ func TestEverySQLStatementIsInTheStore(t *testing.T) {
 
 // TestTheBoundaryCheckFindsSQL: the check above recognises what it looks for.
 func TestTheBoundaryCheckFindsSQL(t *testing.T) {
+	t.Parallel()
 	for _, line := range []string{
 		`import "gorm.io/gorm"`, `tx.Gorm().Where("id = ?", id)`, `q.Where("estate_id = ? AND status = ?", a, b)`,
 		`query := "SELECT id FROM rounds"`, "s := `UPDATE tally_counters SET n = n + 1`", `if s.db.Dialect == model.MySQL {`,

@@ -63,7 +63,7 @@ func (t *Tx) UpsertHouseholds(households []model.Household) error {
 				sql.WriteString(", ")
 			}
 			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			phone, phoneHash, err := model.SealedPhone(h.Phone) // plain SQL: seal as the model would
+			phone, phoneHash, err := model.SealedPhone(t.db.Keys(), h.Phone) // plain SQL: seal as the model would
 			if err != nil {
 				return err
 			}

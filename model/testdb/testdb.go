@@ -17,27 +17,58 @@ import (
 	"minyi/model"
 )
 
-// Each runs fn as a subtest once per available database ("sqlite", "mysql").
+// Each runs fn as a subtest once per available database ("sqlite", "mysql"),
+// the two in parallel: fn must not share unguarded state between its two
+// runs, nor change process-wide state (the default logger, environment
+// variables). Each database has a random data keyring of its own.
 // MySQL runs when MINYI_TEST_MYSQL_URL is set; MINYI_TEST_REQUIRE_MYSQL=1
 // makes its absence a failure instead of a skip.
 func Each(t *testing.T, fn func(t *testing.T, db *model.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, OpenSQLite(t)) })
+	t.Run("mysql", func(t *testing.T) { t.Parallel(); fn(t, OpenMySQL(t)) })
+}
+
+// EachInTurn runs fn as Each does, but the "mysql" subtest only after the
+// "sqlite" one: for the few tests that must change process-wide state (the
+// default logger whose output they inspect).
+func EachInTurn(t *testing.T, fn func(t *testing.T, db *model.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t)) })
 	t.Run("mysql", func(t *testing.T) { fn(t, OpenMySQL(t)) })
 }
 
-// OpenSQLite opens a migrated SQLite database in a temporary directory.
-func OpenSQLite(t testing.TB) *model.DB {
+// EachURL runs fn as a subtest once per available database, as Each does,
+// with the URL of a fresh empty database instead of an open one: for tests
+// that open it themselves, several times or with keys of their own (OpenURL).
+func EachURL(t *testing.T, fn func(t *testing.T, databaseURL string)) {
 	t.Helper()
-	db, err := model.Open("sqlite:" + t.TempDir() + "/test.db")
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, SQLiteURL(t)) })
+	t.Run("mysql", func(t *testing.T) { t.Parallel(); fn(t, MySQLURL(t)) })
+}
+
+// SQLiteURL is the URL of a SQLite database file in a temporary directory.
+func SQLiteURL(t testing.TB) string { return "sqlite:" + t.TempDir() + "/test.db" }
+
+// OpenURL opens and migrates the database at databaseURL with the options
+// (model.WithKeys) and closes it when the test ends.
+func OpenURL(t testing.TB, databaseURL string, options ...model.Option) *model.DB {
+	t.Helper()
+	db, err := model.Open(databaseURL, options...)
 	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
+		t.Fatalf("open %s: %v", redacted(databaseURL), err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate sqlite: %v", err)
+		t.Fatalf("migrate %s: %v", redacted(databaseURL), err)
 	}
 	return db
+}
+
+// OpenSQLite opens a migrated SQLite database in a temporary directory.
+func OpenSQLite(t testing.TB) *model.DB {
+	t.Helper()
+	return OpenURL(t, SQLiteURL(t))
 }
 
 // MySQLURL returns the URL of a fresh MySQL database created for this test
@@ -80,15 +111,7 @@ func MySQLURL(t testing.TB) string {
 // OpenMySQL opens a migrated, fresh MySQL database for this test.
 func OpenMySQL(t testing.TB) *model.DB {
 	t.Helper()
-	db, err := model.Open(MySQLURL(t))
-	if err != nil {
-		t.Fatalf("open mysql: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate mysql: %v", err)
-	}
-	return db
+	return OpenURL(t, MySQLURL(t))
 }
 
 func redacted(s string) string {
