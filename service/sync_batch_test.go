@@ -230,7 +230,7 @@ func TestSyncMixedChunkWritesEachRecord(t *testing.T) {
 // succeeds (lost races are retried), the counters equal a recount, the audit
 // chains verify and each household's versions have a history row each.
 func TestSyncConcurrentWithStaffSignOffs(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *model.DB) {
+	testdb.EachInTurn(t, func(t *testing.T, db *model.DB) { // in turn: it changes syncChunkSize
 		ctx := context.Background()
 		w := newWorkersRound(t, db, []unitLayout{{"1", "1", 20}, {"2", "1", 20}})
 		defer func(size int) { syncChunkSize = size }(syncChunkSize)
