@@ -455,19 +455,24 @@ func (s *Service) acceptBatched(tx *store.Tx, r *signOffRequest, plan *signOffBa
 		}
 		r.claimed = true
 	}
-	if _, seen := plan.households[key]; !seen {
-		plan.households[key] = h
-		plan.order = append(plan.order, key)
-	}
-	if changed {
-		state := result
-		h.signOff, h.changed = &state, true
-	}
+	plan.keep(key, h, result, changed)
 	r.result = result
 	if r.finish != nil {
 		return r.finish(tx, target, in, &r.result)
 	}
 	return nil
+}
+
+// keep makes h one of the plan's households (once, in the order first
+// seen) and, when the request changed it, signOff its state so far.
+func (p *signOffBatchPlan) keep(key householdKey, h *batchedHousehold, signOff model.SignOff, changed bool) {
+	if _, seen := p.households[key]; !seen {
+		p.households[key] = h
+		p.order = append(p.order, key)
+	}
+	if changed {
+		h.signOff, h.changed = &signOff, true
+	}
 }
 
 // moveCounter adds a move to a counter's sum.

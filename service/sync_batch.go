@@ -163,13 +163,8 @@ func (s *Service) planSyncRecord(tx *store.Tx, actor Actor, roundID string, rec 
 	if err != nil {
 		return err
 	}
-	if _, seen := plan.households[key]; !seen {
-		plan.households[key] = h
-		plan.order = append(plan.order, key)
-	}
+	plan.keep(key, h, next, changed)
 	if changed {
-		state := next
-		h.signOff, h.changed = &state, true
 		s.planChange(plan, synced, target, old, in, &next, now)
 		s.noteSignOff(tx, &next)
 	}
